@@ -1,36 +1,43 @@
-//! Strict JSON reading for every input sesgo accepts (DECISIONS D2).
+//! Strict JSON for every input sesgo accepts (DECISIONS D2), with its own value type.
 //!
-//! * duplicate object members are rejected (two parsers reading one document differently
-//!   is a classic signature bypass);
-//! * the byte size is checked before any parsing, and the nesting depth while parsing;
-//! * number tokens are kept verbatim (`serde_json` with `arbitrary_precision`), so policy
-//!   0.2.0 can canonicalize them losslessly and JCS can re-serialize them exactly.
+//! * Duplicate object members are rejected: two parsers reading one document differently
+//!   is a classic signature bypass.
+//! * The byte size is checked before any parsing, and the nesting depth while parsing.
+//! * Number tokens are kept **verbatim** ([`Number`] holds the RFC 8259 token as written,
+//!   `1E2` stays `1E2`, `36.50` stays `36.50`): policy 0.2.0's lossless canonicalization
+//!   needs them, and JCS re-serializes from them exactly. `serde_json` normalizes exponent
+//!   tokens even with `arbitrary_precision`, hence this type (docs/adr/0003).
+//! * Objects keep their member order ([`Object`] is a vector of members).
 //!
 //! ```
 //! use sesgo_core::json::{parse_strict, JsonError, Limits};
 //!
-//! let v = parse_strict(br#"{"valueDecimal": 36.50}"#, &Limits::default()).unwrap();
-//! assert_eq!(v["valueDecimal"].to_string(), "36.50");
+//! let v = parse_strict(br#"{"valueDecimal": 36.50, "e": 1E2}"#, &Limits::default()).unwrap();
+//! assert_eq!(v["valueDecimal"].as_number().unwrap().as_str(), "36.50");
+//! assert_eq!(v.to_json(), r#"{"valueDecimal":36.50,"e":1E2}"#);
 //!
 //! let dup = parse_strict(br#"{"a": {"id": 1, "id": 2}}"#, &Limits::default());
-//! assert!(matches!(dup, Err(JsonError::DuplicateMember { ref path, .. }) if path == "a.id"));
+//! assert!(matches!(dup, Err(JsonError::DuplicateMember { ref path }) if path == "a.id"));
 //! ```
 
 use crate::{Code, Error};
-use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
-use std::cell::RefCell;
 use std::fmt;
 
-/// Maximum nesting depth `serde_json` itself accepts; sesgo's limit cannot exceed it.
-pub const MAX_DEPTH_CEILING: usize = 120;
+mod parse;
+mod value;
+
+pub use value::{write_escaped_str, Number, Object, Value};
+
+/// Ceiling of the configurable nesting depth.
+pub const MAX_DEPTH_CEILING: usize = 128;
 
 /// Bounds applied before and while parsing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Maximum input size in bytes (checked before parsing).
     pub max_bytes: usize,
-    /// Maximum nesting depth of arrays and objects (at most [`MAX_DEPTH_CEILING`]).
+    /// Maximum nesting depth of arrays and objects, the root container being depth 1
+    /// (capped at [`MAX_DEPTH_CEILING`]).
     pub max_depth: usize,
 }
 
@@ -62,7 +69,7 @@ pub enum JsonError {
     },
     /// Nesting deeper than [`Limits::max_depth`].
     TooDeep {
-        /// Path (dot/bracket notation) where the limit was crossed.
+        /// Path (dot/bracket notation) of the container that crossed the limit.
         path: String,
         /// Configured maximum.
         max: usize,
@@ -72,13 +79,13 @@ pub enum JsonError {
         /// Path of the duplicated member, e.g. `entry[0].resource.id`.
         path: String,
     },
-    /// Not JSON (syntax error, invalid UTF-8, lone surrogate, trailing data…).
+    /// Not JSON (syntax error, invalid UTF-8, lone surrogate, trailing data, BOM…).
     Syntax {
         /// Line (1-based).
         line: usize,
-        /// Column (1-based).
+        /// Column (1-based, in bytes).
         column: usize,
-        /// Parser message.
+        /// What was wrong.
         message: String,
     },
 }
@@ -95,9 +102,7 @@ impl fmt::Display for JsonError {
                     "aninhamento JSON excede a profundidade máxima {max} em '{path}'"
                 )
             }
-            JsonError::DuplicateMember { path } => {
-                write!(f, "membro JSON duplicado '{path}'")
-            }
+            JsonError::DuplicateMember { path } => write!(f, "membro JSON duplicado '{path}'"),
             JsonError::Syntax {
                 line,
                 column,
@@ -132,10 +137,13 @@ impl JsonError {
     }
 }
 
-fn join_path(root: &str, path: &str) -> String {
+/// Joins a root location and a relative JSON path (`Bundle` + `entry[0].id`).
+pub fn join_path(root: &str, path: &str) -> String {
     if path.is_empty() {
         root.to_owned()
-    } else if path.starts_with('[') || root.is_empty() {
+    } else if root.is_empty() {
+        path.to_owned()
+    } else if path.starts_with('[') {
         format!("{root}{path}")
     } else {
         format!("{root}.{path}")
@@ -150,209 +158,5 @@ pub fn parse_strict(input: &[u8], limits: &Limits) -> Result<Value, JsonError> {
             max: limits.max_bytes,
         });
     }
-    let state = State {
-        max_depth: limits.max_depth.min(MAX_DEPTH_CEILING),
-        failure: RefCell::new(None),
-        path: RefCell::new(Vec::new()),
-    };
-    let mut de = serde_json::Deserializer::from_slice(input);
-    let result = Seed {
-        state: &state,
-        depth: 0,
-    }
-    .deserialize(&mut de)
-    .and_then(|v| de.end().map(|()| v));
-    match result {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let path = render_path(&state.path.borrow());
-            Err(match state.failure.into_inner() {
-                Some(Failure::Duplicate) => JsonError::DuplicateMember { path },
-                Some(Failure::TooDeep) => JsonError::TooDeep {
-                    path,
-                    max: state.max_depth,
-                },
-                None => JsonError::Syntax {
-                    line: e.line(),
-                    column: e.column(),
-                    message: strip_position(&e.to_string()),
-                },
-            })
-        }
-    }
-}
-
-/// Parses a `&str` strictly.
-pub fn parse_strict_str(input: &str, limits: &Limits) -> Result<Value, JsonError> {
-    parse_strict(input.as_bytes(), limits)
-}
-
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
-    }
-}
-
-enum Failure {
-    Duplicate,
-    TooDeep,
-}
-
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-fn render_path(segs: &[Seg]) -> String {
-    // Segments are pushed while unwinding, innermost first.
-    let mut out = String::new();
-    for seg in segs.iter().rev() {
-        match seg {
-            Seg::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Seg::Index(i) => {
-                out.push('[');
-                out.push_str(&i.to_string());
-                out.push(']');
-            }
-        }
-    }
-    out
-}
-
-struct State {
-    max_depth: usize,
-    failure: RefCell<Option<Failure>>,
-    /// Filled only on failure, while the error unwinds.
-    path: RefCell<Vec<Seg>>,
-}
-
-#[derive(Clone, Copy)]
-struct Seed<'s> {
-    state: &'s State,
-    depth: usize,
-}
-
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
-impl<'de> DeserializeSeed<'de> for Seed<'_> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Seed<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("non-finite number"))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let child = self.enter()?;
-        let mut out = Vec::new();
-        loop {
-            match seq.next_element_seed(child) {
-                Ok(Some(v)) => out.push(v),
-                Ok(None) => break,
-                Err(e) => {
-                    self.note(Seg::Index(out.len()));
-                    return Err(e);
-                }
-            }
-        }
-        Ok(Value::Array(out))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let Some(first) = map.next_key::<String>()? else {
-            self.enter()?;
-            return Ok(Value::Object(Map::new()));
-        };
-        if first == NUMBER_TOKEN {
-            // arbitrary_precision hands numbers over as a one-member map.
-            let token: String = map.next_value()?;
-            return token
-                .parse::<Number>()
-                .map(Value::Number)
-                .map_err(A::Error::custom);
-        }
-        let child = self.enter()?;
-        let mut out = Map::new();
-        let mut key = first;
-        loop {
-            let v = match map.next_value_seed(child) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.note(Seg::Key(key));
-                    return Err(e);
-                }
-            };
-            if out.contains_key(&key) {
-                *self.state.failure.borrow_mut() = Some(Failure::Duplicate);
-                self.note(Seg::Key(key));
-                return Err(A::Error::custom("duplicate member"));
-            }
-            out.insert(key, v);
-            match map.next_key::<String>()? {
-                Some(k) => key = k,
-                None => break,
-            }
-        }
-        Ok(Value::Object(out))
-    }
-}
-
-impl<'s> Seed<'s> {
-    /// The seed for the children of a container at this level, or an error when the
-    /// container would exceed the depth limit (the root container is depth 1).
-    fn enter<E: serde::de::Error>(self) -> Result<Seed<'s>, E> {
-        if self.depth + 1 > self.state.max_depth {
-            *self.state.failure.borrow_mut() = Some(Failure::TooDeep);
-            return Err(E::custom("nesting too deep"));
-        }
-        Ok(Seed {
-            state: self.state,
-            depth: self.depth + 1,
-        })
-    }
-
-    fn note(&self, seg: Seg) {
-        if self.state.failure.borrow().is_some() {
-            self.state.path.borrow_mut().push(seg);
-        }
-    }
+    parse::parse(input, limits.max_depth.min(MAX_DEPTH_CEILING))
 }

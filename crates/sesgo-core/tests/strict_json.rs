@@ -65,11 +65,8 @@ fn depth_is_bounded() {
 
 #[test]
 fn numbers_keep_their_lexical_token() {
-    let v = parse_strict(
-        br#"{"a":36.50,"b":1E+2,"c":-0,"d":9007199254740993,"e":1e400,"f":0.000001}"#,
-        &Limits::default(),
-    )
-    .unwrap();
+    let input = r#"{"a":36.50,"b":1E+2,"c":-0,"d":9007199254740993,"e":1e400,"f":0.000001,"g":1E2,"h":-0.0e-0}"#;
+    let v = parse_strict(input.as_bytes(), &Limits::default()).unwrap();
     for (k, t) in [
         ("a", "36.50"),
         ("b", "1E+2"),
@@ -77,9 +74,16 @@ fn numbers_keep_their_lexical_token() {
         ("d", "9007199254740993"),
         ("e", "1e400"),
         ("f", "0.000001"),
+        ("g", "1E2"),
+        ("h", "-0.0e-0"),
     ] {
-        assert_eq!(v[k].to_string(), t, "{k}");
+        assert_eq!(v[k].as_number().unwrap().as_str(), t, "{k}");
     }
+    // Compact re-serialization is byte-identical for compact input.
+    assert_eq!(v.to_json(), input);
+    assert_eq!(v["d"].as_u64(), Some(9007199254740993));
+    assert_eq!(v["e"].as_number().unwrap().as_f64(), None);
+    assert_eq!(v["a"].as_number().unwrap().as_f64(), Some(36.5));
 }
 
 #[test]
@@ -96,6 +100,18 @@ fn malformed_inputs_are_syntax_errors() {
         b"NaN",
         b"01",
         b"{'a':1}",
+        b"\xef\xbb\xbf{}",
+        b"[1.]",
+        b"[.5]",
+        b"[1e]",
+        b"[+1]",
+        b"[\"\t\"]",
+        b"[\"\\x\"]",
+        b"[\"\\udc00\"]",
+        b"[\"\\ud800\\u0041\"]",
+        b"[tru]",
+        b"{\"a\" 1}",
+        b"{1:2}",
     ] {
         match parse_strict(bad, &Limits::default()) {
             Err(JsonError::Syntax { .. }) => {}
@@ -113,4 +129,70 @@ fn unicode_round_trips() {
     .unwrap();
     assert_eq!(v["nome"], "José 😀");
     assert_eq!(v["esc"], "é\n");
+}
+
+#[test]
+fn agrees_with_serde_json_on_generated_documents() {
+    // Deterministic pseudo-random documents (integers only, so both parsers' numbers are
+    // comparable), compared member by member through serde_json's representation.
+    let mut seed: u64 = 0x5e5_90;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as u32
+    };
+    fn gen(next: &mut dyn FnMut() -> u32, depth: u32) -> serde_json::Value {
+        match if depth > 4 { next() % 4 } else { next() % 6 } {
+            0 => serde_json::Value::Null,
+            1 => serde_json::Value::Bool(next() % 2 == 0),
+            2 => serde_json::Value::from(next() as i64 - (1 << 30)),
+            3 => {
+                let alphabet = [
+                    "a", "é", "\"", "\\", "\n", "\u{1}", "😀", "\u{7f}", "/", " ",
+                ];
+                let n = next() % 6;
+                serde_json::Value::String(
+                    (0..n).map(|_| alphabet[(next() % 10) as usize]).collect(),
+                )
+            }
+            4 => serde_json::Value::Array((0..next() % 5).map(|_| gen(next, depth + 1)).collect()),
+            _ => {
+                let mut m = serde_json::Map::new();
+                for i in 0..next() % 20 {
+                    m.insert(format!("k{i}\u{e9}"), gen(next, depth + 1));
+                }
+                serde_json::Value::Object(m)
+            }
+        }
+    }
+    for _ in 0..500 {
+        let doc = gen(&mut next, 0);
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        let ours = parse_strict(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(ours.to_serde(), doc);
+        // Our compact form equals serde_json's compact form.
+        assert_eq!(ours.to_json(), serde_json::to_string(&doc).unwrap());
+    }
+}
+
+#[test]
+fn never_panics_on_mutated_input() {
+    let base = br#"{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1","resource":{"a":[1,2.5e3,"x\u00e9\ud83d\ude00",true,null,{}]}}]}"#;
+    let mut seed: u64 = 42;
+    for _ in 0..20_000 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        let mut m = base.to_vec();
+        let pos = (seed >> 40) as usize % m.len();
+        match (seed >> 20) % 3 {
+            0 => m[pos] = (seed >> 8) as u8,
+            1 => {
+                m.truncate(pos);
+            }
+            _ => {
+                m.insert(pos, (seed >> 8) as u8);
+            }
+        }
+        let _ = parse_strict(&m, &Limits::default());
+    }
 }

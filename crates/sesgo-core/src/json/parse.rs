@@ -1,0 +1,332 @@
+//! Recursive-descent RFC 8259 parser: strict, bounded, verbatim numbers.
+
+use super::value::{number_token_len, Number, Object, Value};
+use super::JsonError;
+
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+enum Fail {
+    Syntax(usize, &'static str),
+    Duplicate(Vec<Seg>),
+    TooDeep(Vec<Seg>),
+}
+
+impl Fail {
+    fn push(mut self, seg: Seg) -> Fail {
+        match &mut self {
+            Fail::Duplicate(p) | Fail::TooDeep(p) => p.push(seg),
+            Fail::Syntax(..) => {}
+        }
+        self
+    }
+}
+
+fn render(segs: &[Seg]) -> String {
+    // Pushed while unwinding: innermost first.
+    let mut out = String::new();
+    for seg in segs.iter().rev() {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
+    let mut p = Parser {
+        b: input,
+        i: 0,
+        max_depth,
+    };
+    let result = p.ws().and_then(|()| p.value(0)).and_then(|v| {
+        p.ws()?;
+        if p.i == p.b.len() {
+            Ok(v)
+        } else {
+            Err(Fail::Syntax(p.i, "conteúdo após o fim do valor JSON"))
+        }
+    });
+    result.map_err(|f| match f {
+        Fail::Duplicate(segs) => JsonError::DuplicateMember {
+            path: render(&segs),
+        },
+        Fail::TooDeep(segs) => JsonError::TooDeep {
+            path: render(&segs),
+            max: max_depth,
+        },
+        Fail::Syntax(at, message) => {
+            let at = at.min(input.len());
+            let before = &input[..at];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = at
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
+            JsonError::Syntax {
+                line,
+                column,
+                message: message.to_owned(),
+            }
+        }
+    })
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+    max_depth: usize,
+}
+
+/// Objects up to this size are checked for duplicates as members arrive; larger ones
+/// are checked once, by sorting borrowed names.
+const LINEAR_DUP_CHECK: usize = 12;
+
+impl Parser<'_> {
+    fn ws(&mut self) -> Result<(), Fail> {
+        while let Some(&c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn literal(&mut self, word: &'static [u8], v: Value) -> Result<Value, Fail> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(Fail::Syntax(self.i, "literal inválido"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, Fail> {
+        match self.peek() {
+            None => Err(Fail::Syntax(self.i, "fim inesperado da entrada")),
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal(b"true", Value::Bool(true)),
+            Some(b'f') => self.literal(b"false", Value::Bool(false)),
+            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => match number_token_len(&self.b[self.i..]) {
+                Some(n) => {
+                    let tok = &self.b[self.i..self.i + n];
+                    self.i += n;
+                    // ASCII by construction of the grammar.
+                    let tok = std::str::from_utf8(tok)
+                        .map_err(|_| Fail::Syntax(self.i, "número inválido"))?;
+                    Ok(Value::Number(Number::from_valid_token(tok)))
+                }
+                None => Err(Fail::Syntax(self.i, "número inválido")),
+            },
+            Some(_) => Err(Fail::Syntax(self.i, "caractere inesperado")),
+        }
+    }
+
+    fn check_depth(&self, depth: usize) -> Result<(), Fail> {
+        if depth > self.max_depth {
+            Err(Fail::TooDeep(Vec::new()))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, Fail> {
+        self.check_depth(depth)?;
+        self.i += 1; // '['
+        self.ws()?;
+        let mut out = Vec::new();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Value::Array(out));
+        }
+        loop {
+            let v = self
+                .value(depth)
+                .map_err(|f| f.push(Seg::Index(out.len())))?;
+            out.push(v);
+            self.ws()?;
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws()?;
+                }
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::Array(out));
+                }
+                _ => return Err(Fail::Syntax(self.i, "esperado ',' ou ']'")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, Fail> {
+        self.check_depth(depth)?;
+        self.i += 1; // '{'
+        self.ws()?;
+        let mut members: Vec<(String, Value)> = Vec::new();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Value::Object(Object::from_members_unchecked(members)));
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(Fail::Syntax(self.i, "esperado nome de membro"));
+            }
+            let key = self.string()?;
+            self.ws()?;
+            if self.peek() != Some(b':') {
+                return Err(Fail::Syntax(self.i, "esperado ':'"));
+            }
+            self.i += 1;
+            self.ws()?;
+            if members.len() < LINEAR_DUP_CHECK && members.iter().any(|(k, _)| *k == key) {
+                return Err(Fail::Duplicate(vec![Seg::Key(key)]));
+            }
+            let v = match self.value(depth) {
+                Ok(v) => v,
+                Err(f) => return Err(f.push(Seg::Key(key))),
+            };
+            members.push((key, v));
+            self.ws()?;
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws()?;
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return Err(Fail::Syntax(self.i, "esperado ',' ou '}'")),
+            }
+        }
+        if members.len() > LINEAR_DUP_CHECK {
+            let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+            names.sort_unstable();
+            if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+                return Err(Fail::Duplicate(vec![Seg::Key(w[0].to_owned())]));
+            }
+        }
+        Ok(Value::Object(Object::from_members_unchecked(members)))
+    }
+
+    fn string(&mut self) -> Result<String, Fail> {
+        self.i += 1; // opening quote
+        let start = self.i;
+        // Fast path: no escapes.
+        while let Some(&c) = self.b.get(self.i) {
+            match c {
+                b'"' => {
+                    let s = std::str::from_utf8(&self.b[start..self.i])
+                        .map_err(|e| Fail::Syntax(start + e.valid_up_to(), "UTF-8 inválido"))?;
+                    self.i += 1;
+                    return Ok(s.to_owned());
+                }
+                b'\\' => break,
+                0x00..=0x1f => return Err(Fail::Syntax(self.i, "caractere de controle em string")),
+                _ => self.i += 1,
+            }
+        }
+        let mut out = Vec::with_capacity(self.i - start + 16);
+        out.extend_from_slice(&self.b[start..self.i]);
+        loop {
+            let Some(&c) = self.b.get(self.i) else {
+                return Err(Fail::Syntax(self.i, "string não terminada"));
+            };
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return String::from_utf8(out).map_err(|e| {
+                        Fail::Syntax(start + e.utf8_error().valid_up_to(), "UTF-8 inválido")
+                    });
+                }
+                b'\\' => {
+                    let esc = self.b.get(self.i + 1).copied();
+                    self.i += 2;
+                    match esc {
+                        Some(b'"') => out.push(b'"'),
+                        Some(b'\\') => out.push(b'\\'),
+                        Some(b'/') => out.push(b'/'),
+                        Some(b'b') => out.push(0x08),
+                        Some(b'f') => out.push(0x0c),
+                        Some(b'n') => out.push(b'\n'),
+                        Some(b'r') => out.push(b'\r'),
+                        Some(b't') => out.push(b'\t'),
+                        Some(b'u') => {
+                            let ch = self.unicode_escape()?;
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        }
+                        _ => return Err(Fail::Syntax(self.i - 1, "escape inválido")),
+                    }
+                }
+                0x00..=0x1f => return Err(Fail::Syntax(self.i, "caractere de controle em string")),
+                _ => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u16, Fail> {
+        let digits = self
+            .b
+            .get(self.i..self.i + 4)
+            .ok_or(Fail::Syntax(self.i, "escape \\u incompleto"))?;
+        let mut v: u16 = 0;
+        for &d in digits {
+            let n = (d as char)
+                .to_digit(16)
+                .ok_or(Fail::Syntax(self.i, "escape \\u inválido"))?;
+            v = (v << 4) | n as u16;
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    /// After `\u`: one scalar value, combining a surrogate pair; lone surrogates refused.
+    fn unicode_escape(&mut self) -> Result<char, Fail> {
+        let at = self.i;
+        let hi = self.hex4()?;
+        let code = match hi {
+            0xD800..=0xDBFF => {
+                if self.b.get(self.i..self.i + 2) != Some(b"\\u") {
+                    return Err(Fail::Syntax(at, "surrogate alto isolado"));
+                }
+                self.i += 2;
+                let lo = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&lo) {
+                    return Err(Fail::Syntax(at, "surrogate alto isolado"));
+                }
+                0x10000 + (((hi as u32) - 0xD800) << 10) + ((lo as u32) - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(Fail::Syntax(at, "surrogate baixo isolado")),
+            _ => hi as u32,
+        };
+        char::from_u32(code).ok_or(Fail::Syntax(at, "escape \\u inválido"))
+    }
+}
