@@ -141,5 +141,5 @@ fn known_severities_from_the_guide() {
     );
     assert!(Code::Policy.is_group());
     assert!(!Code::PolicyMissing.is_group());
-    assert_eq!("NOT.A-CODE".parse::<Code>().is_err(), true);
+    assert!("NOT.A-CODE".parse::<Code>().is_err());
 }
