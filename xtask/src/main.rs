@@ -100,12 +100,42 @@ fn test_all() -> Result {
 }
 
 fn test_rust() -> Result {
+    let python = python_env()?;
     let mut c = cargo();
     c.args(["test", "--workspace", "--all-targets"]);
+    c.env("SESGO_PYTHON", &python);
     run(c)?;
     let mut c = cargo();
     c.args(["test", "--workspace", "--doc"]);
+    c.env("SESGO_PYTHON", &python);
     run(c)
+}
+
+/// A virtual environment with the independent implementations the test suites
+/// cross-check against (`xtask/requirements-test.txt`), created on first use under
+/// `target/xtask-venv` and refreshed when the requirements change. Returns its python.
+fn python_env() -> Result<PathBuf> {
+    let root = root();
+    let venv = root.join("target/xtask-venv");
+    let python = venv.join("bin/python");
+    let req = root.join("xtask/requirements-test.txt");
+    let stamp = venv.join(".requirements");
+    let wanted = std::fs::read_to_string(&req).map_err(|e| format!("{req:?}: {e}"))?;
+    if python.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted) {
+        return Ok(python);
+    }
+    step("python test environment", || {
+        let host = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut c = Command::new(host);
+        c.args(["-m", "venv", "--clear"]).arg(&venv);
+        run(c)?;
+        let mut c = Command::new(&python);
+        c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&req);
+        run(c)?;
+        std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())
+    })?;
+    Ok(python)
 }
 
 fn gen(check: bool) -> Result {
