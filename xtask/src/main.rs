@@ -130,8 +130,15 @@ fn python_env() -> Result<PathBuf> {
         c.args(["-m", "venv", "--clear"]).arg(&venv);
         run(c)?;
         let mut c = Command::new(&python);
-        c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&req);
+        c.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&req);
         run(c)?;
         std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())
     })?;
