@@ -150,6 +150,11 @@ fn gen(check: bool) -> Result {
     let outputs = [(gen_codes::OUTPUT, gen_codes::generate(&root)?)];
     let mut stale = Vec::new();
     for (path, content) in outputs {
+        let content = if path.ends_with(".rs") {
+            rustfmt(&content)?
+        } else {
+            content
+        };
         let full = root.join(path);
         let current = std::fs::read_to_string(&full).unwrap_or_default();
         if current == content {
@@ -172,6 +177,35 @@ fn gen(check: bool) -> Result {
             "generated files differ from their sources: {stale:?}; run `cargo xtask gen`"
         ))
     }
+}
+
+/// Formats generated Rust the way `cargo fmt` will, so `gen --check` and `fmt --check`
+/// agree.
+fn rustfmt(source: &str) -> Result<String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or("rustfmt stdin")?
+        .write_all(source.as_bytes())
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt failed on generated code: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }
 
 fn demo() -> Result {
