@@ -1,0 +1,206 @@
+//! The signed set: the instances `Provenance.target` designates, in target order
+//! (criar Etapas 3–6 select them; validar §opcional recomputes from them), and the
+//! reading side: every signed Provenance of a received Bundle (need N2).
+//!
+//! Only resolution is checked here (what is needed to find the instances). The full
+//! structural and reference rules (criar 1.4–1.9, seed "Referências") are `sesgo-refs`';
+//! the facade runs them first.
+
+use sesgo_core::json::Value;
+use sesgo_core::{Code, Error, Finding, Result};
+use std::collections::HashMap;
+
+/// One signed instance.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SignedTarget<'a> {
+    /// `Provenance.target[i].reference` (a `urn:uuid:`).
+    pub reference: &'a str,
+    /// Index of the Bundle entry whose `fullUrl` equals the reference.
+    pub entry_index: usize,
+    /// That entry's `resource`, as received (unsigned elements not yet stripped).
+    pub resource: &'a Value,
+}
+
+/// Selects the instances of `bundle` that `provenance` targets, in `Provenance.target`
+/// order. `prov_loc` prefixes the Provenance's locations (`Provenance` or
+/// `Bundle.entry[4].resource`). All resolution failures are reported together.
+pub fn select<'a>(
+    bundle: &'a Value,
+    provenance: &'a Value,
+    prov_loc: &str,
+) -> Result<Vec<SignedTarget<'a>>> {
+    let mut findings = Vec::new();
+    if bundle["resourceType"] != "Bundle" {
+        return Err(Error::new(
+            Code::FormatBundleMalformed,
+            "o recurso não é um Bundle (resourceType diferente de 'Bundle')",
+        )
+        .at("Bundle.resourceType"));
+    }
+    let entries: &[Value] = bundle["entry"].as_array().map_or(&[], Vec::as_slice);
+    if entries.is_empty() {
+        return Err(Error::new(
+            Code::FormatBundleEmpty,
+            "Bundle sem entradas: ao menos uma instância deve ser assinada",
+        )
+        .at("Bundle.entry"));
+    }
+    if provenance["resourceType"] != "Provenance" {
+        return Err(Error::new(
+            Code::FormatProvenanceInvalid,
+            "o recurso não é um Provenance (resourceType diferente de 'Provenance')",
+        )
+        .at(format!("{prov_loc}.resourceType")));
+    }
+    let targets: &[Value] = provenance["target"].as_array().map_or(&[], Vec::as_slice);
+    if targets.is_empty() {
+        return Err(Error::new(
+            Code::FormatProvenanceInvalid,
+            "Provenance.target vazio: nenhuma instância a assinar",
+        )
+        .at(format!("{prov_loc}.target")));
+    }
+    let mut by_url: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(u) = e["fullUrl"].as_str() {
+            by_url.entry(u).or_insert(i);
+        }
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(targets.len());
+    let mut out = Vec::with_capacity(targets.len());
+    for (t, target) in targets.iter().enumerate() {
+        let loc = format!("{prov_loc}.target[{t}]");
+        let Some(reference) = target["reference"].as_str() else {
+            findings.push(
+                Finding::new(
+                    Code::FormatProvenanceTargetInvalid,
+                    format!("{loc} sem reference: os alvos são referenciados por urn:uuid"),
+                )
+                .at(format!("{loc}.reference")),
+            );
+            continue;
+        };
+        if let Some(first) = seen.insert(reference, t) {
+            findings.push(
+                Finding::new(
+                    Code::FormatProvenanceTargetDuplicate,
+                    format!("'{reference}' repetido em {prov_loc}.target[{first}] e [{t}]"),
+                )
+                .at(format!("{loc}.reference")),
+            );
+            continue;
+        }
+        let Some(&i) = by_url.get(reference) else {
+            findings.push(
+                Finding::new(
+                    Code::FormatTargetReferenceMissing,
+                    format!("{loc}.reference = '{reference}' não corresponde a nenhum Bundle.entry.fullUrl"),
+                )
+                .at(loc),
+            );
+            continue;
+        };
+        let resource = &entries[i]["resource"];
+        if resource.as_object().is_none() {
+            findings.push(
+                Finding::new(
+                    Code::FormatBundleResourceMissing,
+                    format!("Bundle.entry[{i}] ('{reference}') não contém resource"),
+                )
+                .at(format!("Bundle.entry[{i}].resource")),
+            );
+            continue;
+        }
+        if resource["resourceType"].as_str().is_none_or(str::is_empty) {
+            findings.push(
+                Finding::new(
+                    Code::FormatBundleMalformed,
+                    format!("Bundle.entry[{i}].resource sem resourceType"),
+                )
+                .at(format!("Bundle.entry[{i}].resource.resourceType")),
+            );
+            continue;
+        }
+        out.push(SignedTarget {
+            reference,
+            entry_index: i,
+            resource,
+        });
+    }
+    match Error::from_findings(findings) {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// A Provenance with a signature found in a received Bundle.
+#[derive(Debug)]
+pub struct SignedProvenance<'a> {
+    /// Index of its Bundle entry.
+    pub entry_index: usize,
+    /// Its location, `Bundle.entry[i].resource`.
+    pub location: String,
+    /// The Provenance.
+    pub provenance: &'a Value,
+    /// `Provenance.signature[0]`.
+    pub signature: &'a Value,
+    /// Its signed set, or why it cannot be resolved in this Bundle.
+    pub targets: Result<Vec<SignedTarget<'a>>>,
+}
+
+/// Finds every Provenance of `bundle` that carries a signature (validar input 1 and the
+/// optional Bundle/Provenance of the integrity check). A Provenance with more than one
+/// signature breaks the profile `conteudo-assinado` (`signature` 1..1) and is an error;
+/// a Bundle with no signed Provenance is `FORMAT.SIGNATURE-MISSING`.
+pub fn signed_provenances(bundle: &Value) -> Result<Vec<SignedProvenance<'_>>> {
+    if bundle["resourceType"] != "Bundle" {
+        return Err(Error::new(
+            Code::FormatBundleMalformed,
+            "o recurso não é um Bundle (resourceType diferente de 'Bundle')",
+        )
+        .at("Bundle.resourceType"));
+    }
+    let entries: &[Value] = bundle["entry"].as_array().map_or(&[], Vec::as_slice);
+    let mut out = Vec::new();
+    let mut findings = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let res = &e["resource"];
+        if res["resourceType"] != "Provenance" {
+            continue;
+        }
+        let location = format!("Bundle.entry[{i}].resource");
+        let sigs: &[Value] = res["signature"].as_array().map_or(&[], Vec::as_slice);
+        match sigs.len() {
+            0 => continue,
+            1 => {}
+            n => {
+                findings.push(
+                    Finding::new(
+                        Code::FormatProfileValidationFailed,
+                        format!("Provenance com {n} assinaturas; o perfil conteudo-assinado exige exatamente 1"),
+                    )
+                    .at(format!("{location}.signature")),
+                );
+                continue;
+            }
+        }
+        out.push(SignedProvenance {
+            entry_index: i,
+            targets: select(bundle, res, &location),
+            location,
+            provenance: res,
+            signature: &sigs[0],
+        });
+    }
+    if let Some(e) = Error::from_findings(findings) {
+        return Err(e);
+    }
+    if out.is_empty() {
+        return Err(Error::new(
+            Code::FormatSignatureMissing,
+            "nenhum Provenance com signature encontrado no Bundle",
+        )
+        .at("Bundle.entry"));
+    }
+    Ok(out)
+}
