@@ -50,12 +50,14 @@ impl SignerIdentifier {
         let (system, len) = match system {
             SYSTEM_CPF => (SYSTEM_CPF, 11),
             SYSTEM_CNPJ => (SYSTEM_CNPJ, 14),
-            other => return Err(Error::new(
-                Code::CertMissingIdentification,
-                format!(
+            other => {
+                return Err(Error::new(
+                    Code::CertMissingIdentification,
+                    format!(
                     "sistema de identificação '{other}' não é urn:brasil:cpf nem urn:brasil:cnpj"
                 ),
-            )),
+                ))
+            }
         };
         if value.len() != len || !value.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::new(
