@@ -99,7 +99,17 @@ fn severity(s: &Option<String>) -> Result<String, String> {
     })
 }
 
+/// Every code (CodeSystem order, then the addendum).
+pub fn all_codes(root: &Path) -> Result<Vec<String>, String> {
+    Ok(load(root)?.0.into_iter().map(|c| c.code).collect())
+}
+
 pub fn generate(root: &Path) -> Result<String, String> {
+    let (concepts, version, url) = load(root)?;
+    render(&concepts, &version, &url)
+}
+
+fn load(root: &Path) -> Result<(Vec<Concept>, String, String), String> {
     let read = |p: &str| -> Result<Value, String> {
         let text = std::fs::read_to_string(root.join(p)).map_err(|e| format!("{p}: {e}"))?;
         serde_json::from_str(&text).map_err(|e| format!("{p}: {e}"))
@@ -134,9 +144,15 @@ pub fn generate(root: &Path) -> Result<String, String> {
             return Err(format!("duplicate code {}", c.code));
         }
     }
-    let version = cs["version"].as_str().unwrap_or("?");
-    let url = cs["url"].as_str().ok_or("CodeSystem without url")?;
+    let version = cs["version"].as_str().unwrap_or("?").to_owned();
+    let url = cs["url"]
+        .as_str()
+        .ok_or("CodeSystem without url")?
+        .to_owned();
+    Ok((concepts, version, url))
+}
 
+fn render(concepts: &[Concept], version: &str, url: &str) -> Result<String, String> {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -169,7 +185,7 @@ pub fn generate(root: &Path) -> Result<String, String> {
         "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]"
     );
     let _ = writeln!(o, "#[non_exhaustive]\n#[repr(u16)]\npub enum Code {{");
-    for c in &concepts {
+    for c in concepts {
         let mark = if c.addendum {
             " (policy 0.2.0; not in CodeSystem 0.1.2)"
         } else {
@@ -182,7 +198,7 @@ pub fn generate(root: &Path) -> Result<String, String> {
     let _ = writeln!(o, "impl Code {{");
     let _ = writeln!(o, "    /// All codes, in table order.");
     let _ = writeln!(o, "    pub const ALL: [Code; {}] = [", concepts.len());
-    for c in &concepts {
+    for c in concepts {
         let _ = writeln!(o, "        Code::{},", variant_name(&c.code));
     }
     let _ = writeln!(o, "    ];\n}}\n");
@@ -191,7 +207,7 @@ pub fn generate(root: &Path) -> Result<String, String> {
         "pub(crate) static TABLE: [CodeInfo; {}] = [",
         concepts.len()
     );
-    for c in &concepts {
+    for c in concepts {
         let _ = writeln!(o, "    CodeInfo {{");
         let _ = writeln!(o, "        code: {},", lit(&c.code));
         let _ = writeln!(o, "        display: {},", lit(&c.display));

@@ -3,6 +3,7 @@
 //! test command.
 
 mod gen_codes;
+mod gen_status;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -147,7 +148,13 @@ fn python_env() -> Result<PathBuf> {
 
 fn gen(check: bool) -> Result {
     let root = root();
-    let outputs = [(gen_codes::OUTPUT, gen_codes::generate(&root)?)];
+    let codes = gen_codes::all_codes(&root)?;
+    let (registry, status) = gen_status::generate(&root, &codes)?;
+    let outputs = [
+        (gen_codes::OUTPUT, gen_codes::generate(&root)?),
+        (gen_status::REGISTRY, registry),
+        (gen_status::OUTPUT, status),
+    ];
     let mut stale = Vec::new();
     for (path, content) in outputs {
         let content = if path.ends_with(".rs") {
