@@ -3,6 +3,7 @@
 //! test command.
 
 mod gen_codes;
+mod gen_refs;
 mod gen_status;
 
 use std::path::{Path, PathBuf};
@@ -154,6 +155,7 @@ fn gen(check: bool) -> Result {
         (gen_codes::OUTPUT, gen_codes::generate(&root)?),
         (gen_status::REGISTRY, registry),
         (gen_status::OUTPUT, status),
+        (gen_refs::OUTPUT, gen_refs::generate()?),
     ];
     let mut stale = Vec::new();
     for (path, content) in outputs {

@@ -1,0 +1,632 @@
+//! The guide's rules on References, Bundle entries and Provenance targets (seed page
+//! `003_…` Restrições, criar 1.4–1.9, DECISIONS D2/D3).
+
+use crate::kind::ReferenceKind;
+use crate::uuid_urn::check_urn_uuid;
+use crate::walk::{FoundReference, Walker};
+use sesgo_core::json::{parse_strict, Limits};
+use sesgo_core::{Code, Error, Finding, Severity, Value};
+use std::collections::HashMap;
+
+/// Whether the check runs while signing or while validating (N1's severity, D3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Signing: a reference from a signed entry to an unsigned one is an error.
+    #[default]
+    Sign,
+    /// Validating: the same is a warning (the signature itself is intact).
+    Validate,
+}
+
+/// Options of [`check`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Signing or validating (severity of N1 findings).
+    pub mode: Mode,
+    /// Policy 0.2.0: `fullUrl`, `Provenance.target.reference` and `urn:uuid` references
+    /// must match `^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`.
+    /// When `false` (policy 0.1), any hyphenated hexadecimal UUID in either case passes.
+    pub lowercase_uuids: bool,
+    /// Maximum number of `Bundle.entry` (`maxEntriesBundle`, default 1000).
+    pub max_entries: usize,
+    /// Maximum number of `Provenance.target` (default 1000).
+    pub max_targets: usize,
+    /// Opt-in: report `FORMAT.BUNDLE-ORDER-MISMATCH` when targeted entries are not in
+    /// `Provenance.target` order (D3).
+    pub strict_order: bool,
+    /// Limits of the strict JSON reading in [`check_json`].
+    pub json_limits: Limits,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            mode: Mode::Sign,
+            lowercase_uuids: false,
+            max_entries: CheckOptions::DEFAULT_MAX_ENTRIES,
+            max_targets: CheckOptions::DEFAULT_MAX_ENTRIES,
+            strict_order: false,
+            json_limits: Limits::default(),
+        }
+    }
+}
+
+impl CheckOptions {
+    /// Default `maxEntriesBundle`.
+    pub const DEFAULT_MAX_ENTRIES: usize = 1000;
+    /// Allowed range of `maxEntriesBundle` (and of the target limit).
+    pub const MAX_ENTRIES_RANGE: std::ops::RangeInclusive<usize> = 100..=10_000;
+
+    /// Options of policy 0.2.0 (lowercase UUIDs), otherwise the defaults.
+    pub fn policy_0_2() -> Self {
+        CheckOptions {
+            lowercase_uuids: true,
+            ..CheckOptions::default()
+        }
+    }
+
+    /// Sets the entry and target limits, refusing values outside [100, 10000]
+    /// (`CONFIG.BUNDLE-SIZE-LIMIT-OUT-OF-RANGE`).
+    pub fn with_max_entries(
+        mut self,
+        max_entries: usize,
+        max_targets: usize,
+    ) -> Result<Self, Error> {
+        for (name, v) in [
+            ("maxEntriesBundle", max_entries),
+            ("maxTargets", max_targets),
+        ] {
+            if !Self::MAX_ENTRIES_RANGE.contains(&v) {
+                return Err(Error::new(
+                    Code::ConfigBundleSizeLimitOutOfRange,
+                    format!("{name} = {v} fora do intervalo permitido [100, 10000]"),
+                ));
+            }
+        }
+        self.max_entries = max_entries;
+        self.max_targets = max_targets;
+        Ok(self)
+    }
+}
+
+/// What [`check`] found: every finding, and every Reference with its classification.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// All findings, in document order (Bundle first, then Provenance).
+    pub findings: Vec<Finding>,
+    /// Every Reference found in the Bundle entries and in the Provenance.
+    pub references: Vec<FoundReference>,
+}
+
+impl Report {
+    /// Whether some finding is an error (or fatal).
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity().is_failure())
+    }
+
+    /// `Ok(warnings)` when no finding is an error, otherwise the error with every finding.
+    pub fn into_result(self) -> Result<Vec<Finding>, Error> {
+        match Error::from_findings(self.findings.clone()) {
+            Some(e) => Err(e),
+            None => Ok(self.findings),
+        }
+    }
+}
+
+fn f(code: Code, diagnostics: String, location: impl Into<String>) -> Finding {
+    Finding::new(code, diagnostics).at(location)
+}
+
+struct EntryInfo<'a> {
+    full_url: Option<&'a str>,
+    resource: Option<&'a Value>,
+}
+
+/// Checks a transfer Bundle and, when given, the Provenance of its signed set against the
+/// guide's rules, reporting **all** findings (locations start with `Bundle.` or
+/// `Provenance.`):
+///
+/// * `Bundle.resourceType` = `Bundle` (`FORMAT.BUNDLE-MALFORMED`), ≥ 1 entry
+///   (`FORMAT.BUNDLE-EMPTY`), at most `max_entries` (`SECURITY.BUNDLE-SIZE-LIMIT-EXCEEDED`);
+/// * every `fullUrl` present and a valid `urn:uuid` (`FORMAT.UUID-INVALID`), unique
+///   (`FORMAT.DUPLICATE-FULLURL`);
+/// * the Provenance: `resourceType`, non-empty `target` (`FORMAT.PROVENANCE-INVALID`),
+///   each target a valid `urn:uuid` (`FORMAT.PROVENANCE-TARGET-INVALID`), unique
+///   (`FORMAT.PROVENANCE-TARGET-DUPLICATE`), resolving to an entry
+///   (`FORMAT.TARGET-REFERENCE-MISSING`) that has a `resource`
+///   (`FORMAT.BUNDLE-RESOURCE-MISSING`) with a `resourceType` (`FORMAT.BUNDLE-MALFORMED`),
+///   at most `max_targets` (`SECURITY.PROVENANCE-SIZE-LIMIT-EXCEEDED`), optionally in
+///   Bundle order (`FORMAT.BUNDLE-ORDER-MISMATCH`);
+/// * every Reference of the signed set (the targeted entries; every entry when no
+///   Provenance is given) and of the Provenance: `identifier` XOR `reference`; a
+///   `reference` is `urn:uuid` resolving to a `fullUrl`, `#id` resolving to a contained
+///   resource, or `#` (`FORMAT.REFERENCE-INVALID` / `FORMAT.REFERENCE-MISSING`); N1: a
+///   signed entry references only signed entries (error when signing, warning when
+///   validating).
+///
+/// ```
+/// use sesgo_core::{json::{parse_strict, Limits}, Code};
+/// use sesgo_refs::{check, CheckOptions};
+///
+/// let bundle = parse_strict(br#"{"resourceType":"Bundle","type":"collection","entry":[
+///   {"fullUrl":"urn:uuid:550e8400-e29b-41d4-a716-446655440000",
+///    "resource":{"resourceType":"Patient","identifier":[{"value":"x"}]}},
+///   {"fullUrl":"urn:uuid:550e8400-e29b-41d4-a716-446655440001",
+///    "resource":{"resourceType":"Observation","status":"final","code":{"text":"massa"},
+///      "subject":{"reference":"urn:uuid:550e8400-e29b-41d4-a716-446655440000"},
+///      "performer":[{"reference":"Practitioner/7"}]}}]}"#, &Limits::default()).unwrap();
+/// let report = check(&bundle, None, &CheckOptions::default());
+/// assert_eq!(report.references.len(), 2);
+/// assert_eq!(report.findings.len(), 1);
+/// assert_eq!(report.findings[0].code(), Code::FormatReferenceInvalid);
+/// assert_eq!(report.findings[0].locations(), ["Bundle.entry[1].resource.performer[0].reference"]);
+/// ```
+pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) -> Report {
+    let mut report = Report::default();
+    let findings = &mut report.findings;
+
+    // --- Bundle shape -------------------------------------------------------------
+    let Some(bobj) = bundle.as_object() else {
+        findings.push(f(
+            Code::FormatBundleMalformed,
+            "o Bundle não é um objeto JSON".into(),
+            "Bundle",
+        ));
+        return report;
+    };
+    match bobj.get("resourceType") {
+        Some(Value::String(s)) if s == "Bundle" => {}
+        other => findings.push(f(
+            Code::FormatBundleMalformed,
+            format!(
+                "Bundle.resourceType deve ser 'Bundle'; encontrado {}",
+                other.map_or("nada".to_owned(), Value::to_json)
+            ),
+            "Bundle.resourceType",
+        )),
+    }
+    let entries: &[Value] = match bobj.get("entry") {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(a)) => a,
+        Some(other) => {
+            findings.push(f(
+                Code::FormatBundleMalformed,
+                format!(
+                    "Bundle.entry deve ser uma lista; encontrado {}",
+                    other.type_name()
+                ),
+                "Bundle.entry",
+            ));
+            return report;
+        }
+    };
+    if entries.is_empty() {
+        findings.push(f(
+            Code::FormatBundleEmpty,
+            "Bundle.entry está vazio ou ausente. Quantidade de entradas encontradas: 0".into(),
+            "Bundle.entry",
+        ));
+    }
+    if entries.len() > opts.max_entries {
+        findings.push(f(
+            Code::SecurityBundleSizeLimitExceeded,
+            format!(
+                "Número de entradas: {}. Limite máximo: {}",
+                entries.len(),
+                opts.max_entries
+            ),
+            "Bundle.entry",
+        ));
+        return report;
+    }
+
+    // --- Entries and fullUrls -----------------------------------------------------
+    let mut infos = Vec::with_capacity(entries.len());
+    let mut by_url: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let Some(eobj) = e.as_object() else {
+            findings.push(f(
+                Code::FormatBundleMalformed,
+                format!("Bundle.entry[{i}] não é um objeto JSON"),
+                format!("Bundle.entry[{i}]"),
+            ));
+            infos.push(EntryInfo {
+                full_url: None,
+                resource: None,
+            });
+            continue;
+        };
+        let full_url = match eobj.get("fullUrl") {
+            Some(Value::String(s)) => {
+                if let Err(why) = check_urn_uuid(s, opts.lowercase_uuids) {
+                    findings.push(f(
+                        Code::FormatUuidInvalid,
+                        format!(
+                            "fullUrl inválido: '{s}' em Bundle.entry[{i}]. Esperado formato: urn:uuid:[UUID] ({why})"
+                        ),
+                        format!("Bundle.entry[{i}].fullUrl"),
+                    ));
+                }
+                match by_url.get(s.as_str()) {
+                    Some(&first) => findings.push(
+                        f(
+                            Code::FormatDuplicateFullurl,
+                            format!(
+                                "fullUrl duplicado: '{s}' encontrado nas posições {first} e {i} do Bundle.entry"
+                            ),
+                            format!("Bundle.entry[{first}].fullUrl"),
+                        )
+                        .at(format!("Bundle.entry[{i}].fullUrl")),
+                    ),
+                    None => {
+                        by_url.insert(s.as_str(), i);
+                    }
+                }
+                Some(s.as_str())
+            }
+            other => {
+                findings.push(f(
+                    Code::FormatUuidInvalid,
+                    format!(
+                        "fullUrl ausente ou inválido em Bundle.entry[{i}] ({}). Esperado formato: urn:uuid:[UUID]",
+                        other.map_or("ausente".to_owned(), Value::to_json)
+                    ),
+                    format!("Bundle.entry[{i}].fullUrl"),
+                ));
+                None
+            }
+        };
+        let resource = eobj.get("resource").filter(|r| !r.is_null());
+        infos.push(EntryInfo { full_url, resource });
+    }
+
+    // --- Provenance ----------------------------------------------------------------
+    // signed[i]: entry i is in the signed set (targeted; all entries without Provenance).
+    let mut signed = vec![provenance.is_none(); entries.len()];
+    let mut target_entries: Vec<(usize, usize)> = Vec::new(); // (target index, entry index)
+    if let Some(prov) = provenance {
+        check_provenance(
+            prov,
+            opts,
+            &by_url,
+            &infos,
+            &mut signed,
+            &mut target_entries,
+            findings,
+        );
+    }
+    if provenance.is_none() {
+        for (i, info) in infos.iter().enumerate() {
+            if info.resource.is_none() && entries.get(i).is_some_and(|e| e.as_object().is_some()) {
+                findings.push(f(
+                    Code::FormatBundleResourceMissing,
+                    format!("Bundle.entry[{i}] não possui resource"),
+                    format!("Bundle.entry[{i}].resource"),
+                ));
+            }
+        }
+    }
+    if opts.strict_order && !target_entries.is_empty() {
+        check_order(&target_entries, &infos, findings);
+    }
+
+    // --- References of the signed set ------------------------------------------------
+    let mut walker = Walker::new(false);
+    for (i, info) in infos.iter().enumerate() {
+        let Some(res) = info.resource else { continue };
+        // Entries outside the signed set are walked (their references are listed) but
+        // not held to the rules; a malformed one is still reported when signed.
+        walker.entry = Some(i);
+        let before = walker.findings.len();
+        walker.walk_root(res, &format!("Bundle.entry[{i}].resource"));
+        if !signed.get(i).copied().unwrap_or(false) {
+            walker.findings.truncate(before);
+        }
+    }
+    findings.append(&mut walker.findings);
+    let bundle_refs = std::mem::take(&mut walker.refs);
+    for r in &bundle_refs {
+        let from_signed = r
+            .entry
+            .and_then(|i| signed.get(i).copied())
+            .unwrap_or(false);
+        if from_signed {
+            check_reference(r, opts, &by_url, &signed, true, findings);
+        }
+    }
+    report.references = bundle_refs;
+
+    if let Some(prov) = provenance {
+        let mut walker = Walker::new(false);
+        walker.walk_root(prov, "Provenance");
+        findings.append(&mut walker.findings);
+        for r in &walker.refs {
+            // Provenance.target[j] is checked by the target rules above.
+            let is_target = r
+                .location
+                .strip_prefix("Provenance.target[")
+                .is_some_and(|rest| rest.ends_with(']') && !rest.contains('.'));
+            if !is_target {
+                check_reference(r, opts, &by_url, &signed, false, findings);
+            }
+        }
+        report.references.append(&mut walker.refs);
+    }
+    report
+}
+
+fn check_provenance(
+    prov: &Value,
+    opts: &CheckOptions,
+    by_url: &HashMap<&str, usize>,
+    infos: &[EntryInfo<'_>],
+    signed: &mut [bool],
+    target_entries: &mut Vec<(usize, usize)>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(pobj) = prov.as_object() else {
+        findings.push(f(
+            Code::FormatProvenanceInvalid,
+            "o Provenance não é um objeto JSON".into(),
+            "Provenance",
+        ));
+        return;
+    };
+    match pobj.get("resourceType") {
+        Some(Value::String(s)) if s == "Provenance" => {}
+        other => findings.push(f(
+            Code::FormatProvenanceInvalid,
+            format!(
+                "Provenance.resourceType deve ser 'Provenance'; encontrado {}",
+                other.map_or("nada".to_owned(), Value::to_json)
+            ),
+            "Provenance.resourceType",
+        )),
+    }
+    let targets: &[Value] = match pobj.get("target") {
+        Some(Value::Array(a)) if !a.is_empty() => a,
+        other => {
+            findings.push(f(
+                Code::FormatProvenanceInvalid,
+                format!(
+                    "Provenance.target deve ser uma lista não vazia; encontrado {}",
+                    other.map_or("nada".to_owned(), Value::to_json)
+                ),
+                "Provenance.target",
+            ));
+            return;
+        }
+    };
+    if targets.len() > opts.max_targets {
+        findings.push(f(
+            Code::SecurityProvenanceSizeLimitExceeded,
+            format!(
+                "Número de referências em Provenance.target: {}. Limite máximo: {}",
+                targets.len(),
+                opts.max_targets
+            ),
+            "Provenance.target",
+        ));
+        return;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(targets.len());
+    for (j, t) in targets.iter().enumerate() {
+        let loc = format!("Provenance.target[{j}]");
+        let Some(r) = t.get("reference").and_then(Value::as_str) else {
+            findings.push(f(
+                Code::FormatProvenanceTargetInvalid,
+                format!("{loc} não possui reference (exigido urn:uuid:[UUID])"),
+                format!("{loc}.reference"),
+            ));
+            continue;
+        };
+        if t.get("identifier").is_some_and(|v| !v.is_null()) {
+            findings.push(f(
+                Code::FormatReferenceInvalid,
+                format!("{loc} usa identifier e reference simultaneamente"),
+                loc.clone(),
+            ));
+        }
+        if let Err(why) = check_urn_uuid(r, opts.lowercase_uuids) {
+            findings.push(f(
+                Code::FormatProvenanceTargetInvalid,
+                format!("Referência inválida: '{r}' em {loc}. Esperado formato: urn:uuid:[UUID] ({why})"),
+                format!("{loc}.reference"),
+            ));
+            continue;
+        }
+        if let Some(&first) = seen.get(r) {
+            findings.push(
+                f(
+                    Code::FormatProvenanceTargetDuplicate,
+                    format!("Referência duplicada: '{r}' em Provenance.target[{first}] e {loc}"),
+                    format!("Provenance.target[{first}].reference"),
+                )
+                .at(format!("{loc}.reference")),
+            );
+            continue;
+        }
+        seen.insert(r, j);
+        let Some(&i) = by_url.get(r) else {
+            findings.push(f(
+                Code::FormatTargetReferenceMissing,
+                format!("Referência órfã: '{r}' em {loc} não encontrada em Bundle.entry"),
+                loc,
+            ));
+            continue;
+        };
+        if let Some(s) = signed.get_mut(i) {
+            *s = true;
+        }
+        target_entries.push((j, i));
+        match infos.get(i).and_then(|e| e.resource) {
+            None => findings.push(
+                f(
+                    Code::FormatBundleResourceMissing,
+                    format!("Bundle.entry[{i}] (alvo de {loc}) não possui resource"),
+                    format!("Bundle.entry[{i}].resource"),
+                )
+                .at(loc),
+            ),
+            Some(res) => {
+                if res.get("resourceType").and_then(Value::as_str).is_none() {
+                    findings.push(
+                        f(
+                            Code::FormatBundleMalformed,
+                            format!("Bundle.entry[{i}].resource (alvo de {loc}) não possui resourceType"),
+                            format!("Bundle.entry[{i}].resource.resourceType"),
+                        )
+                        .at(loc),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_order(
+    target_entries: &[(usize, usize)],
+    infos: &[EntryInfo<'_>],
+    findings: &mut Vec<Finding>,
+) {
+    // Targeted entries in Bundle order must come in Provenance.target order.
+    let mut by_entry: Vec<usize> = target_entries.iter().map(|&(_, i)| i).collect();
+    by_entry.sort_unstable();
+    for (&(j, ti), &i) in target_entries.iter().zip(by_entry.iter()) {
+        if ti != i {
+            let url = |k: usize| infos.get(k).and_then(|e| e.full_url).unwrap_or("");
+            findings.push(
+                f(
+                    Code::FormatBundleOrderMismatch,
+                    format!(
+                        "Provenance.target[{j}] = '{}' mas Bundle.entry[{i}].fullUrl = '{}'. Ordem esperada vs encontrada não confere.",
+                        url(ti),
+                        url(i)
+                    ),
+                    "Bundle.entry",
+                )
+                .at("Provenance.target"),
+            );
+            return;
+        }
+    }
+}
+
+fn check_reference(
+    r: &FoundReference,
+    opts: &CheckOptions,
+    by_url: &HashMap<&str, usize>,
+    signed: &[bool],
+    from_signed_entry: bool,
+    findings: &mut Vec<Finding>,
+) {
+    let loc = &r.location;
+    let rloc = || format!("{loc}.reference");
+    let s = r.reference.as_deref().unwrap_or("");
+    match r.kind {
+        ReferenceKind::Logical | ReferenceKind::DisplayOnly => {}
+        ReferenceKind::ContainerSelf => {}
+        ReferenceKind::IdentifierAndReference => findings.push(f(
+            Code::FormatReferenceInvalid,
+            format!("Referência com identifier e reference simultaneamente em {loc}: o uso de um inibe o uso do outro"),
+            loc.clone(),
+        )),
+        ReferenceKind::Relative | ReferenceKind::Absolute | ReferenceKind::UrnOid => {
+            findings.push(f(
+                Code::FormatReferenceInvalid,
+                format!(
+                    "Referência inválida: '{s}' em {loc} ({}). Esperado formato: urn:uuid:[UUID] presente em Bundle.entry.fullUrl, #id de recurso contido ou #",
+                    r.kind.label()
+                ),
+                rloc(),
+            ))
+        }
+        ReferenceKind::Empty => findings.push(
+            f(
+                Code::FormatReferenceInvalid,
+                format!("Referência vazia em {loc}: sem reference, identifier nem display"),
+                loc.clone(),
+            )
+            .with_severity(Severity::Warning),
+        ),
+        ReferenceKind::Malformed => findings.push(f(
+            Code::FormatReferenceInvalid,
+            format!("Referência malformada em {loc}: Reference deve ser objeto com reference textual"),
+            loc.clone(),
+        )),
+        ReferenceKind::Contained => {
+            if !r.contained_resolved {
+                findings.push(f(
+                    Code::FormatReferenceMissing,
+                    format!("Referência '{s}' em {loc} não corresponde a nenhum recurso em contained"),
+                    rloc(),
+                ));
+            }
+        }
+        ReferenceKind::UrnUuid => {
+            if let Err(why) = check_urn_uuid(s, opts.lowercase_uuids) {
+                findings.push(f(
+                    Code::FormatReferenceInvalid,
+                    format!("Referência inválida: '{s}' em {loc}. Esperado formato: urn:uuid:[UUID] ({why})"),
+                    rloc(),
+                ));
+                return;
+            }
+            match by_url.get(s) {
+                None => findings.push(f(
+                    Code::FormatReferenceMissing,
+                    format!("Referência órfã: '{s}' em {loc} não encontrada em Bundle.entry.fullUrl"),
+                    rloc(),
+                )),
+                Some(&i) => {
+                    if from_signed_entry && !signed.get(i).copied().unwrap_or(false) {
+                        let severity = match opts.mode {
+                            Mode::Sign => Severity::Error,
+                            Mode::Validate => Severity::Warning,
+                        };
+                        findings.push(
+                            f(
+                                Code::FormatReferenceInvalid,
+                                format!(
+                                    "N1: a instância assinada referencia '{s}' em {loc}, mas Bundle.entry[{i}] não está no conjunto assinado (Provenance.target)"
+                                ),
+                                rloc(),
+                            )
+                            .with_severity(severity),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`check`] on raw bytes: both inputs are first read with the strict JSON reader
+/// (duplicate members → `FORMAT.JSON-MALFORMED`, size → `SECURITY.BUNDLE-MEMORY-LIMIT-EXCEEDED`
+/// for the Bundle, `FORMAT.RESOURCE-TOO-LARGE` for the Provenance, depth bounded).
+pub fn check_json(bundle: &[u8], provenance: Option<&[u8]>, opts: &CheckOptions) -> Report {
+    let mut report = Report::default();
+    let b = parse_strict(bundle, &opts.json_limits)
+        .map_err(|e| e.into_error("Bundle", Code::SecurityBundleMemoryLimitExceeded));
+    let p = provenance.map(|p| {
+        parse_strict(p, &opts.json_limits)
+            .map_err(|e| e.into_error("Provenance", Code::FormatResourceTooLarge))
+    });
+    let mut failed = false;
+    if let Err(e) = &b {
+        report.findings.extend(e.findings().iter().cloned());
+        failed = true;
+    }
+    if let Some(Err(e)) = &p {
+        report.findings.extend(e.findings().iter().cloned());
+        failed = true;
+    }
+    if failed {
+        return report;
+    }
+    match (b, p) {
+        (Ok(b), None) => check(&b, None, opts),
+        (Ok(b), Some(Ok(p))) => check(&b, Some(&p), opts),
+        _ => report,
+    }
+}

@@ -1,0 +1,305 @@
+//! Type-aware traversal: every value of type `Reference` in a resource, with its location.
+
+use crate::kind::{classify, ReferenceKind};
+use crate::table::{is_resource_type, member_type, MemberType};
+use sesgo_core::{Code, Finding, Object, Value};
+
+/// Deepest nesting the walker follows (the strict parser already bounds inputs at 64).
+const MAX_WALK_DEPTH: usize = 200;
+
+/// One step of a JSON pointer into a resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A `Reference` found in a resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundReference {
+    /// FHIRPath-like location of the Reference element, e.g.
+    /// `Bundle.entry[3].resource.performer[1]` (append `.reference` for its string).
+    pub location: String,
+    /// Its classification.
+    pub kind: ReferenceKind,
+    /// The `reference` string, when there is one.
+    pub reference: Option<String>,
+    /// Index of the `Bundle.entry` holding it (`None` for the Provenance checked apart).
+    pub entry: Option<usize>,
+    /// Whether the resource holding it is a `contained` resource.
+    pub in_contained: bool,
+    /// Whether `reference` is `#id` naming a contained resource of the same container
+    /// (only meaningful for [`ReferenceKind::Contained`]).
+    pub contained_resolved: bool,
+    pub(crate) steps: Vec<Step>,
+}
+
+pub(crate) struct Walker {
+    pub(crate) refs: Vec<FoundReference>,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) entry: Option<usize>,
+    pub(crate) keep_steps: bool,
+    path: String,
+    steps: Vec<Step>,
+}
+
+struct Scope {
+    contained_ids: Vec<String>,
+    in_contained: bool,
+}
+
+impl Walker {
+    pub(crate) fn new(keep_steps: bool) -> Self {
+        Walker {
+            refs: Vec::new(),
+            findings: Vec::new(),
+            entry: None,
+            keep_steps,
+            path: String::new(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Walks a resource located at `root` (e.g. `Bundle.entry[3].resource`).
+    pub(crate) fn walk_root(&mut self, resource: &Value, root: &str) {
+        self.path.clear();
+        self.path.push_str(root);
+        self.steps.clear();
+        self.walk_resource(resource, None, 0);
+    }
+
+    fn push_key(&mut self, key: &str) -> usize {
+        let len = self.path.len();
+        self.path.push('.');
+        self.path.push_str(key);
+        if self.keep_steps {
+            self.steps.push(Step::Key(key.to_owned()));
+        }
+        len
+    }
+
+    fn push_index(&mut self, i: usize) -> usize {
+        let len = self.path.len();
+        self.path.push('[');
+        self.path.push_str(&i.to_string());
+        self.path.push(']');
+        if self.keep_steps {
+            self.steps.push(Step::Index(i));
+        }
+        len
+    }
+
+    fn pop(&mut self, len: usize) {
+        self.path.truncate(len);
+        if self.keep_steps {
+            self.steps.pop();
+        }
+    }
+
+    fn walk_resource(&mut self, v: &Value, parent: Option<&Scope>, depth: usize) {
+        let Some(obj) = v.as_object() else {
+            self.findings.push(
+                Finding::new(
+                    Code::FormatBundleMalformed,
+                    format!("recurso não é um objeto JSON em {}", self.path),
+                )
+                .at(self.path.clone()),
+            );
+            return;
+        };
+        let rtype = match obj.get("resourceType") {
+            Some(Value::String(s)) => s.as_str(),
+            _ => {
+                self.findings.push(
+                    Finding::new(
+                        Code::FormatBundleMalformed,
+                        format!("resourceType ausente ou inválido em {}", self.path),
+                    )
+                    .at(format!("{}.resourceType", self.path)),
+                );
+                return;
+            }
+        };
+        if !is_resource_type(rtype) {
+            self.findings.push(
+                Finding::new(
+                    Code::FormatResourceTypeUnsupported,
+                    format!(
+                        "Tipo de recurso '{rtype}' em {} não é um recurso FHIR R4",
+                        self.path
+                    ),
+                )
+                .at(format!("{}.resourceType", self.path)),
+            );
+            return;
+        }
+        // A contained resource resolves `#id` against its container's contained list.
+        let own;
+        let scope = match parent {
+            Some(p) => p,
+            None => {
+                own = Scope {
+                    contained_ids: contained_ids(obj),
+                    in_contained: false,
+                };
+                &own
+            }
+        };
+        let scope_contained = Scope {
+            contained_ids: scope.contained_ids.clone(),
+            in_contained: true,
+        };
+        // `contained` members are walked with the container's scope.
+        for (k, val) in obj.iter() {
+            if k == "contained" && member_type(rtype, k) == Some(MemberType::Resource) {
+                let len = self.push_key(k);
+                match val {
+                    Value::Array(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            let l2 = self.push_index(i);
+                            self.walk_resource(item, Some(&scope_contained), depth + 1);
+                            self.pop(l2);
+                        }
+                    }
+                    other => self.walk_resource(other, Some(&scope_contained), depth + 1),
+                }
+                self.pop(len);
+            } else {
+                self.walk_member(rtype, k, val, scope, depth);
+            }
+        }
+    }
+
+    fn walk_object(&mut self, ctx: &str, obj: &Object, scope: &Scope, depth: usize) {
+        if depth > MAX_WALK_DEPTH {
+            self.findings.push(
+                Finding::new(
+                    Code::FormatJsonMalformed,
+                    format!("aninhamento excessivo em {}", self.path),
+                )
+                .at(self.path.clone()),
+            );
+            return;
+        }
+        for (k, v) in obj.iter() {
+            self.walk_member(ctx, k, v, scope, depth);
+        }
+    }
+
+    fn walk_member(&mut self, ctx: &str, k: &str, v: &Value, scope: &Scope, depth: usize) {
+        let ty = if let Some(prim) = k.strip_prefix('_') {
+            // `_member` carries the id/extensions of a primitive `member`.
+            match member_type(ctx, prim) {
+                Some(MemberType::Primitive) => MemberType::Datatype("Element"),
+                _ => return,
+            }
+        } else {
+            match member_type(ctx, k) {
+                Some(MemberType::Primitive) | None => return,
+                Some(t) => t,
+            }
+        };
+        let len = self.push_key(k);
+        match v {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let l2 = self.push_index(i);
+                    self.walk_typed(ty, item, scope, depth + 1);
+                    self.pop(l2);
+                }
+            }
+            other => self.walk_typed(ty, other, scope, depth + 1),
+        }
+        self.pop(len);
+    }
+
+    fn walk_typed(&mut self, ty: MemberType, v: &Value, scope: &Scope, depth: usize) {
+        match ty {
+            MemberType::Reference => {
+                self.record(v, scope);
+                if let Some(o) = v.as_object() {
+                    self.walk_object("Reference", o, scope, depth);
+                }
+            }
+            MemberType::Resource => {
+                // A resource nested in a resource (Bundle.entry.resource of an inner
+                // Bundle, Parameters.parameter.resource): its own container scope.
+                if depth <= MAX_WALK_DEPTH {
+                    self.walk_resource(v, None, depth);
+                }
+            }
+            MemberType::Datatype(name) | MemberType::Backbone(name) => {
+                if let Some(o) = v.as_object() {
+                    self.walk_object(name, o, scope, depth);
+                }
+            }
+            MemberType::Primitive => {}
+        }
+    }
+
+    fn record(&mut self, v: &Value, scope: &Scope) {
+        let kind = classify(v);
+        let reference = v
+            .get("reference")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let contained_resolved = match (&kind, &reference) {
+            (ReferenceKind::Contained, Some(r)) => r
+                .strip_prefix('#')
+                .is_some_and(|id| scope.contained_ids.iter().any(|c| c == id)),
+            _ => false,
+        };
+        self.refs.push(FoundReference {
+            location: self.path.clone(),
+            kind,
+            reference,
+            entry: self.entry,
+            in_contained: scope.in_contained,
+            contained_resolved,
+            steps: if self.keep_steps {
+                self.steps.clone()
+            } else {
+                Vec::new()
+            },
+        });
+    }
+}
+
+fn contained_ids(obj: &Object) -> Vec<String> {
+    obj.get("contained")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every `Reference` in `resource` (a FHIR R4 resource as JSON), located under `root`
+/// (e.g. `Observation` or `Bundle.entry[0].resource`), plus findings for what could not
+/// be walked (unknown resource types → `FORMAT.RESOURCE-TYPE-UNSUPPORTED`). Members that
+/// FHIR R4 does not define in their context are ignored: they are reported by nothing.
+///
+/// ```
+/// use sesgo_core::json::{parse_strict, Limits};
+/// use sesgo_refs::{find_references, ReferenceKind};
+///
+/// let obs = parse_strict(br#"{"resourceType":"Observation","identifier":[{"value":"1"}],
+///   "subject":{"reference":"Patient/x"},
+///   "extension":[{"url":"http://e","valueReference":{"display":"Dr. X"}}]}"#,
+///   &Limits::default()).unwrap();
+/// let (refs, findings) = find_references(&obs, "Observation");
+/// assert!(findings.is_empty());
+/// let found: Vec<_> = refs.iter().map(|r| (r.location.as_str(), r.kind)).collect();
+/// assert_eq!(found, [
+///     ("Observation.subject", ReferenceKind::Relative),
+///     ("Observation.extension[0].valueReference", ReferenceKind::DisplayOnly),
+/// ]);
+/// ```
+pub fn find_references(resource: &Value, root: &str) -> (Vec<FoundReference>, Vec<Finding>) {
+    let mut w = Walker::new(false);
+    w.walk_root(resource, root);
+    (w.refs, w.findings)
+}
