@@ -2,9 +2,9 @@
 //! (criar Etapas 3–6 select them; validar §opcional recomputes from them), and the
 //! reading side: every signed Provenance of a received Bundle (need N2).
 //!
-//! Only resolution is checked here (what is needed to find the instances). The full
-//! structural and reference rules (criar 1.4–1.9, seed "Referências") are `sesgo-refs`';
-//! the facade runs them first.
+//! [`checked_select`] runs the structural and reference rules of `sesgo-refs` first
+//! (criar 1.4–1.9, seed "Referências") and then selects; [`select`] only resolves (what is
+//! needed to find the instances), for callers that have already checked.
 
 use sesgo_core::json::Value;
 use sesgo_core::{Code, Error, Finding, Result};
@@ -19,6 +19,20 @@ pub struct SignedTarget<'a> {
     pub entry_index: usize,
     /// That entry's `resource`, as received (unsigned elements not yet stripped).
     pub resource: &'a Value,
+}
+
+/// criar 1.4–1.9, then the signed set: runs every rule of `sesgo-refs` on the Bundle and
+/// the Provenance (all findings reported together), and on success selects the targeted
+/// instances in `Provenance.target` order. Returns the instances and the findings that
+/// are only warnings.
+pub fn checked_select<'a>(
+    bundle: &'a Value,
+    provenance: &'a Value,
+    opts: &sesgo_refs::CheckOptions,
+) -> Result<(Vec<SignedTarget<'a>>, Vec<Finding>)> {
+    let warnings = sesgo_refs::check(bundle, Some(provenance), opts).into_result()?;
+    let targets = select(bundle, provenance, "Provenance")?;
+    Ok((targets, warnings))
 }
 
 /// Selects the instances of `bundle` that `provenance` targets, in `Provenance.target`

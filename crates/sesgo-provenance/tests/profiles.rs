@@ -407,3 +407,39 @@ fn attachments_follow_anexo_assinado() {
         .iter()
         .all(|f| f.code() == Code::CryptoHashVerificationFailed));
 }
+
+#[test]
+fn checked_selection_runs_the_reference_rules_first() {
+    let bundle = json(BUNDLE);
+    let prov = json(PROVENANCE);
+    let opts = sesgo_refs::CheckOptions::default();
+    let (set, warnings) =
+        sesgo_provenance::signed_set::checked_select(&bundle, &prov, &opts).unwrap();
+    assert_eq!(set.len(), 2);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // A relative reference inside a signed instance is refused before selection, with
+    // every finding located (criar 1.4-1.9; seed "Referências").
+    let bad = json(&BUNDLE.replace(
+        r#""subject":{"reference":"urn:uuid:00000000-0000-4000-8000-000000000001"}"#,
+        r#""subject":{"reference":"Patient/p"},"performer":[{"reference":"urn:uuid:00000000-0000-4000-8000-000000000003"}]"#,
+    ));
+    let err = sesgo_provenance::signed_set::checked_select(&bad, &prov, &opts).unwrap_err();
+    let got: Vec<(Code, String)> = err
+        .findings()
+        .iter()
+        .map(|f| (f.code(), f.locations()[0].clone()))
+        .collect();
+    assert!(
+        got.contains(&(
+            Code::FormatReferenceInvalid,
+            "Bundle.entry[1].resource.subject.reference".into()
+        )),
+        "{got:?}"
+    );
+    // N1: the Encounter is in the Bundle but not signed.
+    assert!(
+        got.iter().any(|(c, l)| *c == Code::FormatReferenceInvalid
+            && l.starts_with("Bundle.entry[1].resource.performer[0]")),
+        "{got:?}"
+    );
+}
