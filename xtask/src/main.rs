@@ -2,6 +2,7 @@
 //! running every test suite. CI (`.ci/run`) calls exactly `cargo xtask ci`, the README's
 //! test command.
 
+mod bench_data;
 mod gen_codes;
 mod gen_refs;
 mod gen_status;
@@ -19,6 +20,7 @@ commands:
   test [rust|all]    run the test suites (default: all)
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
+  bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["demo"] => demo(),
+        ["bench-data", size, dir] => bench_data_cmd(size, dir),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");
             Ok(())
@@ -215,6 +218,39 @@ fn rustfmt(source: &str) -> Result<String> {
         ));
     }
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}
+
+/// Parses `1KB`, `100KB`, `1MB`, `50MB` (powers of 1000: the guide's "50 MB" is
+/// 52 428 800 bytes, so `50MiB` is accepted too).
+fn parse_size(s: &str) -> Result<usize> {
+    let upper = s.to_ascii_uppercase();
+    let (num, mult) = if let Some(n) = upper.strip_suffix("MIB") {
+        (n, 1 << 20)
+    } else if let Some(n) = upper.strip_suffix("KIB") {
+        (n, 1 << 10)
+    } else if let Some(n) = upper.strip_suffix("MB") {
+        (n, 1_000_000)
+    } else if let Some(n) = upper.strip_suffix("KB") {
+        (n, 1_000)
+    } else {
+        (upper.as_str(), 1)
+    };
+    num.trim()
+        .parse::<usize>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("bad size {s}"))
+}
+
+fn bench_data_cmd(size: &str, dir: &str) -> Result {
+    let bytes = parse_size(size)?;
+    let (bundle, prov) = bench_data::generate(bytes, bytes as u64);
+    let dir = Path::new(dir);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join(format!("bundle-{size}.json")), &bundle).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join(format!("provenance-{size}.json")), &prov)
+        .map_err(|e| e.to_string())?;
+    eprintln!("xtask: bundle-{size}.json: {} bytes", bundle.len());
+    Ok(())
 }
 
 fn demo() -> Result {

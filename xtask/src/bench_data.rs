@@ -1,0 +1,89 @@
+//! Deterministic, realistic benchmark inputs (issue 11): a transfer Bundle of about the
+//! requested size and its Provenance, valid under both policies' reference rules (lowercase
+//! v4 `urn:uuid`s, every reference inside the signed set, decimals with trailing zeros,
+//! backbone elements, choice types, extensions, a contained resource).
+
+use std::fmt::Write as _;
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 11
+    }
+    fn uuid(&mut self) -> String {
+        let a = self.next();
+        let b = self.next();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+            a & 0xffff_ffff,
+            (a >> 32) & 0xffff,
+            b & 0xfff,
+            8 + ((b >> 12) & 3),
+            (b >> 14) & 0xfff,
+            (b >> 26) & 0xffff_ffff_ffff
+        )
+    }
+    fn decimal(&mut self) -> String {
+        // Two decimals kept verbatim, e.g. 36.50 (policy 0.2.0 must not touch them).
+        format!("{}.{:02}", 30 + self.next() % 15, self.next() % 100)
+    }
+}
+
+/// Bundle of about `target_bytes` (at least the smallest realistic one) and its Provenance.
+pub fn generate(target_bytes: usize, seed: u64) -> (String, String) {
+    let mut rng = Lcg(seed ^ 0x5e5_60);
+    // Entry count grows with size but stays under the guide's default maxEntriesBundle
+    // (1000, counting the Patient and the Encounter), so default settings accept every size.
+    let entries = (target_bytes / 5_000).clamp(1, 998);
+    let per_entry = target_bytes / (entries + 2);
+    let patient = rng.uuid();
+    let encounter = rng.uuid();
+    let mut targets = vec![patient.clone(), encounter.clone()];
+    let mut out = String::with_capacity(target_bytes + 4096);
+    out.push_str(r#"{"resourceType":"Bundle","type":"collection","timestamp":"2026-11-20T14:32:10-03:00","entry":["#);
+    let _ = write!(
+        out,
+        r#"{{"fullUrl":"urn:uuid:{patient}","resource":{{"resourceType":"Patient","id":"p1","meta":{{"versionId":"3","lastUpdated":"2026-11-20T14:30:00-03:00"}},"identifier":[{{"system":"urn:brasil:cpf","value":"52998224725"}}],"name":[{{"text":"Ana Beatriz Souza","family":"Souza","given":["Ana","Beatriz"]}}],"gender":"female","birthDate":"1988-03-14"}}}}"#
+    );
+    let _ = write!(
+        out,
+        r#",{{"fullUrl":"urn:uuid:{encounter}","resource":{{"resourceType":"Encounter","status":"finished","class":{{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"}},"subject":{{"reference":"urn:uuid:{patient}"}},"participant":[{{"individual":{{"identifier":{{"system":"urn:brasil:cpf","value":"11144477735"}}}}}}]}}}}"#
+    );
+    for i in 0..entries {
+        let id = rng.uuid();
+        targets.push(id.clone());
+        let start = out.len();
+        let _ = write!(
+            out,
+            r##",{{"fullUrl":"urn:uuid:{id}","resource":{{"resourceType":"Observation","id":"o{i}","meta":{{"versionId":"1","lastUpdated":"2026-11-20T14:31:00-03:00","tag":[{{"code":"bench"}}]}},"contained":[{{"resourceType":"Device","id":"d","deviceName":[{{"name":"Monitor multiparamétrico","type":"model-name"}}]}}],"extension":[{{"url":"https://example.org/fhir/StructureDefinition/origem","valueReference":{{"reference":"urn:uuid:{encounter}"}}}}],"status":"final","code":{{"coding":[{{"system":"http://loinc.org","code":"85354-9","display":"Blood pressure panel"}}],"text":"Pressão arterial \"sentado\""}},"subject":{{"reference":"urn:uuid:{patient}"}},"encounter":{{"reference":"urn:uuid:{encounter}"}},"effectiveDateTime":"2026-11-20T14:10:00-03:00","performer":[{{"identifier":{{"system":"urn:brasil:cpf","value":"11144477735"}},"display":"Dr. Carlos Menezes"}}],"device":{{"reference":"#d"}},"component":["##
+        );
+        let mut first = true;
+        while out.len() - start < per_entry.saturating_sub(120) || first {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            let (v, lo, hi) = (rng.decimal(), rng.decimal(), rng.decimal());
+            let _ = write!(
+                out,
+                r#"{{"code":{{"coding":[{{"system":"http://loinc.org","code":"8480-6","display":"Systolic blood pressure"}}]}},"valueQuantity":{{"value":{v},"unit":"mm[Hg]","system":"http://unitsofmeasure.org","code":"mm[Hg]"}},"interpretation":[{{"text":"normal"}}],"referenceRange":[{{"low":{{"value":{lo}}},"high":{{"value":{hi}}},"text":"Faixa de referência — adulto"}}]}}"#
+            );
+        }
+        out.push_str("]}}");
+    }
+    out.push_str("]}");
+    let mut prov = String::from(r#"{"resourceType":"Provenance","target":["#);
+    for (i, t) in targets.iter().enumerate() {
+        if i > 0 {
+            prov.push(',');
+        }
+        let _ = write!(prov, r#"{{"reference":"urn:uuid:{t}"}}"#);
+    }
+    prov.push_str(r#"],"recorded":"2026-11-20T14:32:10-03:00","agent":[{"who":{"identifier":{"system":"urn:brasil:cpf","value":"11144477735"}}}]}"#);
+    (out, prov)
+}
