@@ -36,7 +36,7 @@ impl Lcg {
 
 /// Bundle of about `target_bytes` (at least the smallest realistic one) and its Provenance.
 pub fn generate(target_bytes: usize, seed: u64) -> (String, String) {
-    let mut rng = Lcg(seed ^ 0x5e5_60);
+    let mut rng = Lcg(seed ^ 0x0005_e560);
     // Entry count grows with size but stays under the guide's default maxEntriesBundle
     // (1000, counting the Patient and the Encounter), so default settings accept every size.
     let entries = (target_bytes / 5_000).clamp(1, 998);
