@@ -114,13 +114,12 @@ pub fn generate(root: &Path, codes: &[String]) -> Result<(String, String), Strin
     let _ = writeln!(o, "impl SesgoStatus {{");
     let _ = writeln!(
         o,
-        "    /// Every status, in registry order.\n    pub const ALL: [SesgoStatus; {}] = [",
-        rows.len()
+        "    /// Every status, in registry order.\n    pub(crate) fn all() -> &'static [SesgoStatus] {{\n        &["
     );
     for r in &rows {
-        let _ = writeln!(o, "        SesgoStatus::{},", camel(&r.name));
+        let _ = writeln!(o, "            SesgoStatus::{},", camel(&r.name));
     }
-    let _ = writeln!(o, "    ];\n");
+    let _ = writeln!(o, "        ]\n    }}\n");
     let _ = writeln!(o, "    /// The guide code this status stands for (`None` for `OK`).\n    pub fn guide_code(self) -> Option<Code> {{\n        match self {{");
     for r in &rows {
         match &r.code {

@@ -3,22 +3,25 @@
 //! test command.
 
 mod bench_data;
+mod ctest;
 mod gen_codes;
 mod gen_refs;
 mod gen_status;
+mod header;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-type Result<T = ()> = std::result::Result<T, String>;
+pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|all]    run the test suites (default: all)
+  test [rust|c|all]  run the test suites (default: all)
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
+  header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
@@ -30,8 +33,11 @@ fn main() -> ExitCode {
         ["ci"] => ci(),
         ["test"] | ["test", "all"] => test_all(),
         ["test", "rust"] => test_rust(),
+        ["test", "c"] => ctest::test_c(),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
+        ["header"] => header(false),
+        ["header", "--check"] => header(true),
         ["demo"] => demo(),
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
         ["help"] | ["--help"] | ["-h"] | [] => {
@@ -57,13 +63,13 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root());
     c
 }
 
-fn run(mut cmd: Command) -> Result {
+pub(crate) fn run(mut cmd: Command) -> Result {
     eprintln!("xtask: running {cmd:?}");
     let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
     if status.success() {
@@ -85,6 +91,7 @@ fn ci() -> Result {
         run(c)
     })?;
     step("generated sources are up to date", || gen(true))?;
+    step("C header is up to date", || header(true))?;
     step("cargo clippy", || {
         let mut c = cargo();
         c.args([
@@ -101,7 +108,11 @@ fn ci() -> Result {
 }
 
 fn test_all() -> Result {
-    step("rust tests", test_rust)
+    step("rust tests", test_rust)?;
+    step(
+        "C tests (static, shared + valgrind, ASan/UBSan)",
+        ctest::test_c,
+    )
 }
 
 fn test_rust() -> Result {
@@ -250,6 +261,26 @@ fn bench_data_cmd(size: &str, dir: &str) -> Result {
     std::fs::write(dir.join(format!("provenance-{size}.json")), &prov)
         .map_err(|e| e.to_string())?;
     eprintln!("xtask: bundle-{size}.json: {} bytes", bundle.len());
+    Ok(())
+}
+
+fn header(check: bool) -> Result {
+    let root = root();
+    let content = header::generate(&root)?;
+    let path = root.join(header::OUTPUT);
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current == content {
+        return Ok(());
+    }
+    if check {
+        return Err(format!(
+            "{} differs from what bindings/c generates; run `cargo xtask header`",
+            header::OUTPUT
+        ));
+    }
+    std::fs::create_dir_all(root.join("include")).map_err(|e| e.to_string())?;
+    std::fs::write(&path, content).map_err(|e| e.to_string())?;
+    eprintln!("xtask: wrote {}", header::OUTPUT);
     Ok(())
 }
 

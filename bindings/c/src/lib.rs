@@ -1,0 +1,46 @@
+//! # sesgo C ABI
+//!
+//! Conventions (docs/adr/0005; rustls-ffi, libsignal):
+//! * every fallible function returns a `sesgo_status` (`SESGO_STATUS_OK` = 0) and takes
+//!   an optional last parameter `sesgo_error **err_out` receiving an owned error object
+//!   (code, location, diagnostics, OperationOutcome JSON) — no thread-local last error;
+//! * inputs are borrowed `(const uint8_t *ptr, size_t len)` for the duration of the call;
+//!   JSON in, JSON out; options are JSON (empty = defaults);
+//! * outputs are written only on success, as library-owned `sesgo_bytes` released with
+//!   `sesgo_bytes_free`;
+//! * every entry point runs inside one boundary that catches panics and checks NULL and
+//!   UTF-8.
+#![allow(clippy::missing_safety_doc)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod boundary;
+mod bytes;
+mod error;
+mod status;
+mod tools;
+
+#[cfg(feature = "testing")]
+mod testing;
+
+pub use bytes::{sesgo_bytes, sesgo_bytes_free};
+pub use error::{
+    sesgo_error, sesgo_error_code, sesgo_error_diagnostics, sesgo_error_free, sesgo_error_location,
+    sesgo_error_operation_outcome, sesgo_error_status, sesgo_status_name,
+};
+pub use status::SesgoStatus;
+pub use tools::*;
+
+use std::ffi::c_char;
+
+/// The version of sesgo, NUL-terminated, static (e.g. `"0.1.0"`).
+#[no_mangle]
+pub extern "C" fn sesgo_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// The ABI version of this library. Compare with `SESGO_ABI_VERSION` from the header you
+/// compiled against; wrappers refuse a mismatch.
+#[no_mangle]
+pub extern "C" fn sesgo_abi_version() -> u32 {
+    sesgo::ABI_VERSION
+}

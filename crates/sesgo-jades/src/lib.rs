@@ -1,0 +1,58 @@
+//! # sesgo-jades
+//!
+//! Canonicalization, content digest and JWS/JAdES (RS256) signatures for both SES-GO
+//! signature policies (DECISIONS D1; IG-DIGEST §2.3 Etapas 3–13, §3.3, §16bis, §17):
+//!
+//! * [`Policy`]: the policy selected by URI, owning everything that differs between the
+//!   0.1 family and 0.2.0 (stripping, canonicalization, digest framing, header shapes,
+//!   `Signature.sigFormat` / `targetFormat`);
+//! * [`canonicalize`]: RFC 8785 (JCS) or `fhir-json-lossless/0.2.0` over
+//!   [`sesgo_core::json::Value`];
+//! * [`Policy::content_digest`] and [`payload_b64`]: the signed digest;
+//! * [`prepare`] / [`complete`] / [`sign_with`]: two-phase RS256 signing (DECISIONS D4);
+//! * [`verify_jws`]: strict structural and cryptographic verification.
+//!
+//! Certificate chains, eligibility, revocation and RFC 3161 tokens are validated by other
+//! crates; this one carries them.
+//!
+//! ```no_run
+//! use sesgo_core::json::{parse_strict, Limits};
+//! use sesgo_jades::*;
+//!
+//! # fn f(key: rsa::RsaPrivateKey, chain_der: Vec<Vec<u8>>) -> sesgo_core::Result<()> {
+//! let patient = parse_strict(br#"{"resourceType":"Patient","id":"1"}"#, &Limits::default())
+//!     .map_err(|e| e.into_error("Bundle", sesgo_core::Code::SecurityBundleMemoryLimitExceeded))?;
+//! let policy = Policy::Politica020;
+//! let digest = policy.content_digest(&[("urn:uuid:6f1c3a52-0d0e-4c57-9a59-5d1b0bd6c9a1", &patient)])?;
+//! let params = HeaderParams { x5c_der: chain_der, iat: Some(1_760_000_000), strategy: Strategy::Iat };
+//! let prepared = prepare(policy, &params, &digest)?;
+//! // … hand prepared.signing_input() to a token / HSM / cloud signer, or:
+//! let jws = sign_with(prepared, &key)?.to_json()?;
+//! let verified = verify_jws(
+//!     jws.as_bytes(),
+//!     &VerifyOptions { expected_policy: Some(policy), expected_payload: Some(digest), ..Default::default() },
+//! )?;
+//! assert_eq!(verified.strategy, Strategy::Iat);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod canon;
+mod digest;
+mod jws;
+mod policy;
+mod verify;
+
+pub use canon::{canonicalize, canonicalize_value_into};
+pub use digest::payload_b64;
+pub use jws::{
+    complete, prepare, sign_with, HeaderParams, Jws, Prepared, RevocationRefs, SHA512_DIGEST_ALG,
+};
+pub use policy::{
+    Canonicalization, Family, Policy, Strategy, COMMITMENT_TYPE_URN, FHIR_JSON_LOSSLESS_URI,
+    POLICY_01_BASE, POLICY_020_PREFIX,
+};
+/// Re-export of the `rsa` crate (key types of [`sign_with`]).
+pub use rsa;
+pub use verify::{verify_jws, VerifiedJws, VerifyOptions};

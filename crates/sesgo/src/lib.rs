@@ -1,0 +1,69 @@
+//! # sesgo
+//!
+//! Sign and verify FHIR R4 content with ICP-Brasil certificates, as the security guide of
+//! the Goiás state health secretariat (SES-GO) requires
+//! (<https://fhir.saude.go.gov.br/r4/seguranca/>). This facade is the one API the C, Python
+//! and JVM bindings wrap (docs/adr/0005): bytes in, FHIR JSON out, every failure an
+//! [`Error`] carrying the guide's code and rendering as an `OperationOutcome`.
+//!
+//! ```
+//! // The canonical bytes a signature covers (policy 0.1.2: RFC 8785 JCS).
+//! let canon = sesgo::canonicalize(
+//!     br#"{"resourceType":"Observation","id":"o1","valueQuantity":{"value":36.50}}"#,
+//!     None,
+//! )
+//! .unwrap();
+//! assert_eq!(canon, br#"{"resourceType":"Observation","valueQuantity":{"value":36.5}}"#);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod clock;
+mod options;
+mod settings;
+mod tools;
+
+pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
+pub use options::{parse_policy, DEFAULT_POLICY};
+pub use sesgo_core::json::{Object, Value};
+pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
+pub use sesgo_jades::{Policy, Strategy};
+pub use settings::{
+    check_reference_time, RevocationPolicy, Settings, MAX_CLOCK_SKEW_SECS, REFERENCE_TIME_RANGE,
+};
+pub use tools::{
+    build_bundle, canonicalize, check_references, BuildBundleOptions, CanonicalizeOptions,
+    ExternalReference, ReferenceCheckOptions,
+};
+
+/// Runs `f`, turning a panic into an [`Error`] with the guide's group code `SYSTEM`
+/// (the CodeSystem has no "internal error" code; docs/adr/0005). Every binding wraps its
+/// entry points with this, so a bug surfaces as a coded error, never as a crash.
+///
+/// ```
+/// let r: sesgo::Result<()> = sesgo::guard(|| panic!("boom"));
+/// assert_eq!(r.unwrap_err().code(), sesgo::Code::System);
+/// ```
+pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "pânico sem mensagem".into());
+            Err(Error::new(
+                Code::System,
+                format!("erro interno (pânico capturado na fronteira): {msg}"),
+            ))
+        }
+    }
+}
+
+/// Version of sesgo (every artifact shares it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Version of the binding interface (C ABI, JNI, Python native module). Wrappers refuse a
+/// native library whose ABI version differs from the one they were built for.
+pub const ABI_VERSION: u32 = 1;

@@ -1,0 +1,221 @@
+//! Operational settings of the use cases *criar* (input 8 and the settings after it) and
+//! *validar* (input 2), each validated within the guide's range (criar 1.11, validar §1).
+//! Buildable from JSON so C, Python and Java pass them the same way.
+
+use serde::{Deserialize, Serialize};
+use sesgo_core::{Code, Error, Finding, Result};
+
+/// What to do when a certificate's revocation status cannot be obtained (DECISIONS D5).
+/// A certificate known to be revoked is always an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevocationPolicy {
+    /// Status unobtainable is an error (the guide's reference implementation default).
+    #[default]
+    Strict,
+    /// Status unobtainable passes with an information issue.
+    SoftFail,
+    /// Status unobtainable passes with a warning.
+    Warn,
+    /// Revocation is not checked; the outcome says so with a warning.
+    Off,
+}
+
+/// The guide's operational settings, with its defaults. Every field may be omitted from
+/// the JSON form (camelCase names); unknown members are refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Settings {
+    /// Certificates issued before this Unix time are refused (criar 2.6, validar §3.5).
+    /// Default 1751328000 (2025-07-01); range [1609459200, 4102444800].
+    pub min_cert_issue_date: i64,
+    /// OCSP query timeout, seconds. Default 30; range [5, 120].
+    pub ocsp_timeout_secs: u32,
+    /// CRL download timeout, seconds. Default 30; range [5, 120].
+    pub crl_timeout_secs: u32,
+    /// TSA request timeout, seconds. Default 30; range [5, 120].
+    pub tsa_timeout_secs: u32,
+    /// Revocation cache TTL, seconds. Default 3600; range [300, 86400].
+    pub revocation_cache_ttl_secs: u32,
+    /// Warn when a certificate expires within this many days. Default 30; range [1, 180].
+    pub near_expiry_threshold_days: u32,
+    /// Warn when a signature is older than this many days. Default 365; range [1, 1825].
+    pub signature_age_threshold_days: u32,
+    /// Revocation policy. Default `strict`.
+    pub revocation_policy: RevocationPolicy,
+    /// Maximum Bundle entries. Default 1000; range [100, 10000].
+    pub max_entries_bundle: u32,
+    /// Maximum Bundle size in bytes. Default 52428800 (50 MB); range [1048576, 209715200].
+    pub max_bundle_bytes: u64,
+    /// Bundle verification timeout, seconds. Default 10; range [5, 300].
+    pub bundle_timeout_secs: u32,
+    /// Maximum certificate chain depth. Default 5; range [2, 10].
+    pub max_chain_depth: u32,
+    /// Chain cache TTL, seconds. Default 86400; range [300, 604800].
+    pub chain_cache_ttl_secs: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_cert_issue_date: 1_751_328_000,
+            ocsp_timeout_secs: 30,
+            crl_timeout_secs: 30,
+            tsa_timeout_secs: 30,
+            revocation_cache_ttl_secs: 3600,
+            near_expiry_threshold_days: 30,
+            signature_age_threshold_days: 365,
+            revocation_policy: RevocationPolicy::Strict,
+            max_entries_bundle: 1000,
+            max_bundle_bytes: 52_428_800,
+            bundle_timeout_secs: 10,
+            max_chain_depth: 5,
+            chain_cache_ttl_secs: 86_400,
+        }
+    }
+}
+
+/// Earliest and latest accepted reference timestamps (criar 1.2; validar input 3):
+/// 2025-07-01T00:00:00Z and 2100-01-01T00:00:00Z, inclusive.
+pub const REFERENCE_TIME_RANGE: (i64, i64) = (1_751_328_000, 4_102_444_800);
+
+/// Maximum gap between the reference timestamp and the local clock, seconds
+/// (criar 1.10; validar input 3).
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+impl Settings {
+    /// Parses the JSON form strictly (duplicate members refused; unknown members and wrong
+    /// types are `CONFIG.INVALID-PARAMETER`) and validates the ranges.
+    pub fn from_json(json: &[u8]) -> Result<Settings> {
+        let s: Settings = crate::options::from_json(json, "settings")?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks every setting against the guide's range; all violations are reported.
+    pub fn validate(&self) -> Result<()> {
+        let mut f = Vec::new();
+        let mut range = |name: &str, v: i64, lo: i64, hi: i64, code: Code| {
+            if v < lo || v > hi {
+                f.push(
+                    Finding::new(code, format!("{name} = {v} fora da faixa [{lo}, {hi}]"))
+                        .at(format!("settings.{name}")),
+                );
+            }
+        };
+        range(
+            "minCertIssueDate",
+            self.min_cert_issue_date,
+            1_609_459_200,
+            4_102_444_800,
+            Code::ConfigCertMinDateOutOfRange,
+        );
+        range(
+            "ocspTimeoutSecs",
+            self.ocsp_timeout_secs.into(),
+            5,
+            120,
+            Code::ConfigTimeoutOutOfRange,
+        );
+        range(
+            "crlTimeoutSecs",
+            self.crl_timeout_secs.into(),
+            5,
+            120,
+            Code::ConfigTimeoutOutOfRange,
+        );
+        range(
+            "tsaTimeoutSecs",
+            self.tsa_timeout_secs.into(),
+            5,
+            120,
+            Code::ConfigTimeoutOutOfRange,
+        );
+        range(
+            "revocationCacheTtlSecs",
+            self.revocation_cache_ttl_secs.into(),
+            300,
+            86_400,
+            Code::ConfigTtlOutOfRange,
+        );
+        range(
+            "nearExpiryThresholdDays",
+            self.near_expiry_threshold_days.into(),
+            1,
+            180,
+            Code::ConfigInvalidParameter,
+        );
+        range(
+            "signatureAgeThresholdDays",
+            self.signature_age_threshold_days.into(),
+            1,
+            1825,
+            Code::ConfigInvalidParameter,
+        );
+        range(
+            "maxEntriesBundle",
+            self.max_entries_bundle.into(),
+            100,
+            10_000,
+            Code::ConfigBundleSizeLimitOutOfRange,
+        );
+        range(
+            "maxBundleBytes",
+            i64::try_from(self.max_bundle_bytes).unwrap_or(i64::MAX),
+            1_048_576,
+            209_715_200,
+            Code::ConfigBundleMemoryLimitOutOfRange,
+        );
+        range(
+            "bundleTimeoutSecs",
+            self.bundle_timeout_secs.into(),
+            5,
+            300,
+            Code::ConfigBundleTimeoutOutOfRange,
+        );
+        range(
+            "maxChainDepth",
+            self.max_chain_depth.into(),
+            2,
+            10,
+            Code::ConfigInvalidParameter,
+        );
+        range(
+            "chainCacheTtlSecs",
+            self.chain_cache_ttl_secs.into(),
+            300,
+            604_800,
+            Code::ConfigTtlOutOfRange,
+        );
+        match Error::from_findings(f) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Checks a reference timestamp: inside [`REFERENCE_TIME_RANGE`] (criar 1.2) and within
+/// [`MAX_CLOCK_SKEW_SECS`] of `now` (criar 1.10). CodeSystem 0.1.2 has no
+/// `CONFIG.TIMESTAMP-OUT-OF-RANGE`; both failures are `FORMAT.INVALID-TIMESTAMP`, as in
+/// the reference implementation of policy 0.2.0 (docs/adr/0004).
+pub fn check_reference_time(reference: i64, now: i64) -> Result<()> {
+    let (lo, hi) = REFERENCE_TIME_RANGE;
+    if reference < lo || reference > hi {
+        return Err(Error::new(
+            Code::FormatInvalidTimestamp,
+            format!("timestamp de referência {reference} fora do intervalo [{lo}, {hi}]"),
+        )
+        .at("referenceTimestamp"));
+    }
+    let skew = reference.saturating_sub(now).saturating_abs();
+    if skew > MAX_CLOCK_SKEW_SECS {
+        return Err(Error::new(
+            Code::FormatInvalidTimestamp,
+            format!(
+                "timestamp de referência {reference} difere {skew} s do relógio local {now} (máximo {MAX_CLOCK_SKEW_SECS} s)"
+            ),
+        )
+        .at("referenceTimestamp"));
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! The integrator's tools: canonicalization (to debug digests), the reference check, and
+//! the transfer-Bundle builder.
+
+use crate::options::{from_json, parse_policy};
+use serde::{Deserialize, Serialize};
+use sesgo_core::json::{parse_strict, Limits, Value};
+use sesgo_core::{Code, Error, Finding, OperationOutcome, Result};
+use sesgo_jades::{Family, Policy};
+
+fn parse_input(json: &[u8], root: &str, max_bytes: usize, too_large: Code) -> Result<Value> {
+    parse_strict(
+        json,
+        &Limits {
+            max_bytes,
+            ..Limits::default()
+        },
+    )
+    .map_err(|e| e.into_error(root, too_large))
+}
+
+/// The canonical bytes of one FHIR resource exactly as a signature under `policy` covers
+/// it (unsigned elements removed, then RFC 8785 JCS for the 0.1 family or
+/// `fhir-json-lossless/0.2.0`; criar Etapas 3–6). `None` = the default policy.
+///
+/// ```
+/// let r = br#"{"resourceType":"Observation","id":"x","meta":{"versionId":"2"},"valueQuantity":{"value":1.50}}"#;
+/// let p020 = "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0";
+/// assert_eq!(
+///     sesgo::canonicalize(r, Some(p020)).unwrap(),
+///     br#"{"resourceType":"Observation","valueQuantity":{"value":1.50}}"#
+/// );
+/// ```
+pub fn canonicalize(resource_json: &[u8], policy: Option<&str>) -> Result<Vec<u8>> {
+    let policy = parse_policy(policy)?;
+    let v = parse_input(
+        resource_json,
+        "resource",
+        Limits::DEFAULT_MAX_BYTES,
+        Code::FormatResourceTooLarge,
+    )?;
+    if v.as_object().is_none() {
+        return Err(Error::new(
+            Code::FormatResourceInvalid,
+            format!("um recurso FHIR é um objeto JSON, não {}", v.type_name()),
+        )
+        .at("resource"));
+    }
+    sesgo_jades::canonicalize(policy, &v)
+}
+
+/// Options of [`canonicalize`] in their JSON form (for the bindings).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct CanonicalizeOptions {
+    /// Policy URI; default policy 0.1.2.
+    pub policy: Option<String>,
+}
+
+impl CanonicalizeOptions {
+    /// Parses the JSON form (empty = defaults).
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        from_json(json, "options")
+    }
+}
+
+/// Options of [`check_references`] (JSON: camelCase; unknown members refused).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ReferenceCheckOptions {
+    /// Policy URI (decides the UUID rule); default policy 0.1.2.
+    pub policy: Option<String>,
+    /// `true` when checking a received Bundle: a signed instance referencing an unsigned
+    /// entry (need N1) is then a warning, not an error (DECISIONS D3).
+    pub validating: bool,
+    /// Report `FORMAT.BUNDLE-ORDER-MISMATCH` when targeted entries are not in
+    /// `Provenance.target` order (opt-in, DECISIONS D3).
+    pub strict_order: bool,
+    /// `maxEntriesBundle` (default 1000; range [100, 10000]).
+    pub max_entries_bundle: Option<u32>,
+}
+
+impl ReferenceCheckOptions {
+    /// Parses the JSON form.
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        from_json(json, "options")
+    }
+
+    pub(crate) fn to_refs(&self) -> Result<(Policy, sesgo_refs::CheckOptions)> {
+        let policy = parse_policy(self.policy.as_deref())?;
+        let mut o = if policy.family() == Family::V020 {
+            sesgo_refs::CheckOptions::policy_0_2()
+        } else {
+            sesgo_refs::CheckOptions::default()
+        };
+        o.mode = if self.validating {
+            sesgo_refs::Mode::Validate
+        } else {
+            sesgo_refs::Mode::Sign
+        };
+        o.strict_order = self.strict_order;
+        if let Some(n) = self.max_entries_bundle {
+            let n = n as usize;
+            o = o.with_max_entries(n, n)?;
+        }
+        Ok((policy, o))
+    }
+}
+
+/// Checks a Bundle (and optionally the Provenance that designates its signed set) against
+/// the guide's structural and reference rules (criar 1.4–1.9; seed "Referências";
+/// DECISIONS D3). Returns an OperationOutcome listing every finding, each located — or,
+/// when there is none, `VALIDATION.SUCCESS`. `Err` only when an input is not JSON or the
+/// options are invalid.
+///
+/// ```
+/// let bundle = br#"{"resourceType":"Bundle","type":"collection","entry":[
+///   {"fullUrl":"urn:uuid:550e8400-e29b-41d4-a716-446655440000",
+///    "resource":{"resourceType":"Observation","status":"final","code":{"text":"massa"},
+///                "subject":{"reference":"Patient/x"}}}]}"#;
+/// let oo = sesgo::check_references(bundle, None, &Default::default()).unwrap();
+/// assert!(!oo.is_success());
+/// assert_eq!(oo.issues()[0].code(), sesgo::Code::FormatReferenceInvalid);
+/// ```
+pub fn check_references(
+    bundle: &[u8],
+    provenance: Option<&[u8]>,
+    options: &ReferenceCheckOptions,
+) -> Result<OperationOutcome> {
+    let (_, opts) = options.to_refs()?;
+    let b = parse_input(
+        bundle,
+        "Bundle",
+        opts.json_limits.max_bytes,
+        Code::SecurityBundleMemoryLimitExceeded,
+    )?;
+    let p = match provenance {
+        Some(p) => Some(parse_input(
+            p,
+            "Provenance",
+            opts.json_limits.max_bytes,
+            Code::FormatResourceTooLarge,
+        )?),
+        None => None,
+    };
+    let report = sesgo_refs::check(&b, p.as_ref(), &opts);
+    if report.findings.is_empty() {
+        let refs = report.references.len();
+        Ok(OperationOutcome::new(vec![Finding::new(
+            Code::ValidationSuccess,
+            format!("{refs} referências verificadas; nenhuma situação excepcional"),
+        )
+        .with_text("Referências conformes às regras do guia")]))
+    } else {
+        Ok(OperationOutcome::new(report.findings))
+    }
+}
+
+/// A reference outside the set given to [`build_bundle`], and what to write instead.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalReference {
+    /// The reference as found (e.g. `Practitioner/123`).
+    pub reference: String,
+    /// An `Identifier` to write instead (a logical reference).
+    #[serde(default)]
+    pub identifier: Option<serde_json::Value>,
+    /// A `display` to write instead (or beside the identifier).
+    #[serde(default)]
+    pub display: Option<String>,
+}
+
+/// Options of [`build_bundle`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct BuildBundleOptions {
+    /// `Bundle.type` (default `collection`).
+    pub bundle_type: Option<String>,
+    /// Base URL of the server the resources come from, so absolute references under it are
+    /// recognised as internal.
+    pub base_url: Option<String>,
+    /// Replacements for references that point outside the set.
+    pub external: Vec<ExternalReference>,
+}
+
+impl BuildBundleOptions {
+    /// Parses the JSON form.
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        from_json(json, "options")
+    }
+}
+
+/// Builds a transfer Bundle from resources with server ids and relative references
+/// (seed "Referências": copying resources and assigning new ids): fresh lowercase v4
+/// `urn:uuid` fullUrls, every internal reference rewritten, external references replaced
+/// as the options say or reported — never silently kept. `resources_json` is a JSON array
+/// of resources (or a Bundle, whose entries' resources are taken).
+pub fn build_bundle(resources_json: &[u8], options: &BuildBundleOptions) -> Result<Value> {
+    let v = parse_input(
+        resources_json,
+        "resources",
+        Limits::DEFAULT_MAX_BYTES,
+        Code::SecurityBundleMemoryLimitExceeded,
+    )?;
+    let resources: Vec<Value> = match v {
+        Value::Array(a) => a,
+        Value::Object(ref o) if o.get("resourceType") == Some(&Value::from("Bundle")) => v["entry"]
+            .as_array()
+            .map(|e| e.iter().map(|x| x["resource"].clone()).collect())
+            .unwrap_or_default(),
+        other => {
+            return Err(Error::new(
+                Code::FormatBundleMalformed,
+                format!(
+                    "esperado um array de recursos ou um Bundle, encontrado {}",
+                    other.type_name()
+                ),
+            )
+            .at("resources"))
+        }
+    };
+    let mut b = sesgo_refs::BundleBuilder::new();
+    if let Some(t) = &options.bundle_type {
+        b = b.bundle_type(t.clone());
+    }
+    if let Some(u) = &options.base_url {
+        b = b.base_url(u.clone());
+    }
+    for x in &options.external {
+        b = b.map_external(
+            x.reference.clone(),
+            sesgo_refs::ExternalReplacement {
+                identifier: x.identifier.as_ref().map(Value::from_serde),
+                display: x.display.clone(),
+            },
+        );
+    }
+    Ok(b.build(resources)?.bundle)
+}
