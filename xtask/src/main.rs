@@ -8,6 +8,7 @@ mod gen_codes;
 mod gen_refs;
 mod gen_status;
 mod header;
+mod python;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -19,7 +20,8 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|all]  run the test suites (default: all)
+  test [rust|c|python|all]  run the test suites (default: all)
+  build python       build the abi3 wheel into target/wheels
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
@@ -34,6 +36,8 @@ fn main() -> ExitCode {
         ["test"] | ["test", "all"] => test_all(),
         ["test", "rust"] => test_rust(),
         ["test", "c"] => ctest::test_c(),
+        ["test", "python"] => python::test_python(),
+        ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["header"] => header(false),
@@ -130,7 +134,7 @@ fn test_rust() -> Result {
 /// A virtual environment with the independent implementations the test suites
 /// cross-check against (`xtask/requirements-test.txt`), created on first use under
 /// `target/xtask-venv` and refreshed when the requirements change. Returns its python.
-fn python_env() -> Result<PathBuf> {
+pub(crate) fn python_env() -> Result<PathBuf> {
     let root = root();
     let venv = root.join("target/xtask-venv");
     let python = venv.join("bin/python");

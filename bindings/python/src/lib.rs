@@ -1,0 +1,121 @@
+//! `sesgo._sesgo`: the native module behind the `sesgo` Python package. Translation only
+//! (docs/adr/0005): bytes in, bytes out, every facade error raised as the matching
+//! `sesgo.exceptions` class (one place: [`raise`]), the GIL released around the work, and
+//! every call inside the facade's panic guard.
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+/// Converts a facade error into the Python exception `sesgo.exceptions` defines for its
+/// code's category, carrying code, severity, location, diagnostics and the
+/// OperationOutcome (as a dict).
+fn raise(py: Python<'_>, e: sesgo::Error) -> PyErr {
+    let primary = e.primary();
+    let code = primary.code().as_str();
+    let severity = primary.severity().as_str();
+    let location = primary.locations().first().cloned();
+    let diagnostics = primary.diagnostics().to_owned();
+    let outcome = e.to_operation_outcome().to_json();
+    let build = || -> PyResult<PyErr> {
+        let exc = py.import("sesgo.exceptions")?;
+        let cls = exc.getattr("exception_class_for")?.call1((code,))?;
+        let outcome = py.import("json")?.getattr("loads")?.call1((outcome,))?;
+        let inst = cls.call1((code, severity, location, diagnostics, outcome))?;
+        Ok(PyErr::from_value(inst))
+    };
+    build().unwrap_or_else(|err| err)
+}
+
+/// Runs `f` without the GIL, inside the panic guard; errors become exceptions.
+fn call<T: Send>(py: Python<'_>, f: impl FnOnce() -> sesgo::Result<T> + Send) -> PyResult<T> {
+    py.detach(|| sesgo::guard(f)).map_err(|e| raise(py, e))
+}
+
+/// The sesgo version.
+#[pyfunction]
+fn version() -> &'static str {
+    sesgo::VERSION
+}
+
+/// The binding ABI version of this native module.
+#[pyfunction]
+fn abi_version() -> u32 {
+    sesgo::ABI_VERSION
+}
+
+/// Canonical bytes of a resource as signed (options JSON: `{"policy": …}`).
+#[pyfunction]
+fn canonicalize<'py>(
+    py: Python<'py>,
+    resource: &[u8],
+    options: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = call(py, || {
+        let opts = sesgo::CanonicalizeOptions::from_json(options)?;
+        sesgo::canonicalize(resource, opts.policy.as_deref())
+    })?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Reference check; returns the OperationOutcome JSON.
+#[pyfunction]
+#[pyo3(signature = (bundle, provenance, options))]
+fn check_references<'py>(
+    py: Python<'py>,
+    bundle: &[u8],
+    provenance: Option<&[u8]>,
+    options: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = call(py, || {
+        let opts = sesgo::ReferenceCheckOptions::from_json(options)?;
+        Ok(sesgo::check_references(bundle, provenance, &opts)?.to_json())
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
+}
+
+/// Transfer-Bundle builder; returns the Bundle JSON.
+#[pyfunction]
+fn build_bundle<'py>(
+    py: Python<'py>,
+    resources: &[u8],
+    options: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = call(py, || {
+        let opts = sesgo::BuildBundleOptions::from_json(options)?;
+        Ok(sesgo::build_bundle(resources, &opts)?.to_json())
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
+}
+
+/// Test hook: panics inside the guard (must raise, never crash).
+#[cfg(feature = "testing")]
+#[pyfunction]
+fn _testing_panic(py: Python<'_>) -> PyResult<()> {
+    call(py, || -> sesgo::Result<()> {
+        panic!("_testing_panic: pânico provocado de propósito")
+    })
+}
+
+/// Test hook: fails with `CERT.EXPIRED` at `x5c[0]`.
+#[cfg(feature = "testing")]
+#[pyfunction]
+fn _testing_error(py: Python<'_>) -> PyResult<()> {
+    call(py, || -> sesgo::Result<()> {
+        Err(sesgo::Error::new(sesgo::Code::CertExpired, "erro provocado de propósito").at("x5c[0]"))
+    })
+}
+
+#[pymodule(gil_used = false)]
+fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(abi_version, m)?)?;
+    m.add_function(wrap_pyfunction!(canonicalize, m)?)?;
+    m.add_function(wrap_pyfunction!(check_references, m)?)?;
+    m.add_function(wrap_pyfunction!(build_bundle, m)?)?;
+    #[cfg(feature = "testing")]
+    {
+        m.add_function(wrap_pyfunction!(_testing_panic, m)?)?;
+        m.add_function(wrap_pyfunction!(_testing_error, m)?)?;
+    }
+    Ok(())
+}

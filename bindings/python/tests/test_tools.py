@@ -1,0 +1,157 @@
+"""Tests of the installed sesgo wheel (never the source tree): tools, exceptions, the
+panic guard, threads and the ABI check."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict
+
+import pytest
+
+import sesgo
+from sesgo import exceptions
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[3] / "examples"
+
+
+def test_installed_not_source_tree() -> None:
+    assert "site-packages" in sesgo.__file__, sesgo.__file__
+    assert sesgo.__version__.count(".") == 2
+
+
+def test_canonicalize_both_policies() -> None:
+    r = b'{"resourceType":"Observation","id":"o","valueQuantity":{"value":36.50}}'
+    assert sesgo.canonicalize(r) == b'{"resourceType":"Observation","valueQuantity":{"value":36.5}}'
+    assert (
+        sesgo.canonicalize(r, policy=sesgo.POLICY_0_2_0)
+        == b'{"resourceType":"Observation","valueQuantity":{"value":36.50}}'
+    )
+    # dict input works (numbers as Python has them).
+    assert sesgo.canonicalize({"resourceType": "Patient", "b": 1, "a": "é"}) == '{"a":"é","b":1,"resourceType":"Patient"}'.encode()
+
+
+def test_example_bundle_passes_reference_rules() -> None:
+    oo = sesgo.check_references(
+        (EXAMPLES / "bundle.json").read_bytes(), (EXAMPLES / "provenance.json").read_bytes()
+    )
+    assert oo["resourceType"] == "OperationOutcome"
+    assert oo["issue"][0]["details"]["coding"][0]["code"] == "VALIDATION.SUCCESS"
+
+
+def test_reference_findings_are_results_not_exceptions() -> None:
+    bundle: Dict[str, Any] = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:550e8400-e29b-41d4-a716-446655440000",
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {"text": "massa"},
+                    "subject": {"reference": "Patient/x"},
+                },
+            }
+        ],
+    }
+    oo = sesgo.check_references(bundle)
+    issue = oo["issue"][0]
+    assert issue["details"]["coding"][0]["code"] == "FORMAT.REFERENCE-INVALID"
+    assert issue["location"] == ["Bundle.entry[0].resource.subject.reference"]
+    raw = sesgo.check_references(bundle, raw=True)
+    assert isinstance(raw, bytes) and json.loads(raw) == oo
+
+
+def test_build_bundle_round_trip() -> None:
+    resources = [
+        {"resourceType": "Patient", "id": "1"},
+        {"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "subject": {"reference": "Patient/1"}},
+    ]
+    b = sesgo.build_bundle(resources)
+    assert b["entry"][1]["resource"]["subject"]["reference"] == b["entry"][0]["fullUrl"]
+    assert sesgo.check_references(b)["issue"][0]["details"]["coding"][0]["code"] == "VALIDATION.SUCCESS"
+    with pytest.raises(exceptions.FormatError):
+        sesgo.build_bundle([{"resourceType": "Observation", "subject": {"reference": "Patient/9"}}])
+
+
+@pytest.mark.parametrize(
+    "call, cls, code, location",
+    [
+        (lambda: sesgo.canonicalize(b'{"a":1,"a":2}'), exceptions.FormatError, "FORMAT.JSON-MALFORMED", "resource.a"),
+        (lambda: sesgo.canonicalize(b"{}", policy="https://x.org/p|1.0.0"), exceptions.PolicyError, "POLICY.VERSION-UNSUPPORTED", "policy"),
+        (lambda: sesgo.check_references(b"{}", max_entries_bundle=5), exceptions.ConfigError, "CONFIG.BUNDLE-SIZE-LIMIT-OUT-OF-RANGE", None),
+        (lambda: sesgo._sesgo._testing_error(), exceptions.CertificateError, "CERT.EXPIRED", "x5c[0]"),
+    ],
+)
+def test_exceptions_carry_code_location_and_outcome(call: Any, cls: Any, code: str, location: Any) -> None:
+    with pytest.raises(cls) as info:
+        call()
+    e = info.value
+    assert isinstance(e, exceptions.SesgoError)
+    assert e.code == code
+    assert e.severity in ("error", "fatal")
+    if location is not None:
+        assert e.location == location
+    assert e.diagnostics
+    assert e.operation_outcome["issue"][0]["details"]["coding"][0]["code"] == code
+    assert "operation-outcome-assinatura" in e.operation_outcome["meta"]["profile"][0]
+
+
+def test_every_category_has_its_class() -> None:
+    for prefix, cls in [
+        ("POLICY.X", exceptions.PolicyError),
+        ("CERT.X", exceptions.CertificateError),
+        ("REVOCATION.X", exceptions.RevocationError),
+        ("CRYPTO.X", exceptions.CryptoError),
+        ("FORMAT.X", exceptions.FormatError),
+        ("DEVICE.X", exceptions.DeviceError),
+        ("MIDDLEWARE.X", exceptions.MiddlewareError),
+        ("CONFIG.X", exceptions.ConfigError),
+        ("TSA.X", exceptions.TsaError),
+        ("TEMPORAL.X", exceptions.TemporalError),
+        ("VALIDATION.X", exceptions.ValidationError),
+        ("SYSTEM", exceptions.SesgoSystemError),
+        ("SECURITY.X", exceptions.SecurityError),
+        ("CACHE.X", exceptions.SesgoError),
+    ]:
+        assert exceptions.exception_class_for(prefix) is cls
+
+
+def test_panic_raises_and_the_interpreter_survives() -> None:
+    with pytest.raises(exceptions.SesgoSystemError) as info:
+        sesgo._sesgo._testing_panic()
+    assert info.value.code == "SYSTEM"
+    assert "_testing_panic" in info.value.diagnostics
+    # Still usable afterwards.
+    assert sesgo.canonicalize(b"{}") == b"{}"
+
+
+def test_thread_pool() -> None:
+    doc = (EXAMPLES / "bundle.json").read_bytes()
+    prov = (EXAMPLES / "provenance.json").read_bytes()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: sesgo.check_references(doc, prov)["issue"][0]["details"]["coding"][0]["code"], range(64)))
+    assert set(results) == {"VALIDATION.SUCCESS"}
+
+
+def test_abi_mismatch_is_refused() -> None:
+    # A fake native module reporting another ABI must make `import sesgo` fail.
+    code = (
+        "import sys, types\n"
+        "fake = types.ModuleType('sesgo._sesgo')\n"
+        "fake.abi_version = lambda: 999\n"
+        "fake.version = lambda: '0'\n"
+        "sys.modules['sesgo._sesgo'] = fake\n"
+        "try:\n"
+        "    import sesgo\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e.code)\n"
+        "else:\n"
+        "    print('imported')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "SesgoSystemError SYSTEM.INCOMPATIBLE-LIBRARY-VERSION", out

@@ -1,0 +1,98 @@
+//! `cargo xtask build python` / `cargo xtask test python`: the abi3 wheel built with
+//! maturin, installed into a fresh virtual environment, tested there with pytest and
+//! type-checked with mypy (never against the source tree).
+
+use crate::ctest::target_dir;
+use crate::{python_env, root, run, Result};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Builds the wheel into `target/wheels` and returns its path.
+pub fn build_wheel(release: bool) -> Result<PathBuf> {
+    let py = python_env()?;
+    let maturin = py.with_file_name("maturin");
+    let out = target_dir().join("wheels");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut c = Command::new(&maturin);
+    c.current_dir(root())
+        .args([
+            "build",
+            "--quiet",
+            "-m",
+            "bindings/python/Cargo.toml",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--interpreter")
+        .arg(&py);
+    if release {
+        c.arg("--release");
+    } else {
+        c.args(["--profile", "dev"]);
+    }
+    run(c)?;
+    let wheel = std::fs::read_dir(&out)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or("maturin produced no wheel")?;
+    eprintln!("xtask: wheel {}", wheel.display());
+    Ok(wheel)
+}
+
+pub fn test_python() -> Result {
+    let wheel = build_wheel(false)?;
+    let name = wheel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if !name.contains("abi3") {
+        return Err(format!("{name} is not an abi3 wheel"));
+    }
+    let venv = target_dir().join("py-test-venv");
+    let host = python_env()?;
+    let mut c = Command::new(&host);
+    c.args(["-m", "venv", "--clear"]).arg(&venv);
+    run(c)?;
+    let py = venv.join("bin/python");
+    let mut c = Command::new(&py);
+    c.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ])
+    .arg(&wheel)
+    .args(["pytest==9.2.0", "mypy==2.4.1"]);
+    run(c)?;
+    let tests = root().join("bindings/python/tests");
+    // Run from a neutral directory so the source tree cannot shadow the installed package.
+    let mut c = Command::new(&py);
+    c.current_dir(&venv)
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(&tests);
+    run(c)?;
+    let mut c = Command::new(&py);
+    c.current_dir(&venv).args([
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--cache-dir=/dev/null",
+        "-p",
+        "sesgo",
+    ]);
+    run(c)?;
+    let mut c = Command::new(&py);
+    c.current_dir(&venv)
+        .args([
+            "-m",
+            "mypy",
+            "--no-incremental",
+            "--cache-dir=/dev/null",
+            "--disallow-untyped-defs",
+        ])
+        .arg(&tests);
+    run(c)
+}
