@@ -9,6 +9,9 @@
 //!   and its strict reading;
 //! * [`provenance`]: the signed `Provenance` (profile `conteudo-assinado`) and the transfer
 //!   Bundle (seed page "Referências", Restrições);
+//! * [`flow`]: the whole operations — [`flow::sign_set`] (Bundle + Provenance + signer →
+//!   Signature, signed Provenance, transfer Bundle) and [`flow::verification_inputs`]
+//!   (received Bundle → one verification input per signed Provenance);
 //! * [`attachment`]: signed attachments (profiles `anexo-assinado`,
 //!   `informacao-assinada`, extension `hash-sha256`).
 //!
@@ -24,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod attachment;
+pub mod flow;
 pub mod provenance;
 pub mod signature;
 pub mod signed_set;

@@ -1,0 +1,147 @@
+//! The two whole-set operations the facade composes (issue 6, "done when"):
+//! [`sign_set`] turns (Bundle, Provenance, signer) into (Signature, signed Provenance,
+//! transfer Bundle) — criar Etapas 3–14 after the inputs and the certificate chain were
+//! checked — and [`verification_inputs`] turns a received Bundle into one input per signed
+//! Provenance for validation (need N2).
+
+use crate::provenance::{signed_provenance, transfer_bundle, AgentRule};
+use crate::signature::{build_signature, read_signature, SignatureFormats, SignerIdentifier};
+use crate::signed_set::{checked_select, signed_provenances, SignedTarget};
+use sesgo_core::json::Value;
+use sesgo_core::{Finding, Result};
+use sesgo_jades::{Family, HeaderParams, Jws, Policy, Prepared, Strategy};
+
+/// What [`sign_set`] needs besides the content.
+pub struct SignRequest {
+    /// The signature policy.
+    pub policy: Policy,
+    /// `iat` or `tsa` (a TSA token, when used, is attached by the caller through
+    /// `before_wrap`).
+    pub strategy: Strategy,
+    /// The reference timestamp (`iat`, and `Signature.when`).
+    pub reference_time: i64,
+    /// The certificate chain (DER, leaf first), already validated by the caller.
+    pub chain_der: Vec<Vec<u8>>,
+    /// The signer's identifier taken from the leaf certificate (criar 14.2).
+    pub who: SignerIdentifier,
+    /// Reference-rule options (mode, UUID rule, limits).
+    pub refs: sesgo_refs::CheckOptions,
+}
+
+/// The result of [`sign_set`].
+#[derive(Clone, Debug)]
+pub struct SignedSet {
+    /// The FHIR `Signature` (profile `assinatura-avancada`).
+    pub signature: Value,
+    /// The Provenance with `signature` (profile `conteudo-assinado`).
+    pub provenance: Value,
+    /// The transfer Bundle: signed instances + signed Provenance.
+    pub bundle: Value,
+    /// The JWS JSON (also inside `Signature.data`).
+    pub jws: String,
+    /// Findings that did not prevent signing (warnings).
+    pub warnings: Vec<Finding>,
+}
+
+/// The `Signature` formats of a policy.
+pub fn formats_of(policy: Policy) -> SignatureFormats {
+    match policy.family() {
+        Family::V01 => SignatureFormats::POLICY_0_1,
+        Family::V020 => SignatureFormats::POLICY_0_2_0,
+    }
+}
+
+/// criar Etapas 1.4–1.9 and 3–14: reference rules, signed set in `Provenance.target`
+/// order, content digest, protected header and signing input; `sign` produces the RS256
+/// signature of the signing input (a local key, a token, a cloud signer: DECISIONS D4)
+/// and the signature is checked against the leaf key before anything is built;
+/// `before_wrap` may add unsigned header material (a TSA token, `rRefs`) to the JWS.
+pub fn sign_set(
+    bundle: &Value,
+    provenance: &Value,
+    req: &SignRequest,
+    sign: impl FnOnce(&Prepared) -> Result<Vec<u8>>,
+    before_wrap: impl FnOnce(&mut Jws) -> Result<()>,
+) -> Result<SignedSet> {
+    let (targets, warnings) = checked_select(bundle, provenance, &req.refs)?;
+    let pairs: Vec<(&str, &Value)> = targets.iter().map(|t| (t.reference, t.resource)).collect();
+    let digest = req.policy.content_digest(&pairs)?;
+    let prepared = sesgo_jades::prepare(
+        req.policy,
+        &HeaderParams {
+            x5c_der: req.chain_der.clone(),
+            iat: Some(req.reference_time),
+            strategy: req.strategy,
+        },
+        &digest,
+    )?;
+    let signature = sign(&prepared)?;
+    let mut jws = sesgo_jades::complete(prepared, &signature)?;
+    before_wrap(&mut jws)?;
+    let jws_json = jws.to_json()?;
+    let sig = build_signature(
+        &formats_of(req.policy),
+        req.reference_time,
+        &req.who,
+        jws_json.as_bytes(),
+    )?;
+    let agents = match req.policy.family() {
+        Family::V01 => AgentRule::AsGiven,
+        Family::V020 => AgentRule::EnsureSigner,
+    };
+    let signed = signed_provenance(provenance, sig.clone(), &req.who, agents)?;
+    let out_bundle = transfer_bundle(bundle, &targets, signed.clone());
+    Ok(SignedSet {
+        signature: sig,
+        provenance: signed,
+        bundle: out_bundle,
+        jws: jws_json,
+        warnings,
+    })
+}
+
+/// What validation needs for one signed Provenance of a received Bundle.
+#[derive(Debug)]
+pub struct VerificationInput<'a> {
+    /// Location of the Provenance (`Bundle.entry[i].resource`).
+    pub location: String,
+    /// The Provenance.
+    pub provenance: &'a Value,
+    /// The `Signature` as received.
+    pub signature: &'a Value,
+    /// The decoded `Signature.data`: the JWS JSON bytes (`Err` when the Signature does not
+    /// conform to `assinatura-avancada`).
+    pub jws: Result<Vec<u8>>,
+    /// The signed set, resolved in this Bundle.
+    pub targets: Result<Vec<SignedTarget<'a>>>,
+}
+
+impl VerificationInput<'_> {
+    /// The content digest recomputed under `policy` from the signed set (validar
+    /// §opcional).
+    pub fn recompute_digest(&self, policy: Policy) -> Result<[u8; 32]> {
+        let targets = self.targets.as_ref().map_err(Clone::clone)?;
+        let pairs: Vec<(&str, &Value)> =
+            targets.iter().map(|t| (t.reference, t.resource)).collect();
+        policy.content_digest(&pairs)
+    }
+}
+
+/// Every signed Provenance of a received Bundle with its Signature, JWS bytes and signed
+/// set (`FORMAT.SIGNATURE-MISSING` when there is none).
+pub fn verification_inputs(bundle: &Value) -> Result<Vec<VerificationInput<'_>>> {
+    let found = signed_provenances(bundle)?;
+    Ok(found
+        .into_iter()
+        .map(|sp| {
+            let loc = format!("{}.signature[0]", sp.location);
+            VerificationInput {
+                jws: read_signature(sp.signature, &loc, None).map(|r| r.jws),
+                location: sp.location,
+                provenance: sp.provenance,
+                signature: sp.signature,
+                targets: sp.targets,
+            }
+        })
+        .collect())
+}

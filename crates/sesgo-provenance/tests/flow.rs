@@ -1,0 +1,244 @@
+//! The whole operations: sign a set, read it back from the transfer Bundle, recompute the
+//! digest (need N2), verify the JWS. Keys and certificates come from the openssl CLI (the
+//! ICP-Brasil-like test PKI and chain validation are the facade's, issue 7).
+
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use sesgo_core::json::{parse_strict, Limits, Value};
+use sesgo_core::Code;
+use sesgo_jades::{verify_jws, Policy, Strategy, VerifyOptions};
+use sesgo_provenance::flow::{sign_set, verification_inputs, SignRequest};
+use sesgo_provenance::signature::SignerIdentifier;
+use sha2::{Digest, Sha256};
+use std::process::Command;
+use std::sync::OnceLock;
+
+struct Key {
+    key: RsaPrivateKey,
+    cert: Vec<u8>,
+}
+
+fn key() -> &'static Key {
+    static K: OnceLock<Key> = OnceLock::new();
+    K.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("sesgo-prov-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=flow", "-days", "2",
+                "-outform", "DER", "-keyout",
+            ])
+            .arg(dir.join("k.pem"))
+            .arg("-out")
+            .arg(dir.join("c.der"))
+            .output()
+            .expect("the openssl CLI is required by the tests");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pem = std::fs::read_to_string(dir.join("k.pem")).unwrap();
+        Key {
+            key: RsaPrivateKey::from_pkcs8_pem(&pem).unwrap(),
+            cert: std::fs::read(dir.join("c.der")).unwrap(),
+        }
+    })
+}
+
+fn example(name: &str) -> Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name);
+    parse_strict(&std::fs::read(p).unwrap(), &Limits::default()).unwrap()
+}
+
+fn request(policy: Policy) -> SignRequest {
+    SignRequest {
+        policy,
+        strategy: Strategy::Iat,
+        reference_time: 1_763_659_930,
+        chain_der: vec![key().cert.clone()],
+        who: SignerIdentifier::new("urn:brasil:cpf", "11144477735").unwrap(),
+        refs: if policy == Policy::Politica020 {
+            sesgo_refs::CheckOptions::policy_0_2()
+        } else {
+            sesgo_refs::CheckOptions::default()
+        },
+    }
+}
+
+fn local_sign(p: &sesgo_jades::Prepared) -> sesgo_core::Result<Vec<u8>> {
+    let h = Sha256::digest(p.signing_input());
+    Ok(key().key.sign(Pkcs1v15Sign::new::<Sha256>(), &h).unwrap())
+}
+
+#[test]
+fn sign_then_read_back_and_verify_under_both_policies() {
+    let bundle = example("bundle.json");
+    let prov = example("provenance.json");
+    for policy in [Policy::Ig012, Policy::Politica020] {
+        let out = sign_set(&bundle, &prov, &request(policy), local_sign, |_| Ok(())).unwrap();
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        assert_eq!(out.provenance["signature"][0], out.signature);
+        assert_eq!(out.signature["sigFormat"], policy.sig_format());
+        assert_eq!(out.signature["targetFormat"], policy.target_format());
+        // Received elsewhere: serialized, parsed, the signed Provenance found, its set
+        // resolved, the digest recomputed and the JWS verified against it.
+        let received = parse_strict(out.bundle.to_json().as_bytes(), &Limits::default()).unwrap();
+        let inputs = verification_inputs(&received).unwrap();
+        assert_eq!(inputs.len(), 1);
+        let input = &inputs[0];
+        let jws = input.jws.as_ref().unwrap();
+        assert_eq!(jws, out.jws.as_bytes());
+        let digest = input.recompute_digest(policy).unwrap();
+        let v = verify_jws(
+            jws,
+            &VerifyOptions {
+                expected_policy: Some(policy),
+                expected_payload: Some(digest),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(v.iat, Some(1_763_659_930));
+        assert_eq!(v.x5c_der, [key().cert.clone()]);
+    }
+}
+
+#[test]
+fn need_n2_extracted_instances_with_new_ids_still_verify() {
+    let bundle = example("bundle.json");
+    let prov = example("provenance.json");
+    for policy in [Policy::Ig012, Policy::Politica020] {
+        let out = sign_set(&bundle, &prov, &request(policy), local_sign, |_| Ok(())).unwrap();
+        let mut moved = parse_strict(out.bundle.to_json().as_bytes(), &Limits::default()).unwrap();
+        // Each signed instance stored in another repository: new id, new versionId and
+        // lastUpdated, a source and tags added; the fullUrls (the signed references) kept.
+        for e in moved
+            .as_object_mut()
+            .unwrap()
+            .get_mut("entry")
+            .unwrap()
+            .as_array_mut()
+            .unwrap()
+        {
+            let r = e
+                .as_object_mut()
+                .unwrap()
+                .get_mut("resource")
+                .unwrap()
+                .as_object_mut()
+                .unwrap();
+            if r.get("resourceType") == Some(&Value::from("Provenance")) {
+                continue;
+            }
+            r.insert("id", "novo-id-no-repositorio-b");
+            let meta = parse_strict(br##"{"versionId":"99","lastUpdated":"2027-01-01T00:00:00Z","source":"#repo-b","tag":[{"code":"importado"}]}"##, &Limits::default()).unwrap();
+            let keep_profile = r.get("meta").and_then(|m| m.get("profile")).cloned();
+            let mut meta = meta.as_object().unwrap().clone();
+            if let Some(p) = keep_profile {
+                meta.insert("profile", p);
+            }
+            r.insert("meta", Value::Object(meta));
+        }
+        let inputs = verification_inputs(&moved).unwrap();
+        let digest = inputs[0].recompute_digest(policy).unwrap();
+        verify_jws(
+            inputs[0].jws.as_ref().unwrap(),
+            &VerifyOptions {
+                expected_policy: Some(policy),
+                expected_payload: Some(digest),
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{policy:?}: {e}"));
+
+        // But a change to signed content is detected.
+        let tampered = out.bundle.to_json().replace("36.50", "38.50");
+        let tampered = parse_strict(tampered.as_bytes(), &Limits::default()).unwrap();
+        let inputs = verification_inputs(&tampered).unwrap();
+        let digest = inputs[0].recompute_digest(policy).unwrap();
+        let err = verify_jws(
+            inputs[0].jws.as_ref().unwrap(),
+            &VerifyOptions {
+                expected_policy: Some(policy),
+                expected_payload: Some(digest),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), Code::CryptoHashVerificationFailed);
+    }
+}
+
+#[test]
+fn policy_020_puts_the_signer_among_the_agents() {
+    let bundle = example("bundle.json");
+    let mut prov = example("provenance.json");
+    prov.as_object_mut().unwrap().remove("agent");
+    let out = sign_set(
+        &bundle,
+        &prov,
+        &request(Policy::Politica020),
+        local_sign,
+        |_| Ok(()),
+    )
+    .unwrap();
+    assert_eq!(
+        out.provenance["agent"][0]["who"]["identifier"]["value"],
+        "11144477735"
+    );
+    let out = sign_set(&bundle, &prov, &request(Policy::Ig012), local_sign, |_| {
+        Ok(())
+    })
+    .unwrap();
+    assert!(out.provenance.get("agent").is_none());
+}
+
+#[test]
+fn a_bad_external_signature_or_bad_content_is_refused() {
+    let bundle = example("bundle.json");
+    let prov = example("provenance.json");
+    let err = sign_set(
+        &bundle,
+        &prov,
+        &request(Policy::Ig012),
+        |_| Ok(vec![0u8; 256]),
+        |_| Ok(()),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), Code::CryptoSignatureCreationFailed);
+    // Reference rules run first: nothing is signed.
+    let bad = parse_strict(
+        bundle
+            .to_json()
+            .replace(
+                r#""encounter":{"reference":"urn:uuid:0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d"}"#,
+                r#""encounter":{"reference":"Encounter/1"}"#,
+            )
+            .as_bytes(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let mut called = false;
+    let err = sign_set(
+        &bad,
+        &prov,
+        &request(Policy::Ig012),
+        |p| {
+            called = true;
+            local_sign(p)
+        },
+        |_| Ok(()),
+    )
+    .unwrap_err();
+    assert!(!called);
+    assert!(
+        err.findings()
+            .iter()
+            .all(|f| f.code() == Code::FormatReferenceInvalid
+                || f.code() == Code::FormatTargetReferenceMissing),
+        "{err}"
+    );
+}
