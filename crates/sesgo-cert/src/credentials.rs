@@ -1,0 +1,329 @@
+//! Signing credentials: a private RSA key plus its certificate chain.
+
+use std::fmt;
+
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::traits::PublicKeyParts;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use sesgo_core::{Code, Error, Result};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::cert::Certificate;
+
+/// A signer's private key (RSA) with its certificate and the chain found alongside it.
+///
+/// The key is zeroized on drop (`rsa::RsaPrivateKey` is `ZeroizeOnDrop`); every intermediate
+/// buffer holding key material or derived keys is wrapped in `zeroize::Zeroizing`. Passwords are
+/// borrowed, never stored. `Debug` never prints key material.
+///
+/// ```
+/// # let pki = sesgo_cert::testpki::TestPki::shared();
+/// use sesgo_cert::Credentials;
+/// let p12 = std::fs::read(&pki.p12_aes).unwrap();
+/// let creds = Credentials::from_pkcs12(&p12, "teste123", None).unwrap();
+/// assert!(creds.leaf().subject().contains("FULANO DE TAL DA SILVA"));
+/// assert_eq!(creds.chain().len(), 4); // leaf, 2 ACs, root
+/// let sig = creds.sign_rs256(b"header.payload").unwrap();
+/// assert_eq!(sig.len(), 256);
+///
+/// let err = Credentials::from_pkcs12(&p12, "wrong", None).unwrap_err();
+/// assert_eq!(err.code().as_str(), "CRYPTO.KEY-INACCESSIBLE");
+/// ```
+pub struct Credentials {
+    key: RsaPrivateKey,
+    chain: Vec<Certificate>,
+    alias: Option<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("leaf", &self.leaf().subject())
+            .field("chain_len", &self.chain.len())
+            .field("alias", &self.alias)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+fn key_from_pkcs8(der: &[u8]) -> Result<RsaPrivateKey> {
+    let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| {
+        Error::new(
+            Code::CryptoKeyInaccessible,
+            format!("chave privada PKCS#8 ilegível: {e}"),
+        )
+    })?;
+    if info.algorithm.oid != crate::cert::oids::RSA_ENCRYPTION {
+        return Err(Error::new(
+            Code::CryptoAlgorithmUnsupported,
+            format!(
+                "chave privada não RSA (algoritmo {}); só RS256 é suportado",
+                info.algorithm.oid
+            ),
+        ));
+    }
+    RsaPrivateKey::from_pkcs8_der(der).map_err(|e| {
+        Error::new(
+            Code::CryptoKeyInaccessible,
+            format!("chave privada RSA inválida: {e}"),
+        )
+    })
+}
+
+fn same_key(cert: &Certificate, key: &RsaPublicKey) -> bool {
+    cert.rsa_public_key()
+        .map(|k| k.n() == key.n() && k.e() == key.e())
+        .unwrap_or(false)
+}
+
+impl Credentials {
+    /// Loads a PKCS#12 (`.p12`/`.pfx`) file: PBES2/AES (OpenSSL 3 default), legacy
+    /// 3DES and RC2-40 encodings; the MAC is verified.
+    ///
+    /// `alias` selects the entry by friendlyName; `None` takes the only private key.
+    ///
+    /// Failures: wrong password → `CRYPTO.KEY-INACCESSIBLE`; unknown alias →
+    /// `DEVICE.CERTIFICATE-NOT-FOUND`; alias (or file) without a key → `DEVICE.KEY-ACCESS-DENIED`;
+    /// several keys and no alias → `CONFIG.MISSING-PARAMETER`; not a PKCS#12 → `CERT.INVALID-FORMAT`.
+    pub fn from_pkcs12(bytes: &[u8], password: &str, alias: Option<&str>) -> Result<Credentials> {
+        let contents = crate::pkcs12::read(bytes, password)?;
+        let names = || -> String {
+            let mut v: Vec<String> = contents
+                .keys
+                .iter()
+                .filter_map(|k| k.friendly_name.clone())
+                .chain(
+                    contents
+                        .certs
+                        .iter()
+                        .filter_map(|c| c.friendly_name.clone()),
+                )
+                .map(|n| format!("'{n}'"))
+                .collect();
+            v.dedup();
+            if v.is_empty() {
+                "nenhum".into()
+            } else {
+                v.join(", ")
+            }
+        };
+        let key_entry = match alias {
+            Some(a) => match contents
+                .keys
+                .iter()
+                .find(|k| k.friendly_name.as_deref() == Some(a))
+            {
+                Some(k) => k,
+                None if contents
+                    .certs
+                    .iter()
+                    .any(|c| c.friendly_name.as_deref() == Some(a)) =>
+                {
+                    return Err(Error::new(
+                        Code::DeviceKeyAccessDenied,
+                        format!(
+                            "o alias '{a}' identifica um certificado sem chave privada no PKCS#12"
+                        ),
+                    ))
+                }
+                None => {
+                    return Err(Error::new(
+                        Code::DeviceCertificateNotFound,
+                        format!(
+                            "alias '{a}' não encontrado no PKCS#12 (aliases: {})",
+                            names()
+                        ),
+                    ))
+                }
+            },
+            None => match contents.keys.len() {
+                1 => &contents.keys[0],
+                0 => {
+                    return Err(Error::new(
+                        Code::DeviceKeyAccessDenied,
+                        "o PKCS#12 não contém chave privada (apenas certificados)",
+                    ))
+                }
+                n => {
+                    return Err(Error::new(
+                        Code::ConfigMissingParameter,
+                        format!(
+                            "o PKCS#12 contém {n} chaves privadas: informe o alias ({})",
+                            names()
+                        ),
+                    ))
+                }
+            },
+        };
+        let key = key_from_pkcs8(&key_entry.pkcs8)?;
+        let public = key.to_public_key();
+        let mut certs = Vec::new();
+        for (i, c) in contents.certs.iter().enumerate() {
+            let cert =
+                Certificate::from_der(&c.der).map_err(|e| e.at(format!("pkcs12.certBag[{i}]")))?;
+            certs.push((cert, c.local_key_id.clone()));
+        }
+        // leaf: same localKeyId, else same public key
+        let leaf_idx = certs
+            .iter()
+            .position(|(c, id)| {
+                key_entry.local_key_id.is_some()
+                    && *id == key_entry.local_key_id
+                    && same_key(c, &public)
+            })
+            .or_else(|| certs.iter().position(|(c, _)| same_key(c, &public)))
+            .ok_or_else(|| {
+                Error::new(
+                    Code::DeviceCertificateNotFound,
+                    "nenhum certificado do PKCS#12 corresponde à chave privada",
+                )
+            })?;
+        let leaf = certs.remove(leaf_idx).0;
+        let pool: Vec<Certificate> = certs.into_iter().map(|(c, _)| c).collect();
+        Ok(Credentials {
+            chain: crate::chain::order_from_pool(&leaf, &pool),
+            key,
+            alias: key_entry.friendly_name.clone(),
+        })
+    }
+
+    /// Loads a PEM private key — PKCS#8 (`PRIVATE KEY`), encrypted PKCS#8
+    /// (`ENCRYPTED PRIVATE KEY`, PBES2, needs `password`) or PKCS#1 (`RSA PRIVATE KEY`) — and a
+    /// PEM certificate bundle holding the matching certificate (any order) and its chain.
+    ///
+    /// Failures: missing/wrong password or unreadable key → `CRYPTO.KEY-INACCESSIBLE`;
+    /// bad certificate PEM → `FORMAT.CERT-PEM-INVALID`; no certificate for the key →
+    /// `DEVICE.CERTIFICATE-NOT-FOUND`.
+    pub fn from_pem(
+        key_pem: &[u8],
+        password: Option<&[u8]>,
+        chain_pem: &[u8],
+    ) -> Result<Credentials> {
+        let blocks = crate::pem::blocks(key_pem).map_err(|(_, m)| {
+            Error::new(
+                Code::CryptoKeyInaccessible,
+                format!("chave privada PEM ilegível: {m}"),
+            )
+        })?;
+        let block = blocks
+            .iter()
+            .find(|b| b.label.ends_with("PRIVATE KEY"))
+            .ok_or_else(|| {
+                Error::new(
+                    Code::CryptoKeyInaccessible,
+                    "nenhum bloco 'PRIVATE KEY' no PEM",
+                )
+            })?;
+        if block.legacy_encrypted {
+            return Err(Error::new(
+                Code::CryptoKeyInaccessible,
+                "PEM com criptografia legada (Proc-Type/DEK-Info) não suportado: converta para PKCS#8 cifrado",
+            ));
+        }
+        let key = match block.label.as_str() {
+            "PRIVATE KEY" => key_from_pkcs8(&block.der)?,
+            "ENCRYPTED PRIVATE KEY" => {
+                let pw = password.ok_or_else(|| {
+                    Error::new(
+                        Code::CryptoKeyInaccessible,
+                        "chave privada cifrada e nenhuma senha informada",
+                    )
+                })?;
+                let epki = pkcs8::EncryptedPrivateKeyInfo::try_from(block.der.as_slice()).map_err(
+                    |e| {
+                        Error::new(
+                            Code::CryptoKeyInaccessible,
+                            format!("PKCS#8 cifrado ilegível: {e}"),
+                        )
+                    },
+                )?;
+                let doc = epki.decrypt(pw).map_err(|_| {
+                    Error::new(
+                        Code::CryptoKeyInaccessible,
+                        "não foi possível decifrar a chave privada: senha incorreta",
+                    )
+                })?;
+                key_from_pkcs8(doc.as_bytes())?
+            }
+            "RSA PRIVATE KEY" => <RsaPrivateKey as pkcs1::DecodeRsaPrivateKey>::from_pkcs1_der(
+                &block.der,
+            )
+            .map_err(|e| {
+                Error::new(
+                    Code::CryptoKeyInaccessible,
+                    format!("chave PKCS#1 inválida: {e}"),
+                )
+            })?,
+            other => {
+                return Err(Error::new(
+                    Code::CryptoAlgorithmUnsupported,
+                    format!("tipo de chave PEM não suportado: '{other}'"),
+                ))
+            }
+        };
+        let certs = Certificate::all_from_pem(chain_pem)?;
+        Credentials::from_key_and_certs(key, certs)
+    }
+
+    /// Builds credentials from an already loaded key and certificates (any order; the one
+    /// matching the key is the leaf). Failure: `DEVICE.CERTIFICATE-NOT-FOUND`.
+    pub fn from_key_and_certs(key: RsaPrivateKey, certs: Vec<Certificate>) -> Result<Credentials> {
+        let public = key.to_public_key();
+        let idx = certs
+            .iter()
+            .position(|c| same_key(c, &public))
+            .ok_or_else(|| {
+                Error::new(
+                    Code::DeviceCertificateNotFound,
+                    "nenhum certificado informado corresponde à chave privada",
+                )
+            })?;
+        let mut pool = certs;
+        let leaf = pool.remove(idx);
+        Ok(Credentials {
+            chain: crate::chain::order_from_pool(&leaf, &pool),
+            key,
+            alias: None,
+        })
+    }
+
+    /// The signer's certificate.
+    pub fn leaf(&self) -> &Certificate {
+        &self.chain[0]
+    }
+
+    /// Leaf first, then the issuers found with it, ordered; may be incomplete (complete it with
+    /// [`crate::build_chain`] and a trust store pool).
+    pub fn chain(&self) -> &[Certificate] {
+        &self.chain
+    }
+
+    /// DER of every certificate of [`Credentials::chain`].
+    pub fn chain_der(&self) -> Vec<Vec<u8>> {
+        self.chain.iter().map(|c| c.der().to_vec()).collect()
+    }
+
+    /// friendlyName of the PKCS#12 entry, if any.
+    pub fn alias(&self) -> Option<&str> {
+        self.alias.as_deref()
+    }
+
+    /// The private key.
+    pub fn private_key(&self) -> &RsaPrivateKey {
+        &self.key
+    }
+
+    /// RS256: RSASSA-PKCS1-v1_5 with SHA-256 over `msg`. Failure: `CRYPTO.SIGNATURE-CREATION-FAILED`.
+    pub fn sign_rs256(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        let digest = Zeroizing::new(Sha256::digest(msg).to_vec());
+        self.key
+            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .map_err(|e| {
+                Error::new(
+                    Code::CryptoSignatureCreationFailed,
+                    format!("falha na assinatura RS256: {e}"),
+                )
+            })
+    }
+}
