@@ -117,6 +117,10 @@ fn test_all() -> Result {
     step(
         "C tests (static, shared + valgrind, ASan/UBSan)",
         ctest::test_c,
+    )?;
+    step(
+        "Python wheel tests (fresh venv, pytest, mypy)",
+        python::test_python,
     )
 }
 

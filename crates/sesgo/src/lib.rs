@@ -21,7 +21,10 @@
 mod clock;
 mod options;
 mod settings;
+mod sign;
+mod signer;
 mod tools;
+mod verify;
 
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use options::{parse_policy, DEFAULT_POLICY};
@@ -31,10 +34,13 @@ pub use sesgo_jades::{Policy, Strategy};
 pub use settings::{
     check_reference_time, RevocationPolicy, Settings, MAX_CLOCK_SKEW_SECS, REFERENCE_TIME_RANGE,
 };
+pub use sign::{sign, sign_with_clock, SignOptions, Signed};
+pub use signer::{ExternalSignFn, Signer, TrustStore};
 pub use tools::{
     build_bundle, canonicalize, check_references, BuildBundleOptions, CanonicalizeOptions,
     ExternalReference, ReferenceCheckOptions,
 };
+pub use verify::{verify, verify_with_clock, Verification, VerifyInput, VerifyOptions};
 
 /// Runs `f`, turning a panic into an [`Error`] with the guide's group code `SYSTEM`
 /// (the CodeSystem has no "internal error" code; docs/adr/0005). Every binding wraps its

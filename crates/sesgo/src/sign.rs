@@ -1,0 +1,259 @@
+//! Caso de uso *criar assinatura* (IG-DIGEST §2.3, Etapas 1–14), end to end.
+
+use crate::clock::{Clock, SystemClock};
+use crate::options::{from_json, parse_policy};
+use crate::settings::{check_reference_time, Settings};
+use crate::signer::{Signer, TrustStore};
+use serde::{Deserialize, Serialize};
+use sesgo_cert::{
+    check_eligibility, validate_chain, ChainOptions, EligibilityOptions, Identity,
+    SignaturePolicyFamily,
+};
+use sesgo_core::json::{parse_strict, Limits, Value};
+use sesgo_core::{Code, Error, Finding, Result};
+use sesgo_jades::{Family, Policy, Strategy};
+use sesgo_provenance::flow::{sign_set, SignRequest};
+use sesgo_provenance::signature::SignerIdentifier;
+
+/// Options of [`sign`] (JSON: camelCase, unknown members refused; all optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct SignOptions {
+    /// Policy URI (criar input 7); default `…br.go.ses.seguranca|0.1.2` (DECISIONS D1).
+    pub policy: Option<String>,
+    /// `iat` (default) or `tsa` (criar input 6).
+    pub strategy: Option<String>,
+    /// Reference timestamp, Unix seconds (criar input 5); default: now.
+    pub reference_time: Option<i64>,
+    /// Operational settings (criar input 8).
+    pub settings: Settings,
+}
+
+impl SignOptions {
+    /// Parses the JSON form (empty = defaults) and validates the settings.
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        let o: SignOptions = from_json(json, "options")?;
+        o.settings.validate()?;
+        Ok(o)
+    }
+}
+
+/// The result of [`sign`] (criar output).
+#[derive(Clone, Debug)]
+pub struct Signed {
+    /// The FHIR `Signature` (profile `assinatura-avancada`).
+    pub signature: Value,
+    /// The Provenance carrying it (profile `conteudo-assinado`).
+    pub provenance: Value,
+    /// The transfer Bundle: the signed instances and the signed Provenance.
+    pub bundle: Value,
+    /// Findings that did not prevent signing (e.g. `CERT.NEAR-EXPIRY`).
+    pub warnings: Vec<Finding>,
+}
+
+impl Signed {
+    /// `{"signature": …, "provenance": …, "bundle": …, "warnings": OperationOutcome|null}`
+    /// as JSON, the form the bindings return.
+    pub fn to_json(&self) -> String {
+        let mut o = sesgo_core::json::Object::new();
+        o.insert("signature", self.signature.clone());
+        o.insert("provenance", self.provenance.clone());
+        o.insert("bundle", self.bundle.clone());
+        let warnings = if self.warnings.is_empty() {
+            Value::Null
+        } else {
+            Value::from_serde(&sesgo_core::OperationOutcome::new(self.warnings.clone()).to_value())
+        };
+        o.insert("warnings", warnings);
+        Value::Object(o).to_json()
+    }
+}
+
+pub(crate) fn family(policy: Policy) -> SignaturePolicyFamily {
+    match policy.family() {
+        Family::V01 => SignaturePolicyFamily::V01,
+        Family::V020 => SignaturePolicyFamily::V020,
+    }
+}
+
+pub(crate) fn refs_options(
+    policy: Policy,
+    settings: &Settings,
+    validating: bool,
+) -> Result<sesgo_refs::CheckOptions> {
+    let mut o = if policy.family() == Family::V020 {
+        sesgo_refs::CheckOptions::policy_0_2()
+    } else {
+        sesgo_refs::CheckOptions::default()
+    };
+    o.mode = if validating {
+        sesgo_refs::Mode::Validate
+    } else {
+        sesgo_refs::Mode::Sign
+    };
+    let n = settings.max_entries_bundle as usize;
+    o = o.with_max_entries(n, n)?;
+    o.json_limits.max_bytes = usize::try_from(settings.max_bundle_bytes).unwrap_or(usize::MAX);
+    Ok(o)
+}
+
+pub(crate) fn parse_json(
+    json: &[u8],
+    root: &str,
+    max_bytes: u64,
+    too_large: Code,
+) -> Result<Value> {
+    parse_strict(
+        json,
+        &Limits {
+            max_bytes: usize::try_from(max_bytes).unwrap_or(usize::MAX),
+            ..Limits::default()
+        },
+    )
+    .map_err(|e| e.into_error(root, too_large))
+}
+
+pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
+    match s.unwrap_or("iat") {
+        "iat" => Ok(Strategy::Iat),
+        "tsa" => Ok(Strategy::Tsa),
+        other => Err(Error::new(
+            Code::ConfigInvalidStrategy,
+            format!("estratégia '{other}' inválida: use 'iat' ou 'tsa'"),
+        )
+        .at("strategy")),
+    }
+}
+
+/// Signs the instances `provenance` designates in `bundle` (criar Etapas 1–14) with the
+/// system clock. See [`sign_with_clock`].
+pub fn sign(
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Signer,
+    trust: &TrustStore,
+    options: &SignOptions,
+) -> Result<Signed> {
+    sign_with_clock(bundle, provenance, signer, trust, options, &SystemClock)
+}
+
+/// [`sign`] with an injected clock (criar 1.10 compares the reference time with it).
+///
+/// Etapa 1: policy, reference time, strategy, settings; the Bundle and Provenance read
+/// strictly and checked against the structural and reference rules (1.4–1.9). Etapa 2:
+/// the chain completed from the trust store and validated at the reference time, the
+/// leaf's eligibility under the policy. Etapas 3–13: signed set, digest, JWS (the key is
+/// used once, then the signature is checked against the leaf). Etapa 14: Signature,
+/// signed Provenance, transfer Bundle. Any failure: an [`Error`] with every finding.
+pub fn sign_with_clock(
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Signer,
+    trust: &TrustStore,
+    options: &SignOptions,
+    clock: &dyn Clock,
+) -> Result<Signed> {
+    // Etapa 1.
+    let policy = parse_policy(options.policy.as_deref())?; // 1.1
+    let now = clock.now();
+    let reference_time = options.reference_time.unwrap_or(now);
+    check_reference_time(reference_time, now)?; // 1.2, 1.10
+    let strategy = strategy(options.strategy.as_deref())?; // 1.3
+    if strategy == Strategy::Tsa {
+        // CodeSystem 0.1.2 has no CONFIG.TSA-CONFIG-MISSING: the TSA is a missing
+        // operational parameter (docs/adr/0004).
+        return Err(Error::new(
+            Code::ConfigMissingParameter,
+            "estratégia 'tsa' exige uma TSA configurada (tsaUrl); esta versão ainda não tem cliente RFC 3161",
+        )
+        .at("settings.tsaUrl"));
+    }
+    let s = &options.settings;
+    s.validate()?; // 1.11
+    let bundle = parse_json(
+        bundle,
+        "Bundle",
+        s.max_bundle_bytes,
+        Code::SecurityBundleMemoryLimitExceeded,
+    )?;
+    let provenance = parse_json(
+        provenance,
+        "Provenance",
+        s.max_bundle_bytes,
+        Code::FormatResourceTooLarge,
+    )?;
+    let refs = refs_options(policy, s, false)?;
+
+    // Etapa 2: chain and eligibility at the reference time.
+    let chain = trust.complete_chain(signer.chain())?;
+    let validated = validate_chain(
+        &chain,
+        trust,
+        &ChainOptions {
+            reference_time,
+            max_depth: s.max_chain_depth as usize,
+            near_expiry_days: s.near_expiry_threshold_days,
+        },
+    )?;
+    let mut warnings = validated.warnings.clone();
+    let leaf = validated.leaf();
+    let eligibility = check_eligibility(
+        leaf,
+        family(policy),
+        &EligibilityOptions {
+            reference_time,
+            min_cert_issue_date: s.min_cert_issue_date,
+            near_expiry_days: s.near_expiry_threshold_days,
+        },
+    );
+    if let Some(e) = Error::from_findings(eligibility.clone()) {
+        return Err(e.nested_in("x5c[0]"));
+    }
+    warnings.extend(eligibility);
+    // criar 14.2: CPF/CNPJ from the certificate.
+    let id = Identity::from_certificate(leaf).signer_id()?;
+    let who = SignerIdentifier::new(id.system, &id.value)?;
+
+    // Etapas 3–14.
+    let req = SignRequest {
+        policy,
+        strategy,
+        reference_time,
+        chain_der: validated
+            .certificates
+            .iter()
+            .map(|c| c.der().to_vec())
+            .collect(),
+        who,
+        refs,
+    };
+    let out = sign_set(
+        &bundle,
+        &provenance,
+        &req,
+        |p| signer.sign(p.signing_input()),
+        |_| Ok(()),
+    )?;
+    warnings.extend(out.warnings);
+    dedup(&mut warnings);
+    Ok(Signed {
+        signature: out.signature,
+        provenance: out.provenance,
+        bundle: out.bundle,
+        warnings,
+    })
+}
+
+/// Removes repeated findings (the same warning from chain and eligibility checks).
+pub(crate) fn dedup(f: &mut Vec<Finding>) {
+    let mut seen = Vec::new();
+    f.retain(|x| {
+        let key = (x.code(), x.locations().to_vec(), x.diagnostics().to_owned());
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+}

@@ -1,0 +1,100 @@
+//! The signer's cryptographic material (criar input 3; DECISIONS D4) and the trust store.
+
+use sesgo_cert::{Certificate, Credentials};
+use sesgo_core::{Code, Error, Result};
+use std::fmt;
+use std::sync::Arc;
+
+pub use sesgo_cert::TrustStore;
+
+/// A function that returns the RS256 signature (RSASSA-PKCS1-v1_5 / SHA-256, raw bytes) of
+/// the signing input it is given: a PKCS#11 token, a platform keystore, a cloud signer.
+pub type ExternalSignFn = dyn Fn(&[u8]) -> Result<Vec<u8>> + Send + Sync;
+
+enum Key {
+    Local(Box<Credentials>),
+    External(Box<ExternalSignFn>),
+}
+
+struct Inner {
+    chain: Vec<Certificate>,
+    key: Key,
+}
+
+/// Who signs: a private key (from PKCS#12 or PEM) or an external signing function, with
+/// the certificate chain. Immutable, `Send + Sync`, cheap to clone.
+#[derive(Clone)]
+pub struct Signer(Arc<Inner>);
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.0.key {
+            Key::Local(_) => "local key",
+            Key::External(_) => "external",
+        };
+        f.debug_struct("Signer")
+            .field("key", &kind)
+            .field("leaf", &self.0.chain.first().map(Certificate::subject))
+            .finish()
+    }
+}
+
+impl Signer {
+    /// From a PKCS#12 file (PBES2/AES or legacy 3DES/RC2), its password and optionally
+    /// the alias (friendlyName) of the key to use.
+    pub fn from_pkcs12(pkcs12: &[u8], password: &str, alias: Option<&str>) -> Result<Signer> {
+        let creds = Credentials::from_pkcs12(pkcs12, password, alias)?;
+        Ok(Signer::local(creds))
+    }
+
+    /// From a PEM private key (PKCS#8, encrypted or not, or PKCS#1) and the PEM chain.
+    pub fn from_pem(key_pem: &[u8], password: Option<&[u8]>, chain_pem: &[u8]) -> Result<Signer> {
+        let creds = Credentials::from_pem(key_pem, password, chain_pem)?;
+        Ok(Signer::local(creds))
+    }
+
+    fn local(creds: Credentials) -> Signer {
+        Signer(Arc::new(Inner {
+            chain: creds.chain().to_vec(),
+            key: Key::Local(Box::new(creds)),
+        }))
+    }
+
+    /// An external signer: `chain_der` (DER, leaf first; intermediates may be completed
+    /// from the trust store) and the function producing RS256 signatures. Whatever it
+    /// returns is checked against the leaf key before a JWS is built.
+    pub fn external(
+        chain_der: &[Vec<u8>],
+        sign: impl Fn(&[u8]) -> Result<Vec<u8>> + Send + Sync + 'static,
+    ) -> Result<Signer> {
+        if chain_der.is_empty() {
+            return Err(Error::new(
+                Code::ConfigMissingParameter,
+                "assinador externo sem certificado",
+            )
+            .at("chain"));
+        }
+        let chain = chain_der
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Certificate::from_der(d).map_err(|e| e.at(format!("chain[{i}]"))))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Signer(Arc::new(Inner {
+            chain,
+            key: Key::External(Box::new(sign)),
+        })))
+    }
+
+    /// The certificates as given (leaf first).
+    pub fn chain(&self) -> &[Certificate] {
+        &self.0.chain
+    }
+
+    /// criar Etapa 10.3–10.4: RS256 signature of `input`.
+    pub(crate) fn sign(&self, input: &[u8]) -> Result<Vec<u8>> {
+        match &self.0.key {
+            Key::Local(c) => c.sign_rs256(input),
+            Key::External(f) => f(input),
+        }
+    }
+}
