@@ -8,6 +8,7 @@ mod gen_codes;
 mod gen_refs;
 mod gen_status;
 mod header;
+mod java;
 mod python;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +38,8 @@ fn main() -> ExitCode {
         ["test", "rust"] => test_rust(),
         ["test", "c"] => ctest::test_c(),
         ["test", "python"] => python::test_python(),
+        ["test", "java"] => java::test_java(),
+        ["build", "java"] => java::build_jar().map(|_| ()),
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
@@ -121,7 +124,8 @@ fn test_all() -> Result {
     step(
         "Python wheel tests (fresh venv, pytest, mypy)",
         python::test_python,
-    )
+    )?;
+    step("Java tests (JUnit via Maven)", java::test_java)
 }
 
 fn test_rust() -> Result {

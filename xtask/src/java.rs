@@ -1,0 +1,133 @@
+//! `cargo xtask build java` / `cargo xtask test java`: libsesgo_jni (crate `sesgo-jni`,
+//! with the `testing` hooks) bundled into the Maven jar at `/native/<os>-<arch>/`, the
+//! JUnit 5 suite run by Maven (surefire), and a check that every `native` method of
+//! `Native.java` has an exported `Java_…` symbol in the library (and vice versa).
+
+use crate::ctest::target_dir;
+use crate::{cargo, root, run, Result};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const LIB: &str = "libsesgo_jni.so";
+
+/// `<os>-<arch>` as `NativeLibrary.classifier()` names the jar's folders.
+fn classifier() -> String {
+    // Rust's OS and ARCH names ("linux", "macos", "windows"; "x86_64", "aarch64") are
+    // exactly the ones the Java side normalizes to.
+    format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+fn java_dir() -> PathBuf {
+    root().join("bindings/java")
+}
+
+/// Builds libsesgo_jni (debug, `testing` feature) and returns its path.
+fn build_lib() -> Result<PathBuf> {
+    let mut c = cargo();
+    c.args(["build", "-p", "sesgo-jni", "--features", "testing"]);
+    run(c)?;
+    let lib = target_dir().join("debug").join(LIB);
+    if !lib.is_file() {
+        return Err(format!("{} was not built", lib.display()));
+    }
+    Ok(lib)
+}
+
+fn mvn(args: &[&str]) -> Command {
+    let mut c = Command::new(std::env::var("MVN").unwrap_or_else(|_| "mvn".into()));
+    c.current_dir(java_dir()).args(args);
+    c
+}
+
+/// Builds the native library, copies it to the Maven resource root
+/// `bindings/java/target/native/native/<os>-<arch>/`, packages the jar (tests skipped)
+/// and returns the jar's path.
+pub fn build_jar() -> Result<PathBuf> {
+    let lib = build_lib()?;
+    let dir = java_dir().join("target/native/native").join(classifier());
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::copy(&lib, dir.join(LIB)).map_err(|e| format!("copying {}: {e}", lib.display()))?;
+    run(mvn(&["-B", "-q", "package", "-DskipTests"]))?;
+    let jar = std::fs::read_dir(java_dir().join("target"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "jar"))
+        .ok_or("maven produced no jar")?;
+    let listing = Command::new("jar")
+        .arg("tf")
+        .arg(&jar)
+        .output()
+        .map_err(|e| format!("jar tf: {e}"))?;
+    let bundled = format!("native/{}/{LIB}", classifier());
+    if !String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .any(|l| l == bundled)
+    {
+        return Err(format!("{} does not bundle {bundled}", jar.display()));
+    }
+    eprintln!("xtask: jar {}", jar.display());
+    Ok(jar)
+}
+
+pub fn test_java() -> Result {
+    build_jar()?;
+    check_symbols(&target_dir().join("debug").join(LIB))?;
+    run(mvn(&["-B", "test"]))
+}
+
+/// Every `native` method of `Native.java` (from the header `javac -h` generates) must be
+/// exported by the library, and every exported `Java_` symbol must be declared.
+fn check_symbols(lib: &Path) -> Result {
+    let tmp = target_dir().join("java-jni-headers");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let native = java_dir().join("src/main/java/br/gov/go/saude/sesgo/Native.java");
+    let mut c = Command::new("javac");
+    c.arg("-h")
+        .arg(tmp.join("h"))
+        .arg("-d")
+        .arg(tmp.join("classes"))
+        .arg(&native);
+    run(c)?;
+    let header = tmp.join("h/br_gov_go_saude_sesgo_Native.h");
+    let header = std::fs::read_to_string(&header).map_err(|e| format!("{header:?}: {e}"))?;
+    let declared: BTreeSet<String> = header
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("JNIEXPORT "))
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("Java_")))
+        .map(str::to_owned)
+        .collect();
+    if declared.is_empty() {
+        return Err("javac -h declared no native methods".into());
+    }
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(lib)
+        .output()
+        .map_err(|e| format!("nm: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "nm failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let exported: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .filter(|s| s.starts_with("Java_"))
+        .map(str::to_owned)
+        .collect();
+    let missing: Vec<_> = declared.difference(&exported).collect();
+    let undeclared: Vec<_> = exported.difference(&declared).collect();
+    if !missing.is_empty() || !undeclared.is_empty() {
+        return Err(format!(
+            "JNI symbols out of sync: declared in Native.java but not exported: {missing:?}; \
+             exported but not declared: {undeclared:?}"
+        ));
+    }
+    eprintln!(
+        "xtask: all {} native methods of Native.java are exported by {LIB}",
+        declared.len()
+    );
+    Ok(())
+}
