@@ -29,6 +29,7 @@ mod finding;
 mod issue_type;
 pub mod json;
 mod outcome;
+pub mod time;
 
 pub use codes::{Code, CodeInfo, Origin, CODE_SYSTEM_URL, CODE_SYSTEM_VERSION};
 pub use finding::{Error, Finding, Result, Severity};

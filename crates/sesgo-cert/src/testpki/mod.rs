@@ -166,7 +166,7 @@ const DN_EE: &str =
 
 /// `YYYYMMDDHHMMSSZ` for a unix time.
 fn gen_time(unix: i64) -> String {
-    let (y, m, d, hh, mm, ss) = crate::time::civil(unix);
+    let (y, m, d, hh, mm, ss) = sesgo_core::time::civil(unix);
     format!("{y:04}{m:02}{d:02}{hh:02}{mm:02}{ss:02}Z")
 }
 
