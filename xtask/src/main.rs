@@ -10,6 +10,7 @@ mod gen_status;
 mod header;
 mod java;
 mod python;
+mod testpki;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -26,6 +27,7 @@ commands:
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
+  testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
   bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
 
@@ -46,6 +48,8 @@ fn main() -> ExitCode {
         ["header"] => header(false),
         ["header", "--check"] => header(true),
         ["demo"] => demo(),
+        ["testpki"] => testpki::ensure().map(|m| println!("{}", m.display())),
+        ["testpki", dir] => testpki::generate(Path::new(dir)).map(|m| println!("{}", m.display())),
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");

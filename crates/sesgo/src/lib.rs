@@ -19,14 +19,17 @@
 #![warn(missing_docs)]
 
 mod clock;
+mod inspect;
 mod options;
 mod settings;
 mod sign;
 mod signer;
 mod tools;
+mod trust;
 mod verify;
 
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
+pub use inspect::{inspect_certificate, InspectOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
 pub use sesgo_core::json::{Object, Value};
 pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
@@ -40,6 +43,7 @@ pub use tools::{
     build_bundle, canonicalize, check_references, BuildBundleOptions, CanonicalizeOptions,
     ExternalReference, ReferenceCheckOptions,
 };
+pub use trust::TrustStoreOptions;
 pub use verify::{verify, verify_with_clock, Verification, VerifyInput, VerifyOptions};
 
 /// Runs `f`, turning a panic into an [`Error`] with the guide's group code `SYSTEM`

@@ -85,6 +85,23 @@ impl Signer {
         })))
     }
 
+    /// [`Signer::external`] with the chain as PEM (one or more certificates, leaf first),
+    /// the form C, Python and the CLI usually hold it in.
+    /// Failure: no certificate or unreadable PEM → `FORMAT.CERT-PEM-INVALID` at `chain`.
+    pub fn external_pem(
+        chain_pem: &[u8],
+        sign: impl Fn(&[u8]) -> Result<Vec<u8>> + Send + Sync + 'static,
+    ) -> Result<Signer> {
+        let certs = Certificate::all_from_pem(chain_pem).map_err(|e| e.at("chain"))?;
+        if certs.is_empty() {
+            return Err(
+                Error::new(Code::FormatCertPemInvalid, "cadeia PEM sem certificados").at("chain"),
+            );
+        }
+        let der: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
+        Signer::external(&der, sign)
+    }
+
     /// The certificates as given (leaf first).
     pub fn chain(&self) -> &[Certificate] {
         &self.0.chain

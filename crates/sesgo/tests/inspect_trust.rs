@@ -1,0 +1,113 @@
+//! Trust store options, certificate inspection and the PEM external signer, with the test PKI.
+
+use sesgo::{inspect_certificate, InspectOptions, Signer, TrustStoreOptions};
+use sesgo_cert::testpki::TestPki;
+
+fn pki() -> &'static TestPki {
+    TestPki::shared()
+}
+
+fn read(p: &std::path::Path) -> Vec<u8> {
+    std::fs::read(p).unwrap()
+}
+
+#[test]
+fn trust_store_options_combine_roots_pools_and_defaults() {
+    let root_pem = String::from_utf8(read(&pki().root.cert_pem)).unwrap();
+    let ts = TrustStoreOptions {
+        root_certs_pem: Some(root_pem.clone()),
+        ..Default::default()
+    }
+    .build()
+    .unwrap();
+    assert_eq!(ts.fingerprints_hex(), vec![pki().root_sha256.clone()]);
+
+    let ts = TrustStoreOptions {
+        root_sha256: vec![pki().root_sha256.to_uppercase()],
+        icp_brasil: Some(true),
+        ..Default::default()
+    }
+    .build()
+    .unwrap();
+    assert_eq!(ts.fingerprints_hex().len(), 3);
+    assert!(ts.contains_hex(&pki().root_sha256));
+
+    let err = TrustStoreOptions::from_json(br#"{"rootSha256":["abc"]}"#)
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code().as_str(), "CONFIG.INVALID-PARAMETER");
+    let err = TrustStoreOptions::from_json(br#"{"icpBrasil":false}"#)
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code().as_str(), "CONFIG.TRUST-STORE-EMPTY");
+    let err = TrustStoreOptions::from_json(br#"{"roots":[]}"#).unwrap_err();
+    assert_eq!(err.code().as_str(), "CONFIG.INVALID-PARAMETER");
+    let err = TrustStoreOptions {
+        ca_dir: Some("/nonexistent/sesgo".into()),
+        ..Default::default()
+    }
+    .build()
+    .unwrap_err();
+    assert_eq!(err.code().as_str(), "CONFIG.INVALID-PARAMETER");
+    let err = TrustStoreOptions {
+        root_certs_pem: Some(
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into(),
+        ),
+        ..Default::default()
+    }
+    .build()
+    .unwrap_err();
+    assert!(err
+        .primary()
+        .locations()
+        .contains(&"rootCertsPem".to_string()));
+}
+
+#[test]
+fn inspect_reports_pem_der_and_pkcs12() {
+    let now = {
+        let _ = pki();
+        sesgo_core::time::now_unix()
+    };
+    let opts = InspectOptions {
+        reference_time: Some(now),
+        alias: None,
+    };
+    let from_pem = inspect_certificate(&read(&pki().ecpf.cert_pem), None, &opts).unwrap();
+    let from_der = inspect_certificate(&pki().ecpf.der, None, &opts).unwrap();
+    assert_eq!(from_pem.to_json(), from_der.to_json());
+    let signer = from_pem
+        .get("identity")
+        .and_then(|i| i.get("signer"))
+        .unwrap();
+    assert_eq!(
+        signer.get("value").and_then(|v| v.as_str()),
+        Some("12345678909")
+    );
+
+    let p12 = read(&pki().p12_aes);
+    let from_p12 = inspect_certificate(&p12, Some(&pki().password), &opts).unwrap();
+    assert_eq!(
+        from_p12.get("fingerprints").unwrap().to_json(),
+        from_der.get("fingerprints").unwrap().to_json()
+    );
+    match from_p12.get("chain") {
+        Some(sesgo::Value::Array(a)) => assert_eq!(a.len(), 3),
+        other => panic!("chain: {other:?}"),
+    }
+    let err = inspect_certificate(&p12, Some("errada"), &opts).unwrap_err();
+    assert_eq!(err.code().as_str(), "CRYPTO.KEY-INACCESSIBLE");
+    let err = inspect_certificate(b"garbage", None, &opts).unwrap_err();
+    assert_eq!(err.code().as_str(), "CERT.INVALID-FORMAT");
+}
+
+#[test]
+fn external_pem_signer_reads_the_chain() {
+    let pem = read(&pki().ecpf.cert_pem);
+    let s = Signer::external_pem(&pem, |_| Ok(vec![0u8; 256])).unwrap();
+    assert_eq!(s.chain().len(), 1);
+    let err = Signer::external_pem(b"no pem here", |_| Ok(Vec::new())).unwrap_err();
+    assert_eq!(err.code().as_str(), "FORMAT.CERT-PEM-INVALID");
+}

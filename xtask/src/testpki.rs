@@ -1,0 +1,73 @@
+//! A throw-away test PKI for the binding test suites (C, Python, Java) and the examples:
+//! generated with `sesgo_cert::testpki` (openssl CLI) and described by a `manifest.json`
+//! whose path the suites receive in `SESGO_TEST_PKI`.
+
+use crate::Result;
+use serde_json::{json, Value};
+use sesgo_cert::testpki::{PkiCert, TestPki, ECPF_ALIAS};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Environment variable carrying the manifest path to the test suites.
+#[allow(dead_code)] // until the binding suites read it
+pub const ENV: &str = "SESGO_TEST_PKI";
+
+static MANIFEST: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+
+fn cert(c: &PkiCert) -> Value {
+    json!({
+        "certPem": c.cert_pem,
+        "certDer": c.cert_der_path,
+        "keyPem": c.key_pem,
+    })
+}
+
+/// Generates a PKI into `dir` and writes `dir/manifest.json`; returns the manifest path.
+pub fn generate(dir: &Path) -> Result<PathBuf> {
+    let pki = TestPki::generate(dir)?;
+    let manifest = json!({
+        "dir": pki.dir,
+        "password": pki.password,
+        "ecpfAlias": ECPF_ALIAS,
+        "rootSha256": pki.root_sha256,
+        "root": cert(&pki.root),
+        "ac1": cert(&pki.ac1),
+        "ac2": cert(&pki.ac2),
+        "ecpf": cert(&pki.ecpf),
+        "ecnpj": cert(&pki.ecnpj),
+        "eseal": cert(&pki.eseal),
+        "ecpfRevoked": cert(&pki.ecpf_revoked),
+        "weakKey": cert(&pki.weak_key),
+        "noIcpPolicy": cert(&pki.no_icp_policy),
+        "issuedTooEarly": cert(&pki.issued_too_early),
+        "foreignRoot": cert(&pki.foreign_root),
+        "foreignLeaf": cert(&pki.foreign_leaf),
+        "chainPem": pki.chain_pem,
+        "crlAc2Der": pki.crl_ac2_der,
+        "p12Aes": pki.p12_aes,
+        "p12_3des": pki.p12_3des,
+        "p12Rc2": pki.p12_rc2,
+        "p12CertOnly": pki.p12_cert_only,
+        "p12Ecnpj": pki.p12_ecnpj,
+        "keyPkcs8Encrypted": pki.key_pkcs8_encrypted,
+        "keyPkcs1": pki.key_pkcs1,
+    });
+    let path = dir.join("manifest.json");
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// One fresh PKI per xtask process under `target/xtask-testpki/` (certificates become
+/// valid at generation time, so it is never reused across runs).
+pub fn ensure() -> Result<PathBuf> {
+    MANIFEST
+        .get_or_init(|| {
+            let base = crate::ctest::target_dir().join("xtask-testpki");
+            let _ = std::fs::remove_dir_all(&base);
+            std::fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+            eprintln!("xtask: generating the test PKI in {}", base.display());
+            generate(&base.join("pki"))
+        })
+        .clone()
+}
