@@ -25,6 +25,7 @@ fn cert(c: &PkiCert) -> Value {
 /// Generates a PKI into `dir` and writes `dir/manifest.json`; returns the manifest path.
 pub fn generate(dir: &Path) -> Result<PathBuf> {
     let pki = TestPki::generate(dir)?;
+    let ac_archive = pki.write_ac_archive(&dir.join("iti"))?;
     let manifest = json!({
         "dir": pki.dir,
         "password": pki.password,
@@ -51,6 +52,7 @@ pub fn generate(dir: &Path) -> Result<PathBuf> {
         "p12Ecnpj": pki.p12_ecnpj,
         "keyPkcs8Encrypted": pki.key_pkcs8_encrypted,
         "keyPkcs1": pki.key_pkcs1,
+        "acArchive": ac_archive,
     });
     let path = dir.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;

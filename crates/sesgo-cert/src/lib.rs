@@ -35,6 +35,7 @@ mod chain;
 mod credentials;
 mod eligibility;
 mod identity;
+pub mod iti;
 mod pem;
 mod pkcs12;
 mod report;

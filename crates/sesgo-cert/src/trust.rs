@@ -213,6 +213,45 @@ impl TrustStore {
         Ok(self.with_ca_certs(certs))
     }
 
+    /// [`TrustStore::with_ca_certs`] with the certificates of ITI's `ACcompactado.zip`,
+    /// checked against its `hashsha512.txt` first (IG-DIGEST §12). See
+    /// [`crate::iti::read_ac_archive`] for the failures.
+    pub fn with_ac_archive(&self, zip: &[u8], hash_file: &[u8]) -> Result<TrustStore> {
+        let archive =
+            crate::iti::read_ac_archive(zip, hash_file, &crate::iti::ArchiveLimits::default())?;
+        Ok(self.with_ca_certs(archive.certificates.into_iter().map(|(_, c)| c)))
+    }
+
+    /// [`TrustStore::with_ac_archive`] from files on disk (the guide's *repositório local*).
+    /// `hash_path` defaults to `hashsha512.txt` beside the archive. Unreadable file →
+    /// `STORAGE.INDEX-CREATION-FAILED` at its path.
+    pub fn with_ac_archive_files(
+        &self,
+        zip_path: &Path,
+        hash_path: Option<&Path>,
+    ) -> Result<TrustStore> {
+        let default_hash;
+        let hash_path = match hash_path {
+            Some(p) => p,
+            None => {
+                default_hash = zip_path.with_file_name("hashsha512.txt");
+                &default_hash
+            }
+        };
+        let read = |p: &Path| {
+            std::fs::read(p).map_err(|e| {
+                Error::new(
+                    Code::StorageIndexCreationFailed,
+                    format!("arquivo ilegível: {e}"),
+                )
+                .at(p.display().to_string())
+            })
+        };
+        let zip = read(zip_path)?;
+        let hash = read(hash_path)?;
+        self.with_ac_archive(&zip, &hash)
+    }
+
     /// Whether a root with this DER SHA-256 is trusted.
     pub fn contains(&self, sha256: &[u8; 32]) -> bool {
         self.inner.fingerprints.contains(sha256)

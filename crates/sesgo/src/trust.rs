@@ -37,6 +37,11 @@ pub struct TrustStoreOptions {
     pub ca_certs_pem: Option<String>,
     /// A directory of CA certificates (`.pem`, `.crt`, `.cer`, `.der`).
     pub ca_dir: Option<String>,
+    /// ITI's `ACcompactado.zip` on disk (IG-DIGEST §12): its certificates join the pool
+    /// after the archive's SHA-512 is checked against [`Self::ca_archive_sha512`].
+    pub ca_archive: Option<String>,
+    /// The `hashsha512.txt` published with the archive; default: that name beside it.
+    pub ca_archive_sha512: Option<String>,
 }
 
 impl TrustStoreOptions {
@@ -84,8 +89,24 @@ impl TrustStoreOptions {
                 }
             })?
             .with_ca_certs(pool);
-        match &self.ca_dir {
-            Some(dir) => store.with_ca_dir(Path::new(dir)).map_err(|e| e.at("caDir")),
+        let store = match &self.ca_dir {
+            Some(dir) => store
+                .with_ca_dir(Path::new(dir))
+                .map_err(|e| e.at("caDir"))?,
+            None => store,
+        };
+        match &self.ca_archive {
+            Some(zip) => store
+                .with_ac_archive_files(
+                    Path::new(zip),
+                    self.ca_archive_sha512.as_deref().map(Path::new),
+                )
+                .map_err(|e| e.at("caArchive")),
+            None if self.ca_archive_sha512.is_some() => Err(Error::new(
+                Code::ConfigMissingParameter,
+                "caArchiveSha512 informado sem caArchive",
+            )
+            .at("caArchive")),
             None => Ok(store),
         }
     }

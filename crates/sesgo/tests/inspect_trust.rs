@@ -111,3 +111,36 @@ fn external_pem_signer_reads_the_chain() {
     let err = Signer::external_pem(b"no pem here", |_| Ok(Vec::new())).unwrap_err();
     assert_eq!(err.code().as_str(), "FORMAT.CERT-PEM-INVALID");
 }
+
+#[test]
+fn trust_store_options_read_iti_archives() {
+    let dir = std::env::temp_dir().join(format!("sesgo-facade-iti-{}", std::process::id()));
+    let zip = pki().write_ac_archive(&dir).unwrap();
+    let leaf = sesgo_cert::Certificate::from_der(&pki().ecpf.der).unwrap();
+    let opts = TrustStoreOptions {
+        root_sha256: vec![pki().root_sha256.clone()],
+        ca_archive: Some(zip.display().to_string()),
+        ..Default::default()
+    };
+    let ts = opts.build().unwrap();
+    assert_eq!(ts.complete_chain(&[leaf]).unwrap().len(), 4);
+
+    // A hash file that does not match the archive.
+    let wrong = dir.join("wrong.txt");
+    std::fs::write(&wrong, format!("{}  ACcompactado.zip\n", "ab".repeat(64))).unwrap();
+    let err = TrustStoreOptions {
+        ca_archive_sha512: Some(wrong.display().to_string()),
+        ..opts.clone()
+    }
+    .build()
+    .unwrap_err();
+    assert_eq!(err.code().as_str(), "SECURITY.HASH-VALIDATION-FAILED");
+    let err = TrustStoreOptions {
+        ca_archive: None,
+        ca_archive_sha512: Some(wrong.display().to_string()),
+        ..opts
+    }
+    .build()
+    .unwrap_err();
+    assert_eq!(err.code().as_str(), "CONFIG.MISSING-PARAMETER");
+}

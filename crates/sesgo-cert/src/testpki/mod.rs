@@ -139,6 +139,39 @@ impl TestPki {
         Gen::new(dir)?.run_all()
     }
 
+    /// Writes `dir/ACcompactado.zip` in ITI's shape (one PEM `.crt` per AC: the two test
+    /// ACs and the root) and its `dir/hashsha512.txt` (`sha512sum` format); returns the
+    /// archive's path. For [`crate::iti`] and `TrustStore::with_ac_archive_files`.
+    pub fn write_ac_archive(&self, dir: &Path) -> GenResult<PathBuf> {
+        use sha2::Sha512;
+        use std::io::Write;
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, cert) in [
+            ("AC TESTE Assinatura G1.crt", &self.ac2),
+            ("AC TESTE Nivel 1 v1.crt", &self.ac1),
+            ("AC Raiz TESTE.crt", &self.root),
+        ] {
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .map_err(io)?;
+            zip.write_all(&std::fs::read(&cert.cert_pem).map_err(io)?)
+                .map_err(io)?;
+        }
+        let bytes = zip.finish().map_err(io)?.into_inner();
+        let hash: String = Sha512::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let path = dir.join("ACcompactado.zip");
+        std::fs::write(&path, &bytes).map_err(io)?;
+        std::fs::write(
+            dir.join("hashsha512.txt"),
+            format!("{hash}  ACcompactado.zip\n"),
+        )
+        .map_err(io)?;
+        Ok(path)
+    }
+
     /// Root, intermediates and every leaf, for pools.
     pub fn ca_ders(&self) -> Vec<Vec<u8>> {
         vec![
