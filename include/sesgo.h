@@ -357,6 +357,16 @@ typedef uint32_t sesgo_status;
 // long as the error.
 typedef struct sesgo_error sesgo_error;
 
+// Who signs: a private key (PKCS#12 or PEM) or an external signing callback, with its
+// certificate chain. Immutable and thread-safe: one signer may be used by several
+// threads at once. Release with `sesgo_signer_free`.
+typedef struct sesgo_signer sesgo_signer;
+
+// The roots trusted for chain validation (and the CA certificates that complete
+// chains). Immutable and thread-safe: share one store between every thread. Release
+// with `sesgo_trust_store_free`.
+typedef struct sesgo_trust_store sesgo_trust_store;
+
 // A byte buffer allocated by sesgo (JSON text is UTF-8, not NUL-terminated). Release it
 // with `sesgo_bytes_free`.
 typedef struct {
@@ -365,6 +375,56 @@ typedef struct {
   // Number of bytes.
   size_t len;
 } sesgo_bytes;
+
+// The external signing callback of `sesgo_signer_external`.
+//
+// sesgo calls it with the JWS signing input (`input`, `input_len` bytes, borrowed for
+// the duration of the call) and `out_signature`, a zero-initialized `sesgo_bytes`. The
+// callback computes the RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256, raw bytes, as
+// long as the key's modulus) and hands it over with `sesgo_bytes_set(out_signature,
+// sig, sig_len)`, which COPIES the bytes: the callback keeps ownership of its own
+// buffer. sesgo owns and frees whatever `out_signature` holds afterwards (also on
+// failure). The signature is checked against the leaf certificate's key before any JWS
+// is built.
+//
+// Return 0 on success. Any other value is a failure: a `sesgo_status` number of 100 or
+// more (a guide code, e.g. `SESGO_STATUS_DEVICE_PIN_BLOCKED`) is reported with that
+// code; any other non-zero value as `CRYPTO.SIGNATURE-CREATION-FAILED`.
+//
+// The callback runs on the thread that called `sesgo_sign`, before `sesgo_sign`
+// returns. A signer used by several threads at once calls it concurrently: `userdata`
+// must then be safe to use from those threads (or the application serializes its
+// `sesgo_sign` calls). It must not unwind (C++ exceptions, `longjmp`) through sesgo.
+typedef int (*sesgo_sign_callback)(void *userdata,
+                                   const uint8_t *input,
+                                   size_t input_len,
+                                   sesgo_bytes *out_signature);
+
+// What `sesgo_verify` checks: each member is a borrowed `(pointer, length)` pair; a NULL
+// pointer means "absent" (its length must then be 0). Zero-initialize it (`= {0}`) and
+// set what you have. The bytes are used exactly as given: the integrity check digests
+// the Bundle's own resources, so pass the Bundle you received, not a re-serialization.
+typedef struct {
+  // `Signature.data`: standard Base64 of the JWS (ASCII). Alone, it checks the
+  // signature and the certificate without the integrity check.
+  const uint8_t *signature_data;
+  // Length of `signature_data` in bytes.
+  size_t signature_data_len;
+  // A FHIR `Signature` (JSON).
+  const uint8_t *signature;
+  // Length of `signature` in bytes.
+  size_t signature_len;
+  // The signed `Provenance` (JSON): carries the Signature and designates the signed
+  // set.
+  const uint8_t *provenance;
+  // Length of `provenance` in bytes.
+  size_t provenance_len;
+  // A Bundle (JSON). Alone: a transfer Bundle whose signed Provenance is verified.
+  // With a Signature or Provenance: the content of the integrity check.
+  const uint8_t *bundle;
+  // Length of `bundle` in bytes.
+  size_t bundle_len;
+} sesgo_verify_input;
 
 #ifdef __cplusplus
 extern "C" {
@@ -402,6 +462,116 @@ void sesgo_error_free(sesgo_error *err);
 // The name of a status (`SESGO_STATUS_…`), static; `"SESGO_STATUS_UNKNOWN"` for a
 // number sesgo does not define.
 const char *sesgo_status_name(uint32_t status);
+
+// Copies `len` bytes from `data` into `target`, a library-owned buffer (used by a
+// `sesgo_sign_callback` to return its signature). `target` must be zero-initialized or
+// hold a buffer from sesgo; a buffer it already holds is released first. `data` may be
+// NULL when `len` is 0 (the buffer becomes empty).
+sesgo_status sesgo_bytes_set(sesgo_bytes *target, const uint8_t *data, size_t len);
+
+// A signer from a PKCS#12 (`.p12`/`.pfx`: PBES2/AES, legacy 3DES or RC2) and its
+// password (NUL-terminated UTF-8, required; `""` for none). `alias` (NUL-terminated,
+// nullable) selects the key by friendlyName when the file holds several. The password
+// is copied into a buffer wiped after use. On success `*out` receives a new signer
+// (`sesgo_signer_free`); on failure `*out` is NULL. Wrong password →
+// `CRYPTO.KEY-INACCESSIBLE`.
+sesgo_status sesgo_signer_from_pkcs12(const uint8_t *p12,
+                                      size_t p12_len,
+                                      const char *password,
+                                      const char *alias,
+                                      sesgo_signer **out,
+                                      sesgo_error **err_out);
+
+// A signer from a PEM private key (PKCS#8, encrypted or not, or PKCS#1) and the PEM
+// certificate chain (leaf first; intermediates may be completed from the trust store).
+// `password` (NUL-terminated, nullable): NULL for an unencrypted key; its bytes are the
+// PKCS#8 password, copied into a buffer wiped after use.
+sesgo_status sesgo_signer_from_pem(const uint8_t *key_pem,
+                                   size_t key_len,
+                                   const char *password,
+                                   const uint8_t *chain_pem,
+                                   size_t chain_len,
+                                   sesgo_signer **out,
+                                   sesgo_error **err_out);
+
+// A signer whose private key stays outside sesgo (PKCS#11 token, HSM, platform
+// keystore, remote signer): `chain_pem` is the PEM certificate chain (leaf first) and
+// `cb` produces the RS256 signature of the input sesgo hands it (see
+// `sesgo_sign_callback` for the callback contract and ownership). `userdata` is passed
+// to every call unchanged; sesgo never reads or frees it: it must stay valid until
+// `sesgo_signer_free` returns.
+sesgo_status sesgo_signer_external(const uint8_t *chain_pem,
+                                   size_t chain_len,
+                                   sesgo_sign_callback cb,
+                                   void *userdata,
+                                   sesgo_signer **out,
+                                   sesgo_error **err_out);
+
+// Releases a signer (and, for a PKCS#12/PEM signer, wipes its key). NULL is accepted
+// and ignored. No call may use the signer afterwards.
+void sesgo_signer_free(sesgo_signer *signer);
+
+// A trust store from `options_json` (empty = the embedded ICP-Brasil roots v5 and
+// v12): `{"icpBrasil": bool, "rootSha256": ["hex", …], "rootCertsPem": "PEM",
+// "caCertsPem": "PEM", "caDir": "path"}`, all optional. Trust is decided by root
+// fingerprints; CA certificates only complete chains.
+sesgo_status sesgo_trust_store_new(const uint8_t *options_json,
+                                   size_t options_len,
+                                   sesgo_trust_store **out,
+                                   sesgo_error **err_out);
+
+// Releases a trust store. NULL is accepted and ignored. No call may use the store
+// afterwards (join the threads that share it first).
+void sesgo_trust_store_free(sesgo_trust_store *store);
+
+// Signs the resources `provenance` designates in `bundle` (caso de uso *criar*,
+// Etapas 1–14): the chain is completed and validated with `trust`, the signer's
+// eligibility checked under the policy. `options_json` (empty = defaults): `{"policy":
+// uri, "strategy": "iat"|"tsa", "referenceTime": unix, "settings": {…}}`.
+//
+// On success `out` receives `{"signature": Signature, "provenance": Provenance,
+// "bundle": transfer Bundle, "warnings": OperationOutcome|null}` (UTF-8 JSON, release
+// with `sesgo_bytes_free`). Any failure is a status and, through `err_out`, every
+// finding. `bundle` and `provenance` are read as given (never re-serialized).
+sesgo_status sesgo_sign(const sesgo_signer *signer,
+                        const sesgo_trust_store *trust,
+                        const uint8_t *bundle,
+                        size_t bundle_len,
+                        const uint8_t *provenance,
+                        size_t provenance_len,
+                        const uint8_t *options_json,
+                        size_t options_len,
+                        sesgo_bytes *out,
+                        sesgo_error **err_out);
+
+// Verifies a signature (caso de uso *validar*) against `trust`. `options_json` (empty =
+// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}}`; note the default
+// `"revocationPolicy": "strict"` needs revocation evidence.
+//
+// Returns `SESGO_STATUS_OK` whenever the inputs could be examined, and `out` receives
+// `{"valid": bool, "outcome": OperationOutcome}`: an invalid signature is `OK` with
+// `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`). An error
+// status means the inputs or options are unusable (NULL, JSON that does not parse,
+// settings out of range, unknown policy).
+sesgo_status sesgo_verify(const sesgo_trust_store *trust,
+                          const sesgo_verify_input *input,
+                          const uint8_t *options_json,
+                          size_t options_len,
+                          sesgo_bytes *out,
+                          sesgo_error **err_out);
+
+// Reports on a certificate for credentialing: `input` is DER or PEM, or — when
+// `password` (NUL-terminated UTF-8, nullable) is given — a PKCS#12 whose leaf is
+// reported. `options_json` (empty = defaults): `{"referenceTime": unix, "alias": "…"}`.
+// On success `out` receives the report (JSON: subject, identity, validity,
+// fingerprints, eligibility per policy, PEM, …).
+sesgo_status sesgo_inspect_certificate(const uint8_t *input,
+                                       size_t input_len,
+                                       const char *password,
+                                       const uint8_t *options_json,
+                                       size_t options_len,
+                                       sesgo_bytes *out,
+                                       sesgo_error **err_out);
 
 // The canonical bytes of one FHIR resource as a signature covers it (unsigned elements
 // removed; RFC 8785 JCS under policy 0.1.x, `fhir-json-lossless/0.2.0` under 0.2.0).

@@ -24,6 +24,7 @@ commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
   test [rust|c|python|all]  run the test suites (default: all)
   build python       build the abi3 wheel into target/wheels
+  build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         ["test", "c"] => ctest::test_c(),
         ["test", "python"] => python::test_python(),
         ["test", "java"] => java::test_java(),
+        ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),

@@ -9,13 +9,18 @@
 //! * outputs are written only on success, as library-owned `sesgo_bytes` released with
 //!   `sesgo_bytes_free`;
 //! * every entry point runs inside one boundary that catches panics and checks NULL and
-//!   UTF-8.
+//!   UTF-8;
+//! * long-lived objects are opaque handles (`sesgo_signer`, `sesgo_trust_store`), created
+//!   by a constructor with an `out` parameter, passed as `const *` (thread-safe) and
+//!   released once by their NULL-safe `*_free` (docs/adr/0021).
 #![allow(clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod boundary;
 mod bytes;
 mod error;
+mod handles;
+mod ops;
 mod status;
 mod tools;
 
@@ -27,6 +32,8 @@ pub use error::{
     sesgo_error, sesgo_error_code, sesgo_error_diagnostics, sesgo_error_free, sesgo_error_location,
     sesgo_error_operation_outcome, sesgo_error_status, sesgo_status_name,
 };
+pub use handles::*;
+pub use ops::*;
 pub use status::SesgoStatus;
 pub use tools::*;
 

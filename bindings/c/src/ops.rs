@@ -1,0 +1,179 @@
+//! Sign, verify and certificate inspection (docs/adr/0021).
+
+use crate::boundary::{bytes, run, Failure};
+use crate::bytes::sesgo_bytes;
+use crate::error::sesgo_error;
+use crate::handles::{cstr, sesgo_signer, sesgo_trust_store};
+use crate::status::SesgoStatus;
+use crate::tools::{need_out, put};
+use sesgo_core::{Code, Error};
+use std::ffi::c_char;
+use zeroize::Zeroizing;
+
+/// Borrows a handle; NULL → `CONFIG.MISSING-PARAMETER` located at `name`.
+unsafe fn handle<'a, T>(p: *const T, name: &str) -> Result<&'a T, Failure> {
+    // SAFETY: NULL or a live handle from sesgo (caller contract).
+    unsafe { p.as_ref() }.ok_or_else(|| Failure::null(name))
+}
+
+/// Signs the resources `provenance` designates in `bundle` (caso de uso *criar*,
+/// Etapas 1–14): the chain is completed and validated with `trust`, the signer's
+/// eligibility checked under the policy. `options_json` (empty = defaults): `{"policy":
+/// uri, "strategy": "iat"|"tsa", "referenceTime": unix, "settings": {…}}`.
+///
+/// On success `out` receives `{"signature": Signature, "provenance": Provenance,
+/// "bundle": transfer Bundle, "warnings": OperationOutcome|null}` (UTF-8 JSON, release
+/// with `sesgo_bytes_free`). Any failure is a status and, through `err_out`, every
+/// finding. `bundle` and `provenance` are read as given (never re-serialized).
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_sign(
+    signer: *const sesgo_signer,
+    trust: *const sesgo_trust_store,
+    bundle: *const u8,
+    bundle_len: usize,
+    provenance: *const u8,
+    provenance_len: usize,
+    options_json: *const u8,
+    options_len: usize,
+    out: *mut sesgo_bytes,
+    err_out: *mut *mut sesgo_error,
+) -> SesgoStatus {
+    run(err_out, || {
+        need_out(out)?;
+        // SAFETY: per the function contract.
+        let signer = unsafe { handle(signer, "signer")? };
+        let trust = unsafe { handle(trust, "trust")? };
+        let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
+        let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
+        let options = unsafe { bytes(options_json, options_len, "options_json")? };
+        let opts = sesgo::SignOptions::from_json(options)?;
+        let signed = sesgo::sign(bundle, prov, &signer.inner, &trust.inner, &opts)?;
+        put(out, signed.to_json().into_bytes())
+    })
+}
+
+/// What `sesgo_verify` checks: each member is a borrowed `(pointer, length)` pair; a NULL
+/// pointer means "absent" (its length must then be 0). Zero-initialize it (`= {0}`) and
+/// set what you have. The bytes are used exactly as given: the integrity check digests
+/// the Bundle's own resources, so pass the Bundle you received, not a re-serialization.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct sesgo_verify_input {
+    /// `Signature.data`: standard Base64 of the JWS (ASCII). Alone, it checks the
+    /// signature and the certificate without the integrity check.
+    pub signature_data: *const u8,
+    /// Length of `signature_data` in bytes.
+    pub signature_data_len: usize,
+    /// A FHIR `Signature` (JSON).
+    pub signature: *const u8,
+    /// Length of `signature` in bytes.
+    pub signature_len: usize,
+    /// The signed `Provenance` (JSON): carries the Signature and designates the signed
+    /// set.
+    pub provenance: *const u8,
+    /// Length of `provenance` in bytes.
+    pub provenance_len: usize,
+    /// A Bundle (JSON). Alone: a transfer Bundle whose signed Provenance is verified.
+    /// With a Signature or Provenance: the content of the integrity check.
+    pub bundle: *const u8,
+    /// Length of `bundle` in bytes.
+    pub bundle_len: usize,
+}
+
+/// An optional member of `sesgo_verify_input`.
+unsafe fn member<'a>(p: *const u8, len: usize, name: &str) -> Result<Option<&'a [u8]>, Failure> {
+    if p.is_null() {
+        if len == 0 {
+            return Ok(None);
+        }
+        return Err(Failure::null(name));
+    }
+    // SAFETY: non-NULL and valid for `len` bytes (caller contract).
+    Ok(Some(unsafe { std::slice::from_raw_parts(p, len) }))
+}
+
+/// Verifies a signature (caso de uso *validar*) against `trust`. `options_json` (empty =
+/// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}}`; note the default
+/// `"revocationPolicy": "strict"` needs revocation evidence.
+///
+/// Returns `SESGO_STATUS_OK` whenever the inputs could be examined, and `out` receives
+/// `{"valid": bool, "outcome": OperationOutcome}`: an invalid signature is `OK` with
+/// `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`). An error
+/// status means the inputs or options are unusable (NULL, JSON that does not parse,
+/// settings out of range, unknown policy).
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_verify(
+    trust: *const sesgo_trust_store,
+    input: *const sesgo_verify_input,
+    options_json: *const u8,
+    options_len: usize,
+    out: *mut sesgo_bytes,
+    err_out: *mut *mut sesgo_error,
+) -> SesgoStatus {
+    run(err_out, || {
+        need_out(out)?;
+        // SAFETY: per the function contract.
+        let trust = unsafe { handle(trust, "trust")? };
+        let input = unsafe { handle(input, "input")? };
+        let data = unsafe {
+            member(
+                input.signature_data,
+                input.signature_data_len,
+                "input.signature_data",
+            )?
+        };
+        let signature_data = match data {
+            Some(d) => Some(std::str::from_utf8(d).map_err(|_| {
+                Failure::new(
+                    SesgoStatus::InvalidUtf8,
+                    Error::new(
+                        Code::ConfigInvalidParameter,
+                        "input.signature_data não é UTF-8 válido",
+                    )
+                    .at("input.signature_data"),
+                )
+            })?),
+            None => None,
+        };
+        let req = sesgo::VerifyInput {
+            signature_data,
+            // SAFETY: per the function contract.
+            signature: unsafe { member(input.signature, input.signature_len, "input.signature")? },
+            provenance: unsafe {
+                member(input.provenance, input.provenance_len, "input.provenance")?
+            },
+            bundle: unsafe { member(input.bundle, input.bundle_len, "input.bundle")? },
+        };
+        let options = unsafe { bytes(options_json, options_len, "options_json")? };
+        let opts = sesgo::VerifyOptions::from_json(options)?;
+        let v = sesgo::verify(&req, &trust.inner, &opts)?;
+        put(out, v.to_json().into_bytes())
+    })
+}
+
+/// Reports on a certificate for credentialing: `input` is DER or PEM, or — when
+/// `password` (NUL-terminated UTF-8, nullable) is given — a PKCS#12 whose leaf is
+/// reported. `options_json` (empty = defaults): `{"referenceTime": unix, "alias": "…"}`.
+/// On success `out` receives the report (JSON: subject, identity, validity,
+/// fingerprints, eligibility per policy, PEM, …).
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_inspect_certificate(
+    input: *const u8,
+    input_len: usize,
+    password: *const c_char,
+    options_json: *const u8,
+    options_len: usize,
+    out: *mut sesgo_bytes,
+    err_out: *mut *mut sesgo_error,
+) -> SesgoStatus {
+    run(err_out, || {
+        need_out(out)?;
+        // SAFETY: per the function contract.
+        let input = unsafe { bytes(input, input_len, "input")? };
+        let pw = unsafe { cstr(password, "password", true)? }.map(|s| Zeroizing::new(s.to_owned()));
+        let options = unsafe { bytes(options_json, options_len, "options_json")? };
+        let opts = sesgo::InspectOptions::from_json(options)?;
+        let report = sesgo::inspect_certificate(input, pw.as_ref().map(|p| p.as_str()), &opts)?;
+        put(out, report.to_json().into_bytes())
+    })
+}
