@@ -117,8 +117,10 @@ class SignVerifyTest {
     void pkcs12RoundTrip(String policy) {
         try (Signer signer = pkcs12Signer()) {
             SignResult r = roundTrip(signer, policy);
-            String declared = policy.contains("|") ? "0.1.2" : "0.2.0";
-            assertTrue(r.signatureJson().contains(declared) || r.bundleJson().contains(declared), r.signatureJson());
+            // The signature follows the requested policy: expecting the other one fails.
+            String other = policy.equals(Sesgo.POLICY_0_1_2) ? Sesgo.POLICY_0_2_0 : Sesgo.POLICY_0_1_2;
+            VerificationResult v = Sesgo.verifyResult(trust, null, null, utf8(r.bundleJson()), null, options(other));
+            assertFalse(v.isValid(), v.outcomeJson());
         }
     }
 
@@ -203,7 +205,14 @@ class SignVerifyTest {
         try (Signer signer = pkcs12Signer(); TrustStore icp = TrustStore.icpBrasil()) {
             SesgoException e = assertThrows(SesgoException.class,
                     () -> Sesgo.sign(bundle, provenance, signer, icp, "{" + WARN + "}"));
-            assertTrue(e.code().startsWith("CERT."), e.getMessage());
+            assertTrue(Set.of("CERT.NOT-ICP-BRASIL", "CERT.CHAIN-INCOMPLETE").contains(e.code()), e.getMessage());
+        }
+        // Verification against the production roots: an invalid result, not an exception.
+        try (Signer signer = pkcs12Signer(); TrustStore icp = TrustStore.icpBrasil()) {
+            String signed = Sesgo.signResult(bundle, provenance, signer, trust, "{" + WARN + "}").bundleJson();
+            VerificationResult v = Sesgo.verifyResult(icp, null, null, utf8(signed), null, "{" + WARN + "}");
+            assertFalse(v.isValid());
+            assertTrue(v.outcomeJson().contains("CERT.NOT-ICP-BRASIL"), v.outcomeJson());
         }
     }
 
