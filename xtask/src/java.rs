@@ -125,8 +125,12 @@ fn check_symbols(lib: &Path) -> Result {
     let _ = std::fs::remove_dir_all(&tmp);
     let native = java_dir().join("src/main/java/br/gov/go/saude/sesgo/Native.java");
     let mut c = Command::new("javac");
+    // Native.java refers to other classes of the package (Signer.SigningFunction, the
+    // result types): found through the source path.
     c.arg("-h")
         .arg(tmp.join("h"))
+        .arg("-sourcepath")
+        .arg(java_dir().join("src/main/java"))
         .arg("-d")
         .arg(tmp.join("classes"))
         .arg(&native);
