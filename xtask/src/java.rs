@@ -107,11 +107,16 @@ fn run_example(jar: &Path, manifest: &Path) -> Result {
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprint!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
-        return Err(format!("examples/java/SignVerify.java failed ({})", out.status));
+        return Err(format!(
+            "examples/java/SignVerify.java failed ({})",
+            out.status
+        ));
     }
     for want in ["valid: true", "tampered valid: false"] {
         if !stdout.lines().any(|l| l.trim() == want) {
-            return Err(format!("examples/java/SignVerify.java did not print `{want}`"));
+            return Err(format!(
+                "examples/java/SignVerify.java did not print `{want}`"
+            ));
         }
     }
     eprintln!("xtask: examples/java/SignVerify.java ran");

@@ -109,7 +109,11 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerFromPem<'local>(
         let password = opt_secret(env, &password)?;
         let chain_pem = bytes(env, &chain_pem, "chainPem")?;
         let signer = call(|| {
-            sesgo::Signer::from_pem(&key_pem, password.as_ref().map(|p| p.as_slice()), &chain_pem)
+            sesgo::Signer::from_pem(
+                &key_pem,
+                password.as_ref().map(|p| p.as_slice()),
+                &chain_pem,
+            )
         })?;
         Ok(into_handle(signer))
     })
@@ -156,9 +160,9 @@ impl JavaSigningFunction {
             Ok(None) => Err(failed(
                 "a função de assinatura Java devolveu null".to_owned(),
             )),
-            Err(jni::errors::Error::CaughtJavaException { name, msg, .. }) => Err(failed(
-                format!("a função de assinatura Java lançou {name}: {msg}"),
-            )),
+            Err(jni::errors::Error::CaughtJavaException { name, msg, .. }) => Err(failed(format!(
+                "a função de assinatura Java lançou {name}: {msg}"
+            ))),
             Err(e) => Err(failed(format!(
                 "falha ao chamar a função de assinatura Java: {e}"
             ))),
@@ -192,7 +196,8 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerExternal<'local>(
             vm: env.get_java_vm()?,
             function: env.new_global_ref(&function)?,
         };
-        let signer = call(|| sesgo::Signer::external(&chain_der, move |input| callback.sign(input)))?;
+        let signer =
+            call(|| sesgo::Signer::external(&chain_der, move |input| callback.sign(input)))?;
         Ok(into_handle(signer))
     })
     .resolve::<ThrowSesgoException>()
