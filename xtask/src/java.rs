@@ -71,9 +71,56 @@ pub fn build_jar() -> Result<PathBuf> {
 }
 
 pub fn test_java() -> Result {
-    build_jar()?;
+    let jar = build_jar()?;
     check_symbols(&target_dir().join("debug").join(LIB))?;
-    run(mvn(&["-B", "test"]))
+    // The JUnit suite and the example read the test PKI's manifest (certificates become
+    // valid at generation time: generated right before use).
+    let manifest = crate::testpki::ensure()?;
+    let mut test = mvn(&["-B", "test"]);
+    test.env(crate::testpki::ENV, &manifest);
+    run(test)?;
+    run_example(&jar, &manifest)
+}
+
+/// `examples/java/SignVerify.java` as a user runs it: `java -cp sesgo.jar SignVerify.java
+/// <p12> <rootSha256> <chainPem>` with the password in `SESGO_PASSWORD`; it must report a
+/// valid signature and a tampered copy as invalid.
+fn run_example(jar: &Path, manifest: &Path) -> Result {
+    let text = std::fs::read_to_string(manifest).map_err(|e| format!("{manifest:?}: {e}"))?;
+    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let field = |k: &str| {
+        m[k].as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("manifest has no {k}"))
+    };
+    let out = Command::new("java")
+        .current_dir(root())
+        .arg("-cp")
+        .arg(jar)
+        .arg("examples/java/SignVerify.java")
+        .arg(field("p12Aes")?)
+        .arg(field("rootSha256")?)
+        .arg(field("chainPem")?)
+        .env("SESGO_PASSWORD", field("password")?)
+        .output()
+        .map_err(|e| format!("java: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprint!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err(format!(
+            "examples/java/SignVerify.java failed ({})",
+            out.status
+        ));
+    }
+    for want in ["valid: true", "tampered valid: false"] {
+        if !stdout.lines().any(|l| l.trim() == want) {
+            return Err(format!(
+                "examples/java/SignVerify.java did not print `{want}`"
+            ));
+        }
+    }
+    eprintln!("xtask: examples/java/SignVerify.java ran");
+    Ok(())
 }
 
 /// Every `native` method of `Native.java` (from the header `javac -h` generates) must be
@@ -83,8 +130,12 @@ fn check_symbols(lib: &Path) -> Result {
     let _ = std::fs::remove_dir_all(&tmp);
     let native = java_dir().join("src/main/java/br/gov/go/saude/sesgo/Native.java");
     let mut c = Command::new("javac");
+    // Native.java refers to other classes of the package (Signer.SigningFunction, the
+    // result types): found through the source path.
     c.arg("-h")
         .arg(tmp.join("h"))
+        .arg("-sourcepath")
+        .arg(java_dir().join("src/main/java"))
         .arg("-d")
         .arg(tmp.join("classes"))
         .arg(&native);

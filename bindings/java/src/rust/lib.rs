@@ -22,8 +22,10 @@ use jni::strings::JNIString;
 use jni::sys::jint;
 use jni::{jni_sig, jni_str, Env, EnvUnowned};
 
+mod handles;
+
 /// Why a native call failed.
-enum Failure {
+pub(crate) enum Failure {
     /// The facade refused the input (or panicked inside the guard).
     Sesgo(sesgo::Error),
     /// A JNI call failed while converting arguments or results.
@@ -42,10 +44,10 @@ impl From<sesgo::Error> for Failure {
     }
 }
 
-type Result<T> = std::result::Result<T, Failure>;
+pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 /// The one place where failures become Java exceptions.
-struct ThrowSesgoException;
+pub(crate) struct ThrowSesgoException;
 
 impl<T: Default> ErrorPolicy<T, Failure> for ThrowSesgoException {
     type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
@@ -128,11 +130,11 @@ fn throw(env: &mut Env<'_>, error: &sesgo::Error) {
 }
 
 /// Runs facade work inside the panic guard.
-fn call<T>(f: impl FnOnce() -> sesgo::Result<T>) -> Result<T> {
+pub(crate) fn call<T>(f: impl FnOnce() -> sesgo::Result<T>) -> Result<T> {
     sesgo::guard(f).map_err(Failure::Sesgo)
 }
 
-fn missing(name: &str) -> Failure {
+pub(crate) fn missing(name: &str) -> Failure {
     Failure::Sesgo(
         sesgo::Error::new(
             sesgo::Code::ConfigMissingParameter,
@@ -143,7 +145,7 @@ fn missing(name: &str) -> Failure {
 }
 
 /// A required `byte[]` argument (`null` → `CONFIG.MISSING-PARAMETER`).
-fn bytes(env: &Env<'_>, array: &JByteArray<'_>, name: &str) -> Result<Vec<u8>> {
+pub(crate) fn bytes(env: &Env<'_>, array: &JByteArray<'_>, name: &str) -> Result<Vec<u8>> {
     if array.is_null() {
         return Err(missing(name));
     }
@@ -151,7 +153,7 @@ fn bytes(env: &Env<'_>, array: &JByteArray<'_>, name: &str) -> Result<Vec<u8>> {
 }
 
 /// An optional `byte[]` argument.
-fn opt_bytes(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Option<Vec<u8>>> {
+pub(crate) fn opt_bytes(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Option<Vec<u8>>> {
     if array.is_null() {
         return Ok(None);
     }
@@ -159,7 +161,7 @@ fn opt_bytes(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Option<Vec<u8>>> {
 }
 
 /// An optional `String` argument.
-fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>> {
+pub(crate) fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>> {
     if s.is_null() {
         return Ok(None);
     }

@@ -10,8 +10,11 @@ package br.gov.go.saude.sesgo;
  * <p>Callers must have called {@link NativeLibrary#load()} first. {@code cargo xtask test
  * java} checks that every method declared here has an exported symbol and vice versa.
  *
- * <p>Handle-based methods for signers and trust stores ({@code long} handles owned by
- * {@link NativeObject} subclasses) will be added here when the facade gains sign/verify.
+ * <p>Handles: {@code long} values owned by {@link NativeObject} subclasses ({@link Signer},
+ * {@link TrustStore}); each type has a {@code ...Destroy(long)} release action. A handle
+ * is passed only while its owner is open ({@link NativeObject#withHandle}); 0 reaching the
+ * native side throws {@code CONFIG.MISSING-PARAMETER}. Passwords cross as UTF-8
+ * {@code byte[]} that the caller wipes after the call (the native side zeroizes its copy).
  */
 final class Native {
     private Native() {}
@@ -36,6 +39,43 @@ final class Native {
 
     /** Transfer-Bundle JSON (UTF-8); {@code optionsJson} may be null. */
     static native byte[] buildBundle(byte[] resources, String optionsJson);
+
+    /** A signer from a PKCS#12; {@code alias} may be null. Returns a handle. */
+    static native long signerFromPkcs12(byte[] pkcs12, byte[] passwordUtf8, String alias);
+
+    /** A signer from a PEM key (password may be null) and a PEM chain. Returns a handle. */
+    static native long signerFromPem(byte[] keyPem, byte[] passwordUtf8, byte[] chainPem);
+
+    /**
+     * An external signer: the DER chain (leaf first) and the function the native side
+     * calls (through a global reference, attaching the calling thread) for every RS256
+     * signature. Returns a handle.
+     */
+    static native long signerExternal(byte[][] chainDer, Signer.SigningFunction function);
+
+    /** Frees a signer handle (0 ignored). */
+    static native void signerDestroy(long signer);
+
+    /** A trust store from {@code TrustStoreOptions} JSON (null = ICP-Brasil roots). Returns a handle. */
+    static native long trustStoreNew(String optionsJson);
+
+    /** Frees a trust-store handle (0 ignored). */
+    static native void trustStoreDestroy(long trustStore);
+
+    /** Signs (criar); {@code optionsJson} may be null. */
+    static native SignResult sign(byte[] bundle, byte[] provenance, long signer, long trustStore, String optionsJson);
+
+    /** Verifies (validar); every argument but the trust store may be null. */
+    static native VerificationResult verify(
+            long trustStore,
+            byte[] signature,
+            byte[] provenance,
+            byte[] bundle,
+            String signatureData,
+            String optionsJson);
+
+    /** Credentialing report JSON (UTF-8); {@code passwordUtf8} (PKCS#12) and {@code optionsJson} may be null. */
+    static native byte[] inspectCertificate(byte[] input, byte[] passwordUtf8, String optionsJson);
 
     /**
      * Test hook: panics inside the native panic guard; must throw {@code SesgoException}

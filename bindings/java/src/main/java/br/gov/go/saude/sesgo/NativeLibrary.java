@@ -134,21 +134,7 @@ final class NativeLibrary {
                 + "\"issue\":[{\"severity\":\"fatal\","
                 + "\"code\":\"exception\",\"details\":{\"coding\":[{\"system\":"
                 + "\"https://fhir.saude.go.gov.br/r4/seguranca/CodeSystem/situacao-excepcional-assinatura\","
-                + "\"code\":" + jsonString(code) + "}]},\"diagnostics\":" + jsonString(diagnostics) + "}]}";
+                + "\"code\":" + Json.string(code) + "}]},\"diagnostics\":" + Json.string(diagnostics) + "}]}";
         return new SesgoException(code, "fatal", null, diagnostics, outcome);
-    }
-
-    private static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 }

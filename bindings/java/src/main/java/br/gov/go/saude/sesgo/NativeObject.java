@@ -14,10 +14,9 @@ import java.util.function.LongFunction;
  * wrapper reachable while a native call uses the handle
  * ({@link Reference#reachabilityFence}), so the cleaner cannot free it mid-call.
  *
- * <p>No subclass exists yet: the signer and trust-store handles ({@code Signer},
- * {@code TrustStore}) will extend this class when the facade gains sign/verify. Subclasses
- * live in this package (the constructor is package-private) and pass the native
- * {@code *Destroy(long)} method as the release action.
+ * <p>Subclasses: {@link Signer} and {@link TrustStore} (docs/adr/0023). They live in this
+ * package (the constructor is package-private) and pass the native {@code *Destroy(long)}
+ * method as the release action.
  *
  * <p>Contract for subclasses and users: {@code close()} must not race with calls still
  * using the object on other threads (the native side frees the handle immediately), as

@@ -14,8 +14,10 @@ import java.util.Objects;
  * throws {@link NullPointerException} (a programming error, not a guide code); parameters
  * named {@code ...OrNull} accept {@code null} for "absent / default".
  *
- * <p>{@code sign} and {@code verify} (with {@code Signer} and {@code TrustStore}) will be
- * added here when the facade provides them.
+ * <p>Signing and verification take a {@link Signer} and a {@link TrustStore} (native
+ * handles; open objects may be shared by any number of threads). Options are JSON text:
+ * {@code {"policy": uri?, "strategy": "iat"|"tsa"?, "referenceTime": unix?, "settings":
+ * {...}}} (settings in camelCase, e.g. {@code "revocationPolicy": "strict"|"soft-fail"|"warn"|"off"}).
  */
 public final class Sesgo {
     /** Signature policy 0.1.2 (RFC 8785 JCS canonicalization); the default. */
@@ -79,6 +81,109 @@ public final class Sesgo {
         Objects.requireNonNull(resourcesJson, "resourcesJson");
         NativeLibrary.load();
         return utf8(result(Native.buildBundle(resourcesJson, optionsJsonOrNull)));
+    }
+
+    /**
+     * Signs (caso de uso criar, Etapas 1–14): the instances of {@code bundle} that
+     * {@code provenance} designates, with {@code signer}, whose chain must lead to a root of
+     * {@code trustStore}.
+     *
+     * @param bundle the Bundle JSON (UTF-8)
+     * @param provenance the Provenance JSON designating the signed set
+     * @param signer who signs
+     * @param trustStore the trusted roots
+     * @param optionsJsonOrNull sign options as JSON, or null for the defaults
+     * @return {@code {"signature":…,"provenance":…,"bundle":…,"warnings":OperationOutcome|null}}
+     * @throws SesgoException with the guide's code when signing is refused
+     * @throws IllegalStateException when {@code signer} or {@code trustStore} is closed
+     */
+    public static String sign(
+            byte[] bundle, byte[] provenance, Signer signer, TrustStore trustStore, String optionsJsonOrNull) {
+        return signResult(bundle, provenance, signer, trustStore, optionsJsonOrNull).json();
+    }
+
+    /** {@link #sign}, with the parts of the result separately. */
+    public static SignResult signResult(
+            byte[] bundle, byte[] provenance, Signer signer, TrustStore trustStore, String optionsJsonOrNull) {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(provenance, "provenance");
+        Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(trustStore, "trustStore");
+        NativeLibrary.load();
+        SignResult r = signer.withHandle(s -> trustStore.withHandle(
+                t -> Native.sign(bundle, provenance, s, t, optionsJsonOrNull)));
+        return present(r);
+    }
+
+    /**
+     * Verifies a signature (caso de uso validar). Give {@code signatureData}
+     * ({@code Signature.data}), a FHIR {@code Signature}, a signed {@code Provenance}, or a
+     * transfer {@code Bundle} alone; with a Signature or Provenance, {@code bundle} is the
+     * content for the integrity check. An invalid signature is a result, not an exception.
+     *
+     * @param trustStore the trusted roots
+     * @param signatureOrNull a FHIR Signature (JSON), or null
+     * @param provenanceOrNull the signed Provenance (JSON), or null
+     * @param bundleOrNull the Bundle (JSON), or null
+     * @param signatureDataOrNull {@code Signature.data} (Base64 of the JWS JSON), or null
+     * @param optionsJsonOrNull verify options as JSON, or null for the defaults
+     * @return {@code {"valid": bool, "outcome": OperationOutcome}}
+     * @throws SesgoException only when the inputs or options are unusable (e.g. malformed JSON)
+     * @throws IllegalStateException when {@code trustStore} is closed
+     */
+    public static String verify(
+            TrustStore trustStore,
+            byte[] signatureOrNull,
+            byte[] provenanceOrNull,
+            byte[] bundleOrNull,
+            String signatureDataOrNull,
+            String optionsJsonOrNull) {
+        return verifyResult(
+                        trustStore, signatureOrNull, provenanceOrNull, bundleOrNull, signatureDataOrNull, optionsJsonOrNull)
+                .json();
+    }
+
+    /** {@link #verify}, with {@link VerificationResult#isValid()} read without parsing JSON. */
+    public static VerificationResult verifyResult(
+            TrustStore trustStore,
+            byte[] signatureOrNull,
+            byte[] provenanceOrNull,
+            byte[] bundleOrNull,
+            String signatureDataOrNull,
+            String optionsJsonOrNull) {
+        Objects.requireNonNull(trustStore, "trustStore");
+        NativeLibrary.load();
+        VerificationResult r = trustStore.withHandle(t -> Native.verify(
+                t, signatureOrNull, provenanceOrNull, bundleOrNull, signatureDataOrNull, optionsJsonOrNull));
+        return present(r);
+    }
+
+    /**
+     * Reports on a certificate for credentialing: identity, type, policy, key, validity,
+     * fingerprints, eligibility per policy family and the PEM.
+     *
+     * @param certOrPkcs12 a certificate (DER or PEM), or a PKCS#12 when a password is given
+     * @param passwordOrNull the PKCS#12 password, or null for a certificate
+     * @param optionsJsonOrNull {@code {"referenceTime": unix?, "alias": "..."?}}, or null
+     * @return the report JSON
+     * @throws SesgoException e.g. {@code CERT.INVALID-FORMAT}, {@code CRYPTO.KEY-INACCESSIBLE}
+     */
+    public static String inspectCertificate(byte[] certOrPkcs12, char[] passwordOrNull, String optionsJsonOrNull) {
+        Objects.requireNonNull(certOrPkcs12, "certOrPkcs12");
+        NativeLibrary.load();
+        byte[] pw = Secrets.utf8(passwordOrNull);
+        try {
+            return utf8(result(Native.inspectCertificate(certOrPkcs12, pw, optionsJsonOrNull)));
+        } finally {
+            Secrets.wipe(pw);
+        }
+    }
+
+    private static <T> T present(T out) {
+        if (out == null) {
+            throw NativeLibrary.system("SYSTEM", "a biblioteca nativa não devolveu resultado");
+        }
+        return out;
     }
 
     private static byte[] result(byte[] out) {

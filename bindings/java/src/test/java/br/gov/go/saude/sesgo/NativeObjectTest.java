@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The handle base class, with a fake release action (no native subclass exists yet). */
+/** The handle base class, with a fake release action (the native subclasses are tested in SignVerifyTest). */
 class NativeObjectTest {
     static final class Fake extends NativeObject {
         Fake(long handle, List<Long> released) {

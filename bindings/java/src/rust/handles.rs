@@ -1,0 +1,395 @@
+//! Native handles (`Signer`, `TrustStore`), the JCA signing callback, and the natives of
+//! `sign`, `verify` and `inspectCertificate` (docs/adr/0023). Glue only: every rule is
+//! the facade's.
+//!
+//! A handle is `Box::into_raw(Box::new(facade_object)) as jlong`, owned by one Java
+//! `NativeObject` (which frees it exactly once through `…Destroy` and never passes a
+//! closed handle: `NativeObject.withHandle` throws `IllegalStateException` first). The
+//! facade objects are `Arc`-backed, so each native call clones the object out of the
+//! handle and works on its own reference.
+
+use crate::{bytes, call, missing, opt_bytes, opt_string, Result, ThrowSesgoException};
+use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
+use jni::refs::Global;
+use jni::sys::jlong;
+use jni::{jni_sig, jni_str, Env, EnvUnowned, JavaVM};
+use zeroize::Zeroizing;
+
+// ---------------------------------------------------------------------------------------
+// Handles
+
+fn into_handle<T>(value: T) -> jlong {
+    Box::into_raw(Box::new(value)) as jlong
+}
+
+/// A clone of the object behind `handle` (0 → `CONFIG.MISSING-PARAMETER` at `name`).
+///
+/// # Safety
+/// `handle` must be 0 or a value returned by [`into_handle::<T>`] that has not been
+/// passed to [`destroy::<T>`]; the Java side (`NativeObject`) guarantees both.
+unsafe fn from_handle<T: Clone>(handle: jlong, name: &str) -> Result<T> {
+    if handle == 0 {
+        return Err(missing(name));
+    }
+    // SAFETY: see the function's contract.
+    Ok(unsafe { (*(handle as *const T)).clone() })
+}
+
+/// Frees the object behind `handle` (0 is ignored).
+///
+/// # Safety
+/// As [`from_handle`]; after this call the handle must not be used again.
+unsafe fn destroy<T>(handle: jlong) {
+    if handle != 0 {
+        // SAFETY: see the function's contract.
+        drop(unsafe { Box::from_raw(handle as *mut T) });
+    }
+}
+
+/// A secret `byte[]` argument (a password in UTF-8), zeroized when dropped.
+fn secret(env: &Env<'_>, array: &JByteArray<'_>, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    Ok(Zeroizing::new(bytes(env, array, name)?))
+}
+
+fn opt_secret(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    Ok(opt_bytes(env, array)?.map(Zeroizing::new))
+}
+
+/// The password as `&str` (the Java side encodes `char[]` as UTF-8, so this only fails
+/// for bytes that did not come from `Signer`).
+fn password_str<'a>(password: &'a [u8], name: &str) -> sesgo::Result<&'a str> {
+    std::str::from_utf8(password).map_err(|_| {
+        sesgo::Error::new(
+            sesgo::Code::ConfigInvalidParameter,
+            "senha não está em UTF-8",
+        )
+        .at(name)
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Signer
+
+/// `Native.signerFromPkcs12(byte[] pkcs12, byte[] passwordUtf8, String alias)`.
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerFromPkcs12<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    pkcs12: JByteArray<'local>,
+    password: JByteArray<'local>,
+    alias: JString<'local>,
+) -> jlong {
+    env.with_env(|env| -> Result<jlong> {
+        let pkcs12 = bytes(env, &pkcs12, "pkcs12")?;
+        let password = secret(env, &password, "password")?;
+        let alias = opt_string(env, &alias)?;
+        let signer = call(|| {
+            sesgo::Signer::from_pkcs12(
+                &pkcs12,
+                password_str(&password, "password")?,
+                alias.as_deref(),
+            )
+        })?;
+        Ok(into_handle(signer))
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+/// `Native.signerFromPem(byte[] keyPem, byte[] passwordUtf8OrNull, byte[] chainPem)`.
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerFromPem<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    key_pem: JByteArray<'local>,
+    password: JByteArray<'local>,
+    chain_pem: JByteArray<'local>,
+) -> jlong {
+    env.with_env(|env| -> Result<jlong> {
+        let key_pem = Zeroizing::new(bytes(env, &key_pem, "keyPem")?);
+        let password = opt_secret(env, &password)?;
+        let chain_pem = bytes(env, &chain_pem, "chainPem")?;
+        let signer = call(|| {
+            sesgo::Signer::from_pem(
+                &key_pem,
+                password.as_ref().map(|p| p.as_slice()),
+                &chain_pem,
+            )
+        })?;
+        Ok(into_handle(signer))
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+/// The Java signing function of an external signer: a global reference to a
+/// `Signer.SigningFunction` and the VM, so it can be called from any thread.
+struct JavaSigningFunction {
+    vm: JavaVM,
+    function: Global<JObject<'static>>,
+}
+
+impl JavaSigningFunction {
+    /// criar Etapa 10.3–10.4 delegated to Java: `byte[] sign(byte[] signingInput)`.
+    /// The facade checks the returned signature against the leaf key afterwards.
+    fn sign(&self, input: &[u8]) -> sesgo::Result<Vec<u8>> {
+        // Cheap when the thread is already attached (the usual case: the Java thread that
+        // called `Sesgo.sign`); a Java exception thrown by the function is caught by the
+        // attachment and returned as `CaughtJavaException`, never left pending.
+        let out = self
+            .vm
+            .attach_current_thread(|env| -> jni::errors::Result<Option<Vec<u8>>> {
+                let arg = env.byte_array_from_slice(input)?;
+                let ret = env
+                    .call_method(
+                        &*self.function,
+                        jni_str!("sign"),
+                        jni_sig!("([B)[B"),
+                        &[JValue::Object(&arg)],
+                    )?
+                    .l()?;
+                if ret.is_null() {
+                    return Ok(None);
+                }
+                let ret = env.cast_local::<JByteArray>(ret)?;
+                Ok(Some(env.convert_byte_array(&ret)?))
+            });
+        let failed = |msg: String| {
+            sesgo::Error::new(sesgo::Code::CryptoSignatureCreationFailed, msg).at("signer")
+        };
+        match out {
+            Ok(Some(signature)) => Ok(signature),
+            Ok(None) => Err(failed(
+                "a função de assinatura Java devolveu null".to_owned(),
+            )),
+            Err(jni::errors::Error::CaughtJavaException { name, msg, .. }) => Err(failed(format!(
+                "a função de assinatura Java lançou {name}: {msg}"
+            ))),
+            Err(e) => Err(failed(format!(
+                "falha ao chamar a função de assinatura Java: {e}"
+            ))),
+        }
+    }
+}
+
+/// `Native.signerExternal(byte[][] chainDer, Signer.SigningFunction function)`.
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerExternal<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    chain: JObjectArray<'local>,
+    function: JObject<'local>,
+) -> jlong {
+    env.with_env(|env| -> Result<jlong> {
+        if chain.is_null() {
+            return Err(missing("chain"));
+        }
+        if function.is_null() {
+            return Err(missing("function"));
+        }
+        let n = chain.len(env)?;
+        let mut chain_der = Vec::with_capacity(n);
+        for i in 0..n {
+            let element = chain.get_element(env, i)?;
+            let element = env.cast_local::<JByteArray>(element)?;
+            chain_der.push(bytes(env, &element, &format!("chain[{i}]"))?);
+        }
+        let callback = JavaSigningFunction {
+            vm: env.get_java_vm()?,
+            function: env.new_global_ref(&function)?,
+        };
+        let signer =
+            call(|| sesgo::Signer::external(&chain_der, move |input| callback.sign(input)))?;
+        Ok(into_handle(signer))
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+/// `Native.signerDestroy(long handle)`.
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerDestroy<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    env.with_env(|_env| -> Result<()> {
+        // SAFETY: called once per handle by NativeObject's release action.
+        unsafe { destroy::<sesgo::Signer>(handle) };
+        Ok(())
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+// ---------------------------------------------------------------------------------------
+// TrustStore
+
+/// `Native.trustStoreNew(String optionsJsonOrNull)`: facade `TrustStoreOptions` (null =
+/// the embedded ICP-Brasil roots v5 and v12).
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_trustStoreNew<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    options: JString<'local>,
+) -> jlong {
+    env.with_env(|env| -> Result<jlong> {
+        let options = opt_string(env, &options)?;
+        let store = call(|| {
+            let opts = match &options {
+                Some(json) => sesgo::TrustStoreOptions::from_json(json.as_bytes())?,
+                None => sesgo::TrustStoreOptions::default(),
+            };
+            opts.build()
+        })?;
+        Ok(into_handle(store))
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+/// `Native.trustStoreDestroy(long handle)`.
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_trustStoreDestroy<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    env.with_env(|_env| -> Result<()> {
+        // SAFETY: called once per handle by NativeObject's release action.
+        unsafe { destroy::<sesgo::TrustStore>(handle) };
+        Ok(())
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+// ---------------------------------------------------------------------------------------
+// sign / verify / inspect
+
+/// `Native.sign(byte[] bundle, byte[] provenance, long signer, long trustStore, String
+/// optionsJson)`: a `SignResult` (the facade's `Signed`, whole and by part).
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_sign<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    bundle: JByteArray<'local>,
+    provenance: JByteArray<'local>,
+    signer: jlong,
+    trust_store: jlong,
+    options: JString<'local>,
+) -> JObject<'local> {
+    env.with_env(|env| -> Result<JObject<'local>> {
+        let bundle = bytes(env, &bundle, "bundle")?;
+        let provenance = bytes(env, &provenance, "provenance")?;
+        // SAFETY: live handles of the right type (Signer.withHandle / TrustStore.withHandle).
+        let signer = unsafe { from_handle::<sesgo::Signer>(signer, "signer")? };
+        let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
+        let options = opt_string(env, &options)?;
+        let signed = call(|| {
+            let opts = match &options {
+                Some(json) => sesgo::SignOptions::from_json(json.as_bytes())?,
+                None => sesgo::SignOptions::default(),
+            };
+            sesgo::sign(&bundle, &provenance, &signer, &trust, &opts)
+        })?;
+        let json = env.new_string(signed.to_json())?;
+        let signature = env.new_string(signed.signature.to_json())?;
+        let provenance = env.new_string(signed.provenance.to_json())?;
+        let bundle = env.new_string(signed.bundle.to_json())?;
+        let warnings = if signed.warnings.is_empty() {
+            JObject::null()
+        } else {
+            let oo = sesgo::OperationOutcome::new(signed.warnings.clone());
+            JObject::from(env.new_string(oo.to_json())?)
+        };
+        Ok(env.new_object(
+            jni_str!("br/gov/go/saude/sesgo/SignResult"),
+            jni_sig!(
+                "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V"
+            ),
+            &[
+                JValue::Object(&json),
+                JValue::Object(&signature),
+                JValue::Object(&provenance),
+                JValue::Object(&bundle),
+                JValue::Object(&warnings),
+            ],
+        )?)
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+/// `Native.verify(long trustStore, byte[] signature, byte[] provenance, byte[] bundle,
+/// String signatureData, String optionsJson)`: a `VerificationResult`. An invalid
+/// signature is a result (`valid == false`), not an exception.
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_verify<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    trust_store: jlong,
+    signature: JByteArray<'local>,
+    provenance: JByteArray<'local>,
+    bundle: JByteArray<'local>,
+    signature_data: JString<'local>,
+    options: JString<'local>,
+) -> JObject<'local> {
+    env.with_env(|env| -> Result<JObject<'local>> {
+        // SAFETY: a live handle of the right type (TrustStore.withHandle).
+        let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
+        let signature = opt_bytes(env, &signature)?;
+        let provenance = opt_bytes(env, &provenance)?;
+        let bundle = opt_bytes(env, &bundle)?;
+        let signature_data = opt_string(env, &signature_data)?;
+        let options = opt_string(env, &options)?;
+        let verification = call(|| {
+            let opts = match &options {
+                Some(json) => sesgo::VerifyOptions::from_json(json.as_bytes())?,
+                None => sesgo::VerifyOptions::default(),
+            };
+            let input = sesgo::VerifyInput {
+                signature_data: signature_data.as_deref(),
+                signature: signature.as_deref(),
+                provenance: provenance.as_deref(),
+                bundle: bundle.as_deref(),
+            };
+            sesgo::verify(&input, &trust, &opts)
+        })?;
+        let json = env.new_string(verification.to_json())?;
+        let outcome = env.new_string(verification.outcome.to_json())?;
+        Ok(env.new_object(
+            jni_str!("br/gov/go/saude/sesgo/VerificationResult"),
+            jni_sig!("(ZLjava/lang/String;Ljava/lang/String;)V"),
+            &[
+                JValue::Bool(verification.valid),
+                JValue::Object(&json),
+                JValue::Object(&outcome),
+            ],
+        )?)
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
+/// `Native.inspectCertificate(byte[] input, byte[] passwordUtf8OrNull, String
+/// optionsJson)`: the credentialing report JSON (UTF-8).
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_inspectCertificate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    input: JByteArray<'local>,
+    password: JByteArray<'local>,
+    options: JString<'local>,
+) -> JByteArray<'local> {
+    env.with_env(|env| -> Result<JByteArray<'local>> {
+        let input = bytes(env, &input, "input")?;
+        let password = opt_secret(env, &password)?;
+        let options = opt_string(env, &options)?;
+        let report = call(|| {
+            let opts = match &options {
+                Some(json) => sesgo::InspectOptions::from_json(json.as_bytes())?,
+                None => sesgo::InspectOptions::default(),
+            };
+            let password = match &password {
+                Some(p) => Some(password_str(p, "password")?),
+                None => None,
+            };
+            Ok(sesgo::inspect_certificate(&input, password, &opts)?.to_json())
+        })?;
+        Ok(env.byte_array_from_slice(report.as_bytes())?)
+    })
+    .resolve::<ThrowSesgoException>()
+}

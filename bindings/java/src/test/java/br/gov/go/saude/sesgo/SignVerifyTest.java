@@ -1,0 +1,408 @@
+package br.gov.go.saude.sesgo;
+
+import static br.gov.go.saude.sesgo.SesgoTest.example;
+import static br.gov.go.saude.sesgo.SesgoTest.expectSesgo;
+import static br.gov.go.saude.sesgo.SesgoTest.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Signing and verification with the test PKI ({@link TestPki}): PKCS#12, PEM and a real JCA
+ * key through {@link Signer#external}, every exception path, handles after close, and
+ * concurrency.
+ *
+ * <p>Online revocation (OCSP/CRL) is not built yet, so under the default
+ * {@code revocationPolicy: "strict"} every verification is invalid with
+ * {@code REVOCATION.NO-CONNECTIVITY}: tests that expect a VALID result pass
+ * {@code "revocationPolicy":"warn"} (one test checks the strict default explicitly).
+ */
+class SignVerifyTest {
+    static final String WARN = "\"settings\":{\"revocationPolicy\":\"warn\"}";
+
+    static TrustStore trust;
+    static byte[] bundle;
+    static byte[] provenance;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        NativeLibrary.load();
+        trust = TestPki.trustStore();
+        bundle = example("bundle.json");
+        provenance = example("provenance.json");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        trust.close();
+    }
+
+    static String options(String policy) {
+        return "{\"policy\":" + Json.string(policy) + "," + WARN + "}";
+    }
+
+    static Signer pkcs12Signer() {
+        return Signer.fromPkcs12(TestPki.read(TestPki.get("p12Aes")), TestPki.password(), TestPki.get("ecpfAlias"));
+    }
+
+    /** Loads the test PKI's AES PKCS#12 with Java's own PKCS12 KeyStore (JCA). */
+    static KeyStore javaKeyStore() throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(new ByteArrayInputStream(TestPki.read(TestPki.get("p12Aes"))), TestPki.password());
+        return ks;
+    }
+
+    static X509Certificate[] chain(KeyStore ks, String alias) throws Exception {
+        Certificate[] c = ks.getCertificateChain(alias);
+        return Arrays.copyOf(c, c.length, X509Certificate[].class);
+    }
+
+    /** Signs, then verifies the transfer Bundle alone and the Provenance + original Bundle. */
+    static SignResult roundTrip(Signer signer, String policy) {
+        SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, options(policy));
+        assertTrue(r.json().startsWith("{\"signature\":"), r.json());
+        assertTrue(r.signatureJson().contains("\"data\""), r.signatureJson());
+        assertTrue(r.provenanceJson().contains("\"resourceType\":\"Provenance\""));
+        assertTrue(r.bundleJson().contains("\"resourceType\":\"Bundle\""));
+        assertTrue(r.json().contains(r.bundleJson()));
+        if (r.warningsJson() == null) {
+            assertTrue(r.json().endsWith("\"warnings\":null}"), r.json());
+        } else {
+            assertTrue(r.warningsJson().contains("\"resourceType\":\"OperationOutcome\""), r.warningsJson());
+            assertTrue(r.json().contains(r.warningsJson()));
+        }
+
+        VerificationResult v = Sesgo.verifyResult(trust, null, null, utf8(r.bundleJson()), null, options(policy));
+        assertTrue(v.isValid(), v.outcomeJson());
+        assertTrue(v.outcomeJson().contains("VALIDATION.SUCCESS"), v.outcomeJson());
+        assertTrue(v.json().startsWith("{\"valid\":true,\"outcome\":"), v.json());
+        assertEquals(v.json(), Sesgo.verify(trust, null, null, utf8(r.bundleJson()), null, options(policy)));
+
+        VerificationResult v2 = Sesgo.verifyResult(
+                trust, null, utf8(r.provenanceJson()), bundle, null, "{" + WARN + "}");
+        assertTrue(v2.isValid(), v2.outcomeJson());
+        return r;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    void pkcs12RoundTrip(String policy) {
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = roundTrip(signer, policy);
+            // The signature follows the requested policy: expecting the other one fails.
+            String other = policy.equals(Sesgo.POLICY_0_1_2) ? Sesgo.POLICY_0_2_0 : Sesgo.POLICY_0_1_2;
+            VerificationResult v = Sesgo.verifyResult(trust, null, null, utf8(r.bundleJson()), null, options(other));
+            assertFalse(v.isValid(), v.outcomeJson());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    void pemRoundTrip(String policy) {
+        byte[] key = TestPki.read(TestPki.get("ecpf", "keyPem"));
+        try (Signer signer = Signer.fromPem(key, null, TestPki.ecpfChainPem())) {
+            roundTrip(signer, policy);
+        }
+        byte[] encrypted = TestPki.read(TestPki.get("keyPkcs8Encrypted"));
+        char[] pw = TestPki.password();
+        try (Signer signer = Signer.fromPem(encrypted, pw, TestPki.ecpfChainPem())) {
+            roundTrip(signer, policy);
+        }
+        assertArrayEquals(TestPki.password(), pw, "the caller's char[] is left as given");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    void externalSignerWithARealJcaKey(String policy) throws Exception {
+        KeyStore ks = javaKeyStore();
+        String alias = TestPki.get("ecpfAlias");
+        assertTrue(ks.isKeyEntry(alias), "Java 17 reads the AES (PBES2) PKCS#12");
+        PrivateKey key = (PrivateKey) ks.getKey(alias, TestPki.password());
+        X509Certificate[] chain = chain(ks, alias);
+        try (Signer signer = Signer.external(key, chain)) {
+            roundTrip(signer, policy);
+        }
+        // The same JCA function, counted: sesgo really calls back into Java.
+        AtomicInteger calls = new AtomicInteger();
+        Signer.SigningFunction jca = Signer.jca(key);
+        try (Signer signer = Signer.external(new X509Certificate[] {chain[0]}, input -> {
+            calls.incrementAndGet();
+            assertTrue(new String(input, StandardCharsets.US_ASCII).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*"));
+            return jca.sign(input);
+        })) {
+            // Leaf only: the intermediates come from the trust store.
+            roundTrip(signer, policy);
+        }
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void strictRevocationDefaultIsInvalidNotAnException() {
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, "{" + WARN + "}");
+            VerificationResult v = Sesgo.verifyResult(trust, null, null, utf8(r.bundleJson()), null, null);
+            assertFalse(v.isValid());
+            assertTrue(v.outcomeJson().contains("REVOCATION.NO-CONNECTIVITY"), v.outcomeJson());
+        }
+    }
+
+    @Test
+    void signatureDataAlone() {
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, "{" + WARN + "}");
+            String s = r.signatureJson();
+            int at = s.indexOf("\"data\":\"") + 8;
+            String data = s.substring(at, s.indexOf('"', at));
+            assertTrue(Base64.getDecoder().decode(data).length > 0);
+            assertTrue(Sesgo.verifyResult(trust, null, null, null, data, "{" + WARN + "}").isValid());
+            assertTrue(Sesgo.verifyResult(trust, utf8(s), null, null, null, "{" + WARN + "}").isValid());
+        }
+    }
+
+    @Test
+    void tamperedBundleIsAnInvalidResult() {
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, "{" + WARN + "}");
+            String tampered = r.bundleJson().replace("36.50", "39.50").replace("36.5,", "39.5,");
+            assertFalse(tampered.equals(r.bundleJson()), "the example carries 36.50");
+            VerificationResult v = Sesgo.verifyResult(trust, null, null, utf8(tampered), null, "{" + WARN + "}");
+            assertFalse(v.isValid());
+            assertTrue(v.outcomeJson().contains("CRYPTO.HASH-VERIFICATION-FAILED"), v.outcomeJson());
+            assertTrue(v.json().startsWith("{\"valid\":false,"), v.json());
+        }
+    }
+
+    @Test
+    void untrustedRootIsRefused() {
+        try (Signer signer = pkcs12Signer(); TrustStore icp = TrustStore.icpBrasil()) {
+            SesgoException e = assertThrows(SesgoException.class,
+                    () -> Sesgo.sign(bundle, provenance, signer, icp, "{" + WARN + "}"));
+            assertTrue(Set.of("CERT.NOT-ICP-BRASIL", "CERT.CHAIN-INCOMPLETE").contains(e.code()), e.getMessage());
+        }
+        // Verification against the production roots: an invalid result, not an exception.
+        try (Signer signer = pkcs12Signer(); TrustStore icp = TrustStore.icpBrasil()) {
+            String signed = Sesgo.signResult(bundle, provenance, signer, trust, "{" + WARN + "}").bundleJson();
+            VerificationResult v = Sesgo.verifyResult(icp, null, null, utf8(signed), null, "{" + WARN + "}");
+            assertFalse(v.isValid());
+            assertTrue(v.outcomeJson().contains("CERT.NOT-ICP-BRASIL"), v.outcomeJson());
+        }
+    }
+
+    @Test
+    void callbackThatThrows() throws Exception {
+        X509Certificate[] chain = chain(javaKeyStore(), TestPki.get("ecpfAlias"));
+        try (Signer signer = Signer.external(chain, input -> {
+            throw new IllegalStateException("token removido da leitora");
+        })) {
+            SesgoException e = expectSesgo("CRYPTO.SIGNATURE-CREATION-FAILED", null,
+                    () -> Sesgo.sign(bundle, provenance, signer, trust, "{" + WARN + "}"));
+            assertTrue(e.diagnostics().contains("token removido da leitora"), e.diagnostics());
+            assertTrue(e.diagnostics().contains("IllegalStateException"), e.diagnostics());
+        }
+        // A key the JCA cannot use for SHA256withRSA: InvalidKeyException inside the callback.
+        PrivateKey ec = KeyPairGenerator.getInstance("EC").generateKeyPair().getPrivate();
+        try (Signer signer = Signer.external(ec, chain)) {
+            SesgoException e = expectSesgo("CRYPTO.SIGNATURE-CREATION-FAILED", null,
+                    () -> Sesgo.sign(bundle, provenance, signer, trust, "{" + WARN + "}"));
+            assertTrue(e.diagnostics().contains("InvalidKeyException"), e.diagnostics());
+        }
+        try (Signer signer = Signer.external(chain, input -> null)) {
+            expectSesgo("CRYPTO.SIGNATURE-CREATION-FAILED", null,
+                    () -> Sesgo.sign(bundle, provenance, signer, trust, "{" + WARN + "}"));
+        }
+        // A signature by another key: refused by sesgo's check against the leaf.
+        PrivateKey other = KeyPairGenerator.getInstance("RSA").generateKeyPair().getPrivate();
+        try (Signer signer = Signer.external(other, chain)) {
+            expectSesgo("CRYPTO.SIGNATURE-CREATION-FAILED", null,
+                    () -> Sesgo.sign(bundle, provenance, signer, trust, "{" + WARN + "}"));
+        }
+        // The JVM and the signer machinery are fine afterwards.
+        try (Signer signer = pkcs12Signer()) {
+            roundTrip(signer, Sesgo.POLICY_0_1_2);
+        }
+    }
+
+    @Test
+    void wrongPassword() {
+        char[] wrong = "errada".toCharArray();
+        expectSesgo("CRYPTO.KEY-INACCESSIBLE", null,
+                () -> Signer.fromPkcs12(TestPki.read(TestPki.get("p12Aes")), wrong, null));
+        expectSesgo("CRYPTO.KEY-INACCESSIBLE", null,
+                () -> Signer.fromPem(TestPki.read(TestPki.get("keyPkcs8Encrypted")), wrong, TestPki.ecpfChainPem()));
+        expectSesgo("CRYPTO.KEY-INACCESSIBLE", null,
+                () -> Sesgo.inspectCertificate(TestPki.read(TestPki.get("p12Aes")), wrong, null));
+        assertArrayEquals("errada".toCharArray(), wrong);
+    }
+
+    @Test
+    void legacyPkcs12AndAlias() {
+        for (String p12 : List.of("p12_3des", "p12Rc2")) {
+            try (Signer s = Signer.fromPkcs12(TestPki.read(TestPki.get(p12)), TestPki.password(), null)) {
+                roundTrip(s, Sesgo.POLICY_0_1_2);
+            }
+        }
+        SesgoException e = assertThrows(SesgoException.class, () -> Signer.fromPkcs12(
+                TestPki.read(TestPki.get("p12Aes")), TestPki.password(), "no such alias"));
+        assertNotNull(e.code());
+    }
+
+    @Test
+    void malformedJson() {
+        try (Signer signer = pkcs12Signer()) {
+            expectSesgo("FORMAT.JSON-MALFORMED", null,
+                    () -> Sesgo.sign(utf8("{"), provenance, signer, trust, null));
+            expectSesgo("FORMAT.JSON-MALFORMED", null,
+                    () -> Sesgo.sign(bundle, utf8("not json"), signer, trust, null));
+            expectSesgo("FORMAT.JSON-MALFORMED", "options",
+                    () -> Sesgo.sign(bundle, provenance, signer, trust, "not json"));
+            expectSesgo("CONFIG.INVALID-PARAMETER", null,
+                    () -> Sesgo.sign(bundle, provenance, signer, trust, "{\"noSuchOption\":1}"));
+        }
+        expectSesgo("FORMAT.JSON-MALFORMED", null,
+                () -> Sesgo.verify(trust, null, null, utf8("{"), null, null));
+        expectSesgo("FORMAT.JSON-MALFORMED", "options",
+                () -> Sesgo.verify(trust, null, null, bundle, null, "{"));
+        expectSesgo("FORMAT.JSON-MALFORMED", null, () -> TrustStore.fromJson("{"));
+        expectSesgo("CONFIG.INVALID-PARAMETER", null, () -> TrustStore.fromJson("{\"rootSha256\":\"x\"}"));
+        expectSesgo("FORMAT.JSON-MALFORMED", null,
+                () -> Sesgo.inspectCertificate(utf8("x"), null, "{"));
+    }
+
+    @Test
+    void trustStoreBuilderJson() {
+        String json = TrustStore.builder()
+                .icpBrasil(false)
+                .rootSha256("ab")
+                .rootSha256("cd")
+                .caCertsPem("a\"b\nc")
+                .toJson();
+        assertEquals("{\"icpBrasil\":false,\"rootSha256\":[\"ab\",\"cd\"],\"caCertsPem\":\"a\\\"b\\u000ac\"}", json);
+        try (TrustStore t = TrustStore.fromJson("{\"rootCertsPem\":" + Json.string(TestPki.readString(TestPki.get("root", "certPem")))
+                + ",\"caCertsPem\":" + Json.string(TestPki.readString(TestPki.get("chainPem"))) + "}");
+                Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, t, "{" + WARN + "}");
+            assertTrue(Sesgo.verifyResult(t, null, null, utf8(r.bundleJson()), null, "{" + WARN + "}").isValid());
+        }
+        expectSesgo("CONFIG.TRUST-STORE-EMPTY", null, () -> TrustStore.builder().icpBrasil(false).build());
+    }
+
+    @Test
+    void inspectCertificate() {
+        String fromP12 = Sesgo.inspectCertificate(TestPki.read(TestPki.get("p12Aes")), TestPki.password(), null);
+        String fromPem = Sesgo.inspectCertificate(TestPki.read(TestPki.get("ecpf", "certPem")), null, null);
+        String fromDer = Sesgo.inspectCertificate(TestPki.read(TestPki.get("ecpf", "certDer")), null, null);
+        for (String r : List.of(fromP12, fromPem, fromDer)) {
+            assertTrue(r.contains("12345678909"), r);
+            assertTrue(r.contains("\"fingerprints\""), r);
+        }
+        expectSesgo("CERT.INVALID-FORMAT", null, () -> Sesgo.inspectCertificate(utf8("not a certificate"), null, null));
+    }
+
+    @Test
+    void useAfterCloseAndIdempotentClose() {
+        Signer signer = pkcs12Signer();
+        TrustStore t = TestPki.trustStore();
+        signer.close();
+        signer.close();
+        assertTrue(signer.isClosed());
+        assertThrows(IllegalStateException.class, () -> Sesgo.sign(bundle, provenance, signer, trust, null));
+        t.close();
+        t.close();
+        assertThrows(IllegalStateException.class, () -> Sesgo.verify(t, null, null, bundle, null, null));
+        try (Signer open = pkcs12Signer()) {
+            assertThrows(IllegalStateException.class, () -> Sesgo.sign(bundle, provenance, open, t, null));
+        }
+        // Native layer (defence in depth): a 0 handle is an exception, never a crash.
+        expectSesgo("CONFIG.MISSING-PARAMETER", "signer", () -> Native.sign(bundle, provenance, 0, 0, null));
+        expectSesgo("CONFIG.MISSING-PARAMETER", "trustStore", () -> Native.verify(0, null, null, bundle, null, null));
+        Native.signerDestroy(0);
+        Native.trustStoreDestroy(0);
+        expectSesgo("CONFIG.MISSING-PARAMETER", "chain", () -> Native.signerExternal(null, input -> input));
+        expectSesgo("CONFIG.MISSING-PARAMETER", "function", () -> Native.signerExternal(new byte[0][], null));
+        expectSesgo("CONFIG.MISSING-PARAMETER", "chain[0]", () -> Native.signerExternal(new byte[1][], input -> input));
+        expectSesgo("CONFIG.MISSING-PARAMETER", "chain", () -> Native.signerExternal(new byte[0][], input -> input));
+        expectSesgo("CONFIG.MISSING-PARAMETER", "password", () -> Native.signerFromPkcs12(new byte[1], null, null));
+    }
+
+    @Test
+    void nullRequiredArguments() {
+        assertThrows(NullPointerException.class, () -> Signer.fromPkcs12(null, new char[0], null));
+        assertThrows(NullPointerException.class, () -> Signer.fromPkcs12(new byte[0], null, null));
+        assertThrows(NullPointerException.class, () -> Signer.external((PrivateKey) null, new X509Certificate[0]));
+        assertThrows(NullPointerException.class, () -> Signer.external(new X509Certificate[0], null));
+        assertThrows(NullPointerException.class, () -> Sesgo.sign(bundle, provenance, null, trust, null));
+        assertThrows(NullPointerException.class, () -> Sesgo.verify(null, null, null, bundle, null, null));
+        assertThrows(NullPointerException.class, () -> TrustStore.fromJson(null));
+    }
+
+    @Test
+    void eightThreadsShareOneTrustStore() throws Exception {
+        KeyStore ks = javaKeyStore();
+        String alias = TestPki.get("ecpfAlias");
+        PrivateKey key = (PrivateKey) ks.getKey(alias, TestPki.password());
+        Set<String> callbackThreads = ConcurrentHashMap.newKeySet();
+        Signer.SigningFunction jca = Signer.jca(key);
+        String opts = "{" + WARN + "}";
+        try (Signer local = pkcs12Signer();
+                Signer external = Signer.external(chain(ks, alias), input -> {
+                    callbackThreads.add(Thread.currentThread().getName());
+                    return jca.sign(input);
+                })) {
+            String signed = Sesgo.signResult(bundle, provenance, local, trust, opts).bundleJson();
+            String tampered = signed.replace("36.50", "39.50");
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < 48; i++) {
+                    final int n = i;
+                    results.add(pool.submit(() -> {
+                        switch (n % 3) {
+                            case 0:
+                                return String.valueOf(Sesgo.verifyResult(trust, null, null, utf8(signed), null, opts).isValid());
+                            case 1:
+                                return String.valueOf(Sesgo.verifyResult(trust, null, null, utf8(tampered), null, opts).isValid());
+                            default:
+                                // External signing from pool threads: the callback runs on each.
+                                String b = Sesgo.signResult(bundle, provenance, external, trust, opts).bundleJson();
+                                return String.valueOf(Sesgo.verifyResult(trust, null, null, utf8(b), null, opts).isValid());
+                        }
+                    }));
+                }
+                for (int i = 0; i < results.size(); i++) {
+                    assertEquals(i % 3 == 1 ? "false" : "true", results.get(i).get(120, TimeUnit.SECONDS), "task " + i);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertTrue(callbackThreads.size() > 1, "callbacks ran on several pool threads: " + callbackThreads);
+    }
+}
