@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Environment variable carrying the manifest path to the test suites.
-#[allow(dead_code)] // until the binding suites read it
 pub const ENV: &str = "SESGO_TEST_PKI";
 
 static MANIFEST: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
