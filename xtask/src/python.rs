@@ -95,7 +95,7 @@ pub fn test_python() -> Result {
             "mypy",
             "--no-incremental",
             "--cache-dir=/dev/null",
-            "--disallow-untyped-defs",
+            "--strict",
         ])
         .arg(&tests);
     run(c)?;

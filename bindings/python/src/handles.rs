@@ -2,8 +2,8 @@
 //! immutable, `Send + Sync`, Arc-backed objects, so one instance can be shared by every
 //! thread of a pool.
 
-use crate::input::{password_bytes, password_str, pem_string, source};
 use crate::call;
+use crate::input::{password_bytes, password_str, pem_string, source};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -292,7 +292,10 @@ impl TrustStore {
     }
 
     fn __repr__(&self) -> String {
-        format!("<sesgo.TrustStore roots={:?}>", self.inner.fingerprints_hex())
+        format!(
+            "<sesgo.TrustStore roots={:?}>",
+            self.inner.fingerprints_hex()
+        )
     }
 }
 

@@ -42,11 +42,7 @@ fn read_file(py: Python<'_>, path: PathBuf, param: &str) -> PyResult<Zeroizing<V
 
 /// Bytes given directly, or read from a path (`str` or `os.PathLike`). With `pem_text`, a
 /// `str` holding `-----BEGIN` is PEM text itself, not a path.
-pub fn source(
-    obj: &Bound<'_, PyAny>,
-    param: &str,
-    pem_text: bool,
-) -> PyResult<Zeroizing<Vec<u8>>> {
+pub fn source(obj: &Bound<'_, PyAny>, param: &str, pem_text: bool) -> PyResult<Zeroizing<Vec<u8>>> {
     let py = obj.py();
     if let Some(b) = bytes_like(obj)? {
         return Ok(b);

@@ -157,7 +157,10 @@ fn inspect_certificate(
     let password = password.map(input::password_str).transpose()?;
     call(py, || {
         let opts = sesgo::InspectOptions::from_json(options)?;
-        Ok(sesgo::inspect_certificate(&data, password.as_deref().map(|p| p.as_str()), &opts)?.to_json())
+        Ok(
+            sesgo::inspect_certificate(&data, password.as_deref().map(|p| p.as_str()), &opts)?
+                .to_json(),
+        )
     })
 }
 
