@@ -64,15 +64,19 @@ pub fn test_python() -> Result {
         "--disable-pip-version-check",
     ])
     .arg(&wheel)
-    .args(["pytest==9.2.0", "mypy==2.4.1"]);
+    // cryptography: the independent RSA implementation behind the external-signer test.
+    .args(["pytest==9.2.0", "mypy==2.4.1", "cryptography==50.0.2"]);
     run(c)?;
+    let manifest = crate::testpki::ensure()?;
     let tests = root().join("bindings/python/tests");
     // Run from a neutral directory so the source tree cannot shadow the installed package.
     let mut c = Command::new(&py);
     c.current_dir(&venv)
+        .env(crate::testpki::ENV, &manifest)
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(&tests);
     run(c)?;
+    run_example(&py, &venv, &manifest)?;
     let mut c = Command::new(&py);
     c.current_dir(&venv).args([
         "-m",
@@ -91,8 +95,40 @@ pub fn test_python() -> Result {
             "mypy",
             "--no-incremental",
             "--cache-dir=/dev/null",
-            "--disallow-untyped-defs",
+            "--strict",
         ])
         .arg(&tests);
+    run(c)?;
+    let mut c = Command::new(&py);
+    c.current_dir(&venv)
+        .args([
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir=/dev/null",
+        ])
+        .arg(root().join("examples/python/sign_verify.py"));
+    run(c)
+}
+
+/// `examples/python/sign_verify.py` with the test PKI's PKCS#12 (path and password from
+/// the environment, as a deployment would pass them) and a trust store of its root.
+fn run_example(py: &std::path::Path, venv: &std::path::Path, manifest: &std::path::Path) -> Result {
+    let text = std::fs::read_to_string(manifest).map_err(|e| e.to_string())?;
+    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let get = |k: &str| -> Result<String> {
+        m.pointer(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("test PKI manifest without {k}"))
+    };
+    let mut c = Command::new(py);
+    c.current_dir(venv)
+        .arg(root().join("examples/python/sign_verify.py"))
+        .arg(get("/p12Aes")?)
+        .env("SESGO_PASSWORD", get("/password")?)
+        .env("SESGO_TRUST_ROOT_PEM", get("/root/certPem")?)
+        .env("SESGO_CA_PEM", get("/chainPem")?);
     run(c)
 }

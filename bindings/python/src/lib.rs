@@ -3,6 +3,10 @@
 //! `sesgo.exceptions` class (one place: [`raise`]), the GIL released around the work, and
 //! every call inside the facade's panic guard.
 
+mod handles;
+mod input;
+
+use handles::{default_trust_store, Signer, TrustStore};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -87,6 +91,79 @@ fn build_bundle<'py>(
     Ok(PyBytes::new(py, out.as_bytes()))
 }
 
+/// Signs (caso de uso *criar*, Etapas 1–14); returns `Signed::to_json()`.
+#[pyfunction]
+#[pyo3(signature = (bundle, provenance, signer, trust_store, options))]
+fn sign(
+    py: Python<'_>,
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Bound<'_, Signer>,
+    trust_store: Option<&Bound<'_, TrustStore>>,
+    options: &[u8],
+) -> PyResult<String> {
+    let signer = signer.get().inner.clone();
+    let trust = trust_store.map(|t| t.get().inner.clone());
+    call(py, || {
+        let opts = sesgo::SignOptions::from_json(options)?;
+        let trust = match trust {
+            Some(t) => t,
+            None => default_trust_store()?,
+        };
+        Ok(sesgo::sign(bundle, provenance, &signer, &trust, &opts)?.to_json())
+    })
+}
+
+/// Verifies (caso de uso *validar*); returns `Verification::to_json()`.
+#[pyfunction]
+#[pyo3(signature = (signature_data, signature, provenance, bundle, trust_store, options))]
+fn verify(
+    py: Python<'_>,
+    signature_data: Option<String>,
+    signature: Option<&[u8]>,
+    provenance: Option<&[u8]>,
+    bundle: Option<&[u8]>,
+    trust_store: Option<&Bound<'_, TrustStore>>,
+    options: &[u8],
+) -> PyResult<String> {
+    let trust = trust_store.map(|t| t.get().inner.clone());
+    call(py, || {
+        let opts = sesgo::VerifyOptions::from_json(options)?;
+        let trust = match trust {
+            Some(t) => t,
+            None => default_trust_store()?,
+        };
+        let input = sesgo::VerifyInput {
+            signature_data: signature_data.as_deref(),
+            signature,
+            provenance,
+            bundle,
+        };
+        Ok(sesgo::verify(&input, &trust, &opts)?.to_json())
+    })
+}
+
+/// Credentialing report of a certificate (DER, PEM, or PKCS#12 with a password), given as
+/// bytes, PEM text or a path; returns the report JSON.
+#[pyfunction]
+#[pyo3(signature = (data, password, options))]
+fn inspect_certificate(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    password: Option<&Bound<'_, PyAny>>,
+    options: &[u8],
+) -> PyResult<String> {
+    let data = input::source(data, "data", true)?;
+    let password = password.map(input::password_str).transpose()?;
+    call(py, || {
+        let opts = sesgo::InspectOptions::from_json(options)?;
+        Ok(
+            sesgo::inspect_certificate(&data, password.as_deref().map(|p| p.as_str()), &opts)?
+                .to_json(),
+        )
+    })
+}
+
 /// Test hook: panics inside the guard (must raise, never crash).
 #[cfg(feature = "testing")]
 #[pyfunction]
@@ -112,6 +189,11 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(check_references, m)?)?;
     m.add_function(wrap_pyfunction!(build_bundle, m)?)?;
+    m.add_function(wrap_pyfunction!(sign, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(inspect_certificate, m)?)?;
+    m.add_class::<Signer>()?;
+    m.add_class::<TrustStore>()?;
     #[cfg(feature = "testing")]
     {
         m.add_function(wrap_pyfunction!(_testing_panic, m)?)?;

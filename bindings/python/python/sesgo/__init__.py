@@ -1,9 +1,24 @@
 """sesgo: sign and verify FHIR R4 content with ICP-Brasil certificates, as the security
 guide of the Goiás state health secretariat (SES-GO) requires.
 
-Inputs may be ``dict``/``list`` (serialized with :mod:`json`), ``str`` or ``bytes``. Pass
-``str``/``bytes`` when number tokens must be kept exactly as written (policy 0.2.0 signs
-``36.50`` as ``36.50``; Python's ``json`` would turn it into ``36.5`` before sesgo sees it).
+Quick start::
+
+    import sesgo
+
+    signer = sesgo.Signer.from_pkcs12("medico.p12", password)
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, signer)
+    result = sesgo.verify(bundle=signed["bundle"], settings={"revocationPolicy": "warn"})
+    assert result["valid"], result["outcome"]
+
+FHIR inputs may be ``dict``/``list`` (serialized with :mod:`json`), ``str`` or ``bytes``.
+Pass ``str``/``bytes`` when number tokens must be kept exactly as written: policy 0.2.0
+signs ``36.50`` as ``36.50``, but once parsed into a Python ``float`` it is ``36.5``
+(a different signed content). For the same reason, results are ``dict`` by default and
+the exact JSON text with ``raw=True``.
+
+:class:`Signer` and :class:`TrustStore` are immutable and safe to share across threads;
+:func:`sign`, :func:`verify` and :func:`inspect_certificate` release the GIL while they
+work.
 
 Every failure raises a :class:`sesgo.exceptions.SesgoError` subclass carrying the guide's
 code (``situacao-excepcional-assinatura``), location, diagnostics and OperationOutcome.
@@ -11,7 +26,9 @@ code (``situacao-excepcional-assinatura``), location, diagnostics and OperationO
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
 from typing import Any, Dict, List, Optional, Union
 
 from . import _sesgo
@@ -24,6 +41,11 @@ __all__ = [
     "canonicalize",
     "check_references",
     "build_bundle",
+    "sign",
+    "verify",
+    "inspect_certificate",
+    "Signer",
+    "TrustStore",
     "SesgoError",
 ]
 
@@ -34,6 +56,8 @@ POLICY_0_1_2 = "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br
 POLICY_0_2_0 = "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0"
 
 JsonInput = Union[Dict[str, Any], List[Any], str, bytes, bytearray, memoryview]
+#: A reference time: Unix seconds, or a timezone-aware :class:`datetime.datetime`.
+Timestamp = Union[int, datetime.datetime]
 
 
 def _check_abi(found: int) -> None:
@@ -50,6 +74,9 @@ def _check_abi(found: int) -> None:
 
 _check_abi(_sesgo.abi_version())
 
+# Only after the ABI check: a mismatched native module may not have these.
+from ._sesgo import Signer, TrustStore  # noqa: E402
+
 __version__: str = _sesgo.version()
 
 
@@ -63,6 +90,16 @@ def _json_bytes(value: JsonInput) -> bytes:
 
 def _options(**kw: Any) -> bytes:
     return json.dumps({k: v for k, v in kw.items() if v is not None}).encode("utf-8")
+
+
+def _unix(t: Optional[Timestamp]) -> Optional[int]:
+    if t is None or isinstance(t, int):
+        return t
+    if isinstance(t, datetime.datetime):
+        if t.tzinfo is None or t.utcoffset() is None:
+            raise TypeError("reference_time: use um datetime com fuso horário (tzinfo) ou segundos Unix")
+        return int(t.timestamp())
+    raise TypeError(f"reference_time: esperado int ou datetime, recebido {type(t).__name__}")
 
 
 def canonicalize(resource: JsonInput, *, policy: Optional[str] = None) -> bytes:
@@ -115,5 +152,111 @@ def build_bundle(
     out = _sesgo.build_bundle(
         _json_bytes(resources),
         _options(bundleType=bundle_type, baseUrl=base_url, external=external),
+    )
+    return out if raw else json.loads(out)
+
+
+def sign(
+    bundle: JsonInput,
+    provenance: JsonInput,
+    signer: Signer,
+    trust_store: Optional[TrustStore] = None,
+    *,
+    policy: Optional[str] = None,
+    strategy: Optional[str] = None,
+    reference_time: Optional[Timestamp] = None,
+    settings: Optional[Dict[str, Any]] = None,
+    raw: bool = False,
+) -> Any:
+    """Signs the resources ``provenance`` designates (``Provenance.target``) in ``bundle``
+    (caso de uso *criar*, Etapas 1-14).
+
+    ``signer``: a :class:`Signer`. ``trust_store``: the roots the signer's chain must lead
+    to (default: the embedded ICP-Brasil roots). ``policy``: :data:`POLICY_0_1_2` (default)
+    or :data:`POLICY_0_2_0`. ``strategy``: ``"iat"`` (default) or ``"tsa"``.
+    ``reference_time``: Unix seconds or an aware ``datetime`` (default: now).
+    ``settings``: the guide's operational settings, camelCase as in the JSON form
+    (``{"nearExpiryThresholdDays": 30, ...}``).
+
+    Returns ``{"signature": Signature, "provenance": signed Provenance, "bundle": transfer
+    Bundle, "warnings": OperationOutcome or None}`` as a ``dict``, or that JSON as ``str``
+    with ``raw=True`` (the exact bytes to store or send: number tokens such as ``36.50``
+    stay as signed). Raises a :class:`~sesgo.exceptions.SesgoError` subclass with every
+    finding when signing is not possible.
+    """
+    out = _sesgo.sign(
+        _json_bytes(bundle),
+        _json_bytes(provenance),
+        signer,
+        trust_store,
+        _options(
+            policy=policy,
+            strategy=strategy,
+            referenceTime=_unix(reference_time),
+            settings=settings,
+        ),
+    )
+    return out if raw else json.loads(out)
+
+
+def verify(
+    *,
+    signature: Optional[JsonInput] = None,
+    provenance: Optional[JsonInput] = None,
+    bundle: Optional[JsonInput] = None,
+    signature_data: Optional[str] = None,
+    trust_store: Optional[TrustStore] = None,
+    policy: Optional[str] = None,
+    reference_time: Optional[Timestamp] = None,
+    settings: Optional[Dict[str, Any]] = None,
+    raw: bool = False,
+) -> Any:
+    """Verifies a signature (caso de uso *validar*).
+
+    Give one of: ``bundle`` alone (a transfer Bundle: each signed Provenance in it is
+    verified), ``provenance`` (a signed Provenance) or ``signature`` (a FHIR Signature)
+    with the ``bundle`` the signature covers, or ``signature_data`` (``Signature.data``,
+    no integrity check of content).
+
+    Returns ``{"valid": bool, "outcome": OperationOutcome}`` (``dict``, or the JSON ``str``
+    with ``raw=True``). A signature that does not verify is a result with ``valid`` False
+    and every finding located in ``outcome``; exceptions are raised only for unusable
+    inputs (JSON that does not parse, settings out of range, an unknown policy URI).
+
+    Note: online revocation checking (OCSP/CRL) is not available yet, so the default
+    ``revocationPolicy`` ``"strict"`` makes every result invalid with
+    ``REVOCATION.NO-CONNECTIVITY``; pass ``settings={"revocationPolicy": "warn"}`` to get
+    that as a warning instead.
+    """
+    out = _sesgo.verify(
+        signature_data,
+        None if signature is None else _json_bytes(signature),
+        None if provenance is None else _json_bytes(provenance),
+        None if bundle is None else _json_bytes(bundle),
+        trust_store,
+        _options(policy=policy, referenceTime=_unix(reference_time), settings=settings),
+    )
+    return out if raw else json.loads(out)
+
+
+def inspect_certificate(
+    data: Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"],
+    password: Optional[Union[str, bytes, bytearray]] = None,
+    *,
+    alias: Optional[str] = None,
+    reference_time: Optional[Timestamp] = None,
+    raw: bool = False,
+) -> Any:
+    """Reports on a certificate for credentialing: DER or PEM bytes, PEM text, a path, or
+    - with ``password`` - a PKCS#12 (its leaf, or the entry ``alias``).
+
+    The report (``dict``, or JSON ``str`` with ``raw=True``) has ``subject``, ``issuer``,
+    ``serialNumber``, ``certificateType``, ``policyOid``, ``keyAlgorithm``, ``keyUsage``,
+    ``validity``, ``fingerprints``, ``identity`` (with the ``signer`` identifier the guide
+    derives), ``eligibility`` per policy family (``0.1``, ``0.2.0``), ``chain`` and
+    ``pem``.
+    """
+    out = _sesgo.inspect_certificate(
+        data, password, _options(alias=alias, referenceTime=_unix(reference_time))
     )
     return out if raw else json.loads(out)

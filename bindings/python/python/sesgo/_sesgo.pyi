@@ -1,9 +1,73 @@
-from typing import Optional
+import os
+from typing import Callable, List, Optional, Sequence, Union, final
+
+_Bytes = Union[bytes, bytearray, memoryview]
+_Source = Union[_Bytes, str, os.PathLike[str]]
+_Password = Union[str, bytes, bytearray]
 
 def version() -> str: ...
 def abi_version() -> int: ...
 def canonicalize(resource: bytes, options: bytes) -> bytes: ...
 def check_references(bundle: bytes, provenance: Optional[bytes], options: bytes) -> bytes: ...
 def build_bundle(resources: bytes, options: bytes) -> bytes: ...
+def sign(
+    bundle: bytes,
+    provenance: bytes,
+    signer: Signer,
+    trust_store: Optional[TrustStore],
+    options: bytes,
+) -> str: ...
+def verify(
+    signature_data: Optional[str],
+    signature: Optional[bytes],
+    provenance: Optional[bytes],
+    bundle: Optional[bytes],
+    trust_store: Optional[TrustStore],
+    options: bytes,
+) -> str: ...
+def inspect_certificate(data: _Source, password: Optional[_Password], options: bytes) -> str: ...
 def _testing_panic() -> None: ...
 def _testing_error() -> None: ...
+@final
+class Signer:
+    """Who signs: a private key (PKCS#12 or PEM) or an external signing function, with
+    the certificate chain. Immutable; safe to share across threads."""
+
+    @staticmethod
+    def from_pkcs12(pkcs12: _Source, password: _Password, alias: Optional[str] = None) -> Signer:
+        """From a PKCS#12 given as bytes or a path, its password and optionally the alias."""
+    @staticmethod
+    def from_pem(key: _Source, chain: _Source, password: Optional[_Password] = None) -> Signer:
+        """From a PEM private key and PEM certificates (text, bytes or paths)."""
+    @staticmethod
+    def external(chain: Union[_Source, Sequence[bytes]], sign: Callable[[bytes], bytes]) -> Signer:
+        """An external signer: the chain (PEM, or DER bytes leaf first) and a callable
+        returning the raw RS256 signature of the signing input it receives."""
+    @property
+    def certificate_chain(self) -> List[bytes]:
+        """The certificates as DER, leaf first."""
+    @property
+    def subject(self) -> str:
+        """The leaf certificate's subject."""
+    @property
+    def is_external(self) -> bool:
+        """True for a signer built with :meth:`external`."""
+
+@final
+class TrustStore:
+    """Trusted roots (by SHA-256) and CA certificates; by default the ICP-Brasil roots."""
+
+    def __init__(
+        self,
+        root_sha256: Optional[Sequence[str]] = None,
+        root_certs_pem: Optional[_Source] = None,
+        ca_certs_pem: Optional[_Source] = None,
+        ca_dir: Optional[Union[str, os.PathLike[str]]] = None,
+        icp_brasil: Optional[bool] = None,
+    ) -> None: ...
+    @staticmethod
+    def icp_brasil() -> TrustStore:
+        """The embedded ICP-Brasil roots v5 and v12."""
+    @property
+    def root_sha256(self) -> List[str]:
+        """SHA-256 fingerprints (hex) of the trusted roots."""

@@ -1,0 +1,331 @@
+"""sign / verify / Signer / TrustStore / inspect_certificate against the installed wheel,
+with the test PKI (real certificates, real RSA keys)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List
+
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+import sesgo
+from sesgo import exceptions
+
+# Online revocation (OCSP/CRL) is not built yet: with the default revocationPolicy
+# "strict" every verification is invalid (REVOCATION.NO-CONNECTIVITY). Tests expecting a
+# VALID result ask for "warn", which reports it as a warning.
+LENIENT = {"revocationPolicy": "warn"}
+POLICIES = [sesgo.POLICY_0_1_2, sesgo.POLICY_0_2_0]
+
+
+def codes(outcome: Dict[str, Any]) -> List[str]:
+    return [i["details"]["coding"][0]["code"] for i in outcome["issue"]]
+
+
+def rsa_key(path: str) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(pathlib.Path(path).read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+def cryptography_signer(path: str) -> Callable[[bytes], bytes]:
+    """An RS256 signing function backed by pyca/cryptography (OpenSSL), independent of
+    sesgo's own RSA."""
+    key = rsa_key(path)
+
+    def sign(data: bytes) -> bytes:
+        assert isinstance(data, bytes)
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    return sign
+
+
+@pytest.fixture(scope="module")
+def pem_signer(pki: Dict[str, Any], leaf_and_chain_pem: bytes) -> sesgo.Signer:
+    # Encrypted PKCS#8 key (path) + PEM chain (bytes), password as a bytearray.
+    return sesgo.Signer.from_pem(pki["keyPkcs8Encrypted"], leaf_and_chain_pem, bytearray(pki["password"], "utf-8"))
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("kind", ["pkcs12", "pem"])
+def test_sign_verify_round_trip(
+    policy: str,
+    kind: str,
+    p12_signer: sesgo.Signer,
+    pem_signer: sesgo.Signer,
+    trust: sesgo.TrustStore,
+    now: int,
+    bundle_bytes: bytes,
+    provenance_bytes: bytes,
+) -> None:
+    signer = p12_signer if kind == "pkcs12" else pem_signer
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, signer, trust, policy=policy, reference_time=now)
+    assert set(signed) == {"signature", "provenance", "bundle", "warnings"}
+    assert signed["signature"]["who"]["identifier"]["value"] == "12345678909"
+    assert signed["bundle"]["resourceType"] == "Bundle"
+
+    # The signed Provenance with the original Bundle bytes (exact number tokens).
+    v = sesgo.verify(provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust, policy=policy, reference_time=now, settings=LENIENT)
+    assert v["valid"] is True, v
+    assert codes(v["outcome"])[0] == "VALIDATION.SUCCESS"
+    # Signature.data alone.
+    v = sesgo.verify(signature_data=signed["signature"]["data"], trust_store=trust, settings=LENIENT)
+    assert v["valid"] is True, v
+    # The FHIR Signature + Bundle.
+    v = sesgo.verify(signature=signed["signature"], provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust, settings=LENIENT)
+    assert v["valid"] is True, v
+    if policy == sesgo.POLICY_0_1_2:
+        # JCS normalizes numbers: the transfer Bundle survives a trip through a dict.
+        v = sesgo.verify(bundle=signed["bundle"], trust_store=trust, settings=LENIENT)
+        assert v["valid"] is True, v
+    # Raw form: the same result as JSON text.
+    raw = sesgo.verify(signature_data=signed["signature"]["data"], trust_store=trust, settings=LENIENT, raw=True)
+    assert isinstance(raw, str) and json.loads(raw)["valid"] is True
+
+
+def test_strict_revocation_is_a_result_not_an_exception(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust)
+    v = sesgo.verify(provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust)
+    assert v["valid"] is False
+    assert "REVOCATION.NO-CONNECTIVITY" in codes(v["outcome"])
+
+
+def test_bytes_input_keeps_decimals_exact(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    assert b"36.50" in bundle_bytes
+    raw = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0, raw=True)
+    assert isinstance(raw, str)
+    assert "36.50" in raw  # the transfer Bundle keeps the token as signed
+    signed = json.loads(raw)
+    good = sesgo.verify(provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust, settings=LENIENT)
+    assert good["valid"] is True, good
+    # The pitfall the docs warn about: through a dict, 36.50 becomes the float 36.5 and
+    # policy 0.2.0 (lossless) sees different content.
+    as_dict = json.loads(bundle_bytes)
+    bad = sesgo.verify(provenance=signed["provenance"], bundle=as_dict, trust_store=trust, settings=LENIENT)
+    assert bad["valid"] is False
+    assert "CRYPTO.HASH-VERIFICATION-FAILED" in codes(bad["outcome"])
+    # str input is as exact as bytes.
+    s = sesgo.sign(bundle_bytes.decode("utf-8"), provenance_bytes.decode("utf-8"), p12_signer, trust, policy=sesgo.POLICY_0_2_0, raw=True)
+    assert "36.50" in s
+
+
+def test_tampered_bundle_is_invalid(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust)
+    tampered = json.loads(json.dumps(signed["bundle"]).replace("36.5", "39.5"))
+    assert tampered != signed["bundle"]
+    v = sesgo.verify(bundle=tampered, trust_store=trust, settings=LENIENT)
+    assert v["valid"] is False
+    assert "CRYPTO.HASH-VERIFICATION-FAILED" in codes(v["outcome"]), v
+
+
+def test_external_signer_with_cryptography(
+    pki: Dict[str, Any],
+    pem_signer: sesgo.Signer,
+    trust: sesgo.TrustStore,
+    now: int,
+    bundle_bytes: bytes,
+    provenance_bytes: bytes,
+) -> None:
+    calls: List[int] = []
+    sign_fn = cryptography_signer(pki["ecpf"]["keyPem"])
+
+    def counting(data: bytes) -> bytes:
+        calls.append(threading.get_ident())
+        return sign_fn(data)
+
+    chain_der = [pathlib.Path(pki[k]["certDer"]).read_bytes() for k in ("ecpf", "ac2", "ac1")]
+    ext = sesgo.Signer.external(chain_der, counting)
+    assert ext.is_external and not pem_signer.is_external
+    assert ext.certificate_chain[0] == chain_der[0] == pem_signer.certificate_chain[0]
+    for policy in POLICIES:
+        signed = sesgo.sign(bundle_bytes, provenance_bytes, ext, trust, policy=policy, reference_time=now)
+        v = sesgo.verify(provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust, settings=LENIENT)
+        assert v["valid"] is True, v
+        # RSASSA-PKCS1-v1_5 is deterministic: OpenSSL through the callback and sesgo's
+        # own RSA produce the same JWS for the same input and time.
+        local = sesgo.sign(bundle_bytes, provenance_bytes, pem_signer, trust, policy=policy, reference_time=now)
+        assert signed["signature"]["data"] == local["signature"]["data"]
+    # The callable ran on the calling thread (GIL re-acquired there), once per signature.
+    assert calls == [threading.get_ident()] * 2
+    # Chain as PEM (a path to the leaf; intermediates completed from the trust store).
+    ext_pem = sesgo.Signer.external(pki["ecpf"]["certPem"], sign_fn)
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, ext_pem, trust)
+    assert signed["signature"]["who"]["identifier"]["value"] == "12345678909"
+
+
+def _sign_with(pki: Dict[str, Any], trust: sesgo.TrustStore, fn: Callable[[bytes], Any], bundle: bytes, prov: bytes) -> exceptions.SesgoError:
+    ext = sesgo.Signer.external(pki["ecpf"]["certPem"], fn)
+    with pytest.raises(exceptions.SesgoError) as info:
+        sesgo.sign(bundle, prov, ext, trust)
+    return info.value
+
+
+def test_external_signer_failures(pki: Dict[str, Any], trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    def boom(data: bytes) -> bytes:
+        raise RuntimeError("token removido")
+
+    e = _sign_with(pki, trust, boom, bundle_bytes, provenance_bytes)
+    assert isinstance(e, exceptions.CryptoError)
+    assert e.code == "CRYPTO.SIGNATURE-CREATION-FAILED"
+    assert "RuntimeError" in e.diagnostics and "token removido" in e.diagnostics
+
+    e = _sign_with(pki, trust, lambda data: "não são bytes", bundle_bytes, provenance_bytes)
+    assert isinstance(e, exceptions.CryptoError) and e.code == "CRYPTO.SIGNATURE-CREATION-FAILED"
+    assert "str" in e.diagnostics
+
+    # A signature by another key is refused by sesgo's check against the leaf.
+    other = cryptography_signer(pki["foreignLeaf"]["keyPem"])
+    e = _sign_with(pki, trust, other, bundle_bytes, provenance_bytes)
+    assert isinstance(e, exceptions.CryptoError) and e.code == "CRYPTO.SIGNATURE-CREATION-FAILED"
+
+    # A SesgoError raised by the callable (e.g. a token wrapper) keeps its code.
+    def blocked(data: bytes) -> bytes:
+        raise exceptions.DeviceError("DEVICE.PIN-BLOCKED", "error", None, "PIN bloqueado", {})
+
+    e = _sign_with(pki, trust, blocked, bundle_bytes, provenance_bytes)
+    assert isinstance(e, exceptions.DeviceError) and e.code == "DEVICE.PIN-BLOCKED"
+    assert e.diagnostics == "PIN bloqueado"
+
+    with pytest.raises(TypeError):
+        sesgo.Signer.external(pki["ecpf"]["certPem"], b"not callable")  # type: ignore[arg-type]
+
+
+def test_wrong_password(pki: Dict[str, Any]) -> None:
+    with pytest.raises(exceptions.CryptoError) as info:
+        sesgo.Signer.from_pkcs12(pki["p12Aes"], "senha-errada")
+    assert info.value.code == "CRYPTO.KEY-INACCESSIBLE"
+    with pytest.raises(exceptions.CryptoError) as info:
+        sesgo.Signer.from_pem(pki["keyPkcs8Encrypted"], pki["ecpf"]["certPem"], "senha-errada")
+    assert info.value.code == "CRYPTO.KEY-INACCESSIBLE"
+
+
+def _raising(code: str) -> Callable[[bytes], bytes]:
+    def fn(data: bytes) -> bytes:
+        raise exceptions.exception_class_for(code)(code, "error", None, f"{code} provocado", {})
+
+    return fn
+
+
+def test_every_exception_class_is_reachable(pki: Dict[str, Any], trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes, tmp_path: pathlib.Path) -> None:
+    """Each class raised by a real call. Categories no local call can produce today
+    (network, TSA, middleware, cache) come from an external signing function raising
+    them, as a PKCS#11 or cloud wrapper would: the code crosses sesgo unchanged."""
+    p12 = pki["p12Aes"]
+    huge = b'{"resourceType":"Bundle","type":"collection","x":"' + b"a" * 1_100_000 + b'"}'
+    direct: List[Any] = [
+        (lambda: sesgo.Signer.from_pkcs12(p12, "errada"), exceptions.CryptoError, "CRYPTO.KEY-INACCESSIBLE"),
+        (lambda: sesgo.Signer.from_pkcs12(p12, pki["password"], alias="nenhum"), exceptions.DeviceError, "DEVICE.CERTIFICATE-NOT-FOUND"),
+        (lambda: sesgo.Signer.from_pkcs12(pki["ecpf"]["certDer"], "x"), exceptions.CertificateError, "CERT.INVALID-FORMAT"),
+        (lambda: sesgo.Signer.from_pkcs12(tmp_path / "nao-existe.p12", "x"), exceptions.ConfigError, "CONFIG.INVALID-PARAMETER"),
+        (lambda: sesgo.verify(bundle=b"{", trust_store=trust), exceptions.FormatError, "FORMAT.JSON-MALFORMED"),
+        (lambda: sesgo.verify(bundle=bundle_bytes, policy="https://x.org/p|1.0.0"), exceptions.PolicyError, "POLICY.VERSION-UNSUPPORTED"),
+        (lambda: sesgo.sign(huge, provenance_bytes, sesgo.Signer.from_pkcs12(p12, pki["password"]), trust, settings={"maxBundleBytes": 1048576}), exceptions.SecurityError, "SECURITY.BUNDLE-MEMORY-LIMIT-EXCEEDED"),
+        (lambda: sesgo.TrustStore(root_sha256=["zz"]), exceptions.ConfigError, None),
+        (lambda: sesgo._sesgo._testing_panic(), exceptions.SesgoSystemError, "SYSTEM"),
+    ]
+    for call, cls, code in direct:
+        with pytest.raises(cls) as info:
+            call()
+        assert type(info.value) is cls
+        if code is not None:
+            assert info.value.code == code, info.value
+        assert info.value.operation_outcome["issue"][0]["details"]["coding"][0]["code"] == info.value.code
+
+    via_callback = [
+        ("TSA.UNAVAILABLE", exceptions.TsaError),
+        ("MIDDLEWARE.LIBRARY-NOT-FOUND", exceptions.MiddlewareError),
+        ("REVOCATION.OCSP-UNAVAILABLE", exceptions.RevocationError),
+        ("TEMPORAL.CLOCK-SKEW-DETECTED", exceptions.TemporalError),
+        ("VALIDATION.UNSUPPORTED-ALGORITHM", exceptions.ValidationError),
+        ("SECURITY.BUNDLE-TIMEOUT-EXCEEDED", exceptions.SecurityError),
+        ("CACHE.CRITICAL-STALE", exceptions.SesgoError),
+    ]
+    for code, cls in via_callback:
+        e = _sign_with(pki, trust, _raising(code), bundle_bytes, provenance_bytes)
+        assert type(e) is cls and e.code == code, (code, e)
+        assert e.operation_outcome["issue"][0]["details"]["coding"][0]["code"] == code
+
+
+def test_trust_store(pki: Dict[str, Any]) -> None:
+    default = sesgo.TrustStore()
+    assert len(default.root_sha256) == 2
+    assert sorted(sesgo.TrustStore.icp_brasil().root_sha256) == sorted(default.root_sha256)
+    t = sesgo.TrustStore(root_certs_pem=pathlib.Path(pki["root"]["certPem"]))
+    assert t.root_sha256 == [pki["rootSha256"]]
+    both = sesgo.TrustStore(root_sha256=[pki["rootSha256"].upper()], icp_brasil=True)
+    assert len(both.root_sha256) == 3
+    with pytest.raises(exceptions.FormatError) as info:
+        sesgo.TrustStore(root_certs_pem="-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    assert info.value.code == "FORMAT.CERT-PEM-INVALID"
+    assert "rootCertsPem" in info.value.operation_outcome["issue"][0]["location"]
+    with pytest.raises(TypeError):
+        sesgo.TrustStore(root_sha256="abc")  # a str is not a list of fingerprints
+
+
+def test_signer_is_frozen(p12_signer: sesgo.Signer, pki: Dict[str, Any]) -> None:
+    assert "12345678909" in p12_signer.subject
+    assert p12_signer.certificate_chain[0] == pathlib.Path(pki["ecpf"]["certDer"]).read_bytes()
+    assert len(p12_signer.certificate_chain) >= 2
+    with pytest.raises(AttributeError):
+        setattr(p12_signer, "foo", 1)
+    with pytest.raises(TypeError):
+        sesgo.Signer()  # no public constructor: use a from_* factory
+    assert "sesgo.Signer" in repr(p12_signer)
+    # Bytes in, same key out.
+    again = sesgo.Signer.from_pkcs12(pathlib.Path(pki["p12Aes"]).read_bytes(), pki["password"].encode())
+    assert again.certificate_chain == p12_signer.certificate_chain
+
+
+def test_reference_time_forms(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, now: int, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    aware = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
+    a = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, reference_time=aware)
+    b = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, reference_time=now)
+    assert a["signature"]["data"] == b["signature"]["data"]
+    with pytest.raises(TypeError):
+        sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, reference_time=datetime.datetime.now())
+    with pytest.raises(exceptions.FormatError) as info:
+        sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, reference_time=now + 86_400)
+    assert info.value.code == "FORMAT.INVALID-TIMESTAMP"
+
+
+def test_inspect_certificate(pki: Dict[str, Any], now: int) -> None:
+    by_path = sesgo.inspect_certificate(pki["ecpf"]["certPem"], reference_time=now)
+    by_der = sesgo.inspect_certificate(pathlib.Path(pki["ecpf"]["certDer"]).read_bytes(), reference_time=now)
+    by_text = sesgo.inspect_certificate(pathlib.Path(pki["ecpf"]["certPem"]).read_text(), reference_time=now)
+    by_p12 = sesgo.inspect_certificate(pathlib.Path(pki["p12Aes"]), pki["password"], alias=pki["ecpfAlias"], reference_time=now)
+    fp = by_path["fingerprints"]["sha256"]
+    assert by_der["fingerprints"]["sha256"] == fp == by_text["fingerprints"]["sha256"] == by_p12["fingerprints"]["sha256"]
+    assert by_path["identity"]["signer"] == {"system": "urn:brasil:cpf", "value": "12345678909"}
+    assert len(by_p12["chain"]) >= 1 and by_path["chain"] == []
+    assert isinstance(sesgo.inspect_certificate(pki["ecpf"]["certPem"], raw=True), str)
+    with pytest.raises(exceptions.CryptoError) as info:
+        sesgo.inspect_certificate(pki["p12Aes"], "errada")
+    assert info.value.code == "CRYPTO.KEY-INACCESSIBLE"
+
+
+def test_thread_pool_shares_signer_and_trust_store(
+    pki: Dict[str, Any], p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes
+) -> None:
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust)
+    prov = json.dumps(signed["provenance"])
+    ext = sesgo.Signer.external(pki["ecpf"]["certPem"], cryptography_signer(pki["ecpf"]["keyPem"]))
+
+    def verify_one(i: int) -> bool:
+        v = sesgo.verify(provenance=prov, bundle=bundle_bytes, trust_store=trust, settings=LENIENT)
+        return bool(v["valid"])
+
+    def sign_one(i: int) -> str:
+        # Local key and external callback (which re-acquires the GIL) from every worker.
+        s = p12_signer if i % 2 else ext
+        out = sesgo.sign(bundle_bytes, provenance_bytes, s, trust)
+        return str(out["signature"]["who"]["identifier"]["value"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(verify_one, range(48)))
+        assert set(pool.map(sign_one, range(16))) == {"12345678909"}
