@@ -233,6 +233,9 @@ fn from_python_exception(py: Python<'_>, e: PyErr) -> std::result::Result<Error,
 /// ``root_certs_pem``: trusted root certificates (PEM text, bytes or a path).
 /// ``ca_certs_pem``: intermediate CA certificates (PEM text, bytes or a path).
 /// ``ca_dir``: a directory of CA certificates (``.pem``, ``.crt``, ``.cer``, ``.der``).
+/// ``ca_archive``: ITI's ``ACcompactado.zip`` (a path); its certificates join the pool
+/// after its SHA-512 is checked against ``ca_archive_sha512`` (default: the
+/// ``hashsha512.txt`` beside it).
 /// ``icp_brasil``: also trust the embedded ICP-Brasil roots (default: only when no root
 /// is given).
 ///
@@ -247,7 +250,7 @@ pub struct TrustStore {
 #[pymethods]
 impl TrustStore {
     #[new]
-    #[pyo3(signature = (root_sha256 = None, root_certs_pem = None, ca_certs_pem = None, ca_dir = None, icp_brasil = None))]
+    #[pyo3(signature = (root_sha256 = None, root_certs_pem = None, ca_certs_pem = None, ca_dir = None, icp_brasil = None, ca_archive = None, ca_archive_sha512 = None))]
     fn new(
         py: Python<'_>,
         root_sha256: Option<Vec<String>>,
@@ -255,6 +258,8 @@ impl TrustStore {
         ca_certs_pem: Option<&Bound<'_, PyAny>>,
         ca_dir: Option<PathBuf>,
         icp_brasil: Option<bool>,
+        ca_archive: Option<PathBuf>,
+        ca_archive_sha512: Option<PathBuf>,
     ) -> PyResult<Self> {
         let opts = sesgo::TrustStoreOptions {
             icp_brasil,
@@ -266,6 +271,8 @@ impl TrustStore {
                 .map(|o| pem_string(o, "caCertsPem"))
                 .transpose()?,
             ca_dir: ca_dir.map(|d| d.to_string_lossy().into_owned()),
+            ca_archive: ca_archive.map(|d| d.to_string_lossy().into_owned()),
+            ca_archive_sha512: ca_archive_sha512.map(|d| d.to_string_lossy().into_owned()),
         };
         let inner = call(py, || opts.build())?;
         Ok(TrustStore { inner })

@@ -268,6 +268,19 @@ def test_trust_store(pki: Dict[str, Any]) -> None:
         sesgo.TrustStore(root_sha256="abc")  # a str is not a list of fingerprints
 
 
+def test_iti_archive_completes_a_leaf_only_chain(pki: Dict[str, Any], bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    # The signer holds only its leaf; the ACs come from an ITI-shaped ACcompactado.zip
+    # whose hashsha512.txt is checked first.
+    store = sesgo.TrustStore(root_sha256=[pki["rootSha256"]], ca_archive=pki["acArchive"])
+    leaf_only = sesgo.Signer.from_pem(pki["ecpf"]["keyPem"], pki["ecpf"]["certPem"])
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, leaf_only, store, settings=LENIENT)
+    result = sesgo.verify(bundle=json.dumps(signed["bundle"]), trust_store=store, settings=LENIENT)
+    assert result["valid"], result
+    with pytest.raises(exceptions.SesgoError) as e:
+        sesgo.TrustStore(root_sha256=[pki["rootSha256"]], ca_archive=pki["acArchive"], ca_archive_sha512=pki["chainPem"])
+    assert e.value.code == "SECURITY.HASH-VALIDATION-FAILED"
+
+
 def test_signer_is_frozen(p12_signer: sesgo.Signer, pki: Dict[str, Any]) -> None:
     assert "12345678909" in p12_signer.subject
     assert p12_signer.certificate_chain[0] == pathlib.Path(pki["ecpf"]["certDer"]).read_bytes()

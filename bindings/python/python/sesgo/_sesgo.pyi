@@ -64,6 +64,8 @@ class TrustStore:
         ca_certs_pem: Optional[_Source] = None,
         ca_dir: Optional[Union[str, os.PathLike[str]]] = None,
         icp_brasil: Optional[bool] = None,
+        ca_archive: Optional[Union[str, os.PathLike[str]]] = None,
+        ca_archive_sha512: Optional[Union[str, os.PathLike[str]]] = None,
     ) -> None: ...
     @staticmethod
     def icp_brasil() -> TrustStore:

@@ -22,7 +22,7 @@ public final class TrustStore extends NativeObject {
 
     /**
      * A store from the facade's options JSON: {@code {"icpBrasil": bool?, "rootSha256":
-     * [hex...], "rootCertsPem": "PEM"?, "caCertsPem": "PEM"?, "caDir": "path"?}} (an empty
+     * [hex...], "rootCertsPem": "PEM"?, "caCertsPem": "PEM"?, "caDir": "path"?, "caArchive": "path"?, "caArchiveSha512": "path"?}} (an empty
      * object = the ICP-Brasil roots).
      *
      * @throws SesgoException e.g. {@code CONFIG.INVALID-PARAMETER}, {@code CONFIG.TRUST-STORE-EMPTY},
@@ -46,6 +46,8 @@ public final class TrustStore extends NativeObject {
         private String rootCertsPem;
         private String caCertsPem;
         private String caDir;
+        private String caArchive;
+        private String caArchiveSha512;
 
         private Builder() {}
 
@@ -79,6 +81,17 @@ public final class TrustStore extends NativeObject {
             return this;
         }
 
+        /**
+         * ITI's {@code ACcompactado.zip} (a path): its certificates join the pool after its
+         * SHA-512 is checked against {@code hashSha512Path} ({@code null}: the
+         * {@code hashsha512.txt} beside it).
+         */
+        public Builder caArchive(String zipPath, String hashSha512Path) {
+            this.caArchive = Objects.requireNonNull(zipPath, "zipPath");
+            this.caArchiveSha512 = hashSha512Path;
+            return this;
+        }
+
         /** The options JSON {@link #build()} passes to {@link TrustStore#fromJson}. */
         public String toJson() {
             StringBuilder sb = new StringBuilder("{");
@@ -98,6 +111,12 @@ public final class TrustStore extends NativeObject {
             }
             if (caDir != null) {
                 sb.append(",\"caDir\":").append(Json.string(caDir));
+            }
+            if (caArchive != null) {
+                sb.append(",\"caArchive\":").append(Json.string(caArchive));
+            }
+            if (caArchiveSha512 != null) {
+                sb.append(",\"caArchiveSha512\":").append(Json.string(caArchiveSha512));
             }
             return sb.append('}').toString();
         }

@@ -315,6 +315,25 @@ class SignVerifyTest {
     }
 
     @Test
+    void itiArchiveCompletesALeafOnlyChain() {
+        // The signer holds only its leaf; the ACs come from an ITI-shaped ACcompactado.zip
+        // whose hashsha512.txt is checked first.
+        try (TrustStore t = TrustStore.builder()
+                        .rootSha256(TestPki.get("rootSha256"))
+                        .caArchive(TestPki.get("acArchive"), null)
+                        .build();
+                Signer leafOnly = Signer.fromPem(TestPki.read(TestPki.get("ecpf", "keyPem")), null,
+                        TestPki.read(TestPki.get("ecpf", "certPem")))) {
+            SignResult r = Sesgo.signResult(bundle, provenance, leafOnly, t, "{" + WARN + "}");
+            assertTrue(Sesgo.verifyResult(t, null, null, utf8(r.bundleJson()), null, "{" + WARN + "}").isValid());
+        }
+        expectSesgo("SECURITY.HASH-VALIDATION-FAILED", null, () -> TrustStore.builder()
+                .rootSha256(TestPki.get("rootSha256"))
+                .caArchive(TestPki.get("acArchive"), TestPki.get("chainPem"))
+                .build());
+    }
+
+    @Test
     void inspectCertificate() {
         String fromP12 = Sesgo.inspectCertificate(TestPki.read(TestPki.get("p12Aes")), TestPki.password(), null);
         String fromPem = Sesgo.inspectCertificate(TestPki.read(TestPki.get("ecpf", "certPem")), null, null);
