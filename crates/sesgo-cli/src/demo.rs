@@ -36,6 +36,11 @@ fn ms(t: Instant) -> String {
     format!("{:.1} ms", t.elapsed().as_secs_f64() * 1000.0)
 }
 
+/// `label ........ 12.3 ms  rest`, the timing column aligned.
+fn step(label: &str, t: Instant, rest: &str) -> String {
+    format!("{:.<48} {:>9}  {rest}", format!("{label} "), ms(t))
+}
+
 fn codes(v: &Verification) -> String {
     v.outcome
         .issues()
@@ -79,10 +84,16 @@ pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
 
 fn with_pki(pki: &TestPki, r: &Report, t: Instant, keep: Option<&Path>) -> sesgo::Result<bool> {
     let p12 = zeroize::Zeroizing::new(std::fs::read(&pki.p12_aes).map_err(|e| {
-        sesgo::Error::new(Code::ConfigInvalidParameter, format!("PKCS#12 de teste: {e}"))
+        sesgo::Error::new(
+            Code::ConfigInvalidParameter,
+            format!("PKCS#12 de teste: {e}"),
+        )
     })?);
     let chain_pem = std::fs::read_to_string(&pki.chain_pem).map_err(|e| {
-        sesgo::Error::new(Code::ConfigInvalidParameter, format!("cadeia de teste: {e}"))
+        sesgo::Error::new(
+            Code::ConfigInvalidParameter,
+            format!("cadeia de teste: {e}"),
+        )
     })?;
     let signer = Signer::from_pkcs12(&p12, &pki.password, None)?;
     // Trust exactly the test root (by fingerprint), with its intermediates to complete
@@ -93,9 +104,10 @@ fn with_pki(pki: &TestPki, r: &Report, t: Instant, keep: Option<&Path>) -> sesgo
         ..Default::default()
     }
     .build()?;
-    r.line(format!(
-        "1. Test PKI (openssl CLI; NOT trusted by anyone) .......... {}",
-        ms(t)
+    r.line(step(
+        "1. test PKI (openssl CLI)",
+        t,
+        "NOT trusted by anyone",
     ));
     r.line(format!(
         "   root    {}",
@@ -104,7 +116,10 @@ fn with_pki(pki: &TestPki, r: &Report, t: Instant, keep: Option<&Path>) -> sesgo
     r.line(format!("           sha256 {}", pki.root_sha256));
     r.line(format!(
         "   signer  {}",
-        signer.chain().first().map_or(String::new(), |c| c.subject())
+        signer
+            .chain()
+            .first()
+            .map_or(String::new(), |c| c.subject())
     ));
     r.line("           e-CPF A3 test certificate, PKCS#12 (PBES2/AES-256)");
     match keep {
@@ -144,7 +159,7 @@ fn one_policy(
     } else {
         "0.1.2"
     };
-    r.line(format!("{n}. Policy {version}"));
+    r.line(format!("{n}. policy {version}"));
     r.line(format!("   {}", policy.uri()));
     let t = Instant::now();
     let signed = match sesgo::sign(
@@ -159,7 +174,7 @@ fn one_policy(
     ) {
         Ok(s) => s,
         Err(e) => {
-            r.line(format!("   sign ..................................... FAILED"));
+            r.line("   sign ....................................... FAILED");
             for f in e.findings() {
                 r.line(format!("     {}", finding_line(f)));
             }
@@ -168,11 +183,14 @@ fn one_policy(
     };
     let who = &signed.signature["who"]["identifier"];
     let targets = signed.provenance["target"].as_array().map_or(0, Vec::len);
-    r.line(format!(
-        "   sign ..................................... {:>9}  {targets} resources, signer {}|{}",
-        ms(t),
-        who["system"].as_str().unwrap_or("?"),
-        who["value"].as_str().unwrap_or("?"),
+    r.line(step(
+        "   sign",
+        t,
+        &format!(
+            "{targets} resources, signer {}|{}",
+            who["system"].as_str().unwrap_or("?"),
+            who["value"].as_str().unwrap_or("?"),
+        ),
     ));
     for w in &signed.warnings {
         r.line(format!("     {}", finding_line(w)));
@@ -209,10 +227,14 @@ fn one_policy(
 
     let t = Instant::now();
     let v = verify(&transfer)?;
-    r.line(format!(
-        "   verify transfer Bundle ................... {:>9}  {}",
-        ms(t),
-        if v.valid { "VALID" } else { "INVALID (unexpected)" }
+    r.line(step(
+        "   verify the transfer Bundle",
+        t,
+        if v.valid {
+            "VALID"
+        } else {
+            "INVALID (unexpected)"
+        },
     ));
     r.line(format!("     codes: {}", codes(&v)));
     let mut ok = v.valid;
@@ -232,16 +254,16 @@ fn one_policy(
         .issues()
         .iter()
         .any(|f| f.code() == Code::CryptoHashVerificationFailed);
-    r.line(format!(
-        "   tamper {ORIGINAL} -> {TAMPERED}, verify again ........ {:>9}  {}",
-        ms(t),
+    r.line(step(
+        &format!("   tamper {ORIGINAL} -> {TAMPERED}, verify again"),
+        t,
         if !v.valid && detected {
             "INVALID (as expected)"
         } else if v.valid {
             "VALID (unexpected)"
         } else {
             "INVALID, without CRYPTO.HASH-VERIFICATION-FAILED (unexpected)"
-        }
+        },
     ));
     for f in v.outcome.issues() {
         if f.severity().is_failure() {

@@ -414,8 +414,8 @@ fn usage_error(e: &clap::Error) -> ExitCode {
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("uso inválido")
                 .trim_start_matches("error: ");
-            let err = Error::new(code, format!("uso inválido da linha de comando: {first}"))
-                .at("argv");
+            let err =
+                Error::new(code, format!("uso inválido da linha de comando: {first}")).at("argv");
             emit(err.to_operation_outcome().to_json().as_bytes(), true);
             ExitCode::from(2)
         }
