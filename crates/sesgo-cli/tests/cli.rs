@@ -27,12 +27,30 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh scratch directory for one test, removed when dropped (kept if the test
+/// panics, for inspection).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let d = std::env::temp_dir().join(format!("sesgo-cli-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    d
+    Scratch(d)
 }
 
 struct Run {
@@ -555,7 +573,8 @@ fn canonicalize_prints_the_facade_bytes() {
 
 #[test]
 fn the_demo_runs_and_exits_0() {
-    let keep = scratch("demo").join("pki");
+    let scratch = scratch("demo");
+    let keep = scratch.join("pki");
     let r = sesgo(&["demo", "--keep", s(&keep)]);
     let report = String::from_utf8_lossy(&r.expect(0).stdout).into_owned();
     for needle in [
