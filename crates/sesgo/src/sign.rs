@@ -127,6 +127,43 @@ pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
 
 /// Signs the instances `provenance` designates in `bundle` (criar Etapas 1–14) with the
 /// system clock. See [`sign_with_clock`].
+///
+/// ```
+/// use sesgo::{RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
+/// use sesgo::{VerifyInput, VerifyOptions};
+/// use sesgo_cert::testpki::TestPki;
+///
+/// // A throw-away ICP-Brasil-like PKI (openssl CLI); trust its root by fingerprint.
+/// let pki = TestPki::shared();
+/// let signer = Signer::from_pkcs12(&std::fs::read(&pki.p12_aes)?, &pki.password, None)?;
+/// let trust = TrustStoreOptions {
+///     root_sha256: vec![pki.root_sha256.clone()],
+///     ca_certs_pem: Some(std::fs::read_to_string(&pki.chain_pem)?),
+///     ..Default::default()
+/// }
+/// .build()?;
+/// let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/");
+/// let bundle = std::fs::read(format!("{examples}bundle.json"))?;
+/// let provenance = std::fs::read(format!("{examples}provenance.json"))?;
+///
+/// let options = SignOptions {
+///     policy: Some("https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0".into()),
+///     ..Default::default()
+/// };
+/// let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
+/// assert_eq!(signed.signature["who"]["identifier"]["value"].as_str(), Some("12345678909"));
+///
+/// // The transfer Bundle verifies. Online revocation (OCSP/CRL) is not built yet, so the
+/// // default `strict` policy would report it invalid; `warn` reports the gap as a warning.
+/// let transfer = signed.bundle.to_json();
+/// let options = VerifyOptions {
+///     settings: Settings { revocation_policy: RevocationPolicy::Warn, ..Default::default() },
+///     ..Default::default()
+/// };
+/// let input = VerifyInput { bundle: Some(transfer.as_bytes()), ..Default::default() };
+/// assert!(sesgo::verify(&input, &trust, &options)?.valid);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sign(
     bundle: &[u8],
     provenance: &[u8],

@@ -194,6 +194,18 @@ impl BuildBundleOptions {
 /// `urn:uuid` fullUrls, every internal reference rewritten, external references replaced
 /// as the options say or reported — never silently kept. `resources_json` is a JSON array
 /// of resources (or a Bundle, whose entries' resources are taken).
+///
+/// ```
+/// let resources = br#"[
+///   {"resourceType":"Patient","id":"p1"},
+///   {"resourceType":"Observation","id":"o1","status":"final","code":{"text":"temp"},
+///    "subject":{"reference":"Patient/p1"},"valueQuantity":{"value":36.50}}]"#;
+/// let b = sesgo::build_bundle(resources, &Default::default()).unwrap();
+/// let patient = b["entry"][0]["fullUrl"].as_str().unwrap();
+/// assert!(patient.starts_with("urn:uuid:"));
+/// assert_eq!(b["entry"][1]["resource"]["subject"]["reference"].as_str(), Some(patient));
+/// assert!(b.to_json().contains("36.50")); // numbers are kept verbatim
+/// ```
 pub fn build_bundle(resources_json: &[u8], options: &BuildBundleOptions) -> Result<Value> {
     let v = parse_input(
         resources_json,

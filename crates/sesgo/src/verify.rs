@@ -78,7 +78,28 @@ impl Verification {
     }
 }
 
-/// Verifies with the system clock. See [`verify_with_clock`].
+/// Verifies with the system clock. See [`verify_with_clock`]; [`sign`](crate::sign)
+/// shows a full round trip.
+///
+/// An unusable input is an `Err`; a signature that does not hold is `Ok` with
+/// `valid == false` and the reasons in the outcome:
+///
+/// ```
+/// use sesgo::{Code, TrustStore, VerifyInput, VerifyOptions};
+///
+/// let trust = TrustStore::icp_brasil_default();
+/// let opts = VerifyOptions::default();
+/// // Not JSON: an error (exit code 2 in the CLI).
+/// let e = sesgo::verify(&VerifyInput { bundle: Some(b"{"), ..Default::default() }, &trust, &opts)
+///     .unwrap_err();
+/// assert_eq!(e.code(), Code::FormatJsonMalformed);
+/// // A Bundle without a signed Provenance: a verification result, invalid.
+/// let b = br#"{"resourceType":"Bundle","type":"collection","entry":[]}"#;
+/// let v = sesgo::verify(&VerifyInput { bundle: Some(b), ..Default::default() }, &trust, &opts)
+///     .unwrap();
+/// assert!(!v.valid);
+/// assert_eq!(v.outcome.to_value()["resourceType"], "OperationOutcome");
+/// ```
 pub fn verify(
     input: &VerifyInput<'_>,
     trust: &TrustStore,

@@ -1,0 +1,620 @@
+//! The `sesgo` binary end to end: real test PKI (openssl CLI), real files, the built
+//! executable. Every stdout except `canonicalize`'s and `demo`'s is parsed as FHIR JSON;
+//! every OperationOutcome is checked against the guide's profile by reading it back with
+//! sesgo-core's reader (which accepts only CodeSystem codes under the profile's fixed
+//! system) and re-rendering it with the profile-validated renderer (crates/sesgo-core/
+//! tests/operation_outcome.rs) — the two must agree byte for byte.
+
+use serde_json::Value;
+use sesgo_cert::testpki::TestPki;
+use sesgo_cert::Certificate;
+use sesgo_core::{OperationOutcome, OPERATION_OUTCOME_PROFILE};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const P020: &str = "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0";
+const P012: &str =
+    "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2";
+const PW_VAR: &str = "SESGO_CLI_TEST_PASSWORD";
+
+fn pki() -> &'static TestPki {
+    TestPki::shared()
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name)
+}
+
+/// A fresh scratch directory for one test, removed when dropped (kept if the test
+/// panics, for inspection).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    let d = std::env::temp_dir().join(format!("sesgo-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    Scratch(d)
+}
+
+struct Run {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {}\nstderr: {}",
+                String::from_utf8_lossy(&self.stdout),
+                self.stderr
+            )
+        })
+    }
+
+    /// stdout as a conforming OperationOutcome; its issue codes.
+    fn outcome(&self) -> Vec<String> {
+        let v = self.json();
+        assert_eq!(v["resourceType"], "OperationOutcome", "{v}");
+        assert_eq!(v["meta"]["profile"][0], OPERATION_OUTCOME_PROFILE);
+        let oo = OperationOutcome::from_value(&v)
+            .unwrap_or_else(|| panic!("not a conforming OperationOutcome: {v}"));
+        assert_eq!(oo.to_value(), v, "re-rendering differs");
+        oo.issues()
+            .iter()
+            .map(|f| f.code().as_str().to_owned())
+            .collect()
+    }
+
+    fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            code,
+            "exit code; stdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&self.stdout),
+            self.stderr
+        );
+        self
+    }
+}
+
+fn sesgo(args: &[&str]) -> Run {
+    sesgo_env(args, &[])
+}
+
+fn sesgo_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sesgo"));
+    c.args(args).env_remove(PW_VAR);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run sesgo");
+    Run {
+        code: out.status.code().expect("exit code, not a signal"),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Trust options naming the test root and its intermediates.
+fn trust_args() -> Vec<String> {
+    vec![
+        "--trust-root-sha256".into(),
+        pki().root_sha256.clone(),
+        "--ca-certs".into(),
+        s(&pki().chain_pem).into(),
+    ]
+}
+
+enum Key {
+    P12,
+    /// Encrypted PKCS#8 PEM key and the leaf certificate.
+    Pem,
+}
+
+/// Signs the example; returns (signed Provenance, transfer Bundle file, Signature file).
+fn sign(dir: &Path, policy: Option<&str>, key: Key) -> (Value, PathBuf, PathBuf) {
+    let out_bundle = dir.join("transfer.json");
+    let out_sig = dir.join("signature.json");
+    let out_prov = dir.join("provenance.json");
+    let mut args: Vec<String> = vec![
+        "sign".into(),
+        "--bundle".into(),
+        s(&example("bundle.json")).into(),
+        "--provenance".into(),
+        s(&example("provenance.json")).into(),
+        "--out-bundle".into(),
+        s(&out_bundle).into(),
+        "--out-signature".into(),
+        s(&out_sig).into(),
+        "--out-provenance".into(),
+        s(&out_prov).into(),
+    ];
+    match key {
+        Key::P12 => args.extend([
+            "--p12".into(),
+            s(&pki().p12_aes).into(),
+            "--password-env".into(),
+            PW_VAR.into(),
+        ]),
+        Key::Pem => args.extend([
+            "--key".into(),
+            s(&pki().key_pkcs8_encrypted).into(),
+            "--key-password-env".into(),
+            PW_VAR.into(),
+            "--chain".into(),
+            s(&pki().ecpf.cert_pem).into(),
+        ]),
+    }
+    if let Some(p) = policy {
+        args.extend(["--policy".into(), p.into()]);
+    }
+    args.extend(trust_args());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = sesgo_env(&args, &[(PW_VAR, &pki().password)]);
+    r.expect(0);
+    let prov = r.json();
+    assert_eq!(prov["resourceType"], "Provenance");
+    assert_eq!(
+        prov["signature"][0]["who"]["identifier"]["value"],
+        "12345678909"
+    );
+    // --out-provenance holds what stdout printed.
+    let written: Value = serde_json::from_slice(&std::fs::read(&out_prov).unwrap()).unwrap();
+    assert_eq!(written, prov);
+    assert!(r.stderr.contains("signed 3 resource(s)"), "{}", r.stderr);
+    (prov, out_bundle, out_sig)
+}
+
+/// `sesgo verify` with the test trust store; online revocation is not built yet, so a
+/// VALID result needs `--revocation warn` (the default, strict, reports it invalid).
+fn verify(extra: &[&str], revocation: Option<&str>) -> Run {
+    let mut args: Vec<String> = vec!["verify".into()];
+    args.extend(extra.iter().map(|x| (*x).to_owned()));
+    args.extend(trust_args());
+    if let Some(r) = revocation {
+        args.extend(["--revocation".into(), r.into()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    sesgo(&args)
+}
+
+#[test]
+fn sign_then_verify_under_both_policies_with_p12_and_pem_keys() {
+    for (i, policy) in [None, Some(P020)].into_iter().enumerate() {
+        for (j, key) in [Key::P12, Key::Pem].into_iter().enumerate() {
+            let dir = scratch(&format!("roundtrip-{i}-{j}"));
+            let (_, transfer, _) = sign(&dir, policy, key);
+            let mut args = vec!["--bundle", s(&transfer)];
+            if let Some(p) = policy {
+                args.extend(["--policy", p]);
+            }
+            let r = verify(&args, Some("warn"));
+            let codes = r.expect(0).outcome();
+            assert_eq!(codes[0], "VALIDATION.SUCCESS");
+            // Revocation was not checked: said as a warning.
+            assert!(codes.contains(&"REVOCATION.NO-CONNECTIVITY".to_owned()));
+            assert!(r.stderr.contains("VALID"), "{}", r.stderr);
+        }
+    }
+}
+
+#[test]
+fn every_verify_input_form_is_accepted() {
+    let dir = scratch("forms");
+    let (_, _, sig) = sign(&dir, Some(P020), Key::P12);
+    let signature: Value = serde_json::from_slice(&std::fs::read(&sig).unwrap()).unwrap();
+    let data = dir.join("data.b64");
+    std::fs::write(&data, signature["data"].as_str().unwrap()).unwrap();
+    let prov = dir.join("provenance.json");
+    let bundle = example("bundle.json");
+    for args in [
+        vec!["--provenance", s(&prov), "--bundle", s(&bundle)],
+        vec!["--signature", s(&sig)],
+        vec!["--signature-data", s(&data), "--policy", P020],
+        vec!["--signature-data", s(&data), "--bundle", s(&bundle)],
+    ] {
+        let codes = verify(&args, Some("off")).expect(0).outcome();
+        assert_eq!(codes[0], "VALIDATION.SUCCESS", "{args:?}");
+    }
+    // Declared policy 0.2.0, required 0.1.2: invalid.
+    let r = verify(&["--signature", s(&sig), "--policy", P012], Some("warn"));
+    assert!(!r.expect(1).outcome().is_empty());
+}
+
+#[test]
+fn exit_1_when_invalid_strict_revocation_tampered_and_foreign_root() {
+    let dir = scratch("invalid");
+    let (_, transfer, _) = sign(&dir, None, Key::P12);
+
+    // Default revocation policy (strict): status unobtainable, so invalid.
+    let codes = verify(&["--bundle", s(&transfer)], None)
+        .expect(1)
+        .outcome();
+    assert!(
+        codes.contains(&"REVOCATION.NO-CONNECTIVITY".to_owned()),
+        "{codes:?}"
+    );
+
+    // One byte of a signed value changed.
+    let text = std::fs::read_to_string(&transfer).unwrap();
+    assert!(text.contains("36.50"));
+    let tampered = dir.join("tampered.json");
+    std::fs::write(&tampered, text.replacen("36.50", "36.51", 1)).unwrap();
+    let r = verify(&["--bundle", s(&tampered)], Some("warn"));
+    let codes = r.expect(1).outcome();
+    assert!(
+        codes.contains(&"CRYPTO.HASH-VERIFICATION-FAILED".to_owned()),
+        "{codes:?}"
+    );
+    assert!(r.stderr.contains("INVALID"), "{}", r.stderr);
+
+    // A trust store holding only a foreign root.
+    let foreign = Certificate::from_der(&pki().foreign_root.der)
+        .unwrap()
+        .sha256_hex();
+    let r = sesgo(&[
+        "verify",
+        "--bundle",
+        s(&transfer),
+        "--trust-root-sha256",
+        &foreign,
+        "--revocation",
+        "warn",
+    ]);
+    let codes = r.expect(1).outcome();
+    assert!(
+        codes.iter().any(|c| c == "CERT.NOT-ICP-BRASIL"
+            || c == "CERT.CHAIN-INCOMPLETE"
+            || c == "CERT.CHAIN-VALIDATION-FAILED"),
+        "{codes:?}"
+    );
+    // And the default trust store (embedded ICP-Brasil roots) refuses the test chain.
+    let r = sesgo(&["verify", "--bundle", s(&transfer), "--revocation", "warn"]);
+    assert!(r
+        .expect(1)
+        .outcome()
+        .contains(&"CERT.NOT-ICP-BRASIL".to_owned()));
+}
+
+#[test]
+fn exit_2_for_input_errors_with_an_outcome_on_stdout() {
+    let dir = scratch("errors");
+    let bundle = example("bundle.json");
+    let prov = example("provenance.json");
+    let p12 = s(&pki().p12_aes).to_owned();
+    let base = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "sign",
+            "--bundle",
+            s(&bundle),
+            "--provenance",
+            s(&prov),
+            "--p12",
+            &p12,
+            "--password-env",
+            PW_VAR,
+        ]
+        .iter()
+        .map(|x| (*x).to_owned())
+        .collect();
+        v.extend(extra.iter().map(|x| (*x).to_owned()));
+        v.extend(trust_args());
+        v
+    };
+    let run = |args: &[String], pw: Option<&str>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        match pw {
+            Some(p) => sesgo_env(&args, &[(PW_VAR, p)]),
+            None => sesgo(&args),
+        }
+    };
+
+    // Wrong password.
+    let codes = run(&base(&[]), Some("errada")).expect(2).outcome();
+    assert_eq!(codes[0], "CRYPTO.KEY-INACCESSIBLE");
+    // Password variable not set.
+    let codes = run(&base(&[]), None).expect(2).outcome();
+    assert_eq!(codes[0], "CONFIG.MISSING-PARAMETER");
+    // An unknown policy and an unsupported strategy are facade errors.
+    let codes = run(&base(&["--policy", "urn:x"]), Some(&pki().password))
+        .expect(2)
+        .outcome();
+    assert!(codes[0].starts_with("POLICY."), "{codes:?}");
+    let codes = run(&base(&["--strategy", "tsa"]), Some(&pki().password))
+        .expect(2)
+        .outcome();
+    assert_eq!(codes[0], "CONFIG.MISSING-PARAMETER");
+    // Settings out of range.
+    let settings = dir.join("settings.json");
+    std::fs::write(&settings, br#"{"ocspTimeoutSecs": 1}"#).unwrap();
+    let codes = run(&base(&["--settings", s(&settings)]), Some(&pki().password))
+        .expect(2)
+        .outcome();
+    assert_eq!(codes[0], "CONFIG.TIMEOUT-OUT-OF-RANGE");
+
+    // Malformed JSON (sign and verify).
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, b"{\"resourceType\": \"Bundle\",").unwrap();
+    let r = sesgo_env(
+        &[
+            "sign",
+            "--bundle",
+            s(&bad),
+            "--provenance",
+            s(&prov),
+            "--p12",
+            &p12,
+            "--password-env",
+            PW_VAR,
+        ],
+        &[(PW_VAR, &pki().password)],
+    );
+    assert_eq!(r.expect(2).outcome()[0], "FORMAT.JSON-MALFORMED");
+    let codes = verify(&["--bundle", s(&bad)], Some("warn"))
+        .expect(2)
+        .outcome();
+    assert_eq!(codes[0], "FORMAT.JSON-MALFORMED");
+    // Unreadable file.
+    let missing = dir.join("missing.json");
+    let codes = verify(&["--bundle", s(&missing)], None).expect(2).outcome();
+    assert_eq!(codes[0], "CONFIG.INVALID-PARAMETER");
+    // Bad trust store option.
+    let codes = sesgo(&[
+        "verify",
+        "--bundle",
+        s(&bundle),
+        "--trust-root-sha256",
+        "xyz",
+    ])
+    .expect(2)
+    .outcome();
+    assert!(codes[0].starts_with("CONFIG."), "{codes:?}");
+}
+
+#[test]
+fn usage_errors_exit_2_with_an_outcome_and_help_exits_0() {
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["verify"],
+        vec!["verify", "--bundle", "a.json", "--revocation", "sometimes"],
+        vec!["verify", "--signature", "a", "--provenance", "b"],
+        // --p12 requires --password-env; passwords never come from argv.
+        vec!["sign", "--bundle", "b", "--provenance", "p", "--p12", "x"],
+        vec![
+            "sign",
+            "--bundle",
+            "b",
+            "--provenance",
+            "p",
+            "--password",
+            "x",
+        ],
+        vec!["cert", "inspect"],
+        vec!["canonicalize"],
+    ] {
+        let r = sesgo(&args);
+        let codes = r.expect(2).outcome();
+        assert!(codes[0].starts_with("CONFIG."), "{args:?}: {codes:?}");
+        assert!(!r.stderr.is_empty());
+    }
+    let r = sesgo(&["--help"]);
+    r.expect(0);
+    let help = String::from_utf8_lossy(&r.stdout);
+    assert!(help.contains("exit codes"), "{help}");
+    let r = sesgo(&["sign", "--help"]);
+    assert!(String::from_utf8_lossy(&r.expect(0).stdout).contains("--password-env"));
+}
+
+#[test]
+fn refs_check_reports_conformance_and_errors() {
+    let dir = scratch("refs");
+    let r = sesgo(&[
+        "refs",
+        "check",
+        "--bundle",
+        s(&example("bundle.json")),
+        "--provenance",
+        s(&example("provenance.json")),
+    ]);
+    assert_eq!(r.expect(0).outcome(), ["VALIDATION.SUCCESS"]);
+    let bad = dir.join("bad-refs.json");
+    std::fs::write(
+        &bad,
+        br#"{"resourceType":"Bundle","type":"collection","entry":[
+  {"fullUrl":"urn:uuid:550e8400-e29b-41d4-a716-446655440000",
+   "resource":{"resourceType":"Observation","status":"final","code":{"text":"massa"},
+               "subject":{"reference":"Patient/x"}}}]}"#,
+    )
+    .unwrap();
+    let r = sesgo(&["refs", "check", "--bundle", s(&bad), "--policy", P020]);
+    let codes = r.expect(1).outcome();
+    assert!(
+        codes.contains(&"FORMAT.REFERENCE-INVALID".to_owned()),
+        "{codes:?}"
+    );
+    let codes = sesgo(&["refs", "check", "--bundle", s(&dir.join("none.json"))])
+        .expect(2)
+        .outcome();
+    assert_eq!(codes[0], "CONFIG.INVALID-PARAMETER");
+}
+
+#[test]
+fn bundle_build_rewrites_references_and_keeps_decimals() {
+    let dir = scratch("build");
+    let patient = dir.join("patient.json");
+    let obs = dir.join("obs.json");
+    std::fs::write(
+        &patient,
+        br#"{"resourceType":"Patient","id":"p1","name":[{"family":"Silva"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &obs,
+        br#"[{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"temp"},
+             "subject":{"reference":"Patient/p1"},"valueQuantity":{"value":36.50}}]"#,
+    )
+    .unwrap();
+    let r = sesgo(&["bundle", "build", s(&patient), s(&obs)]);
+    let b = r.expect(0).json();
+    assert_eq!(b["resourceType"], "Bundle");
+    let entries = b["entry"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    let patient_url = entries[0]["fullUrl"].as_str().unwrap();
+    assert!(patient_url.starts_with("urn:uuid:"), "{patient_url}");
+    assert_eq!(
+        entries[1]["resource"]["subject"]["reference"], patient_url,
+        "{b}"
+    );
+    // The decimal's text survives (serde_json would read 36.5; look at the bytes).
+    assert!(String::from_utf8_lossy(&r.stdout).contains("36.50"));
+    // And the built Bundle passes the reference check.
+    let built = dir.join("built.json");
+    std::fs::write(&built, &r.stdout).unwrap();
+    sesgo(&["refs", "check", "--bundle", s(&built)]).expect(0);
+    // A single Bundle file (e.g. a server's search result) is accepted as is.
+    let search = dir.join("search.json");
+    std::fs::write(
+        &search,
+        br#"{"resourceType":"Bundle","type":"searchset","entry":[
+  {"resource":{"resourceType":"Patient","id":"p1"}},
+  {"resource":{"resourceType":"Encounter","id":"e1","status":"finished",
+   "class":{"code":"AMB"},"subject":{"reference":"Patient/p1"}}}]}"#,
+    )
+    .unwrap();
+    let r = sesgo(&["bundle", "build", "--type", "collection", s(&search)]);
+    assert_eq!(r.expect(0).json()["entry"].as_array().unwrap().len(), 2);
+    // Malformed input.
+    std::fs::write(&obs, b"[{").unwrap();
+    let codes = sesgo(&["bundle", "build", s(&patient), s(&obs)])
+        .expect(2)
+        .outcome();
+    assert_eq!(codes[0], "FORMAT.JSON-MALFORMED");
+}
+
+#[test]
+fn cert_inspect_reports_the_identity() {
+    let r = sesgo(&["cert", "inspect", "--cert", s(&pki().ecpf.cert_pem)]);
+    let report = r.expect(0).json();
+    assert_eq!(report["identity"]["signer"]["value"], "12345678909");
+    assert_eq!(
+        report["fingerprints"]["sha256"],
+        Certificate::from_der(&pki().ecpf.der).unwrap().sha256_hex()
+    );
+    // DER works too.
+    let r = sesgo(&["cert", "inspect", "--cert", s(&pki().ecpf.cert_der_path)]);
+    assert_eq!(
+        r.expect(0).json()["identity"]["signer"]["value"],
+        "12345678909"
+    );
+    // From the PKCS#12, with the chain.
+    let args = [
+        "cert",
+        "inspect",
+        "--p12",
+        s(&pki().p12_3des),
+        "--password-env",
+        PW_VAR,
+    ];
+    let r = sesgo_env(&args, &[(PW_VAR, &pki().password)]);
+    let report = r.expect(0).json();
+    assert_eq!(report["identity"]["signer"]["value"], "12345678909");
+    assert!(!report["chain"].as_array().unwrap().is_empty());
+    // Wrong password.
+    let r = sesgo_env(&args, &[(PW_VAR, "errada")]);
+    assert_eq!(r.expect(2).outcome()[0], "CRYPTO.KEY-INACCESSIBLE");
+}
+
+#[test]
+fn canonicalize_prints_the_facade_bytes() {
+    let dir = scratch("canon");
+    let f = dir.join("obs.json");
+    let text = br#"{"resourceType":"Observation","id":"x","meta":{"versionId":"2"},"valueQuantity":{"value":36.50}}"#;
+    std::fs::write(&f, text).unwrap();
+    let r = sesgo(&["canonicalize", s(&f)]);
+    assert_eq!(
+        r.expect(0).stdout,
+        br#"{"resourceType":"Observation","valueQuantity":{"value":36.5}}"#
+    );
+    assert_eq!(r.stdout, sesgo::canonicalize(text, None).unwrap());
+    let r = sesgo(&["canonicalize", "--policy", P020, s(&f)]);
+    assert_eq!(
+        r.expect(0).stdout,
+        br#"{"resourceType":"Observation","valueQuantity":{"value":36.50}}"#
+    );
+    // Errors are still an OperationOutcome.
+    std::fs::write(&f, b"[1]").unwrap();
+    let codes = sesgo(&["canonicalize", s(&f)]).expect(2).outcome();
+    assert_eq!(codes[0], "FORMAT.RESOURCE-INVALID");
+}
+
+#[test]
+fn the_demo_runs_and_exits_0() {
+    let scratch = scratch("demo");
+    let keep = scratch.join("pki");
+    let r = sesgo(&["demo", "--keep", s(&keep)]);
+    let report = String::from_utf8_lossy(&r.expect(0).stdout).into_owned();
+    for needle in [
+        "policy 0.1.2",
+        "policy 0.2.0",
+        "VALID",
+        "INVALID (as expected)",
+        "CRYPTO.HASH-VERIFICATION-FAILED",
+        "REVOCATION.NO-CONNECTIVITY",
+        "urn:brasil:cpf|12345678909",
+        "Result: OK",
+    ] {
+        assert!(report.contains(needle), "{needle}: {report}");
+    }
+    // --keep left the PKI and the signed files; the transfer Bundle verifies through the
+    // CLI with the root the report printed.
+    let root = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("sha256 "))
+        .expect("root fingerprint in the report")
+        .to_owned();
+    let transfer = keep.join("signed-0.2.0-bundle.json");
+    let r = sesgo(&[
+        "verify",
+        "--bundle",
+        s(&transfer),
+        "--trust-root-sha256",
+        &root,
+        "--ca-certs",
+        s(&keep.join("chain/chain.pem")),
+        "--revocation",
+        "warn",
+    ]);
+    assert_eq!(r.expect(0).outcome()[0], "VALIDATION.SUCCESS");
+    let tampered = Run {
+        code: 1,
+        stdout: std::fs::read(keep.join("tampered-0.1.2-outcome.json")).unwrap(),
+        stderr: String::new(),
+    };
+    assert!(tampered
+        .outcome()
+        .contains(&"CRYPTO.HASH-VERIFICATION-FAILED".to_owned()));
+}
