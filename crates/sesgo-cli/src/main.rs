@@ -135,6 +135,13 @@ struct TrustArgs {
     /// Directory of CA certificates (.pem, .crt, .cer, .der) used to complete chains.
     #[arg(long, value_name = "DIR")]
     ca_dir: Option<PathBuf>,
+    /// ITI's ACcompactado.zip: its certificates complete chains once its SHA-512 matches
+    /// the hash file (IG §12).
+    #[arg(long, value_name = "ZIP")]
+    ca_archive: Option<PathBuf>,
+    /// The hashsha512.txt published with --ca-archive (default: the one beside it).
+    #[arg(long, value_name = "FILE", requires = "ca_archive")]
+    ca_archive_sha512: Option<PathBuf>,
     /// Also trust the embedded ICP-Brasil roots when other roots are given.
     #[arg(long)]
     icp_brasil: bool,
@@ -526,6 +533,14 @@ impl TrustArgs {
             ca_certs_pem: pem(self.ca_certs.as_deref(), "--ca-certs")?,
             ca_dir: self
                 .ca_dir
+                .as_ref()
+                .map(|d| d.to_string_lossy().into_owned()),
+            ca_archive: self
+                .ca_archive
+                .as_ref()
+                .map(|d| d.to_string_lossy().into_owned()),
+            ca_archive_sha512: self
+                .ca_archive_sha512
                 .as_ref()
                 .map(|d| d.to_string_lossy().into_owned()),
         }

@@ -618,3 +618,33 @@ fn the_demo_runs_and_exits_0() {
         .outcome()
         .contains(&"CRYPTO.HASH-VERIFICATION-FAILED".to_owned()));
 }
+
+#[test]
+fn verify_completes_chains_from_an_iti_archive() {
+    let dir = scratch("iti");
+    let (_, transfer, _) = sign(&dir.0, None, Key::P12);
+    let zip = pki().write_ac_archive(&dir.0.join("iti")).unwrap();
+    let root = pki().root_sha256.clone();
+    let base = [
+        "verify",
+        "--bundle",
+        s(&transfer),
+        "--trust-root-sha256",
+        &root,
+        "--ca-archive",
+        s(&zip),
+        "--revocation",
+        "warn",
+    ];
+    let r = sesgo(&base);
+    r.expect(0);
+    assert!(r.outcome().contains(&"VALIDATION.SUCCESS".to_owned()));
+
+    // A hash file that does not match the archive: an input error.
+    let mut args = base.to_vec();
+    let wrong = pki().chain_pem.clone();
+    args.extend(["--ca-archive-sha512", s(&wrong)]);
+    let r = sesgo(&args);
+    r.expect(2);
+    assert_eq!(r.outcome(), ["SECURITY.HASH-VALIDATION-FAILED"]);
+}
