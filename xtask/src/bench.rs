@@ -32,6 +32,21 @@ pub fn bench(quick: bool) -> Result {
     let manifest = testpki::ensure()?;
     let criterion_home = target_dir().join("bench-criterion");
 
+    let rss_size = if quick { "1KB" } else { RSS_SIZE };
+    eprintln!("\n==> peak RSS of sign and verify");
+    let rss = rss_runs(&data_dir, rss_size, quick).map_err(|e| format!("peak RSS: {e}"))?;
+
+    let py_out = target_dir().join("bench-python.json");
+    step("pure Python vs the sesgo wheel", || {
+        python_harness(
+            &manifest,
+            &data_dir,
+            if quick { "1KB" } else { PY_SIZES },
+            &py_out,
+            quick,
+        )
+    })?;
+
     step("criterion benches (stages, end to end, floor)", || {
         let mut c = cargo();
         if quick {
@@ -44,22 +59,6 @@ pub fn bench(quick: bool) -> Result {
         }
         c.env("CRITERION_HOME", &criterion_home);
         run(c)
-    })?;
-
-    let rss_size = if quick { "1KB" } else { RSS_SIZE };
-    let rss = step("peak RSS of sign and verify", || {
-        rss_runs(&data_dir, rss_size, quick)
-    })?;
-
-    let py_out = target_dir().join("bench-python.json");
-    step("pure Python vs the sesgo wheel", || {
-        python_harness(
-            &manifest,
-            &data_dir,
-            if quick { "1KB" } else { PY_SIZES },
-            &py_out,
-            quick,
-        )
     })?;
 
     if quick {
@@ -137,7 +136,13 @@ fn run_json(mut cmd: Command) -> Result<Value> {
 
 /// A virtual environment with the pure pipeline's libraries (pinned in
 /// `xtask/requirements-test.txt`) and the freshly built wheel.
-fn python_harness(manifest: &Path, data_dir: &Path, sizes: &str, out: &Path, quick: bool) -> Result {
+fn python_harness(
+    manifest: &Path,
+    data_dir: &Path,
+    sizes: &str,
+    out: &Path,
+    quick: bool,
+) -> Result {
     let wheel = python::build_wheel(!quick)?;
     let venv = target_dir().join("bench-venv");
     let py = venv.join("bin/python");
@@ -156,8 +161,14 @@ fn python_harness(manifest: &Path, data_dir: &Path, sizes: &str, out: &Path, qui
         run(c)?;
     }
     let mut c = Command::new(&py);
-    c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-        .args(&pins);
+    c.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ])
+    .args(&pins);
     run(c)?;
     let mut c = Command::new(&py);
     c.args([
@@ -234,7 +245,10 @@ fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned()))
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
         .unwrap_or_else(|| "unknown".into());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .unwrap_or_default()
@@ -262,13 +276,10 @@ fn fmt_time(ns: f64) -> String {
     }
 }
 
-fn report(
-    crit: &BTreeMap<(String, String), f64>,
-    rss: &[Value],
-    py: &Value,
-) -> Result<String> {
+fn report(crit: &BTreeMap<(String, String), f64>, rss: &[Value], py: &Value) -> Result<String> {
     let get = |g: &str, f: &str| crit.get(&(g.to_owned(), f.to_owned())).copied();
-    let need = |g: &str, f: &str| get(g, f).ok_or_else(|| format!("criterion result {g}/{f} missing"));
+    let need =
+        |g: &str, f: &str| get(g, f).ok_or_else(|| format!("criterion result {g}/{f} missing"));
     let bytes = |label: &str| data::parse_size(label).unwrap_or(1) as f64;
     let rsa_sign = need("rsa2048", "openssl_sign")?;
     let rsa_verify = need("rsa2048", "openssl_verify")?;
@@ -341,7 +352,10 @@ fn report(
         let v = speedup("1KB", "verify");
         let s1 = speedup("1MB", "sign");
         let v1 = speedup("1MB", "verify");
-        let min = [s, v, s1, v1].into_iter().flatten().fold(f64::INFINITY, f64::min);
+        let min = [s, v, s1, v1]
+            .into_iter()
+            .flatten()
+            .fold(f64::INFINITY, f64::min);
         format!(
             "| wheel ≥ 5× faster than pure Python | sign {:.1}× / verify {:.1}× (1 KB); sign {:.1}× / verify {:.1}× (1 MB) | {} |",
             s.unwrap_or(f64::NAN),
@@ -411,18 +425,36 @@ fn report(
 
     // Stages.
     let stages = [
-        ("refs_check", "reference check (`check_references`, parse included)"),
-        ("canonicalize_0.1.2", "strip + canonicalize, policy 0.1.2 (`canonicalize`, parse included)"),
+        (
+            "refs_check",
+            "reference check (`check_references`, parse included)",
+        ),
+        (
+            "canonicalize_0.1.2",
+            "strip + canonicalize, policy 0.1.2 (`canonicalize`, parse included)",
+        ),
         ("canonicalize_0.2.0", "strip + canonicalize, policy 0.2.0"),
-        ("digest_0.1.2", "content digest 0.1.2 (parsed input: strip + JCS + SHA-256)"),
+        (
+            "digest_0.1.2",
+            "content digest 0.1.2 (parsed input: strip + JCS + SHA-256)",
+        ),
         ("digest_0.2.0", "content digest 0.2.0 (framed, lossless)"),
         ("sign_0.1.2", "sign, policy 0.1.2 (`sign_with_clock`)"),
         ("sign_0.2.0", "sign, policy 0.2.0"),
-        ("verify_cached", "verify, shared TrustStore (chain cache warm)"),
-        ("verify_fresh_store", "verify, fresh TrustStore per call (no chain cache)"),
+        (
+            "verify_cached",
+            "verify, shared TrustStore (chain cache warm)",
+        ),
+        (
+            "verify_fresh_store",
+            "verify, fresh TrustStore per call (no chain cache)",
+        ),
         ("sign_verify_e2e", "sign + serialize + verify"),
     ];
-    let _ = writeln!(md, "## Stages (median time; throughput in MB/s of Bundle bytes)\n");
+    let _ = writeln!(
+        md,
+        "## Stages (median time; throughput in MB/s of Bundle bytes)\n"
+    );
     let labels: Vec<&str> = data::SIZES
         .into_iter()
         .filter(|l| get(l, "floor_serde_parse").is_some())

@@ -7,7 +7,7 @@
 //! Benchmark ids are `<size>/<stage>` (and `rsa2048/<op>`); `cargo xtask bench` reads them
 //! back from criterion's `estimates.json` to compute the ratios in BENCHMARKS.md.
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
 use sesgo::ReferenceCheckOptions;
 use sesgo_bench::data;
 use sesgo_bench::fixture::{
@@ -47,7 +47,9 @@ fn pipeline(c: &mut Criterion) {
         let jws: serde_json::Value = serde_json::from_slice(&jws_json).expect("JWS JSON");
         let input = format!(
             "{}.{}",
-            jws["signatures"][0]["protected"].as_str().expect("protected"),
+            jws["signatures"][0]["protected"]
+                .as_str()
+                .expect("protected"),
             jws["payload"].as_str().expect("payload")
         );
         let sig = rsa.sign(input.as_bytes());
@@ -78,7 +80,9 @@ fn pipeline(c: &mut Criterion) {
         let mut g = c.benchmark_group(&label);
         g.throughput(Throughput::Bytes(bundle.len() as u64));
         if big {
+            // One call per sample (criterion's linear sampling would run 55 calls).
             g.sample_size(10)
+                .sampling_mode(SamplingMode::Flat)
                 .warm_up_time(Duration::from_secs(1))
                 .measurement_time(Duration::from_secs(10));
         }
@@ -95,8 +99,8 @@ fn pipeline(c: &mut Criterion) {
             g.bench_function("refs_check", |b| {
                 let o = ReferenceCheckOptions::default();
                 b.iter(|| {
-                    let oo = sesgo::check_references(black_box(&bundle), Some(&prov), &o)
-                        .expect("refs");
+                    let oo =
+                        sesgo::check_references(black_box(&bundle), Some(&prov), &o).expect("refs");
                     assert!(oo.is_success());
                     black_box(oo)
                 })

@@ -10,8 +10,8 @@
 //! the Python harness's cross-check). Peak = `VmHWM` of `/proc/self/status` at the end;
 //! `baseline` = `VmRSS` just before the input files are read (program, PKI, signer).
 
-use sesgo_bench::fixture::{trust_store, Fixture};
 use sesgo::{SystemClock, VerifyInput, VerifyOptions};
+use sesgo_bench::fixture::{trust_store, Fixture};
 use std::process::ExitCode;
 
 fn status_kib(field: &str) -> u64 {
@@ -81,7 +81,10 @@ fn run(args: &[String]) -> Result<(), String> {
             report("verify", input, baseline);
             Ok(())
         }
-        _ => Err("usage: sesgo-bench-rss sign BUNDLE PROVENANCE OUT TRUST_OUT | verify SIGNED TRUST".into()),
+        _ => Err(
+            "usage: sesgo-bench-rss sign BUNDLE PROVENANCE OUT TRUST_OUT | verify SIGNED TRUST"
+                .into(),
+        ),
     }
 }
 
