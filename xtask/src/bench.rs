@@ -35,8 +35,12 @@ pub fn bench(quick: bool) -> Result {
     let rss_size = if quick { "1KB" } else { RSS_SIZE };
     eprintln!("\n==> peak RSS of sign and verify");
     let rss = rss_runs(&data_dir, rss_size, quick).map_err(|e| format!("peak RSS: {e}"))?;
+    let rss_path = target_dir().join("bench-rss.json");
+    std::fs::write(&rss_path, Value::Array(rss).to_string())
+        .map_err(|e| format!("{}: {e}", rss_path.display()))?;
 
     let py_out = target_dir().join("bench-python.json");
+    let _ = std::fs::remove_file(&py_out);
     step("pure Python vs the sesgo wheel", || {
         python_harness(
             &manifest,
@@ -65,15 +69,21 @@ pub fn bench(quick: bool) -> Result {
         eprintln!("xtask: bench --quick: every harness ran; BENCHMARKS.md left untouched");
         return Ok(());
     }
-    step("BENCHMARKS.md", || {
-        let py: Value = read_json(&py_out)?;
-        let crit = read_criterion(&criterion_home)?;
-        let md = report(&crit, &rss, &py)?;
-        let path = root().join("BENCHMARKS.md");
-        std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
-        eprintln!("xtask: wrote {}", path.display());
-        Ok(())
-    })
+    step("BENCHMARKS.md", write_report)
+}
+
+/// `cargo xtask bench --report`: BENCHMARKS.md from the results the last full run left
+/// under `target/` (criterion estimates, `bench-rss.json`, `bench-python.json`).
+pub fn write_report() -> Result {
+    let py = read_json(&target_dir().join("bench-python.json"))?;
+    let rss = read_json(&target_dir().join("bench-rss.json"))?;
+    let rss = rss.as_array().cloned().unwrap_or_default();
+    let crit = read_criterion(&target_dir().join("bench-criterion"))?;
+    let md = report(&crit, &rss, &py)?;
+    let path = root().join("BENCHMARKS.md");
+    std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
 }
 
 fn write_inputs(dir: &Path, sizes: &[&str]) -> Result {
@@ -199,8 +209,12 @@ fn python_harness(
     run(c)
 }
 
-/// `(group, function) -> median ns` from criterion's output directory.
-fn read_criterion(home: &Path) -> Result<BTreeMap<(String, String), f64>> {
+/// Criterion results: `(group, function) -> median ns`, plus `group -> bytes` (the
+/// actual input size each size group declared as its throughput).
+type Crit = (BTreeMap<(String, String), f64>, BTreeMap<String, f64>);
+
+fn read_criterion(home: &Path) -> Result<Crit> {
+    let mut sizes = BTreeMap::new();
     let mut m = BTreeMap::new();
     let dirs = |p: &Path| -> Vec<PathBuf> {
         std::fs::read_dir(p)
@@ -223,13 +237,16 @@ fn read_criterion(home: &Path) -> Result<BTreeMap<(String, String), f64>> {
             let ns = est["median"]["point_estimate"]
                 .as_f64()
                 .ok_or("estimates.json without median")?;
+            if let Some(b) = meta["throughput"]["Bytes"].as_f64() {
+                sizes.insert(key.0.clone(), b);
+            }
             m.insert(key, ns);
         }
     }
     if m.is_empty() {
         return Err(format!("no criterion results under {}", home.display()));
     }
-    Ok(m)
+    Ok((m, sizes))
 }
 
 fn sh(cmd: &str, args: &[&str]) -> String {
@@ -276,11 +293,17 @@ fn fmt_time(ns: f64) -> String {
     }
 }
 
-fn report(crit: &BTreeMap<(String, String), f64>, rss: &[Value], py: &Value) -> Result<String> {
+fn report(crit: &Crit, rss: &[Value], py: &Value) -> Result<String> {
+    let (crit, actual) = crit;
     let get = |g: &str, f: &str| crit.get(&(g.to_owned(), f.to_owned())).copied();
     let need =
         |g: &str, f: &str| get(g, f).ok_or_else(|| format!("criterion result {g}/{f} missing"));
-    let bytes = |label: &str| data::parse_size(label).unwrap_or(1) as f64;
+    let bytes = |label: &str| {
+        actual
+            .get(label)
+            .copied()
+            .unwrap_or_else(|| data::parse_size(label).unwrap_or(1) as f64)
+    };
     let rsa_sign = need("rsa2048", "openssl_sign")?;
     let rsa_verify = need("rsa2048", "openssl_verify")?;
 
@@ -304,8 +327,9 @@ fn report(crit: &BTreeMap<(String, String), f64>, rss: &[Value], py: &Value) -> 
     );
     let _ = writeln!(
         md,
-        "Inputs: deterministic transfer Bundles (`sesgo_bench::data`) of the nominal size \
-         (1 KB = 1000 bytes), with up to 998 Observations (+ Patient, Encounter), nested \
+        "Inputs: deterministic transfer Bundles (`sesgo_bench::data`) of about the nominal \
+         size (actual byte counts in the stage table's header; the smallest holds one \
+         Observation), with up to 998 Observations (+ Patient, Encounter), nested \
          backbone elements, decimals with trailing zeros, contained resources and \
          `urn:uuid` references; the Provenance targets every entry. Certificates: the test \
          PKI (e-CPF RSA-2048 → two ACs → RSA-4096 root). Revocation: \
@@ -461,7 +485,7 @@ fn report(crit: &BTreeMap<(String, String), f64>, rss: &[Value], py: &Value) -> 
         .collect();
     let _ = write!(md, "| stage |");
     for l in &labels {
-        let _ = write!(md, " {l} |");
+        let _ = write!(md, " {l} ({:.0} bytes) |", bytes(l));
     }
     let _ = write!(md, "\n|---|");
     for _ in &labels {
@@ -509,7 +533,10 @@ fn report(crit: &BTreeMap<(String, String), f64>, rss: &[Value], py: &Value) -> 
         md,
         "| size | op | pure Python | sesgo wheel | wheel speed-up |\n|---|---|---|---|---|"
     );
-    for (label, r) in &sizes {
+    for label in data::SIZES {
+        let Some(r) = sizes.get(label) else {
+            continue;
+        };
         for op in ["canonicalize", "sign", "verify"] {
             let (Some(p), Some(w)) = (
                 r[format!("pure_{op}_s")].as_f64(),

@@ -28,7 +28,8 @@ commands:
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
-  bench [--quick]    benchmarks; writes BENCHMARKS.md (--quick: each harness once, for CI)
+  bench [--quick|--report]  benchmarks; writes BENCHMARKS.md (--quick: each harness once,
+                     for CI; --report: rewrite BENCHMARKS.md from the last run's results)
   bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
 
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
         ["bench"] => bench::bench(false),
         ["bench", "--quick"] => bench::bench(true),
+        ["bench", "--report"] => bench::write_report(),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");
             Ok(())

@@ -242,7 +242,10 @@ def main() -> int:
     has_sign = hasattr(sesgo, "sign") and hasattr(sesgo, "verify") and hasattr(sesgo, "Signer")
     if has_sign:
         signer = sesgo.Signer.from_pkcs12(m["p12Aes"], m["password"])  # type: ignore[attr-defined]
-        trust = sesgo.TrustStore(root_sha256=[m["rootSha256"]], ca_certs_pem=chain_pem)  # type: ignore[attr-defined]
+        # PEM as bytes: a str is read as a path by the binding.
+        trust = sesgo.TrustStore(  # type: ignore[attr-defined]
+            root_sha256=[m["rootSha256"]], ca_certs_pem=chain_pem.encode("ascii")
+        )
 
     results: Dict[str, Any] = {
         "python": sys.version.split()[0],
