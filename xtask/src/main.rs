@@ -2,7 +2,7 @@
 //! running every test suite. CI (`.ci/run`) calls exactly `cargo xtask ci`, the README's
 //! test command.
 
-mod bench_data;
+mod bench;
 mod ctest;
 mod gen_codes;
 mod gen_refs;
@@ -29,6 +29,8 @@ commands:
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
+  bench [--quick|--report]  benchmarks; writes BENCHMARKS.md (--quick: each harness once,
+                     for CI; --report: rewrite BENCHMARKS.md from the last run's results)
   bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
 
@@ -53,6 +55,9 @@ fn main() -> ExitCode {
         ["testpki"] => testpki::ensure().map(|m| println!("{}", m.display())),
         ["testpki", dir] => testpki::generate(Path::new(dir)).map(|m| println!("{}", m.display())),
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
+        ["bench"] => bench::bench(false),
+        ["bench", "--quick"] => bench::bench(true),
+        ["bench", "--report"] => bench::write_report(),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");
             Ok(())
@@ -118,7 +123,8 @@ fn ci() -> Result {
         ]);
         run(c)
     })?;
-    test_all()
+    test_all()?;
+    step("benchmark harnesses (quick)", || bench::bench(true))
 }
 
 fn test_all() -> Result {
@@ -250,30 +256,8 @@ fn rustfmt(source: &str) -> Result<String> {
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }
 
-/// Parses `1KB`, `100KB`, `1MB`, `50MB` (powers of 1000: the guide's "50 MB" is
-/// 52 428 800 bytes, so `50MiB` is accepted too).
-fn parse_size(s: &str) -> Result<usize> {
-    let upper = s.to_ascii_uppercase();
-    let (num, mult) = if let Some(n) = upper.strip_suffix("MIB") {
-        (n, 1 << 20)
-    } else if let Some(n) = upper.strip_suffix("KIB") {
-        (n, 1 << 10)
-    } else if let Some(n) = upper.strip_suffix("MB") {
-        (n, 1_000_000)
-    } else if let Some(n) = upper.strip_suffix("KB") {
-        (n, 1_000)
-    } else {
-        (upper.as_str(), 1)
-    };
-    num.trim()
-        .parse::<usize>()
-        .map(|n| n * mult)
-        .map_err(|_| format!("bad size {s}"))
-}
-
 fn bench_data_cmd(size: &str, dir: &str) -> Result {
-    let bytes = parse_size(size)?;
-    let (bundle, prov) = bench_data::generate(bytes, bytes as u64);
+    let (bundle, prov) = sesgo_bench::data::for_label(size)?;
     let dir = Path::new(dir);
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(format!("bundle-{size}.json")), &bundle).map_err(|e| e.to_string())?;
