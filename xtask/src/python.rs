@@ -77,39 +77,28 @@ pub fn test_python() -> Result {
         .arg(&tests);
     run(c)?;
     run_example(&py, &venv, &manifest)?;
-    let mut c = Command::new(&py);
-    c.current_dir(&venv).args([
-        "-m",
-        "mypy",
-        "--strict",
-        "--no-incremental",
-        "--cache-dir=/dev/null",
-        "-p",
-        "sesgo",
-    ]);
-    run(c)?;
-    let mut c = Command::new(&py);
-    c.current_dir(&venv)
-        .args([
-            "-m",
-            "mypy",
-            "--no-incremental",
-            "--cache-dir=/dev/null",
-            "--strict",
-        ])
-        .arg(&tests);
-    run(c)?;
-    let mut c = Command::new(&py);
-    c.current_dir(&venv)
-        .args([
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "--cache-dir=/dev/null",
-        ])
-        .arg(root().join("examples/python/sign_verify.py"));
-    run(c)
+    // mypy --strict on the installed package, the tests and the example.
+    let targets: [Vec<std::ffi::OsString>; 3] = [
+        vec!["-p".into(), "sesgo".into()],
+        vec![tests.into_os_string()],
+        vec![root()
+            .join("examples/python/sign_verify.py")
+            .into_os_string()],
+    ];
+    for target in targets {
+        let mut c = Command::new(&py);
+        c.current_dir(&venv)
+            .args([
+                "-m",
+                "mypy",
+                "--strict",
+                "--no-incremental",
+                "--cache-dir=/dev/null",
+            ])
+            .args(target);
+        run(c)?;
+    }
+    Ok(())
 }
 
 /// `examples/python/sign_verify.py` with the test PKI's PKCS#12 (path and password from
