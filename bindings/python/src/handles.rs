@@ -250,6 +250,8 @@ pub struct TrustStore {
 #[pymethods]
 impl TrustStore {
     #[new]
+    // One argument per keyword of the Python constructor (TrustStoreOptions' members).
+    #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (root_sha256 = None, root_certs_pem = None, ca_certs_pem = None, ca_dir = None, icp_brasil = None, ca_archive = None, ca_archive_sha512 = None))]
     fn new(
         py: Python<'_>,
