@@ -135,9 +135,10 @@ pub fn build_chain(leaf: &Certificate, pool: &[Certificate]) -> Result<Vec<Certi
     Ok(chain)
 }
 
-fn chain_key(chain: &[Certificate], max_depth: usize) -> [u8; 32] {
+/// SHA-256 over `tag` and the length-prefixed DER of every certificate, in order.
+pub(crate) fn certs_key(tag: u64, chain: &[Certificate]) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update((max_depth as u64).to_be_bytes());
+    h.update(tag.to_be_bytes());
     for c in chain {
         h.update((c.der().len() as u64).to_be_bytes());
         h.update(c.der());
@@ -296,7 +297,7 @@ pub fn validate_chain(
         )
         .at("x5c"));
     }
-    let key = chain_key(chain, options.max_depth);
+    let key = certs_key(options.max_depth as u64, chain);
     let mut findings = match trust.cache_get(&key) {
         Some(f) => f,
         None => {

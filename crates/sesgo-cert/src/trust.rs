@@ -49,6 +49,10 @@ pub(crate) struct Inner {
     pool: Vec<Certificate>,
     /// Time-independent chain findings (structure, signatures, trust), keyed by chain digest.
     pub(crate) cache: Mutex<HashMap<[u8; 32], Vec<Finding>>>,
+    /// [`TrustStore::complete_chain`] results (time-independent: they depend only on the
+    /// given certificates, in order, and on this store's immutable pool), keyed by the
+    /// digest of the given certificates' DER.
+    completed: Mutex<HashMap<[u8; 32], Result<Vec<Certificate>>>>,
 }
 
 /// Immutable set of trusted roots (SHA-256 of the DER) plus a pool of CA certificates used to
@@ -106,6 +110,7 @@ impl TrustStore {
                 fingerprints,
                 pool,
                 cache: Mutex::new(HashMap::new()),
+                completed: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -124,6 +129,7 @@ impl TrustStore {
                 fingerprints: BTreeSet::new(),
                 pool: roots,
                 cache: Mutex::new(HashMap::new()),
+                completed: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -170,6 +176,7 @@ impl TrustStore {
                 fingerprints: self.inner.fingerprints.clone(),
                 pool,
                 cache: Mutex::new(HashMap::new()),
+                completed: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -280,13 +287,33 @@ impl TrustStore {
 
     /// Orders and completes a chain: `certs[0]` is the leaf, the rest (any order) and the
     /// store's pool are candidate issuers. Failure: `CERT.CHAIN-INCOMPLETE`.
+    ///
+    /// The result (which costs one issuer-signature verification per link) is cached in the
+    /// store, keyed by the exact DER of `certs` in order: the pool never changes.
     pub fn complete_chain(&self, certs: &[Certificate]) -> Result<Vec<Certificate>> {
         let (leaf, rest) = certs.split_first().ok_or_else(|| {
             Error::new(Code::CertChainIncomplete, "nenhum certificado informado").at("x5c")
         })?;
+        let key = crate::chain::certs_key(0, certs);
+        if let Some(r) = self
+            .inner
+            .completed
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return r;
+        }
         let mut pool: Vec<Certificate> = rest.to_vec();
         pool.extend(self.inner.pool.iter().cloned());
-        crate::chain::build_chain(leaf, &pool)
+        let r = crate::chain::build_chain(leaf, &pool);
+        if let Ok(mut m) = self.inner.completed.lock() {
+            if m.len() >= CACHE_MAX {
+                m.clear();
+            }
+            m.insert(key, r.clone());
+        }
+        r
     }
 
     pub(crate) fn cache_get(&self, key: &[u8; 32]) -> Option<Vec<Finding>> {

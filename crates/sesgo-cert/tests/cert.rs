@@ -615,3 +615,45 @@ fn credentialing_report_json() {
         "CERT.WEAK-KEY"
     );
 }
+
+/// `complete_chain` caches its result per exact input (in order): repeated calls, other
+/// inputs and failures are never confused.
+#[test]
+fn complete_chain_cache_is_keyed_by_exact_input() {
+    let p = pki();
+    let full = full_chain();
+    let ts = trust(); // no CA pool: only what the caller gives completes the chain
+    for _ in 0..2 {
+        let e = ts.complete_chain(&full[..1]).unwrap_err();
+        assert_eq!(e.code(), Code::CertChainIncomplete);
+        assert_eq!(ts.complete_chain(&full).unwrap(), full);
+        let scrambled = [
+            full[0].clone(),
+            full[2].clone(),
+            full[3].clone(),
+            full[1].clone(),
+        ];
+        assert_eq!(ts.complete_chain(&scrambled).unwrap(), full);
+        // a different leaf with the same CAs: its own chain, not the cached one
+        let other = [
+            c(&p.ecnpj.der),
+            full[1].clone(),
+            full[2].clone(),
+            full[3].clone(),
+        ];
+        let got = ts.complete_chain(&other).unwrap();
+        assert_eq!(got[0], c(&p.ecnpj.der));
+        assert_eq!(&got[1..], &full[1..]);
+        // missing intermediate: still incomplete
+        let e = ts
+            .complete_chain(&[full[0].clone(), full[3].clone()])
+            .unwrap_err();
+        assert_eq!(e.code(), Code::CertChainIncomplete);
+    }
+    // a store with the CAs in its pool completes the leaf alone
+    let with_pool = ts.with_ca_certs(full[1..].iter().cloned());
+    assert_eq!(with_pool.complete_chain(&full[..1]).unwrap(), full);
+    assert_eq!(with_pool.complete_chain(&full[..1]).unwrap(), full);
+    // the original store's cached failure is unaffected
+    assert!(ts.complete_chain(&full[..1]).is_err());
+}

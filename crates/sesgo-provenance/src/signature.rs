@@ -143,6 +143,27 @@ pub fn read_signature(
     loc: &str,
     formats: Option<&SignatureFormats>,
 ) -> Result<ReadSignature> {
+    read(sig, loc, formats, true)
+}
+
+/// [`read_signature`] for a `Signature` already read once: the same checks and failures,
+/// except that `data`, already decoded by that first read, is only required to be a
+/// string (its Base64 is not decoded again; `jws` is left empty). For the second pass
+/// with the policy's formats, once the JWS told the policy.
+pub fn recheck_signature(
+    sig: &Value,
+    loc: &str,
+    formats: Option<&SignatureFormats>,
+) -> Result<ReadSignature> {
+    read(sig, loc, formats, false)
+}
+
+fn read(
+    sig: &Value,
+    loc: &str,
+    formats: Option<&SignatureFormats>,
+    decode_data: bool,
+) -> Result<ReadSignature> {
     let mut findings = Vec::new();
     let bad = |code: Code, at: &str, msg: String| Finding::new(code, msg).at(format!("{loc}.{at}"));
     let Some(obj) = sig.as_object() else {
@@ -273,6 +294,7 @@ pub fn read_signature(
             ));
             None
         }
+        Some(_) if !decode_data => Some(Vec::new()),
         Some(d) => match Base64::decode_vec(d) {
             Ok(bytes) if !bytes.is_empty() => Some(bytes),
             _ => {

@@ -6,7 +6,7 @@ use sesgo_core::Code;
 use sesgo_provenance::attachment;
 use sesgo_provenance::provenance::{signed_provenance, transfer_bundle, AgentRule};
 use sesgo_provenance::signature::{
-    build_signature, read_signature, SignatureFormats, SignerIdentifier,
+    build_signature, read_signature, recheck_signature, SignatureFormats, SignerIdentifier,
 };
 use sesgo_provenance::signed_set::{select, signed_provenances};
 
@@ -174,12 +174,28 @@ fn every_deviation_of_a_received_signature_is_reported() {
         let err = read_signature(&sig, "S", Some(&SignatureFormats::POLICY_0_1)).unwrap_err();
         assert_eq!(err.code(), code, "{member}");
         assert_eq!(err.findings()[0].locations(), [loc], "{member}");
+        // The second pass (data already decoded by a first read) reports the same, except
+        // that it does not decode `data` again.
+        let again = recheck_signature(&sig, "S", Some(&SignatureFormats::POLICY_0_1));
+        if member == "data" {
+            assert!(again.unwrap().jws.is_empty());
+        } else {
+            assert_eq!(again.unwrap_err(), err, "{member}");
+        }
     }
+    let ok = recheck_signature(&good, "S", Some(&SignatureFormats::POLICY_0_1)).unwrap();
+    let first = read_signature(&good, "S", Some(&SignatureFormats::POLICY_0_1)).unwrap();
+    assert!(!first.jws.is_empty() && ok.jws.is_empty());
+    assert_eq!((ok.when, ok.who), (first.when, first.who));
     let mut sig = good.clone();
     sig.as_object_mut().unwrap().remove("data");
     assert_eq!(
         read_signature(&sig, "S", None).unwrap_err().code(),
         Code::FormatSignatureMissing
+    );
+    assert_eq!(
+        recheck_signature(&sig, "S", None).unwrap_err(),
+        read_signature(&sig, "S", None).unwrap_err()
     );
 }
 

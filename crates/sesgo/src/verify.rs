@@ -15,7 +15,7 @@ use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
 use sesgo_jades::{verify_jws, Family, Policy, Strategy, VerifyOptions as JwsOptions};
 use sesgo_provenance::flow::{formats_of, verification_inputs};
 use sesgo_provenance::provenance::check_signer_agent;
-use sesgo_provenance::signature::{read_signature, SignerIdentifier};
+use sesgo_provenance::signature::{read_signature, recheck_signature, SignerIdentifier};
 use sesgo_provenance::signed_set::select;
 
 /// Options of [`verify`] (JSON: camelCase, unknown members refused; all optional).
@@ -326,7 +326,8 @@ impl Ctx<'_> {
             summaries,
         ) {
             // The Signature element's own values per policy (DECISIONS D1; §17.8).
-            if let Err(e) = read_signature(sig, loc, Some(&formats_of(policy))) {
+            // (`data` was decoded by the first read: not decoded again.)
+            if let Err(e) = recheck_signature(sig, loc, Some(&formats_of(policy))) {
                 findings.extend(e.into_findings());
             }
             // assinatura-avancada: `when` must coincide with the JWS signing time.
