@@ -317,8 +317,14 @@ impl Credentials {
     /// RS256: RSASSA-PKCS1-v1_5 with SHA-256 over `msg`. Failure: `CRYPTO.SIGNATURE-CREATION-FAILED`.
     pub fn sign_rs256(&self, msg: &[u8]) -> Result<Vec<u8>> {
         let digest = Zeroizing::new(Sha256::digest(msg).to_vec());
+        // Blinded (random r from the OS): the private-key operation's timing does not
+        // depend on the key alone (RUSTSEC-2023-0071 concerns unblinded use).
         self.key
-            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .sign_with_rng(
+                &mut rsa::rand_core::OsRng,
+                Pkcs1v15Sign::new::<Sha256>(),
+                &digest,
+            )
             .map_err(|e| {
                 Error::new(
                     Code::CryptoSignatureCreationFailed,
