@@ -20,8 +20,8 @@ use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sesgo::{
     BuildBundleOptions, Code, Error, Finding, OperationOutcome, ReferenceCheckOptions,
-    RevocationPolicy, Settings, SignOptions, Signer, TrustStore, TrustStoreOptions, VerifyInput,
-    VerifyOptions,
+    RevocationPolicy, Settings, SignOptions, Signer, TrustStore, TrustStoreOptions,
+    UnsignedEntries, VerifyInput, VerifyOptions,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -220,7 +220,9 @@ struct VerifyWhat {
     #[arg(long, value_name = "B64FILE")]
     signature_data: Option<PathBuf>,
     /// The Bundle: alone, a transfer Bundle whose signed Provenance(s) are verified; with
-    /// another input, the content for the integrity check.
+    /// --signature or --signature-data, the Provenance in it that carries that signature
+    /// designates the signed content (none: invalid); with --provenance, the content. It is
+    /// always checked, never ignored; entries no verified signature covers are reported.
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
 }
@@ -245,6 +247,24 @@ struct VerifyArgs {
     /// Operational settings, a JSON file (camelCase, e.g. {"revocationPolicy": "warn"}).
     #[arg(long, value_name = "JSON_FILE")]
     settings: Option<PathBuf>,
+    /// A policy URI this receiver accepts (repeat for several; default: every supported
+    /// policy). A signature under another policy is invalid.
+    #[arg(long = "accept-policy", value_name = "URI")]
+    accept_policy: Vec<String>,
+    /// How Bundle content that no verified signature covers is reported.
+    #[arg(long, value_enum, default_value = "warning")]
+    unsigned_entries: UnsignedArg,
+    /// Print the whole result on stdout — validity, indication, what each stage concluded,
+    /// the signer, the signed fullUrls, whether the content was checked, the unsigned
+    /// content, and the OperationOutcome — instead of the OperationOutcome alone.
+    #[arg(long)]
+    report: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum UnsignedArg {
+    Warning,
+    Error,
 }
 
 #[derive(Args, Debug)]
@@ -643,6 +663,11 @@ fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
         policy: a.policy.clone(),
         reference_time: a.reference_time,
         settings,
+        accepted_policies: (!a.accept_policy.is_empty()).then(|| a.accept_policy.clone()),
+        unsigned_entries: match a.unsigned_entries {
+            UnsignedArg::Warning => UnsignedEntries::Warning,
+            UnsignedArg::Error => UnsignedEntries::Error,
+        },
     };
     let trust = a.trust.build()?;
     let input = VerifyInput {
@@ -653,12 +678,35 @@ fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
     };
     let v = sesgo::verify(&input, &trust, &options)?;
     ui.note(format!(
-        "sesgo verify: {}",
-        if v.valid { "VALID" } else { "INVALID" }
+        "sesgo verify: {} ({})",
+        if v.valid { "VALID" } else { "INVALID" },
+        v.indication.as_str()
     ));
+    for r in &v.signatures {
+        ui.note(format!(
+            "  {}: policy {}; signer {}; content {}",
+            r.location,
+            r.policy.unwrap_or("?"),
+            r.signer
+                .as_ref()
+                .map_or("?".to_owned(), |s| format!("{}|{}", s.system, s.value)),
+            if r.content_checked {
+                format!("checked: {}", r.signed_full_urls.join(", "))
+            } else {
+                "NOT checked (no content supplied)".to_owned()
+            }
+        ));
+    }
+    for u in &v.unsigned_content {
+        ui.note(format!("  unsigned: {}", u.location));
+    }
     ui.findings(v.outcome.issues());
     Ok(Output::Json {
-        json: v.outcome.to_json(),
+        json: if a.report {
+            v.to_json()
+        } else {
+            v.outcome.to_json()
+        },
         ok: v.valid,
     })
 }

@@ -224,21 +224,62 @@ fn sign_then_verify_under_both_policies_with_p12_and_pem_keys() {
 #[test]
 fn every_verify_input_form_is_accepted() {
     let dir = scratch("forms");
-    let (_, _, sig) = sign(&dir, Some(P020), Key::P12);
+    let (_, transfer, sig) = sign(&dir, Some(P020), Key::P12);
     let signature: Value = serde_json::from_slice(&std::fs::read(&sig).unwrap()).unwrap();
     let data = dir.join("data.b64");
     std::fs::write(&data, signature["data"].as_str().unwrap()).unwrap();
     let prov = dir.join("provenance.json");
     let bundle = example("bundle.json");
-    for args in [
-        vec!["--provenance", s(&prov), "--bundle", s(&bundle)],
-        vec!["--signature", s(&sig)],
-        vec!["--signature-data", s(&data), "--policy", P020],
-        vec!["--signature-data", s(&data), "--bundle", s(&bundle)],
+    // (arguments, whether the content was checked)
+    for (args, content) in [
+        (vec!["--provenance", s(&prov), "--bundle", s(&bundle)], true),
+        (vec!["--signature", s(&sig)], false),
+        (vec!["--signature-data", s(&data), "--policy", P020], false),
+        // A Signature (or its data) with a Bundle: the Provenance in the Bundle that
+        // carries it designates the content.
+        (
+            vec!["--signature-data", s(&data), "--bundle", s(&transfer)],
+            true,
+        ),
+        (vec!["--signature", s(&sig), "--bundle", s(&transfer)], true),
     ] {
-        let codes = verify(&args, Some("off")).expect(0).outcome();
+        let run = verify(&args, Some("off"));
+        let codes = run.expect(0).outcome();
         assert_eq!(codes[0], "VALIDATION.SUCCESS", "{args:?}");
+        let mut report_args = args.clone();
+        report_args.push("--report");
+        let report = verify(&report_args, Some("off")).expect(0).json();
+        assert_eq!(report["contentChecked"], content, "{args:?}: {report}");
+        assert_eq!(
+            report["signatures"][0]["contentChecked"], content,
+            "{report}"
+        );
+        assert_eq!(
+            report["indication"], "INDETERMINATE",
+            "revocation off (and no content, for some): never TOTAL-PASSED: {report}"
+        );
+        assert_eq!(report["signatures"][0]["policy"], P020, "{report}");
+        if content {
+            assert_eq!(
+                report["signatures"][0]["signedFullUrls"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                3,
+                "{report}"
+            );
+            assert_eq!(report["unsignedContent"], serde_json::json!([]), "{report}");
+        }
     }
+    // A supplied Bundle is never ignored: Signature.data with a Bundle that does not
+    // carry it (the unsigned input Bundle) is invalid, not "valid, unchecked".
+    let codes = verify(
+        &["--signature-data", s(&data), "--bundle", s(&bundle)],
+        Some("off"),
+    )
+    .expect(1)
+    .outcome();
+    assert_eq!(codes[0], "FORMAT.SIGNATURE-MISSING", "{codes:?}");
     // Declared policy 0.2.0, required 0.1.2: invalid.
     let r = verify(&["--signature", s(&sig), "--policy", P012], Some("warn"));
     assert!(!r.expect(1).outcome().is_empty());

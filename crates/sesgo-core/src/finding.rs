@@ -126,6 +126,16 @@ impl Finding {
         &self.location
     }
 
+    /// Rewrites every location with `f` (e.g. to re-root `Provenance.target[0]` at
+    /// `Bundle.entry[3].resource.target[0]` when the Provenance is a Bundle entry).
+    #[must_use]
+    pub fn map_locations(mut self, f: impl Fn(&str) -> String) -> Self {
+        for l in &mut self.location {
+            *l = f(l);
+        }
+        self
+    }
+
     /// Prefixes every location with `prefix.` (or sets it when there is none), used when
     /// a finding about a part is reported in the context of the whole.
     #[must_use]

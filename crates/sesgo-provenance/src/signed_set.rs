@@ -8,6 +8,7 @@
 
 use sesgo_core::json::Value;
 use sesgo_core::{Code, Error, Finding, Result};
+use sesgo_refs::{EntryIndex, Resolution};
 use std::collections::HashMap;
 
 /// One signed instance.
@@ -74,12 +75,7 @@ pub fn select<'a>(
         )
         .at(format!("{prov_loc}.target")));
     }
-    let mut by_url: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-    for (i, e) in entries.iter().enumerate() {
-        if let Some(u) = e["fullUrl"].as_str() {
-            by_url.entry(u).or_insert(i);
-        }
-    }
+    let index = EntryIndex::new(entries);
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(targets.len());
     let mut out = Vec::with_capacity(targets.len());
     for (t, target) in targets.iter().enumerate() {
@@ -104,15 +100,34 @@ pub fn select<'a>(
             );
             continue;
         }
-        let Some(&i) = by_url.get(reference) else {
-            findings.push(
-                Finding::new(
-                    Code::FormatTargetReferenceMissing,
-                    format!("{loc}.reference = '{reference}' não corresponde a nenhum Bundle.entry.fullUrl"),
+        let i = match index.resolve(reference) {
+            Resolution::Unique(i) => i,
+            Resolution::Missing => {
+                findings.push(
+                    Finding::new(
+                        Code::FormatTargetReferenceMissing,
+                        format!("{loc}.reference = '{reference}' não corresponde a nenhum Bundle.entry.fullUrl"),
+                    )
+                    .at(loc),
+                );
+                continue;
+            }
+            // Never "the first": a target names exactly one entry (sesgo_refs::EntryIndex).
+            Resolution::Ambiguous(list) => {
+                let mut finding = Finding::new(
+                    Code::FormatDuplicateFullurl,
+                    format!(
+                        "{loc}.reference = '{reference}' corresponde a {} entradas do Bundle (fullUrl duplicado, comparado sem distinção de maiúsculas)",
+                        list.len()
+                    ),
                 )
-                .at(loc),
-            );
-            continue;
+                .at(format!("{loc}.reference"));
+                for e in &list {
+                    finding = finding.at(format!("Bundle.entry[{e}].fullUrl"));
+                }
+                findings.push(finding);
+                continue;
+            }
         };
         let resource = &entries[i]["resource"];
         if resource.as_object().is_none() {

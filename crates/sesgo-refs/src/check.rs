@@ -2,6 +2,7 @@
 //! `003_…` Restrições, criar 1.4–1.9, DECISIONS D2/D3).
 
 use crate::kind::ReferenceKind;
+use crate::resolve::{EntryIndex, Resolution};
 use crate::uuid_urn::check_urn_uuid;
 use crate::walk::{FoundReference, Walker};
 use sesgo_core::json::{parse_strict, Limits};
@@ -25,7 +26,8 @@ pub struct CheckOptions {
     pub mode: Mode,
     /// Policy 0.2.0: `fullUrl`, `Provenance.target.reference` and `urn:uuid` references
     /// must match `^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`.
-    /// When `false` (policy 0.1), any hyphenated hexadecimal UUID in either case passes.
+    /// When `false` (policy 0.1), any version and variant of a hyphenated hexadecimal
+    /// UUID passes. Upper-case hexadecimal is refused under every policy (DECISIONS D8).
     pub lowercase_uuids: bool,
     /// Maximum number of `Bundle.entry` (`maxEntriesBundle`, default 1000).
     pub max_entries: usize,
@@ -221,8 +223,8 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     }
 
     // --- Entries and fullUrls -----------------------------------------------------
+    let index = EntryIndex::new(entries);
     let mut infos = Vec::with_capacity(entries.len());
-    let mut by_url: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         let Some(eobj) = e.as_object() else {
             findings.push(f(
@@ -247,21 +249,6 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
                         format!("Bundle.entry[{i}].fullUrl"),
                     ));
                 }
-                match by_url.get(s.as_str()) {
-                    Some(&first) => findings.push(
-                        f(
-                            Code::FormatDuplicateFullurl,
-                            format!(
-                                "fullUrl duplicado: '{s}' encontrado nas posições {first} e {i} do Bundle.entry"
-                            ),
-                            format!("Bundle.entry[{first}].fullUrl"),
-                        )
-                        .at(format!("Bundle.entry[{i}].fullUrl")),
-                    ),
-                    None => {
-                        by_url.insert(s.as_str(), i);
-                    }
-                }
                 Some(s.as_str())
             }
             other => {
@@ -279,6 +266,21 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
         let resource = eobj.get("resource").filter(|r| !r.is_null());
         infos.push(EntryInfo { full_url, resource });
     }
+    // Every fullUrl names one entry: an exact repeat or a twin that differs only in
+    // case is a duplicate (the one resolver, crate::resolve).
+    for (first, i) in index.duplicates() {
+        let s = index.full_url(i).unwrap_or_default();
+        findings.push(
+            f(
+                Code::FormatDuplicateFullurl,
+                format!(
+                    "fullUrl duplicado: '{s}' encontrado nas posições {first} e {i} do Bundle.entry (UUIDs comparados sem distinção de maiúsculas)"
+                ),
+                format!("Bundle.entry[{first}].fullUrl"),
+            )
+            .at(format!("Bundle.entry[{i}].fullUrl")),
+        );
+    }
 
     // --- Provenance ----------------------------------------------------------------
     // signed[i]: entry i is in the signed set (targeted; all entries without Provenance).
@@ -288,7 +290,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
         check_provenance(
             prov,
             opts,
-            &by_url,
+            &index,
             &infos,
             &mut signed,
             &mut target_entries,
@@ -331,7 +333,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
             .and_then(|i| signed.get(i).copied())
             .unwrap_or(false);
         if from_signed {
-            check_reference(r, opts, &by_url, &signed, true, findings);
+            check_reference(r, opts, &index, &signed, true, findings);
         }
     }
     report.references = bundle_refs;
@@ -347,7 +349,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
                 .strip_prefix("Provenance.target[")
                 .is_some_and(|rest| rest.ends_with(']') && !rest.contains('.'));
             if !is_target {
-                check_reference(r, opts, &by_url, &signed, false, findings);
+                check_reference(r, opts, &index, &signed, false, findings);
             }
         }
         report.references.append(&mut walker.refs);
@@ -358,7 +360,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
 fn check_provenance(
     prov: &Value,
     opts: &CheckOptions,
-    by_url: &HashMap<&str, usize>,
+    index: &EntryIndex<'_>,
     infos: &[EntryInfo<'_>],
     signed: &mut [bool],
     target_entries: &mut Vec<(usize, usize)>,
@@ -447,13 +449,20 @@ fn check_provenance(
             continue;
         }
         seen.insert(r, j);
-        let Some(&i) = by_url.get(r) else {
-            findings.push(f(
-                Code::FormatTargetReferenceMissing,
-                format!("Referência órfã: '{r}' em {loc} não encontrada em Bundle.entry"),
-                loc,
-            ));
-            continue;
+        let i = match index.resolve(r) {
+            Resolution::Unique(i) => i,
+            Resolution::Missing => {
+                findings.push(f(
+                    Code::FormatTargetReferenceMissing,
+                    format!("Referência órfã: '{r}' em {loc} não encontrada em Bundle.entry"),
+                    loc,
+                ));
+                continue;
+            }
+            Resolution::Ambiguous(list) => {
+                findings.push(ambiguous(r, &loc, &list, Code::FormatDuplicateFullurl));
+                continue;
+            }
         };
         if let Some(s) = signed.get_mut(i) {
             *s = true;
@@ -482,6 +491,23 @@ fn check_provenance(
             }
         }
     }
+}
+
+/// A reference that names two or more entries (exact or case-twin `fullUrl`s).
+fn ambiguous(reference: &str, loc: &str, entries: &[usize], code: Code) -> Finding {
+    let list: Vec<String> = entries
+        .iter()
+        .map(|i| format!("Bundle.entry[{i}]"))
+        .collect();
+    f(
+        code,
+        format!(
+            "Referência ambígua: '{reference}' em {loc} corresponde a {} entradas ({}); cada fullUrl deve identificar exatamente uma entrada",
+            entries.len(),
+            list.join(", ")
+        ),
+        loc.to_owned(),
+    )
 }
 
 fn check_order(
@@ -515,7 +541,7 @@ fn check_order(
 fn check_reference(
     r: &FoundReference,
     opts: &CheckOptions,
-    by_url: &HashMap<&str, usize>,
+    index: &EntryIndex<'_>,
     signed: &[bool],
     from_signed_entry: bool,
     findings: &mut Vec<Finding>,
@@ -572,13 +598,16 @@ fn check_reference(
                 ));
                 return;
             }
-            match by_url.get(s) {
-                None => findings.push(f(
+            match index.resolve(s) {
+                Resolution::Missing => findings.push(f(
                     Code::FormatReferenceMissing,
                     format!("Referência órfã: '{s}' em {loc} não encontrada em Bundle.entry.fullUrl"),
                     rloc(),
                 )),
-                Some(&i) => {
+                Resolution::Ambiguous(list) => {
+                    findings.push(ambiguous(s, &rloc(), &list, Code::FormatReferenceInvalid));
+                }
+                Resolution::Unique(i) => {
                     if from_signed_entry && !signed.get(i).copied().unwrap_or(false) {
                         let severity = match opts.mode {
                             Mode::Sign => Severity::Error,

@@ -40,6 +40,7 @@ mod generated {
     pub(crate) mod table;
 }
 mod kind;
+mod resolve;
 mod table;
 mod uuid_urn;
 mod walk;
@@ -47,5 +48,6 @@ mod walk;
 pub use builder::{BuiltBundle, BundleBuilder, ExternalReplacement};
 pub use check::{check, check_json, CheckOptions, Mode, Report};
 pub use kind::{classify, classify_str, ReferenceKind};
+pub use resolve::{EntryIndex, Resolution};
 pub use table::{is_resource_type, member_type, MemberType, FHIR_VERSION};
 pub use walk::{find_references, FoundReference};

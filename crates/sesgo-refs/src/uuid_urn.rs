@@ -11,10 +11,13 @@ pub(crate) fn check_urn_uuid(s: &str, lowercase_uuids: bool) -> Result<uuid::Uui
         return Err("UUID fora do formato 8-4-4-4-12");
     }
     let u = uuid::Uuid::try_parse(rest).map_err(|_| "UUID com caracteres não hexadecimais")?;
+    // The guide's pattern is lower-case only, under every policy: an upper-case twin of
+    // a fullUrl names the same UUID (RFC 4122 §3) and would be a second name for one
+    // entry (docs/guide/DECISIONS.md D8).
+    if rest.bytes().any(|c| c.is_ascii_uppercase()) {
+        return Err("o guia exige UUID em minúsculas");
+    }
     if lowercase_uuids {
-        if rest.bytes().any(|c| c.is_ascii_uppercase()) {
-            return Err("a política 0.2.0 exige UUID em minúsculas");
-        }
         if !(1..=8).contains(&u.get_version_num()) {
             return Err("versão de UUID fora de 1–8 (RFC 4122/9562)");
         }

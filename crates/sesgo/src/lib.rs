@@ -26,7 +26,7 @@ mod sign;
 mod signer;
 mod tools;
 mod trust;
-mod verify;
+pub(crate) mod verify;
 
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use inspect::{inspect_certificate, InspectOptions};
@@ -44,7 +44,10 @@ pub use tools::{
     ExternalReference, ReferenceCheckOptions,
 };
 pub use trust::TrustStoreOptions;
-pub use verify::{verify, verify_with_clock, Verification, VerifyInput, VerifyOptions};
+pub use verify::{
+    verify, verify_with_clock, Indication, SignatureReport, SignerReport, Stage, StageStatus,
+    UnsignedContent, UnsignedEntries, Verification, VerifyInput, VerifyOptions,
+};
 
 /// Runs `f`, turning a panic into an [`Error`] with the guide's group code `SYSTEM`
 /// (the CodeSystem has no "internal error" code; docs/adr/0005). Every binding wraps its

@@ -272,25 +272,11 @@ pub fn sign_with_clock(
         |_| Ok(()),
     )?;
     warnings.extend(out.warnings);
-    dedup(&mut warnings);
+    crate::verify::dedup(&mut warnings);
     Ok(Signed {
         signature: out.signature,
         provenance: out.provenance,
         bundle: out.bundle,
         warnings,
     })
-}
-
-/// Removes repeated findings (the same warning from chain and eligibility checks).
-pub(crate) fn dedup(f: &mut Vec<Finding>) {
-    let mut seen = Vec::new();
-    f.retain(|x| {
-        let key = (x.code(), x.locations().to_vec(), x.diagnostics().to_owned());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
 }

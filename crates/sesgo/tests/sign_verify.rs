@@ -78,6 +78,7 @@ fn sign_and_verify_the_example_under_both_policies() {
             policy: policy.clone(),
             reference_time: Some(t),
             settings: lenient(),
+            ..Default::default()
         };
         // The transfer Bundle alone.
         let bundle = signed.bundle.to_json();

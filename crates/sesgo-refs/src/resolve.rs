@@ -1,0 +1,118 @@
+//! The one resolver of `urn:uuid` references to `Bundle.entry` (issue 15): signing,
+//! verification, the reference rules and the bundle builder all find entries through
+//! [`EntryIndex`], and a reference resolves to **exactly one** entry or to none. Two
+//! entries whose `fullUrl`s are equal — or equal but for ASCII case, since an upper-case
+//! twin of a signed `fullUrl` names the same UUID (RFC 4122 §3) — make every reference to
+//! them [`Resolution::Ambiguous`]: there is no "first" or "last" entry to pick.
+
+use sesgo_core::Value;
+use std::collections::HashMap;
+
+/// What a reference resolves to in a Bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Exactly one entry has this `fullUrl` (and no other entry has it in another case).
+    Unique(usize),
+    /// No entry has this exact `fullUrl`.
+    Missing,
+    /// Two or more entries have this `fullUrl` up to ASCII case: their indices.
+    Ambiguous(Vec<usize>),
+}
+
+/// An index of a Bundle's entries by `fullUrl`, built once per Bundle.
+///
+/// ```
+/// use sesgo_core::json::{parse_strict, Limits};
+/// use sesgo_refs::{EntryIndex, Resolution};
+///
+/// let b = parse_strict(br#"{"entry":[
+///   {"fullUrl":"urn:uuid:550e8400-e29b-41d4-a716-446655440000"},
+///   {"fullUrl":"urn:uuid:550E8400-E29B-41D4-A716-446655440000"},
+///   {"fullUrl":"urn:uuid:550e8400-e29b-41d4-a716-446655440001"}]}"#, &Limits::default()).unwrap();
+/// let idx = EntryIndex::of_bundle(&b);
+/// assert_eq!(idx.resolve("urn:uuid:550e8400-e29b-41d4-a716-446655440001"), Resolution::Unique(2));
+/// assert_eq!(idx.resolve("urn:uuid:550e8400-e29b-41d4-a716-446655440000"), Resolution::Ambiguous(vec![0, 1]));
+/// assert_eq!(idx.resolve("urn:uuid:550e8400-e29b-41d4-a716-446655440009"), Resolution::Missing);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct EntryIndex<'a> {
+    /// `fullUrl` of each entry (None when absent or not a string).
+    urls: Vec<Option<&'a str>>,
+    /// ASCII-lower-cased `fullUrl` → entry indices, in Bundle order.
+    folded: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> EntryIndex<'a> {
+    /// Indexes `Bundle.entry` of `bundle` (no entries when it has none).
+    pub fn of_bundle(bundle: &'a Value) -> Self {
+        Self::new(
+            bundle
+                .get("entry")
+                .and_then(Value::as_array)
+                .map_or(&[], Vec::as_slice),
+        )
+    }
+
+    /// Indexes a list of entries.
+    pub fn new(entries: &'a [Value]) -> Self {
+        let mut idx = EntryIndex {
+            urls: Vec::with_capacity(entries.len()),
+            folded: HashMap::with_capacity(entries.len()),
+        };
+        for (i, e) in entries.iter().enumerate() {
+            let url = e.get("fullUrl").and_then(Value::as_str);
+            if let Some(u) = url {
+                idx.folded
+                    .entry(u.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+            idx.urls.push(url);
+        }
+        idx
+    }
+
+    /// Resolves a reference: the one entry with exactly this `fullUrl`, none, or every
+    /// entry that has it up to ASCII case when there is more than one.
+    pub fn resolve(&self, reference: &str) -> Resolution {
+        match self.folded.get(&reference.to_ascii_lowercase()) {
+            None => Resolution::Missing,
+            Some(list) if list.len() > 1 => Resolution::Ambiguous(list.clone()),
+            Some(list) => match list.first() {
+                Some(&i) if self.full_url(i) == Some(reference) => Resolution::Unique(i),
+                _ => Resolution::Missing,
+            },
+        }
+    }
+
+    /// The `fullUrl` of entry `i`, when it has one.
+    pub fn full_url(&self, i: usize) -> Option<&'a str> {
+        self.urls.get(i).copied().flatten()
+    }
+
+    /// Every entry whose `fullUrl` repeats an earlier one (up to ASCII case), as
+    /// `(first, repeated)` index pairs in Bundle order.
+    pub fn duplicates(&self) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = self
+            .folded
+            .values()
+            .filter(|l| l.len() > 1)
+            .flat_map(|l| {
+                let first = l.first().copied().unwrap_or_default();
+                l.iter().skip(1).map(move |&d| (first, d))
+            })
+            .collect();
+        out.sort_unstable_by_key(|&(_, d)| d);
+        out
+    }
+
+    /// Number of entries indexed.
+    pub fn len(&self) -> usize {
+        self.urls.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.urls.is_empty()
+    }
+}

@@ -1,0 +1,318 @@
+//! Stage 0, *inputs* (validar §1 and inputs 1, 5, 6): the strict JSON reading of what was
+//! supplied, and the list of signatures to verify, each paired with the content it must
+//! be checked against. A supplied Bundle is never ignored: with a Signature or
+//! `Signature.data`, the Provenance of the Bundle that carries that very signature
+//! designates the signed set; when there is none, that is an error, not a skipped check.
+
+use crate::settings::Settings;
+use crate::sign::parse_json;
+use base64ct::{Base64, Encoding};
+use sesgo_core::json::Value;
+use sesgo_core::{Code, Error, Finding, Result};
+
+use super::VerifyInput;
+
+/// The inputs, read with the strict JSON reader under the settings' limits.
+pub(super) struct Parsed<'i> {
+    pub bundle: Option<Value>,
+    provenance: Option<Value>,
+    signature: Option<Value>,
+    /// `Signature.data` as given, and the JWS bytes it decodes to.
+    data: Option<(&'i str, Vec<u8>)>,
+}
+
+/// Where a Provenance came from.
+pub(super) struct ProvenanceRef<'a> {
+    pub value: &'a Value,
+    /// `Provenance` (supplied alone) or `Bundle.entry[k].resource`.
+    pub location: String,
+}
+
+/// One signature to verify, with everything its stages need.
+pub(super) struct Job<'a> {
+    /// Location of the signature: `Signature.data`, `Signature`,
+    /// `Provenance.signature[0]` or `Bundle.entry[k].resource.signature[0]`.
+    pub sig_loc: String,
+    /// The FHIR `Signature` element, when the signature came in one.
+    pub signature: Option<&'a Value>,
+    /// The JWS bytes, when the signature came as `Signature.data`.
+    pub jws: Option<&'a [u8]>,
+    /// The Provenance that designates the signed set, when known.
+    pub provenance: Option<ProvenanceRef<'a>>,
+    /// The Bundle with the content, when supplied.
+    pub bundle: Option<&'a Value>,
+    /// The Bundle entry of the Provenance that carries this signature, if any (it is the
+    /// signature's container, not unsigned content, once the signature verifies).
+    pub container: Option<usize>,
+}
+
+impl<'i> Parsed<'i> {
+    pub fn read(input: &VerifyInput<'i>, s: &Settings) -> Result<Self> {
+        let parse = |bytes: Option<&[u8]>, root: &str, max: u64, code: Code| {
+            bytes.map(|b| parse_json(b, root, max, code)).transpose()
+        };
+        let data = match input.signature_data {
+            Some(d) => {
+                let d = d.trim();
+                let jws = Base64::decode_vec(d).map_err(|_| {
+                    Error::new(
+                        Code::FormatBase64Invalid,
+                        "Signature.data não é Base64 padrão válido",
+                    )
+                    .at("Signature.data")
+                })?;
+                Some((d, jws))
+            }
+            None => None,
+        };
+        Ok(Parsed {
+            bundle: parse(
+                input.bundle,
+                "Bundle",
+                s.max_bundle_bytes,
+                Code::SecurityBundleMemoryLimitExceeded,
+            )?,
+            provenance: parse(
+                input.provenance,
+                "Provenance",
+                s.max_bundle_bytes,
+                Code::FormatResourceTooLarge,
+            )?,
+            signature: parse(
+                input.signature,
+                "Signature",
+                8 << 20,
+                Code::FormatResourceTooLarge,
+            )?,
+            data,
+        })
+    }
+
+    /// The signatures to verify. Problems that prevent pairing a signature with its
+    /// content are findings (the result is invalid), not errors.
+    pub fn jobs(&self, findings: &mut Vec<Finding>) -> Result<Vec<Job<'_>>> {
+        let bundle = self.bundle.as_ref();
+        // A lone signature (as data or as a Signature element): its Provenance is the one
+        // supplied, or the one in the Bundle that carries exactly this signature.
+        let lone = match (&self.data, &self.signature) {
+            (Some((d, jws)), _) => Some(("Signature.data", *d, None, Some(jws.as_slice()))),
+            (None, Some(sig)) => Some((
+                "Signature",
+                sig.get("data").and_then(Value::as_str).unwrap_or_default(),
+                Some(sig),
+                None,
+            )),
+            (None, None) => None,
+        };
+        if let Some((sig_loc, data, signature, jws)) = lone {
+            let provenance = match (&self.provenance, bundle) {
+                (Some(p), _) => {
+                    let carried = p
+                        .get("signature")
+                        .and_then(Value::as_array)
+                        .and_then(|a| a.first())
+                        .and_then(|s| s.get("data"))
+                        .and_then(Value::as_str);
+                    if let Some(other) = carried.filter(|c| c.trim() != data) {
+                        findings.push(
+                            Finding::new(
+                                Code::FormatProvenanceInvalid,
+                                format!(
+                                    "o Provenance fornecido carrega outra assinatura (Signature.data difere: '{}…')",
+                                    other.chars().take(16).collect::<String>()
+                                ),
+                            )
+                            .at("Provenance.signature[0].data"),
+                        );
+                    }
+                    Some(ProvenanceRef {
+                        value: p,
+                        location: "Provenance".into(),
+                    })
+                }
+                (None, Some(b)) => match carrier_of(b, data) {
+                    Some((k, p)) => Some(ProvenanceRef {
+                        value: p,
+                        location: format!("Bundle.entry[{k}].resource"),
+                    }),
+                    None => {
+                        findings.push(
+                            Finding::new(
+                                Code::FormatSignatureMissing,
+                                format!(
+                                    "nenhum Provenance do Bundle fornecido carrega esta assinatura ({sig_loc}); o conteúdo não pode ser verificado — informe também o Provenance assinado"
+                                ),
+                            )
+                            .at("Bundle.entry"),
+                        );
+                        None
+                    }
+                },
+                (None, None) => None,
+            };
+            return Ok(vec![Job {
+                sig_loc: sig_loc.into(),
+                signature,
+                jws,
+                provenance,
+                bundle,
+                container: bundle.and_then(|b| carrier_index(b, data)),
+            }]);
+        }
+        if let Some(p) = &self.provenance {
+            let sigs: &[Value] = p
+                .get("signature")
+                .and_then(Value::as_array)
+                .map_or(&[], Vec::as_slice);
+            let [sig] = sigs else {
+                findings.push(
+                    Finding::new(
+                        Code::FormatSignatureMissing,
+                        format!(
+                            "Provenance com {} assinaturas; o perfil conteudo-assinado exige exatamente 1",
+                            sigs.len()
+                        ),
+                    )
+                    .at("Provenance.signature"),
+                );
+                return Ok(Vec::new());
+            };
+            return Ok(vec![Job {
+                sig_loc: "Provenance.signature[0]".into(),
+                signature: Some(sig),
+                jws: None,
+                provenance: Some(ProvenanceRef {
+                    value: p,
+                    location: "Provenance".into(),
+                }),
+                bundle,
+                container: bundle.and_then(|b| {
+                    carrier_index(
+                        b,
+                        sig.get("data")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .trim(),
+                    )
+                }),
+            }]);
+        }
+        let Some(b) = bundle else {
+            return Err(Error::new(
+                Code::ConfigMissingParameter,
+                "nada a verificar: informe Signature.data, uma Signature, um Provenance assinado ou um Bundle",
+            ));
+        };
+        Ok(transfer_bundle_jobs(b, findings))
+    }
+}
+
+/// The Provenance entries of `bundle` whose `signature[0].data` is `data`.
+fn carrier_of<'b>(bundle: &'b Value, data: &str) -> Option<(usize, &'b Value)> {
+    entries(bundle).iter().enumerate().find_map(|(k, e)| {
+        let res = e.get("resource")?;
+        let d = res
+            .get("signature")?
+            .as_array()?
+            .first()?
+            .get("data")?
+            .as_str()?;
+        (res.get("resourceType").and_then(Value::as_str) == Some("Provenance")
+            && !data.is_empty()
+            && d.trim() == data)
+            .then_some((k, res))
+    })
+}
+
+/// The entry index of the Provenance of `bundle` that carries `data`, if any.
+fn carrier_index(bundle: &Value, data: &str) -> Option<usize> {
+    carrier_of(bundle, data).map(|(k, _)| k)
+}
+
+fn entries(bundle: &Value) -> &[Value] {
+    bundle
+        .get("entry")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Every signed Provenance of a transfer Bundle (need N2). A Provenance with more than
+/// one signature, or a second Provenance carrying a signature already carried by another,
+/// is an error: one signature, one signed set.
+fn transfer_bundle_jobs<'a>(b: &'a Value, findings: &mut Vec<Finding>) -> Vec<Job<'a>> {
+    if b.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+        findings.push(
+            Finding::new(
+                Code::FormatBundleMalformed,
+                "o recurso não é um Bundle (resourceType diferente de 'Bundle')",
+            )
+            .at("Bundle.resourceType"),
+        );
+        return Vec::new();
+    }
+    let mut jobs = Vec::new();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (k, e) in entries(b).iter().enumerate() {
+        let Some(res) = e.get("resource") else {
+            continue;
+        };
+        if res.get("resourceType").and_then(Value::as_str) != Some("Provenance") {
+            continue;
+        }
+        let location = format!("Bundle.entry[{k}].resource");
+        let sigs: &[Value] = res
+            .get("signature")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        let sig = match sigs {
+            [] => continue,
+            [sig] => sig,
+            _ => {
+                findings.push(
+                    Finding::new(
+                        Code::FormatProfileValidationFailed,
+                        format!("Provenance com {} assinaturas; o perfil conteudo-assinado exige exatamente 1", sigs.len()),
+                    )
+                    .at(format!("{location}.signature")),
+                );
+                continue;
+            }
+        };
+        if let Some(d) = sig.get("data").and_then(Value::as_str) {
+            if let Some(first) = seen.insert(d.trim(), k) {
+                findings.push(
+                    Finding::new(
+                        Code::FormatProvenanceInvalid,
+                        format!(
+                            "Bundle.entry[{k}] repete a assinatura já carregada por Bundle.entry[{first}]: uma assinatura designa um único conjunto assinado"
+                        ),
+                    )
+                    .at(format!("{location}.signature[0].data"))
+                    .at(format!("Bundle.entry[{first}].resource.signature[0].data")),
+                );
+                continue;
+            }
+        }
+        jobs.push(Job {
+            sig_loc: format!("{location}.signature[0]"),
+            signature: Some(sig),
+            jws: None,
+            provenance: Some(ProvenanceRef {
+                value: res,
+                location,
+            }),
+            bundle: Some(b),
+            container: Some(k),
+        });
+    }
+    if jobs.is_empty() && findings.is_empty() {
+        findings.push(
+            Finding::new(
+                Code::FormatSignatureMissing,
+                "nenhum Provenance com signature encontrado no Bundle",
+            )
+            .at("Bundle.entry"),
+        );
+    }
+    jobs
+}

@@ -1,0 +1,541 @@
+//! The per-signature stages of verification (validar §2–§6), each a function from the
+//! typed context to findings, recorded with its conclusion ([`Stage`], [`StageStatus`]).
+//! Revocation and timestamps arrive as stages here, not as branches elsewhere.
+
+use super::inputs::{Job, ProvenanceRef};
+use super::report::{SignatureReport, SignerReport, Stage, StageStatus};
+use crate::settings::{RevocationPolicy, Settings};
+use crate::sign::{family, refs_options};
+use crate::signer::TrustStore;
+use sesgo_cert::{
+    check_eligibility, validate_chain, Certificate, ChainOptions, EligibilityOptions, Identity,
+};
+use sesgo_core::json::Value;
+use sesgo_core::{Code, Finding, Severity};
+use sesgo_jades::{verify_jws, Family, Policy, Strategy, VerifiedJws, VerifyOptions as JwsOptions};
+use sesgo_provenance::flow::formats_of;
+use sesgo_provenance::provenance::check_signer_agent;
+use sesgo_provenance::signature::{read_signature, recheck_signature, ReadSignature};
+use sesgo_provenance::signed_set::select;
+
+/// What every stage reads: the trust anchors, the settings, the receiver's policy
+/// constraints and the validation time.
+pub(super) struct Ctx<'a> {
+    pub trust: &'a TrustStore,
+    pub settings: &'a Settings,
+    pub expected: Option<Policy>,
+    pub accepted: Vec<Policy>,
+    pub reference_time: i64,
+}
+
+/// One signature, verified.
+pub(super) struct Done {
+    pub report: SignatureReport,
+    pub findings: Vec<Finding>,
+    /// Bundle entries whose content this signature proves (content digest verified over
+    /// a cryptographically valid JWS).
+    pub covered_entries: Option<Vec<usize>>,
+    /// The Provenance entry carrying this signature, once the JWS verified.
+    pub container_entry: Option<usize>,
+}
+
+/// Findings and conclusions, stage by stage.
+#[derive(Default)]
+struct Log {
+    stages: Vec<(Stage, StageStatus)>,
+    findings: Vec<Finding>,
+}
+
+impl Log {
+    /// Records a stage; returns whether it found no error.
+    fn record(&mut self, stage: Stage, found: Vec<Finding>, indeterminate: bool) -> bool {
+        let failed = found.iter().any(|f| f.severity().is_failure());
+        let status = if failed {
+            StageStatus::Failed
+        } else if indeterminate {
+            StageStatus::Indeterminate
+        } else {
+            StageStatus::Passed
+        };
+        self.stages.push((stage, status));
+        self.findings.extend(found);
+        !failed
+    }
+
+    fn status(&self, stage: Stage) -> StageStatus {
+        self.stages
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map_or(StageStatus::NotRun, |(_, st)| *st)
+    }
+}
+
+/// A location inside the JWS carried at `base` (`Provenance.signature[0].data`,
+/// `Signature.data`): `base#protected.x5c[0]`, `base#header.rRefs`, `base#signature`.
+pub(super) fn jws_loc(base: &str, inner: &str) -> String {
+    let inner = if inner == "signatures[0]" {
+        ""
+    } else {
+        inner.strip_prefix("signatures[0].").unwrap_or(inner)
+    };
+    let in_protected = ["x5c", "x5t", "iat", "sigPId", "srCms", "alg", "crit", "kid"];
+    if inner.is_empty() {
+        base.to_owned()
+    } else if inner.starts_with("certificate") {
+        format!("{base}#protected.x5c[0]")
+    } else if in_protected.iter().any(|p| inner.starts_with(p)) {
+        format!("{base}#protected.{inner}")
+    } else {
+        format!("{base}#{inner}")
+    }
+}
+
+/// `Provenance.target[0]` → `<location>.target[0]` for a Provenance found at `location`.
+fn reroot(l: &str, prov: &ProvenanceRef<'_>) -> String {
+    match l.strip_prefix("Provenance") {
+        Some(rest) if prov.location != "Provenance" => format!("{}{rest}", prov.location),
+        _ => l.to_owned(),
+    }
+}
+
+impl Ctx<'_> {
+    pub fn run(&self, job: &Job<'_>) -> Done {
+        let mut log = Log::default();
+        let mut report = SignatureReport {
+            location: job.sig_loc.clone(),
+            policy: None,
+            strategy: None,
+            signer: None,
+            signing_time: None,
+            signed_full_urls: Vec::new(),
+            content_checked: false,
+            binds_references: None,
+            valid: false,
+            stages: Vec::new(),
+        };
+        let mut covered_entries = None;
+        // The JWS: in the Signature element, or given as Signature.data.
+        let (base, read): (String, Option<ReadSignature>) = match job.signature {
+            Some(sig) => match read_signature(sig, &job.sig_loc, None) {
+                Ok(r) => (format!("{}.data", job.sig_loc), Some(r)),
+                Err(e) => {
+                    log.record(Stage::Jws, e.into_findings(), false);
+                    return finish(log, report, None, None);
+                }
+            },
+            None => (job.sig_loc.clone(), None),
+        };
+        let jws: &[u8] = match (&read, job.jws) {
+            (Some(r), _) => &r.jws,
+            (None, Some(j)) => j,
+            (None, None) => &[],
+        };
+        let at = |f: Finding| f.map_locations(|l| jws_loc(&base, l));
+
+        // Stage jws (FC, ISC, CV of the signature value).
+        let v = match verify_jws(jws, &JwsOptions::default()) {
+            Ok(v) => {
+                log.record(Stage::Jws, Vec::new(), false);
+                v
+            }
+            Err(e) => {
+                log.record(
+                    Stage::Jws,
+                    e.into_findings().into_iter().map(at).collect(),
+                    false,
+                );
+                // The structure of a supplied Bundle is still checked.
+                if let (Some(b), Some(p)) = (job.bundle, &job.provenance) {
+                    log.record(
+                        Stage::Structure,
+                        self.structure(Policy::default(), b, p),
+                        false,
+                    );
+                }
+                return finish(log, report, None, None);
+            }
+        };
+        let policy = v.policy;
+        report.policy = Some(policy.uri());
+        report.strategy = Some(v.strategy.as_str());
+        report.signing_time = v.iat;
+        report.binds_references = Some(policy.family() == Family::V020);
+
+        log.record(Stage::Policy, self.policy(policy, &base), false);
+
+        // Stages structure and content: only with the content.
+        if let (Some(b), Some(p)) = (job.bundle, &job.provenance) {
+            log.record(Stage::Structure, self.structure(policy, b, p), false);
+            match select(b, p.value, &p.location) {
+                Ok(targets) => {
+                    report.signed_full_urls =
+                        targets.iter().map(|t| t.reference.to_owned()).collect();
+                    let pairs: Vec<(&str, &Value)> =
+                        targets.iter().map(|t| (t.reference, t.resource)).collect();
+                    let found = match policy.content_digest(&pairs) {
+                        Ok(d) if d == v.payload => {
+                            report.content_checked = true;
+                            covered_entries = Some(targets.iter().map(|t| t.entry_index).collect());
+                            Vec::new()
+                        }
+                        Ok(_) => {
+                            report.content_checked = true;
+                            vec![Finding::new(
+                                Code::CryptoHashVerificationFailed,
+                                "o conteúdo assinado não confere com o payload da assinatura (conteúdo alterado após a assinatura)",
+                            )
+                            .at(format!("{base}#payload"))
+                            .at("Bundle.entry")]
+                        }
+                        Err(e) => e.into_findings(),
+                    };
+                    log.record(Stage::Content, found, false);
+                }
+                Err(e) => {
+                    log.record(Stage::Content, e.into_findings(), false);
+                }
+            }
+        } else {
+            // Signature.data, a Signature or a Provenance alone: the signature is proven,
+            // the content is not (SIGNED_DATA_NOT_FOUND).
+            log.record(Stage::Content, Vec::new(), true);
+        }
+
+        // Stage chain (XCV): the chain to a pinned root and the leaf's eligibility.
+        let certs = self.chain(&v, policy, &mut log, &at, &mut report);
+        // Stage revocation (DECISIONS D5).
+        let (found, undecided) = revocation(policy, &v, self.settings.revocation_policy);
+        log.record(
+            Stage::Revocation,
+            found.into_iter().map(at).collect(),
+            undecided,
+        );
+        // Stage time (SAV).
+        let leaf = certs.as_ref().and_then(|c| c.first());
+        log.record(
+            Stage::Time,
+            self.time(&v, leaf).into_iter().map(at).collect(),
+            false,
+        );
+        // Stage signer (SAV): the Signature element against the JWS and the certificate.
+        if let Some(r) = &read {
+            let found = self.signer(job, r, &v, policy, leaf, &report);
+            log.record(Stage::Signer, found, false);
+        }
+        let container = (log.status(Stage::Jws) == StageStatus::Passed)
+            .then_some(job.container)
+            .flatten();
+        finish(log, report, covered_entries, container)
+    }
+
+    /// VCI: the policy is the expected one and one the receiver accepts.
+    fn policy(&self, policy: Policy, base: &str) -> Vec<Finding> {
+        let mut f = Vec::new();
+        let loc = format!("{base}#protected.sigPId");
+        if let Some(expected) = self.expected.filter(|e| *e != policy) {
+            f.push(
+                Finding::new(
+                    Code::ValidationPolicyComplianceFailed,
+                    format!(
+                        "a assinatura declara a política '{}', mas a esperada é '{}'",
+                        policy.uri(),
+                        expected.uri()
+                    ),
+                )
+                .at(loc.clone()),
+            );
+        }
+        if !self.accepted.contains(&policy) {
+            f.push(
+                Finding::new(
+                    Code::PolicyVersionUnsupported,
+                    format!(
+                        "política '{}' não aceita por este receptor (acceptedPolicies)",
+                        policy.uri()
+                    ),
+                )
+                .at(loc.clone()),
+            );
+        }
+        if policy.family() == Family::V01 {
+            f.push(
+                Finding::new(
+                    Code::PolicyVersionDeprecated,
+                    "política 0.1: o digest não vincula os fullUrl nem Provenance.target; referências entre instâncias assinadas do mesmo tipo podem ser redirecionadas sem invalidar a assinatura (a política 0.2.0 as vincula)",
+                )
+                .with_severity(Severity::Information)
+                .at(loc),
+            );
+        }
+        f
+    }
+
+    /// FC: the guide's structural and reference rules on the Bundle and the Provenance
+    /// (criar 1.4–1.9). Every error stays an error; only N1 is a warning when validating
+    /// (DECISIONS D3).
+    fn structure(&self, policy: Policy, b: &Value, p: &ProvenanceRef<'_>) -> Vec<Finding> {
+        match refs_options(policy, self.settings, true) {
+            Ok(opts) => sesgo_refs::check(b, Some(p.value), &opts)
+                .findings
+                .into_iter()
+                .map(|f| f.map_locations(|l| reroot(l, p)))
+                .collect(),
+            Err(e) => e.into_findings(),
+        }
+    }
+
+    fn chain(
+        &self,
+        v: &VerifiedJws,
+        policy: Policy,
+        log: &mut Log,
+        at: &dyn Fn(Finding) -> Finding,
+        report: &mut SignatureReport,
+    ) -> Option<Vec<Certificate>> {
+        let s = self.settings;
+        let certs: Vec<Certificate> = match v
+            .x5c_der
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Certificate::from_der(d).map_err(|e| e.at(format!("x5c[{i}]"))))
+            .collect()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                log.record(
+                    Stage::Chain,
+                    e.into_findings().into_iter().map(at).collect(),
+                    false,
+                );
+                return None;
+            }
+        };
+        let mut found = match validate_chain(
+            &certs,
+            self.trust,
+            &ChainOptions {
+                reference_time: self.reference_time,
+                max_depth: s.max_chain_depth as usize,
+                near_expiry_days: s.near_expiry_threshold_days,
+            },
+        ) {
+            Ok(valid) => valid.warnings,
+            Err(e) => e.into_findings(),
+        };
+        if let Some(leaf) = certs.first() {
+            found.extend(check_eligibility(
+                leaf,
+                family(policy),
+                &EligibilityOptions {
+                    reference_time: self.reference_time,
+                    min_cert_issue_date: s.min_cert_issue_date,
+                    near_expiry_days: s.near_expiry_threshold_days,
+                },
+            ));
+            match Identity::from_certificate(leaf).signer_id() {
+                Ok(id) => {
+                    report.signer = Some(SignerReport {
+                        system: id.system.to_owned(),
+                        value: id.value,
+                    })
+                }
+                Err(e) => found.extend(e.into_findings()),
+            }
+        }
+        log.record(Stage::Chain, found.into_iter().map(at).collect(), false);
+        Some(certs)
+    }
+
+    /// validar §6: the signing time against the certificate and the reference time.
+    fn time(&self, v: &VerifiedJws, leaf: Option<&Certificate>) -> Vec<Finding> {
+        let mut f = Vec::new();
+        let loc = "protected.iat";
+        if let (Some(iat), Some(leaf)) = (v.iat, leaf) {
+            if iat < leaf.not_before() || iat > leaf.not_after() {
+                f.push(
+                    Finding::new(
+                        Code::TemporalIatOutOfCertPeriod,
+                        format!(
+                            "iat {iat} fora da validade do certificado [{}, {}]",
+                            leaf.not_before(),
+                            leaf.not_after()
+                        ),
+                    )
+                    .at(loc),
+                );
+            }
+        }
+        if let Some(iat) = v.iat {
+            // iat after the reference time: beyond the ±300 s tolerance an error, within
+            // it a warning (docs/adr/0004).
+            if iat > self.reference_time + crate::MAX_CLOCK_SKEW_SECS {
+                f.push(
+                    Finding::new(
+                        Code::TemporalIatInvalid,
+                        format!(
+                            "iat {iat} posterior ao timestamp de referência {}",
+                            self.reference_time
+                        ),
+                    )
+                    .at(loc),
+                );
+            } else if iat > self.reference_time {
+                f.push(
+                    Finding::new(
+                        Code::TemporalClockSkewDetected,
+                        format!(
+                            "iat {iat} adiante do timestamp de referência {}",
+                            self.reference_time
+                        ),
+                    )
+                    .at(loc),
+                );
+            }
+            let age_days = (self.reference_time - iat) / 86_400;
+            if age_days > i64::from(self.settings.signature_age_threshold_days) {
+                f.push(
+                    Finding::new(
+                        Code::TemporalSignatureTooOld,
+                        format!(
+                            "assinatura com {age_days} dias (limite {})",
+                            self.settings.signature_age_threshold_days
+                        ),
+                    )
+                    .at(loc),
+                );
+            }
+        }
+        if v.strategy == Strategy::Tsa || v.timestamp_token.is_some() {
+            f.push(
+                Finding::new(
+                    Code::TsaValidationFailed,
+                    "validação de carimbo de tempo RFC 3161 ainda não suportada por esta versão",
+                )
+                .at("header"),
+            );
+        }
+        f
+    }
+
+    /// SAV: the Signature element's own values per policy (DECISIONS D1; §17.8), `when`
+    /// against `iat`, the signer against the certificate (criar 14.2), and under 0.2.0
+    /// the Provenance's signer agent.
+    fn signer(
+        &self,
+        job: &Job<'_>,
+        read: &ReadSignature,
+        v: &VerifiedJws,
+        policy: Policy,
+        leaf: Option<&Certificate>,
+        report: &SignatureReport,
+    ) -> Vec<Finding> {
+        let mut f = Vec::new();
+        let loc = &job.sig_loc;
+        if let Some(sig) = job.signature {
+            if let Err(e) = recheck_signature(sig, loc, Some(&formats_of(policy))) {
+                f.extend(e.into_findings());
+            }
+        }
+        if let Some(iat) = v.iat {
+            if sesgo_provenance::instant_from_unix(iat).as_deref() != Some(read.when.as_str()) {
+                f.push(
+                    Finding::new(
+                        Code::ValidationPolicyComplianceFailed,
+                        format!("Signature.when '{}' não coincide com iat {iat}", read.when),
+                    )
+                    .at(format!("{loc}.when")),
+                );
+            }
+        }
+        let who = &read.who;
+        if let (Some(id), Some(_)) = (&report.signer, leaf) {
+            if id.system != who.system() || id.value != who.value() {
+                f.push(
+                    Finding::new(
+                        Code::ValidationPolicyComplianceFailed,
+                        format!(
+                            "Signature.who.identifier {}|{} difere do certificado ({}|{})",
+                            who.system(),
+                            who.value(),
+                            id.system,
+                            id.value
+                        ),
+                    )
+                    .at(format!("{loc}.who.identifier")),
+                );
+            }
+        }
+        if policy.family() == Family::V020 {
+            if let Some(p) = &job.provenance {
+                f.extend(check_signer_agent(p.value, who, &p.location));
+            }
+        }
+        f
+    }
+}
+
+fn finish(
+    log: Log,
+    mut report: SignatureReport,
+    covered_entries: Option<Vec<usize>>,
+    container_entry: Option<usize>,
+) -> Done {
+    report.valid = !log.findings.iter().any(|f| f.severity().is_failure());
+    report.stages = Stage::ALL.iter().map(|&s| (s, log.status(s))).collect();
+    let covered_entries = covered_entries.filter(|_| log.status(Stage::Jws) == StageStatus::Passed);
+    Done {
+        report,
+        findings: log.findings,
+        covered_entries,
+        container_entry,
+    }
+}
+
+/// Revocation until online OCSP/CRL checking lands: the status is unobtainable, which
+/// `revocationPolicy` turns into an error, information or warning (DECISIONS D5).
+/// Returns the findings and whether the stage is undecided (status not established).
+fn revocation(policy: Policy, v: &VerifiedJws, rp: RevocationPolicy) -> (Vec<Finding>, bool) {
+    let severity = match rp {
+        RevocationPolicy::Strict => Severity::Error,
+        RevocationPolicy::SoftFail => Severity::Information,
+        RevocationPolicy::Warn | RevocationPolicy::Off => Severity::Warning,
+    };
+    if rp == RevocationPolicy::Off {
+        return (
+            vec![Finding::new(
+                Code::RevocationNoConnectivity,
+                "revogação não verificada (revocationPolicy=off)",
+            )
+            .with_severity(Severity::Warning)
+            .at("x5c")],
+            true,
+        );
+    }
+    let mut out = Vec::new();
+    if policy.family() == Family::V01 && v.revocation_refs.is_none() {
+        out.push(
+            Finding::new(
+                Code::ValidationLtvEvidenceInvalid,
+                "assinatura sem evidências de revogação (rRefs) no cabeçalho não protegido",
+            )
+            .with_severity(severity)
+            .at("header.rRefs"),
+        );
+    }
+    out.push(
+        Finding::new(
+            Code::RevocationNoConnectivity,
+            format!(
+                "status de revogação não obtido: consulta OCSP/CRL não configurada (revocationPolicy={})",
+                match rp {
+                    RevocationPolicy::Strict => "strict",
+                    RevocationPolicy::SoftFail => "soft-fail",
+                    _ => "warn",
+                }
+            ),
+        )
+        .with_severity(severity)
+        .at("x5c"),
+    );
+    (out, true)
+}
