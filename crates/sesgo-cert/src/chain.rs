@@ -146,11 +146,21 @@ pub(crate) fn certs_key(tag: u64, chain: &[Certificate]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Time-independent checks: structure, signatures, CA constraints, trust.
+/// Time-independent checks: structure, critical extensions, signatures, CA constraints, name
+/// and policy constraints, trust (ADR 0030).
 fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
     let mut f = Vec::new();
     let n = chain.len();
     let fail = |code: Code, i: usize, msg: String| Finding::new(code, msg).at(format!("x5c[{i}]"));
+    // RFC 5280 §4.1.1.2, §4.2: well-formedness and critical extensions of every certificate
+    for (i, c) in chain.iter().enumerate() {
+        f.extend(crate::path::well_formed(c, i));
+        f.extend(crate::path::unknown_critical(c, i));
+    }
+    // RFC 5280 §4.2.1.3, §4.2.1.9: the signer's certificate is not a CA
+    if let Some(leaf) = chain.first() {
+        f.extend(crate::path::leaf_not_ca(leaf));
+    }
     for i in 0..n.saturating_sub(1) {
         let (cur, next) = (&chain[i], &chain[i + 1]);
         // criar 2.7.2 / validar 3.7
@@ -201,19 +211,33 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
                 Code::CertChainValidationFailed,
                 i,
                 format!(
-                    "'{}' emite certificados mas não é AC (basicConstraints cA ausente)",
+                    "'{}' emite certificados mas não é AC (basicConstraints sem cA=TRUE)",
                     ca.subject()
                 ),
             )),
         }
-        if !ca.key_usage().map(|k| k.key_cert_sign).unwrap_or(false) {
-            f.push(fail(
+        match ca.key_usage() {
+            Some(k) if k.key_cert_sign => {}
+            Some(_) => f.push(fail(
                 Code::CertChainValidationFailed,
                 i,
                 format!("AC '{}' sem keyUsage keyCertSign", ca.subject()),
-            ));
+            )),
+            // RFC 5280 lets keyUsage be absent; DOC-ICP-04 7.1.2.2 makes it mandatory
+            None => f.push(fail(
+                Code::CertChainValidationFailed,
+                i,
+                format!(
+                    "AC '{}' sem extensão keyUsage (obrigatória na ICP-Brasil, DOC-ICP-04 7.1.2.2)",
+                    ca.subject()
+                ),
+            )),
         }
     }
+    // RFC 5280 §4.2.1.10, §6.1.3 (b)(c): name constraints
+    f.extend(crate::path::name_constraints(chain));
+    // RFC 5280 §4.2.1.11, §4.2.1.14, §6.1.3 (d)-(f): policy constraints
+    f.extend(crate::path::policies(chain));
     // criar 2.4 / validar 3.3: last is self-signed and pinned
     if let Some(root) = chain.last() {
         let i = n - 1;

@@ -15,6 +15,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
+mod variants;
+pub use variants::{ChainVariants, DerChain};
+
 const CONFIG: &str = include_str!("openssl-icp.cnf");
 
 /// Password of every PKCS#12 file and of the encrypted PKCS#8 key.
