@@ -271,6 +271,15 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
 /// issuers, self-signed root pinned in `trust` (2.4), every certificate valid at the reference
 /// time (2.7.3). All failures are returned together.
 ///
+/// RFC 5280 §6 rules on every certificate of the path (ADR 0030): outer signatureAlgorithm
+/// equal to TBSCertificate.signature, no duplicate or undecodable extension
+/// (`CERT.INVALID-FORMAT`); no critical extension outside basicConstraints, keyUsage,
+/// certificatePolicies, subjectAltName, extKeyUsage, nameConstraints, policyConstraints,
+/// inhibitAnyPolicy; the leaf is not a CA; name constraints (directoryName, rfc822Name,
+/// dNSName; a critical constraint of another form is rejected); policy constraints without
+/// requiring an explicit policy ourselves (all `CERT.CHAIN-VALIDATION-FAILED`). The pinned root
+/// is processed as the first certificate of the path.
+///
 /// The time-independent part is cached in the trust store by the chain's digest; validity
 /// dates are always re-checked.
 ///

@@ -335,7 +335,7 @@ fn names_of<'a>(c: &'a Certificate, san: &Option<SubjectAltName>) -> Vec<Subject
     out
 }
 
-fn san_dns<'a>(san: &'a Option<SubjectAltName>) -> impl Iterator<Item = &'a RdnSequence> {
+fn san_dns(san: &Option<SubjectAltName>) -> impl Iterator<Item = &RdnSequence> {
     san.iter().flat_map(|s| s.0.iter()).filter_map(|g| match g {
         GeneralName::DirectoryName(d) => Some(d),
         _ => None,

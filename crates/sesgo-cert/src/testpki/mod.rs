@@ -6,6 +6,9 @@
 //!
 //! Hierarchy: root (RSA-4096, sha512WithRSA) → "AC TESTE Nivel 1 v1" (sha512) → "AC TESTE
 //! Assinatura G1" (sha384, pathlen 0) → RSA-2048 end entities signed with sha256WithRSA.
+//!
+//! [`ChainVariants`] derives, from the same keys, chains that each break exactly one RFC 5280
+//! path-validation rule (ADR 0030).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
