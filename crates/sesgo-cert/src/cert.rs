@@ -29,6 +29,9 @@ pub(crate) mod oids {
     pub const BASIC_CONSTRAINTS: O = O::new_unwrap("2.5.29.19");
     pub const CERTIFICATE_POLICIES: O = O::new_unwrap("2.5.29.32");
     pub const EXT_KEY_USAGE: O = O::new_unwrap("2.5.29.37");
+    pub const NAME_CONSTRAINTS: O = O::new_unwrap("2.5.29.30");
+    pub const POLICY_CONSTRAINTS: O = O::new_unwrap("2.5.29.36");
+    pub const INHIBIT_ANY_POLICY: O = O::new_unwrap("2.5.29.54");
     pub const CN: O = O::new_unwrap("2.5.4.3");
     pub const SERIAL_NUMBER: O = O::new_unwrap("2.5.4.5");
 }

@@ -146,11 +146,21 @@ pub(crate) fn certs_key(tag: u64, chain: &[Certificate]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Time-independent checks: structure, signatures, CA constraints, trust.
+/// Time-independent checks: structure, critical extensions, signatures, CA constraints, name
+/// and policy constraints, trust (ADR 0030).
 fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
     let mut f = Vec::new();
     let n = chain.len();
     let fail = |code: Code, i: usize, msg: String| Finding::new(code, msg).at(format!("x5c[{i}]"));
+    // RFC 5280 §4.1.1.2, §4.2: well-formedness and critical extensions of every certificate
+    for (i, c) in chain.iter().enumerate() {
+        f.extend(crate::path::well_formed(c, i));
+        f.extend(crate::path::unknown_critical(c, i));
+    }
+    // RFC 5280 §4.2.1.3, §4.2.1.9: the signer's certificate is not a CA
+    if let Some(leaf) = chain.first() {
+        f.extend(crate::path::leaf_not_ca(leaf));
+    }
     for i in 0..n.saturating_sub(1) {
         let (cur, next) = (&chain[i], &chain[i + 1]);
         // criar 2.7.2 / validar 3.7
@@ -201,19 +211,33 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
                 Code::CertChainValidationFailed,
                 i,
                 format!(
-                    "'{}' emite certificados mas não é AC (basicConstraints cA ausente)",
+                    "'{}' emite certificados mas não é AC (basicConstraints sem cA=TRUE)",
                     ca.subject()
                 ),
             )),
         }
-        if !ca.key_usage().map(|k| k.key_cert_sign).unwrap_or(false) {
-            f.push(fail(
+        match ca.key_usage() {
+            Some(k) if k.key_cert_sign => {}
+            Some(_) => f.push(fail(
                 Code::CertChainValidationFailed,
                 i,
                 format!("AC '{}' sem keyUsage keyCertSign", ca.subject()),
-            ));
+            )),
+            // RFC 5280 lets keyUsage be absent; DOC-ICP-04 7.1.2.2 makes it mandatory
+            None => f.push(fail(
+                Code::CertChainValidationFailed,
+                i,
+                format!(
+                    "AC '{}' sem extensão keyUsage (obrigatória na ICP-Brasil, DOC-ICP-04 7.1.2.2)",
+                    ca.subject()
+                ),
+            )),
         }
     }
+    // RFC 5280 §4.2.1.10, §6.1.3 (b)(c): name constraints
+    f.extend(crate::path::name_constraints(chain));
+    // RFC 5280 §4.2.1.11, §4.2.1.14, §6.1.3 (d)-(f): policy constraints
+    f.extend(crate::path::policies(chain));
     // criar 2.4 / validar 3.3: last is self-signed and pinned
     if let Some(root) = chain.last() {
         let i = n - 1;
@@ -246,6 +270,15 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
 /// (2.7.1, 2.7.2; sha256/384/512WithRSA), basicConstraints cA + pathLen and keyCertSign on
 /// issuers, self-signed root pinned in `trust` (2.4), every certificate valid at the reference
 /// time (2.7.3). All failures are returned together.
+///
+/// RFC 5280 §6 rules on every certificate of the path (ADR 0030): outer signatureAlgorithm
+/// equal to TBSCertificate.signature, no duplicate or undecodable extension
+/// (`CERT.INVALID-FORMAT`); no critical extension outside basicConstraints, keyUsage,
+/// certificatePolicies, subjectAltName, extKeyUsage, nameConstraints, policyConstraints,
+/// inhibitAnyPolicy; the leaf is not a CA; name constraints (directoryName, rfc822Name,
+/// dNSName; a critical constraint of another form is rejected); policy constraints without
+/// requiring an explicit policy ourselves (all `CERT.CHAIN-VALIDATION-FAILED`). The pinned root
+/// is processed as the first certificate of the path.
 ///
 /// The time-independent part is cached in the trust store by the chain's digest; validity
 /// dates are always re-checked.

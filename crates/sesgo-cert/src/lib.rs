@@ -36,6 +36,7 @@ mod credentials;
 mod eligibility;
 mod identity;
 pub mod iti;
+mod path;
 mod pem;
 mod pkcs12;
 mod report;

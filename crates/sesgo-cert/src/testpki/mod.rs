@@ -6,6 +6,9 @@
 //!
 //! Hierarchy: root (RSA-4096, sha512WithRSA) → "AC TESTE Nivel 1 v1" (sha512) → "AC TESTE
 //! Assinatura G1" (sha384, pathlen 0) → RSA-2048 end entities signed with sha256WithRSA.
+//!
+//! [`ChainVariants`] derives, from the same keys, chains that each break exactly one RFC 5280
+//! path-validation rule (ADR 0030).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,6 +17,9 @@ use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
+
+mod variants;
+pub use variants::{ChainVariants, DerChain};
 
 const CONFIG: &str = include_str!("openssl-icp.cnf");
 
