@@ -480,14 +480,31 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
 
 // ---------------------------------------------------------------------------- inputs
 
-/// Reads a file; failure = `CONFIG.INVALID-PARAMETER` located at the option.
+/// Where an error about an option's input is located in an OperationOutcome: the FHIR
+/// root the option supplies (`Bundle`, `Provenance`, `Signature`, `Signature.data`), or
+/// nothing for inputs that are not FHIR (keys, settings files, outputs) — an outcome's
+/// `location` is a FHIRPath-like path into the input, never a command-line option; the
+/// option is named in `diagnostics`.
+fn located(e: Error, option: &str) -> Error {
+    match option {
+        "--bundle" => e.at("Bundle"),
+        "--provenance" => e.at("Provenance"),
+        "--signature" => e.at("Signature"),
+        "--signature-data" => e.at("Signature.data"),
+        _ => e,
+    }
+}
+
+/// Reads a file; failure = `CONFIG.INVALID-PARAMETER`, naming the option.
 fn read(path: &Path, option: &str) -> sesgo::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| {
-        Error::new(
-            Code::ConfigInvalidParameter,
-            format!("não foi possível ler '{}': {e}", path.display()),
+        located(
+            Error::new(
+                Code::ConfigInvalidParameter,
+                format!("{option}: não foi possível ler '{}': {e}", path.display()),
+            ),
+            option,
         )
-        .at(option)
     })
 }
 
@@ -504,9 +521,11 @@ fn write(path: &Path, bytes: &[u8], option: &str) -> sesgo::Result<()> {
     std::fs::write(path, bytes).map_err(|e| {
         Error::new(
             Code::ConfigInvalidParameter,
-            format!("não foi possível gravar '{}': {e}", path.display()),
+            format!(
+                "{option}: não foi possível gravar '{}': {e}",
+                path.display()
+            ),
         )
-        .at(option)
     })
 }
 
@@ -515,22 +534,21 @@ fn password_from_env(var: Option<&str>, option: &str) -> sesgo::Result<Zeroizing
     let var = var.ok_or_else(|| {
         Error::new(
             Code::ConfigMissingParameter,
-            "senha ausente: informe a variável de ambiente que a contém",
+            format!(
+                "senha ausente: informe {option} com o nome da variável de ambiente que a contém"
+            ),
         )
-        .at(option)
     })?;
     match std::env::var(var) {
         Ok(v) => Ok(Zeroizing::new(v)),
         Err(std::env::VarError::NotPresent) => Err(Error::new(
             Code::ConfigMissingParameter,
-            format!("variável de ambiente {var} não definida"),
-        )
-        .at(option)),
+            format!("{option}: variável de ambiente {var} não definida"),
+        )),
         Err(std::env::VarError::NotUnicode(_)) => Err(Error::new(
             Code::ConfigInvalidParameter,
-            format!("variável de ambiente {var} não é UTF-8"),
-        )
-        .at(option)),
+            format!("{option}: variável de ambiente {var} não é UTF-8"),
+        )),
     }
 }
 
@@ -576,9 +594,10 @@ impl SignerArgs {
             Signer::from_pkcs12(&bytes, &password, self.alias.as_deref())
         } else if let Some(key) = &self.source.key {
             let key_pem = read_secret(key, "--key")?;
-            let chain_path = self.chain.as_deref().ok_or_else(|| {
-                Error::new(Code::ConfigMissingParameter, "--key exige --chain").at("--chain")
-            })?;
+            let chain_path = self
+                .chain
+                .as_deref()
+                .ok_or_else(|| Error::new(Code::ConfigMissingParameter, "--key exige --chain"))?;
             let chain = read(chain_path, "--chain")?;
             let password = match &self.key_password_env {
                 Some(var) => Some(password_from_env(Some(var), "--key-password-env")?),

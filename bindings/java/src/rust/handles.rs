@@ -351,13 +351,23 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_verify<'local>(
         })?;
         let json = env.new_string(verification.to_json())?;
         let outcome = env.new_string(verification.outcome.to_json())?;
+        let indication = env.new_string(verification.indication.as_str())?;
+        let sub_indication = match verification.sub_indication {
+            Some(s) => JObject::from(env.new_string(s)?),
+            None => JObject::null(),
+        };
         Ok(env.new_object(
             jni_str!("br/gov/go/saude/sesgo/VerificationResult"),
-            jni_sig!("(ZLjava/lang/String;Ljava/lang/String;)V"),
+            jni_sig!(
+                "(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)V"
+            ),
             &[
                 JValue::Bool(verification.valid),
                 JValue::Object(&json),
                 JValue::Object(&outcome),
+                JValue::Object(&indication),
+                JValue::Object(&sub_indication),
+                JValue::Bool(verification.content_checked),
             ],
         )?)
     })

@@ -209,19 +209,32 @@ def verify(
     policy: Optional[str] = None,
     reference_time: Optional[Timestamp] = None,
     settings: Optional[Dict[str, Any]] = None,
+    accepted_policies: Optional[List[str]] = None,
+    unsigned_entries: Optional[str] = None,
     raw: bool = False,
 ) -> Any:
     """Verifies a signature (caso de uso *validar*).
 
     Give one of: ``bundle`` alone (a transfer Bundle: each signed Provenance in it is
-    verified), ``provenance`` (a signed Provenance) or ``signature`` (a FHIR Signature)
-    with the ``bundle`` the signature covers, or ``signature_data`` (``Signature.data``,
-    no integrity check of content).
+    verified), ``provenance`` (a signed Provenance) with the ``bundle`` it covers, or
+    ``signature`` (a FHIR Signature) / ``signature_data`` (``Signature.data``) with or
+    without a ``bundle``. A supplied ``bundle`` is always checked: with a signature, the
+    Provenance in it that carries that signature designates the content, and when none
+    does the result is invalid (``FORMAT.SIGNATURE-MISSING``). Without a ``bundle`` the
+    signature is proven, not the content: ``contentChecked`` is False.
 
-    Returns ``{"valid": bool, "outcome": OperationOutcome}`` (``dict``, or the JSON ``str``
-    with ``raw=True``). A signature that does not verify is a result with ``valid`` False
-    and every finding located in ``outcome``; exceptions are raised only for unusable
-    inputs (JSON that does not parse, settings out of range, an unknown policy URI).
+    ``accepted_policies`` lists the policy URIs this receiver accepts (default: all
+    supported); ``unsigned_entries`` is ``"warning"`` (default) or ``"error"`` for Bundle
+    content that no verified signature covers.
+
+    Returns a ``dict`` (or the JSON ``str`` with ``raw=True``) with ``valid`` (no error
+    found), ``indication`` (``TOTAL-PASSED``/``TOTAL-FAILED``/``INDETERMINATE``),
+    ``subIndication``, ``contentChecked``, ``signatures`` (per signature: location,
+    policy, strategy, signer, signingTime, signedFullUrls, contentChecked, stages),
+    ``unsignedContent`` and ``outcome`` (the OperationOutcome). A signature that does not
+    verify is a result with ``valid`` False and every finding located in ``outcome``;
+    exceptions are raised only for unusable inputs (JSON that does not parse, settings out
+    of range, an unknown policy URI).
 
     Note: online revocation checking (OCSP/CRL) is not available yet, so the default
     ``revocationPolicy`` ``"strict"`` makes every result invalid with
@@ -234,7 +247,13 @@ def verify(
         None if provenance is None else _json_bytes(provenance),
         None if bundle is None else _json_bytes(bundle),
         trust_store,
-        _options(policy=policy, referenceTime=_unix(reference_time), settings=settings),
+        _options(
+            policy=policy,
+            referenceTime=_unix(reference_time),
+            settings=settings,
+            acceptedPolicies=accepted_policies,
+            unsignedEntries=unsigned_entries,
+        ),
     )
     return out if raw else json.loads(out)
 
