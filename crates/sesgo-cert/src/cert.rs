@@ -6,12 +6,8 @@ use std::sync::Arc;
 use base64ct::{Base64, Encoding};
 use const_oid::ObjectIdentifier;
 use der::{Decode, Encode, Reader, SliceReader, Tagged};
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::signature::Verifier;
-use rsa::RsaPublicKey;
+use crate::crypto;
 use sesgo_core::{Code, Error, Result};
-use sha1::Sha1;
-use sha2::{Digest, Sha256, Sha384, Sha512};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage, SubjectAltName,
@@ -160,7 +156,7 @@ impl Certificate {
                 format!("certificado X.509 DER inválido: {e}"),
             )
         })?;
-        let sha256: [u8; 32] = Sha256::digest(der).into();
+        let sha256 = crypto::sha256(der);
         Ok(Certificate {
             inner: Arc::new(Inner {
                 der: der.to_vec(),
@@ -266,7 +262,7 @@ impl Certificate {
 
     /// SHA-1 of the DER, lower-case hex (informational only).
     pub fn sha1_hex(&self) -> String {
-        hex(&Sha1::digest(&self.inner.der))
+        hex(&crypto::sha1(&self.inner.der))
     }
 
     /// The underlying `x509-cert` structure.
@@ -383,10 +379,8 @@ impl Certificate {
     pub fn key_algorithm(&self) -> KeyAlgorithm {
         let spki = &self.tbs().subject_public_key_info;
         if spki.algorithm.oid == oids::RSA_ENCRYPTION {
-            match self.rsa_public_key() {
-                Ok(k) => KeyAlgorithm::Rsa {
-                    bits: rsa::traits::PublicKeyParts::n(&k).bits(),
-                },
+            match self.public_key() {
+                Ok(k) => KeyAlgorithm::Rsa { bits: k.bits() },
                 Err(_) => KeyAlgorithm::Other(spki.algorithm.oid.to_string()),
             }
         } else if spki.algorithm.oid == oids::EC_PUBLIC_KEY {
@@ -402,9 +396,9 @@ impl Certificate {
         }
     }
 
-    /// The RSA public key. Failure: `CERT.UNSUPPORTED-ALGORITHM` (not RSA) or
-    /// `CERT.INVALID-FORMAT` (undecodable key).
-    pub fn rsa_public_key(&self) -> Result<RsaPublicKey> {
+    /// The RSA public key (a [`crypto::PublicKey`] handle). Failure:
+    /// `CERT.UNSUPPORTED-ALGORITHM` (not RSA) or `CERT.INVALID-FORMAT` (undecodable key).
+    pub fn public_key(&self) -> Result<crypto::PublicKey> {
         let spki = &self.tbs().subject_public_key_info;
         if spki.algorithm.oid != oids::RSA_ENCRYPTION {
             return Err(Error::new(
@@ -418,12 +412,12 @@ impl Certificate {
                 "subjectPublicKey com bits não utilizados",
             )
         })?;
-        <RsaPublicKey as pkcs1::DecodeRsaPublicKey>::from_pkcs1_der(bytes).map_err(|e| {
-            Error::new(
-                Code::CertInvalidFormat,
-                format!("chave pública RSA inválida: {e}"),
-            )
-        })
+        crypto::PublicKey::from_pkcs1_der(bytes)
+    }
+
+    /// The RSA public key as the backend's type; prefer [`Certificate::public_key`].
+    pub fn rsa_public_key(&self) -> Result<rsa::RsaPublicKey> {
+        self.public_key().map(|k| k.as_rsa().clone())
     }
 
     /// Raw TBSCertificate bytes as they appear in the DER (what the issuer signed).
@@ -447,33 +441,34 @@ impl Certificate {
     pub(crate) fn verify_signed_by(&self, issuer: &Certificate) -> std::result::Result<(), String> {
         let alg = self.inner.cert.signature_algorithm.oid;
         let key = issuer
-            .rsa_public_key()
+            .public_key()
             .map_err(|e| e.primary().diagnostics().to_string())?;
         let tbs = self.tbs_bytes().ok_or("TBSCertificate ilegível")?;
-        let sig_bytes = self
+        let sig = self
             .inner
             .cert
             .signature
             .as_bytes()
             .ok_or("assinatura com bits não utilizados")?;
-        let sig =
-            Signature::try_from(sig_bytes).map_err(|e| format!("assinatura malformada: {e}"))?;
-        let res = if alg == oids::SHA256_WITH_RSA {
-            VerifyingKey::<Sha256>::new(key).verify(tbs, &sig)
+        let hash = if alg == oids::SHA256_WITH_RSA {
+            crypto::HashAlg::Sha256
         } else if alg == oids::SHA384_WITH_RSA {
-            VerifyingKey::<Sha384>::new(key).verify(tbs, &sig)
+            crypto::HashAlg::Sha384
         } else if alg == oids::SHA512_WITH_RSA {
-            VerifyingKey::<Sha512>::new(key).verify(tbs, &sig)
+            crypto::HashAlg::Sha512
         } else {
             return Err(format!(
                 "algoritmo de assinatura não suportado: {}",
                 self.signature_algorithm()
             ));
         };
-        res.map_err(|_| "assinatura não confere com a chave pública do emissor".to_string())
+        if key.verify_pkcs1v15(hash, tbs, sig) {
+            Ok(())
+        } else {
+            Err("assinatura não confere com a chave pública do emissor".to_string())
+        }
     }
 
-    /// SAN otherNames, raw.
     pub(crate) fn other_names(&self) -> Vec<RawOtherName> {
         let Some((_, v)) = self.extension(oids::SUBJECT_ALT_NAME) else {
             return Vec::new();

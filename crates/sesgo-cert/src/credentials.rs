@@ -3,13 +3,12 @@
 use std::fmt;
 
 use rsa::pkcs8::DecodePrivateKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::{RsaPrivateKey, RsaPublicKey};
 use sesgo_core::{Code, Error, Result};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::cert::Certificate;
+use crate::crypto;
 
 /// A signer's private key (RSA) with its certificate and the chain found alongside it.
 ///
@@ -72,9 +71,7 @@ fn key_from_pkcs8(der: &[u8]) -> Result<RsaPrivateKey> {
 }
 
 fn same_key(cert: &Certificate, key: &RsaPublicKey) -> bool {
-    cert.rsa_public_key()
-        .map(|k| k.n() == key.n() && k.e() == key.e())
-        .unwrap_or(false)
+    cert.public_key().is_ok_and(|k| k.as_rsa() == key)
 }
 
 impl Credentials {
@@ -314,22 +311,16 @@ impl Credentials {
         &self.key
     }
 
-    /// RS256: RSASSA-PKCS1-v1_5 with SHA-256 over `msg`. Failure: `CRYPTO.SIGNATURE-CREATION-FAILED`.
+    /// RS256: RSASSA-PKCS1-v1_5 with SHA-256 over `msg` (blinded; [`crate::crypto`]).
+    /// Failure: `CRYPTO.SIGNATURE-CREATION-FAILED`.
     pub fn sign_rs256(&self, msg: &[u8]) -> Result<Vec<u8>> {
-        let digest = Zeroizing::new(Sha256::digest(msg).to_vec());
-        // Blinded (random r from the OS): the private-key operation's timing does not
-        // depend on the key alone (RUSTSEC-2023-0071 concerns unblinded use).
-        self.key
-            .sign_with_rng(
-                &mut rsa::rand_core::OsRng,
-                Pkcs1v15Sign::new::<Sha256>(),
-                &digest,
-            )
-            .map_err(|e| {
-                Error::new(
-                    Code::CryptoSignatureCreationFailed,
-                    format!("falha na assinatura RS256: {e}"),
-                )
-            })
+        let digest = Zeroizing::new(crypto::sha256(msg));
+        crypto::Rs256Signer::sign_rs256_digest(&self.key, &digest)
+    }
+}
+
+impl crypto::Rs256Signer for Credentials {
+    fn sign_rs256_digest(&self, sha256: &[u8; 32]) -> Result<Vec<u8>> {
+        crypto::Rs256Signer::sign_rs256_digest(&self.key, sha256)
     }
 }

@@ -9,28 +9,11 @@ use crate::identity::{Identity, CNPJ_SYSTEM, CPF_SYSTEM};
 /// Default `minCertIssueDate` (2025-07-01T00:00:00Z).
 pub const DEFAULT_MIN_CERT_ISSUE_DATE: i64 = 1_751_328_000;
 
-/// The guide's signature-policy families (the URIs are owned by the JAdES layer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SignaturePolicyFamily {
-    /// Policy 0.1.x (`…ImplementationGuide/br.go.ses.seguranca|0.0.2/0.1.0/0.1.2`).
-    V01,
-    /// Policy 0.2.0.
-    V020,
-}
-
-impl SignaturePolicyFamily {
-    /// Every family, in order.
-    pub const ALL: [SignaturePolicyFamily; 2] =
-        [SignaturePolicyFamily::V01, SignaturePolicyFamily::V020];
-
-    /// `"0.1"` or `"0.2.0"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignaturePolicyFamily::V01 => "0.1",
-            SignaturePolicyFamily::V020 => "0.2.0",
-        }
-    }
-}
+/// The leaf-eligibility rule set of a signature policy (`V01`, `V020`): the policy
+/// profile's fact, defined with the profiles in [`sesgo_core::policy`]
+/// (`policy.profile().eligibility`).
+pub use sesgo_core::policy::EligibilityRule as SignaturePolicyFamily;
+use sesgo_core::policy::{CertificateTypeRule, KeySizeRule};
 
 /// ICP-Brasil certificate type, from the policy OID arcs (DOC-ICP-04 Tabela 3; Res. 211/2024).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -182,7 +165,7 @@ pub fn check_eligibility(
     let policy = icp_policy(cert);
 
     // Policy OID (criar 2.5, validar 3.4; 0.2.0: IG-DIGEST §17.7)
-    match (family, &policy) {
+    match (family.certificate_types(), &policy) {
         (_, None) => f.push(err(
             Code::CertNotIcpBrasil,
             format!(
@@ -190,7 +173,7 @@ pub fn check_eligibility(
                 cert.policies()
             ),
         )),
-        (SignaturePolicyFamily::V020, Some((oid, t))) => {
+        (CertificateTypeRule::SignatureAndSealTypes, Some((oid, t))) => {
             use CertificateType::*;
             if !matches!(t, A3 | A4 | SeS | SeH) {
                 f.push(err(
@@ -210,7 +193,7 @@ pub fn check_eligibility(
                 ));
             }
         }
-        (SignaturePolicyFamily::V01, Some(_)) => {}
+        (CertificateTypeRule::AnyIcpBrasil, Some(_)) => {}
     }
 
     // Key algorithm and size (validar 3.8; 0.2.0: RSA 2048, A4 2048/4096)
@@ -219,16 +202,18 @@ pub fn check_eligibility(
             Code::CertWeakKey,
             format!("chave RSA de {bits} bits: mínimo 2048"),
         )),
-        KeyAlgorithm::Rsa { bits } if family == SignaturePolicyFamily::V020 => {
-            let a4 = matches!(policy, Some((_, CertificateType::A4)));
-            if !(bits == 2048 || (a4 && bits == 4096)) {
-                f.push(err(
-                    Code::CertUnsupportedAlgorithm,
-                    format!("chave RSA de {bits} bits não aceita pela política 0.2.0 (2048; A4: 2048 ou 4096)"),
-                ));
+        KeyAlgorithm::Rsa { bits } => match family.key_sizes() {
+            KeySizeRule::AtLeast2048 => {}
+            KeySizeRule::Exact2048OrA4With4096 => {
+                let a4 = matches!(policy, Some((_, CertificateType::A4)));
+                if !(bits == 2048 || (a4 && bits == 4096)) {
+                    f.push(err(
+                        Code::CertUnsupportedAlgorithm,
+                        format!("chave RSA de {bits} bits não aceita pela política 0.2.0 (2048; A4: 2048 ou 4096)"),
+                    ));
+                }
             }
-        }
-        KeyAlgorithm::Rsa { .. } => {}
+        },
         other => f.push(err(
             Code::CertUnsupportedAlgorithm,
             format!("algoritmo de chave {other} não suportado: apenas RSA (RS256)"),
@@ -245,13 +230,13 @@ pub fn check_eligibility(
             "keyUsage sem digitalSignature: certificado não serve para assinatura".into(),
         ));
     }
-    if family == SignaturePolicyFamily::V01 && !nr {
+    if family.requires_non_repudiation() && !nr {
         f.push(err(
             Code::CertNotIcpBrasil,
             "keyUsage sem nonRepudiation (exigido pela política 0.1, criar 2.5)".into(),
         ));
     }
-    if family == SignaturePolicyFamily::V020 && cert.is_ca() {
+    if family.refuses_ca() && cert.is_ca() {
         f.push(err(
             Code::CertNotIcpBrasil,
             "certificado de AC (basicConstraints cA) não pode assinar".into(),
@@ -298,7 +283,7 @@ pub fn check_eligibility(
     let id = Identity::from_certificate(cert);
     match id.signer_id() {
         Err(e) => f.extend(e.into_findings().into_iter().map(|x| x.at(LOC))),
-        Ok(who) if family == SignaturePolicyFamily::V020 => {
+        Ok(who) if family.identity_bound_to_type() => {
             let expected = match policy {
                 Some((_, CertificateType::A3 | CertificateType::A4)) => Some(CPF_SYSTEM),
                 Some((_, CertificateType::SeS | CertificateType::SeH)) => Some(CNPJ_SYSTEM),

@@ -33,6 +33,7 @@
 mod cert;
 mod chain;
 mod credentials;
+pub mod crypto;
 mod eligibility;
 mod identity;
 pub mod iti;

@@ -59,12 +59,17 @@ impl CheckOptions {
     /// Allowed range of `maxEntriesBundle` (and of the target limit).
     pub const MAX_ENTRIES_RANGE: std::ops::RangeInclusive<usize> = 100..=10_000;
 
-    /// Options of policy 0.2.0 (lowercase UUIDs), otherwise the defaults.
-    pub fn policy_0_2() -> Self {
+    /// The defaults with the policy's UUID rule (`policy.profile().uuids`).
+    pub fn for_policy(policy: sesgo_core::Policy) -> Self {
         CheckOptions {
-            lowercase_uuids: true,
+            lowercase_uuids: policy.profile().uuids.strict(),
             ..CheckOptions::default()
         }
+    }
+
+    /// Shorthand for [`CheckOptions::for_policy`] of policy 0.2.0.
+    pub fn policy_0_2() -> Self {
+        CheckOptions::for_policy(sesgo_core::Policy::Politica020)
     }
 
     /// Sets the entry and target limits, refusing values outside [100, 10000]
