@@ -6,7 +6,7 @@
 //! allocation once warmed up), objects already in order are written straight through, and
 //! the unsigned elements are skipped while writing instead of removed from a copy.
 
-use crate::policy::{Canonicalization, Policy};
+use sesgo_core::policy::{Canonicalization, Policy};
 use sesgo_core::json::{write_escaped_str, Number, Object, Value};
 use sesgo_core::{Code, Error, Result};
 use std::cmp::Ordering;
@@ -30,7 +30,7 @@ const MAX_DEPTH: usize = 256;
 /// ```
 pub fn canonicalize(policy: Policy, value: &Value) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    Canonicalizer::new(policy.canonicalization()).write_resource(policy, value, &mut out)?;
+    Canonicalizer::new(policy.profile().canonicalization).write_resource(policy, value, &mut out)?;
     Ok(out)
 }
 
@@ -121,8 +121,8 @@ impl<'a> Canonicalizer<'a> {
         let Value::Object(root) = value else {
             return self.write(value, out);
         };
-        let root_skip = policy.stripped_root();
-        let meta_skip = policy.stripped_meta();
+        let root_skip = policy.profile().stripped_root;
+        let meta_skip = policy.profile().stripped_meta;
         let mut members = self.take_scratch(0);
         for (k, v) in root.iter() {
             if root_skip.contains(&k) {

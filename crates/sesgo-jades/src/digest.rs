@@ -1,29 +1,33 @@
 //! Content digest (criar Etapas 5–6 and 8; validar §opcional; IG-DIGEST §16bis, §17.4).
 
 use crate::canon::Canonicalizer;
-use crate::policy::{Family, Policy};
 use base64ct::{Base64UrlUnpadded, Encoding};
+use sesgo_cert::crypto::Sha256Stream;
 use sesgo_core::json::Value;
+use sesgo_core::policy::{DigestFraming, Policy};
 use sesgo_core::Result;
-use sha2::{Digest, Sha256};
 
-impl Policy {
+/// The content digest of a policy (an extension of [`Policy`], which lives in
+/// `sesgo-core`).
+pub trait ContentDigest {
     /// SHA-256 content digest of the signed resources.
     ///
     /// `targets` are `(Provenance.target[i].reference, resource)` in `Provenance.target`
     /// order; the resources are given as found in the Bundle (unsigned elements are
     /// skipped while canonicalizing, nothing is copied).
     ///
-    /// * family 0.1: `SHA-256(C_0 || C_1 || …)` (criar Etapas 5–6; references unused);
-    /// * 0.2.0: `SHA-256(UINT64_BE(N) || for each: UINT64_BE(len T_i) || T_i ||
-    ///   UINT64_BE(len R_i) || R_i)` (§17.4).
+    /// The framing is the profile's `digest_framing`:
+    /// * `Concatenated` (0.1): `SHA-256(C_0 || C_1 || …)` (criar Etapas 5–6; references
+    ///   unused);
+    /// * `LengthPrefixed` (0.2.0): `SHA-256(UINT64_BE(N) || for each: UINT64_BE(len T_i)
+    ///   || T_i || UINT64_BE(len R_i) || R_i)` (§17.4).
     ///
     /// The bytes are streamed into the hasher; only one resource's canonical form is
     /// buffered at a time.
     ///
     /// ```
     /// use sesgo_core::json::{parse_strict, Limits};
-    /// use sesgo_jades::{payload_b64, Policy};
+    /// use sesgo_jades::{payload_b64, ContentDigest, Policy};
     ///
     /// let r = parse_strict(br#"{"resourceType":"Patient","id":"p"}"#, &Limits::default()).unwrap();
     /// let d = Policy::Ig012
@@ -31,11 +35,19 @@ impl Policy {
     ///     .unwrap();
     /// assert_eq!(payload_b64(&d).len(), 43);
     /// ```
-    pub fn content_digest(self, targets: &[(&str, &Value)]) -> Result<[u8; 32]> {
-        let mut hasher = Sha256::new();
+    fn content_digest(self, targets: &[(&str, &Value)]) -> Result<[u8; 32]>;
+}
+
+impl ContentDigest for Policy {
+    fn content_digest(self, targets: &[(&str, &Value)]) -> Result<[u8; 32]> {
+        let profile = self.profile();
+        let mut hasher = Sha256Stream::new();
         let mut buf = Vec::new();
-        let mut canon = Canonicalizer::new(self.canonicalization());
-        let framed = self.family() == Family::V020;
+        let mut canon = Canonicalizer::new(profile.canonicalization);
+        let framed = match profile.digest_framing {
+            DigestFraming::Concatenated => false,
+            DigestFraming::LengthPrefixed => true,
+        };
         if framed {
             hasher.update((targets.len() as u64).to_be_bytes());
         }
@@ -51,7 +63,7 @@ impl Policy {
             }
             hasher.update(&buf);
         }
-        Ok(hasher.finalize().into())
+        Ok(hasher.finish())
     }
 }
 

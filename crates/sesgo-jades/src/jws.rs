@@ -1,13 +1,14 @@
 //! JWS General JSON Serialization (RFC 7515 §7.2.1) with the JAdES header members of
 //! each policy, and two-phase RS256 signing (criar Etapas 7–13; DECISIONS D4).
 
-use crate::policy::{Family, Policy, Strategy, COMMITMENT_TYPE_URN};
 use crate::verify;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use sesgo_cert::crypto::{self, PublicKey, Rs256Signer};
 use sesgo_core::json::{parse_strict, write_escaped_str, Limits, Value};
+use sesgo_core::policy::{
+    HeaderMember, IatRule, Policy, RRefsRule, SigPIdForm, Strategy, UnprotectedForm,
+};
 use sesgo_core::{Code, Error, Result};
-use sha2::{Digest, Sha256, Sha512};
 
 /// `digestAlg` of every `rRefs` entry (IG-DIGEST §16bis).
 pub const SHA512_DIGEST_ALG: &str = "http://www.w3.org/2001/04/xmlenc#sha512";
@@ -37,10 +38,9 @@ pub struct RevocationRefs {
 impl RevocationRefs {
     /// Hashes the given OCSP responses and CRLs (DER).
     pub fn from_der<A: AsRef<[u8]>, B: AsRef<[u8]>>(ocsp: &[A], crl: &[B]) -> Self {
-        let h = |d: &[u8]| -> [u8; 64] { Sha512::digest(d).into() };
         RevocationRefs {
-            ocsp_sha512: ocsp.iter().map(|d| h(d.as_ref())).collect(),
-            crl_sha512: crl.iter().map(|d| h(d.as_ref())).collect(),
+            ocsp_sha512: ocsp.iter().map(|d| crypto::sha512(d.as_ref())).collect(),
+            crl_sha512: crl.iter().map(|d| crypto::sha512(d.as_ref())).collect(),
         }
     }
 
@@ -61,7 +61,7 @@ pub struct Prepared {
     protected: String,
     payload: String,
     signing_input: Vec<u8>,
-    leaf_key: RsaPublicKey,
+    leaf_key: PublicKey,
 }
 
 /// A signed JWS (JAdES) under one policy; serialize with [`Jws::to_json`].
@@ -82,6 +82,7 @@ pub struct Jws {
 /// `CERT.UNSUPPORTED-ALGORITHM` (leaf key not RSA), `TEMPORAL.IAT-MISSING` /
 /// `TEMPORAL.IAT-INVALID` (`iat` required by the policy and strategy, or not positive).
 pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Result<Prepared> {
+    let profile = policy.profile();
     // criar Etapa 2.1 (only what the header needs: DER certificates, an RSA leaf key).
     if params.x5c_der.is_empty() {
         return Err(Error::new(
@@ -93,17 +94,21 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
     let mut leaf_key = None;
     for (i, der) in params.x5c_der.iter().enumerate() {
         let at = format!("x5c[{i}]");
-        let cert = verify::parse_certificate(der).map_err(|e| e.at(at.clone()))?;
+        let cert = sesgo_cert::Certificate::from_der(der).map_err(|e| e.at(at.clone()))?;
         if i == 0 {
-            leaf_key = Some(verify::rsa_key_of(&cert).map_err(|e| e.at(at))?);
+            leaf_key = Some(verify::leaf_key_of(&cert).map_err(|e| e.at(at))?);
         }
     }
     let leaf_key = leaf_key.ok_or_else(|| Error::new(Code::CertInvalidFormat, "x5c vazio"))?;
 
-    // criar Etapa 7 / 7.4: iat only for strategy iat under 0.1, always under 0.2.0.
-    let iat = match (policy.family(), params.strategy, params.iat) {
-        (Family::V01, Strategy::Tsa, _) => None,
-        (_, _, None) => {
+    // criar Etapa 7 / 7.4: iat per the profile's rule (0.1: strategy iat only; 0.2.0: always).
+    let iat_wanted = match profile.iat {
+        IatRule::PerStrategy => params.strategy == Strategy::Iat,
+        IatRule::Always => true,
+    };
+    let iat = match (iat_wanted, params.iat) {
+        (false, _) => None,
+        (true, None) => {
             return Err(Error::new(
                 Code::TemporalIatMissing,
                 format!(
@@ -113,14 +118,14 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
             )
             .at("iat"))
         }
-        (_, _, Some(t)) if t <= 0 => {
+        (true, Some(t)) if t <= 0 => {
             return Err(Error::new(
                 Code::TemporalIatInvalid,
                 format!("'iat' deve ser um inteiro positivo: {t}"),
             )
             .at("iat"))
         }
-        (_, _, Some(t)) => Some(t),
+        (true, Some(t)) => Some(t),
     };
 
     let mut h = Vec::with_capacity(
@@ -130,43 +135,64 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
             .map(|d| d.len() * 4 / 3 + 4)
             .sum::<usize>(),
     );
-    h.extend_from_slice(br#"{"alg":"RS256""#);
-    if policy.family() == Family::V020 {
-        h.extend_from_slice(br#","x5t#S256":"#);
-        let leaf = params
-            .x5c_der
-            .first()
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        write_escaped_str(
-            &mut h,
-            &Base64UrlUnpadded::encode_string(&Sha256::digest(leaf)),
-        );
-    }
-    h.extend_from_slice(br#","x5c":["#);
-    for (i, der) in params.x5c_der.iter().enumerate() {
-        if i > 0 {
+    // The profile's members, in its order (Etapa 7; §17.5).
+    h.push(b'{');
+    let mut first = true;
+    for member in profile.protected_members {
+        if *member == HeaderMember::Iat && iat.is_none() {
+            continue;
+        }
+        if !first {
             h.push(b',');
         }
-        write_escaped_str(&mut h, &Base64::encode_string(der));
-    }
-    h.push(b']');
-    if let Some(t) = iat {
-        h.extend_from_slice(format!(r#","iat":{t}"#).as_bytes());
-    }
-    h.extend_from_slice(br#","sigPId":"#);
-    match policy.family() {
-        Family::V01 => {
-            h.extend_from_slice(br#"{"id":"#);
-            write_escaped_str(&mut h, policy.uri());
-            h.push(b'}');
-        }
-        Family::V020 => {
-            h.extend_from_slice(br#"{"id":{"id":"#);
-            write_escaped_str(&mut h, policy.uri());
-            h.extend_from_slice(br#"}},"srCms":[{"commId":{"id":"#);
-            write_escaped_str(&mut h, COMMITMENT_TYPE_URN);
-            h.extend_from_slice(b"}}]");
+        first = false;
+        write_escaped_str(&mut h, member.name());
+        h.push(b':');
+        match member {
+            HeaderMember::Alg => write_escaped_str(&mut h, "RS256"),
+            HeaderMember::X5tS256 => {
+                let leaf = params
+                    .x5c_der
+                    .first()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                write_escaped_str(
+                    &mut h,
+                    &Base64UrlUnpadded::encode_string(&crypto::sha256(leaf)),
+                );
+            }
+            HeaderMember::X5c => {
+                h.push(b'[');
+                for (i, der) in params.x5c_der.iter().enumerate() {
+                    if i > 0 {
+                        h.push(b',');
+                    }
+                    write_escaped_str(&mut h, &Base64::encode_string(der));
+                }
+                h.push(b']');
+            }
+            HeaderMember::Iat => {
+                if let Some(t) = iat {
+                    h.extend_from_slice(t.to_string().as_bytes());
+                }
+            }
+            HeaderMember::SigPId => match profile.sig_p_id {
+                SigPIdForm::Flat => {
+                    h.extend_from_slice(br#"{"id":"#);
+                    write_escaped_str(&mut h, policy.uri());
+                    h.push(b'}');
+                }
+                SigPIdForm::Nested => {
+                    h.extend_from_slice(br#"{"id":{"id":"#);
+                    write_escaped_str(&mut h, policy.uri());
+                    h.extend_from_slice(b"}}");
+                }
+            },
+            HeaderMember::SrCms => {
+                h.extend_from_slice(br#"[{"commId":{"id":"#);
+                write_escaped_str(&mut h, profile.commitment_type);
+                h.extend_from_slice(b"}}]");
+            }
         }
     }
     h.push(b'}');
@@ -188,7 +214,7 @@ impl Prepared {
         strategy: Strategy,
         protected: String,
         payload: String,
-        leaf_key: RsaPublicKey,
+        leaf_key: PublicKey,
     ) -> Prepared {
         // criar Etapa 9: ASCII(protected + "." + payload).
         let mut signing_input = Vec::with_capacity(protected.len() + 1 + payload.len());
@@ -213,7 +239,7 @@ impl Prepared {
     /// SHA-256 of [`Prepared::signing_input`], for signers that take a pre-hashed input
     /// (PKCS#11 `CKM_RSA_PKCS` with a DigestInfo, cloud KMS "digest" APIs).
     pub fn signing_input_sha256(&self) -> [u8; 32] {
-        Sha256::digest(&self.signing_input).into()
+        crypto::sha256(&self.signing_input)
     }
 
     /// The policy.
@@ -289,10 +315,11 @@ impl Prepared {
             return Err(e);
         }
         let header = header.ok_or_else(|| bad("protected"))?;
-        if header.policy != Some(policy)
-            || (policy.family() == Family::V01
-                && header.iat.is_some() != (strategy == Strategy::Iat))
-        {
+        let iat_matches = match policy.profile().iat {
+            IatRule::PerStrategy => header.iat.is_some() == (strategy == Strategy::Iat),
+            IatRule::Always => true,
+        };
+        if header.policy != Some(policy) || !iat_matches {
             return Err(bad("política ou estratégia não correspondem ao cabeçalho"));
         }
         let leaf_key = header.leaf_key.ok_or_else(|| bad("x5c"))?;
@@ -307,11 +334,7 @@ impl Prepared {
 /// A signature that does not verify → `CRYPTO.SIGNATURE-CREATION-FAILED`.
 pub fn complete(prepared: Prepared, signature: &[u8]) -> Result<Jws> {
     let hash = prepared.signing_input_sha256();
-    if prepared
-        .leaf_key
-        .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, signature)
-        .is_err()
-    {
+    if !prepared.leaf_key.verify_rs256_digest(&hash, signature) {
         return Err(Error::new(
             Code::CryptoSignatureCreationFailed,
             "a assinatura fornecida não confere com a chave pública do certificado x5c[0]",
@@ -329,7 +352,8 @@ pub fn complete(prepared: Prepared, signature: &[u8]) -> Result<Jws> {
     })
 }
 
-/// Signs with a local RSA key (criar Etapa 10.4, with RSA blinding) and completes.
+/// Signs with a local key (criar Etapa 10.4; an [`Rs256Signer`] from
+/// [`sesgo_cert::crypto`], blinded) and completes.
 ///
 /// ```no_run
 /// # fn f(key: rsa::RsaPrivateKey, chain: Vec<Vec<u8>>, digest: [u8; 32]) -> sesgo_core::Result<()> {
@@ -338,20 +362,9 @@ pub fn complete(prepared: Prepared, signature: &[u8]) -> Result<Jws> {
 /// let json = sign_with(p, &key)?.to_json()?;
 /// # Ok(()) }
 /// ```
-pub fn sign_with(prepared: Prepared, key: &RsaPrivateKey) -> Result<Jws> {
+pub fn sign_with(prepared: Prepared, key: &(impl Rs256Signer + ?Sized)) -> Result<Jws> {
     let hash = prepared.signing_input_sha256();
-    let sig = key
-        .sign_with_rng(
-            &mut rsa::rand_core::OsRng,
-            Pkcs1v15Sign::new::<Sha256>(),
-            &hash,
-        )
-        .map_err(|e| {
-            Error::new(
-                Code::CryptoSignatureCreationFailed,
-                format!("falha na operação RS256: {e}"),
-            )
-        })?;
+    let sig = key.sign_rs256_digest(&hash)?;
     complete(prepared, &sig)
 }
 
@@ -407,7 +420,11 @@ impl Jws {
     /// Sets the `rRefs` of policy 0.1 (criar Etapa 13). Policy 0.2.0 forbids them
     /// (`FORMAT.JADES-UNPROTECTED-HEADER-INVALID`).
     pub fn set_revocation_refs(&mut self, refs: RevocationRefs) -> Result<()> {
-        if self.policy.family() == Family::V020 && !refs.is_empty() {
+        let forbidden = match self.policy.profile().revocation_refs {
+            RRefsRule::Expected => false,
+            RRefsRule::Forbidden => true,
+        };
+        if forbidden && !refs.is_empty() {
             return Err(Error::new(
                 Code::FormatJadesUnprotectedHeaderInvalid,
                 "a política 0.2.0 não admite rRefs no cabeçalho não protegido",
@@ -433,8 +450,8 @@ impl Jws {
         write_escaped_str(&mut o, &self.protected);
         o.extend_from_slice(br#","signature":"#);
         write_escaped_str(&mut o, &self.signature);
-        match self.policy.family() {
-            Family::V01 => {
+        match self.policy.profile().unprotected {
+            UnprotectedForm::Flat => {
                 // Etapa 13: header omitted when empty; empty lists omitted inside rRefs.
                 let r = &self.revocation_refs;
                 if self.timestamp_token.is_some() || !r.is_empty() {
@@ -480,7 +497,7 @@ impl Jws {
                     o.push(b'}');
                 }
             }
-            Family::V020 => {
+            UnprotectedForm::EtsiU => {
                 // §17.5: B-B no header; B-T exactly one etsiU sigTst.
                 if let Some(t) = &self.timestamp_token {
                     o.extend_from_slice(br#","header":{"etsiU":[{"sigTst":{"tstTokens":[{"val":"#);

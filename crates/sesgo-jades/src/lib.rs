@@ -3,14 +3,18 @@
 //! Canonicalization, content digest and JWS/JAdES (RS256) signatures for both SES-GO
 //! signature policies (DECISIONS D1; IG-DIGEST §2.3 Etapas 3–13, §3.3, §16bis, §17):
 //!
-//! * [`Policy`]: the policy selected by URI, owning everything that differs between the
-//!   0.1 family and 0.2.0 (stripping, canonicalization, digest framing, header shapes,
-//!   `Signature.sigFormat` / `targetFormat`);
+//! * [`Policy`] (re-exported from [`sesgo_core::policy`]): the policy selected by URI;
+//!   everything that differs between policies is its [`PolicyProfile`], read here as data
+//!   (stripping, canonicalization, digest framing, header members and shapes, unprotected
+//!   header, timestamp imprint, `rRefs`);
 //! * [`canonicalize`]: RFC 8785 (JCS) or `fhir-json-lossless/0.2.0` over
 //!   [`sesgo_core::json::Value`];
-//! * [`Policy::content_digest`] and [`payload_b64`]: the signed digest;
+//! * [`ContentDigest::content_digest`] and [`payload_b64`]: the signed digest;
 //! * [`prepare`] / [`complete`] / [`sign_with`]: two-phase RS256 signing (DECISIONS D4);
 //! * [`verify_jws`]: strict structural and cryptographic verification.
+//!
+//! Certificates are parsed and RSA/SHA operations run only through `sesgo-cert`
+//! ([`sesgo_cert::Certificate`], [`sesgo_cert::crypto`]).
 //!
 //! Certificate chains, eligibility, revocation and RFC 3161 tokens are validated by other
 //! crates; this one carries them.
@@ -41,18 +45,16 @@
 mod canon;
 mod digest;
 mod jws;
-mod policy;
 mod verify;
 
 pub use canon::{canonicalize, canonicalize_value_into};
-pub use digest::payload_b64;
+pub use digest::{payload_b64, ContentDigest};
 pub use jws::{
     complete, prepare, sign_with, HeaderParams, Jws, Prepared, RevocationRefs, SHA512_DIGEST_ALG,
 };
-pub use policy::{
-    Canonicalization, Family, Policy, Strategy, COMMITMENT_TYPE_URN, FHIR_JSON_LOSSLESS_URI,
-    POLICY_01_BASE, POLICY_020_PREFIX,
+pub use sesgo_cert::crypto::Rs256Signer;
+pub use sesgo_core::policy::{
+    Canonicalization, Family, Policy, PolicyProfile, Strategy, COMMITMENT_TYPE_URN,
+    FHIR_JSON_LOSSLESS_URI, POLICY_01_BASE, POLICY_020_PREFIX,
 };
-/// Re-export of the `rsa` crate (key types of [`sign_with`]).
-pub use rsa;
 pub use verify::{verify_jws, VerifiedJws, VerifyOptions};

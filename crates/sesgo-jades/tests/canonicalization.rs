@@ -2,7 +2,7 @@
 mod common;
 use common::parse;
 use sesgo_core::Code;
-use sesgo_jades::{canonicalize, canonicalize_value_into, Canonicalization, Policy};
+use sesgo_jades::{canonicalize, canonicalize_value_into, Canonicalization, ContentDigest, Policy};
 
 fn jcs(s: &str) -> String {
     let mut out = Vec::new();
