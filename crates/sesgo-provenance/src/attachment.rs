@@ -6,8 +6,7 @@
 use base64ct::{Base64, Encoding};
 use sesgo_core::json::{Number, Object, Value};
 use sesgo_core::{Code, Finding};
-use sha1::Sha1;
-use sha2::{Digest, Sha256};
+use sesgo_cert::crypto;
 
 /// URL of the extension `hash-sha256`.
 pub const HASH_SHA256_URL: &str =
@@ -28,8 +27,8 @@ pub struct AttachmentDigests {
 pub fn digests(content: &[u8]) -> AttachmentDigests {
     AttachmentDigests {
         size: content.len() as u64,
-        sha1: Base64::encode_string(&Sha1::digest(content)),
-        sha256: Base64::encode_string(&Sha256::digest(content)),
+        sha1: Base64::encode_string(&crypto::sha1(content)),
+        sha256: Base64::encode_string(&crypto::sha256(content)),
     }
 }
 

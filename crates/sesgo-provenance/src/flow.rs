@@ -4,12 +4,12 @@
 //! checked — and [`verification_inputs`] turns a received Bundle into one input per signed
 //! Provenance for validation (need N2).
 
-use crate::provenance::{signed_provenance, transfer_bundle, AgentRule};
+use crate::provenance::{signed_provenance, transfer_bundle};
 use crate::signature::{build_signature, read_signature, SignatureFormats, SignerIdentifier};
 use crate::signed_set::{checked_select, signed_provenances, SignedTarget};
 use sesgo_core::json::Value;
 use sesgo_core::{Finding, Result};
-use sesgo_jades::{Family, HeaderParams, Jws, Policy, Prepared, Strategy};
+use sesgo_jades::{ContentDigest, HeaderParams, Jws, Policy, Prepared, Strategy};
 
 /// What [`sign_set`] needs besides the content.
 pub struct SignRequest {
@@ -43,12 +43,9 @@ pub struct SignedSet {
     pub warnings: Vec<Finding>,
 }
 
-/// The `Signature` formats of a policy.
+/// The `Signature` formats of a policy (`policy.profile().formats`).
 pub fn formats_of(policy: Policy) -> SignatureFormats {
-    match policy.family() {
-        Family::V01 => SignatureFormats::POLICY_0_1,
-        Family::V020 => SignatureFormats::POLICY_0_2_0,
-    }
+    policy.profile().formats
 }
 
 /// criar Etapas 1.4–1.9 and 3–14: reference rules, signed set in `Provenance.target`
@@ -85,11 +82,7 @@ pub fn sign_set(
         &req.who,
         jws_json.as_bytes(),
     )?;
-    let agents = match req.policy.family() {
-        Family::V01 => AgentRule::AsGiven,
-        Family::V020 => AgentRule::EnsureSigner,
-    };
-    let signed = signed_provenance(provenance, sig.clone(), &req.who, agents)?;
+    let signed = signed_provenance(provenance, sig.clone(), &req.who, req.policy.profile().signer_agent)?;
     let out_bundle = transfer_bundle(bundle, &targets, signed.clone());
     Ok(SignedSet {
         signature: sig,

@@ -5,15 +5,9 @@ use crate::signed_set::SignedTarget;
 use sesgo_core::json::{Object, Value};
 use sesgo_core::{Code, Error, Finding, Result};
 
-/// What to do about `Provenance.agent` when signing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AgentRule {
-    /// Leave the agents as given (policy 0.1).
-    AsGiven,
-    /// Require an agent whose `who.identifier` equals `Signature.who.identifier`; add
-    /// one (type `attester`) when none does (policy 0.2.0, IG-DIGEST §17.8).
-    EnsureSigner,
-}
+/// What to do about `Provenance.agent` when signing: a fact of the policy profile
+/// (`policy.profile().signer_agent`).
+pub use sesgo_core::policy::SignerAgentRule as AgentRule;
 
 /// Code system of `Provenance.agent.type` (FHIR R4 provenance-participant-type).
 pub const PARTICIPANT_TYPE_SYSTEM: &str =
@@ -46,7 +40,11 @@ pub fn signed_provenance(
         .at("Provenance.signature"));
     }
     let mut out = obj.clone();
-    if agents == AgentRule::EnsureSigner && !has_signer_agent(provenance, who) {
+    let ensure = match agents {
+        AgentRule::AsGiven => false,
+        AgentRule::EnsureSigner => true,
+    };
+    if ensure && !has_signer_agent(provenance, who) {
         let mut coding = Object::new();
         coding.insert("system", PARTICIPANT_TYPE_SYSTEM);
         coding.insert("code", "attester");

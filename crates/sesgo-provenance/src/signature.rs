@@ -14,27 +14,8 @@ pub const SYSTEM_CPF: &str = "urn:brasil:cpf";
 pub const SYSTEM_CNPJ: &str = "urn:brasil:cnpj";
 
 /// `Signature.sigFormat` and `Signature.targetFormat`, which differ between policies
-/// (DECISIONS D1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SignatureFormats {
-    /// `Signature.sigFormat`.
-    pub sig_format: &'static str,
-    /// `Signature.targetFormat`.
-    pub target_format: &'static str,
-}
-
-impl SignatureFormats {
-    /// Policy family 0.1 (profile `assinatura-avancada` 0.1.x patterns).
-    pub const POLICY_0_1: SignatureFormats = SignatureFormats {
-        sig_format: "application/jose",
-        target_format: "application/octet-stream",
-    };
-    /// Policy 0.2.0 (IG-DIGEST §17.8).
-    pub const POLICY_0_2_0: SignatureFormats = SignatureFormats {
-        sig_format: "application/jose+json",
-        target_format: "application/fhir+json",
-    };
-}
+/// (DECISIONS D1): a fact of the policy profile (`policy.profile().formats`).
+pub use sesgo_core::policy::SignatureFormats;
 
 /// The signer as the guide identifies it: `urn:brasil:cpf` or `urn:brasil:cnpj` plus the
 /// digits taken from the certificate (criar 14.2).
