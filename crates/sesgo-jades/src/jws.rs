@@ -6,7 +6,7 @@ use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sesgo_cert::crypto::{self, PublicKey, Rs256Signer};
 use sesgo_core::json::{parse_strict, write_escaped_str, Limits, Value};
 use sesgo_core::policy::{
-    HeaderMember, IatRule, Policy, RRefsRule, SigPIdForm, Strategy, UnprotectedForm,
+    HeaderMember, IatRule, Policy, SigPIdForm, Strategy, UnprotectedForm,
 };
 use sesgo_core::{Code, Error, Result};
 
@@ -420,11 +420,7 @@ impl Jws {
     /// Sets the `rRefs` of policy 0.1 (criar Etapa 13). Policy 0.2.0 forbids them
     /// (`FORMAT.JADES-UNPROTECTED-HEADER-INVALID`).
     pub fn set_revocation_refs(&mut self, refs: RevocationRefs) -> Result<()> {
-        let forbidden = match self.policy.profile().revocation_refs {
-            RRefsRule::Expected => false,
-            RRefsRule::Forbidden => true,
-        };
-        if forbidden && !refs.is_empty() {
+        if !self.policy.profile().revocation_refs.expected() && !refs.is_empty() {
             return Err(Error::new(
                 Code::FormatJadesUnprotectedHeaderInvalid,
                 "a política 0.2.0 não admite rRefs no cabeçalho não protegido",

@@ -40,11 +40,7 @@ pub fn signed_provenance(
         .at("Provenance.signature"));
     }
     let mut out = obj.clone();
-    let ensure = match agents {
-        AgentRule::AsGiven => false,
-        AgentRule::EnsureSigner => true,
-    };
-    if ensure && !has_signer_agent(provenance, who) {
+    if agents.ensures_signer() && !has_signer_agent(provenance, who) {
         let mut coding = Object::new();
         coding.insert("system", PARTICIPANT_TYPE_SYSTEM);
         coding.insert("code", "attester");

@@ -6,7 +6,7 @@ use sesgo_core::{Code, Error, Result};
 use sesgo_jades::Policy;
 
 /// The signing default policy (DECISIONS D1): the published guide 0.1.2.
-pub const DEFAULT_POLICY: Policy = Policy::Ig012;
+pub const DEFAULT_POLICY: Policy = Policy::DEFAULT;
 
 /// The policy named by `uri`, or [`DEFAULT_POLICY`] when `None`
 /// (`POLICY.MISSING` / `POLICY.URI-INVALID` / `POLICY.VERSION-UNSUPPORTED`, criar 1.1).

@@ -5,13 +5,10 @@ use crate::options::{from_json, parse_policy};
 use crate::settings::{check_reference_time, Settings};
 use crate::signer::{Signer, TrustStore};
 use serde::{Deserialize, Serialize};
-use sesgo_cert::{
-    check_eligibility, validate_chain, ChainOptions, EligibilityOptions, Identity,
-    SignaturePolicyFamily,
-};
+use sesgo_cert::{check_eligibility, validate_chain, ChainOptions, EligibilityOptions, Identity};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_core::{Code, Error, Finding, Result};
-use sesgo_jades::{Family, Policy, Strategy};
+use sesgo_jades::{Policy, Strategy};
 use sesgo_provenance::flow::{sign_set, SignRequest};
 use sesgo_provenance::signature::SignerIdentifier;
 
@@ -69,23 +66,12 @@ impl Signed {
     }
 }
 
-pub(crate) fn family(policy: Policy) -> SignaturePolicyFamily {
-    match policy.family() {
-        Family::V01 => SignaturePolicyFamily::V01,
-        Family::V020 => SignaturePolicyFamily::V020,
-    }
-}
-
 pub(crate) fn refs_options(
     policy: Policy,
     settings: &Settings,
     validating: bool,
 ) -> Result<sesgo_refs::CheckOptions> {
-    let mut o = if policy.family() == Family::V020 {
-        sesgo_refs::CheckOptions::policy_0_2()
-    } else {
-        sesgo_refs::CheckOptions::default()
-    };
+    let mut o = sesgo_refs::CheckOptions::for_policy(policy);
     o.mode = if validating {
         sesgo_refs::Mode::Validate
     } else {
@@ -235,7 +221,7 @@ pub fn sign_with_clock(
     let leaf = validated.leaf();
     let eligibility = check_eligibility(
         leaf,
-        family(policy),
+        policy.profile().eligibility,
         &EligibilityOptions {
             reference_time,
             min_cert_issue_date: s.min_cert_issue_date,

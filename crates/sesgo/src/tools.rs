@@ -5,7 +5,7 @@ use crate::options::{from_json, parse_policy};
 use serde::{Deserialize, Serialize};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_core::{Code, Error, Finding, OperationOutcome, Result};
-use sesgo_jades::{Family, Policy};
+use sesgo_jades::Policy;
 
 fn parse_input(json: &[u8], root: &str, max_bytes: usize, too_large: Code) -> Result<Value> {
     parse_strict(
@@ -87,11 +87,7 @@ impl ReferenceCheckOptions {
 
     pub(crate) fn to_refs(&self) -> Result<(Policy, sesgo_refs::CheckOptions)> {
         let policy = parse_policy(self.policy.as_deref())?;
-        let mut o = if policy.family() == Family::V020 {
-            sesgo_refs::CheckOptions::policy_0_2()
-        } else {
-            sesgo_refs::CheckOptions::default()
-        };
+        let mut o = sesgo_refs::CheckOptions::for_policy(policy);
         o.mode = if self.validating {
             sesgo_refs::Mode::Validate
         } else {

@@ -115,6 +115,16 @@ pub enum RRefsRule {
     Forbidden,
 }
 
+impl RRefsRule {
+    /// Whether `rRefs` may be carried (and their absence is reported).
+    pub fn expected(self) -> bool {
+        match self {
+            RRefsRule::Expected => true,
+            RRefsRule::Forbidden => false,
+        }
+    }
+}
+
 /// Which UUIDs `fullUrl`, `Provenance.target.reference` and `urn:uuid` references accept
 /// (DECISIONS D8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -144,6 +154,16 @@ pub enum SignerAgentRule {
     /// one (type `attester`) when none does; validation reports its absence (policy
     /// 0.2.0, IG-DIGEST §17.8).
     EnsureSigner,
+}
+
+impl SignerAgentRule {
+    /// Whether the signer must be among `Provenance.agent`.
+    pub fn ensures_signer(self) -> bool {
+        match self {
+            SignerAgentRule::AsGiven => false,
+            SignerAgentRule::EnsureSigner => true,
+        }
+    }
 }
 
 /// Which ICP-Brasil certificate types may sign.

@@ -16,10 +16,7 @@ pub(super) fn check_flat(
     f: &mut Vec<Finding>,
 ) {
     const P: &str = "signatures[0].header";
-    let rrefs_allowed = match rule {
-        RRefsRule::Expected => true,
-        RRefsRule::Forbidden => false,
-    };
+    let rrefs_allowed = rule.expected();
     for k in u.keys() {
         if k == "rRefs" && !rrefs_allowed {
             push(

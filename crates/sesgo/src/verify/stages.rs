@@ -5,14 +5,16 @@
 use super::inputs::{Job, ProvenanceRef};
 use super::report::{SignatureReport, SignerReport, Stage, StageStatus};
 use crate::settings::{RevocationPolicy, Settings};
-use crate::sign::{family, refs_options};
+use crate::sign::refs_options;
 use crate::signer::TrustStore;
 use sesgo_cert::{
     check_eligibility, validate_chain, Certificate, ChainOptions, EligibilityOptions, Identity,
 };
 use sesgo_core::json::Value;
 use sesgo_core::{Code, Finding, Severity};
-use sesgo_jades::{verify_jws, Family, Policy, Strategy, VerifiedJws, VerifyOptions as JwsOptions};
+use sesgo_jades::{
+    verify_jws, ContentDigest, Policy, Strategy, VerifiedJws, VerifyOptions as JwsOptions,
+};
 use sesgo_provenance::flow::formats_of;
 use sesgo_provenance::provenance::check_signer_agent;
 use sesgo_provenance::signature::{read_signature, recheck_signature, ReadSignature};
@@ -159,7 +161,7 @@ impl Ctx<'_> {
         report.policy = Some(policy.uri());
         report.strategy = Some(v.strategy.as_str());
         report.signing_time = v.iat;
-        report.binds_references = Some(policy.family() == Family::V020);
+        report.binds_references = Some(policy.profile().digest_framing.binds_references());
 
         log.record(Stage::Policy, self.policy(policy, &base), false);
 
@@ -257,7 +259,7 @@ impl Ctx<'_> {
                 .at(loc.clone()),
             );
         }
-        if policy.family() == Family::V01 {
+        if !policy.profile().digest_framing.binds_references() {
             f.push(
                 Finding::new(
                     Code::PolicyVersionDeprecated,
@@ -293,23 +295,8 @@ impl Ctx<'_> {
         report: &mut SignatureReport,
     ) -> Option<Vec<Certificate>> {
         let s = self.settings;
-        let certs: Vec<Certificate> = match v
-            .x5c_der
-            .iter()
-            .enumerate()
-            .map(|(i, d)| Certificate::from_der(d).map_err(|e| e.at(format!("x5c[{i}]"))))
-            .collect()
-        {
-            Ok(c) => c,
-            Err(e) => {
-                log.record(
-                    Stage::Chain,
-                    e.into_findings().into_iter().map(at).collect(),
-                    false,
-                );
-                return None;
-            }
-        };
+        // Parsed once, by sesgo-cert, during JWS verification.
+        let certs: Vec<Certificate> = v.certificates.clone();
         let mut found = match validate_chain(
             &certs,
             self.trust,
@@ -325,7 +312,7 @@ impl Ctx<'_> {
         if let Some(leaf) = certs.first() {
             found.extend(check_eligibility(
                 leaf,
-                family(policy),
+                policy.profile().eligibility,
                 &EligibilityOptions {
                     reference_time: self.reference_time,
                     min_cert_issue_date: s.min_cert_issue_date,
@@ -465,7 +452,7 @@ impl Ctx<'_> {
                 );
             }
         }
-        if policy.family() == Family::V020 {
+        if policy.profile().signer_agent.ensures_signer() {
             if let Some(p) = &job.provenance {
                 f.extend(check_signer_agent(p.value, who, &p.location));
             }
@@ -512,7 +499,7 @@ fn revocation(policy: Policy, v: &VerifiedJws, rp: RevocationPolicy) -> (Vec<Fin
         );
     }
     let mut out = Vec::new();
-    if policy.family() == Family::V01 && v.revocation_refs.is_none() {
+    if policy.profile().revocation_refs.expected() && v.revocation_refs.is_none() {
         out.push(
             Finding::new(
                 Code::ValidationLtvEvidenceInvalid,
