@@ -433,6 +433,12 @@ extern "C" {
 // The version of sesgo, NUL-terminated, static (e.g. `"0.1.0"`).
 const char *sesgo_version(void);
 
+// The supported signature policies and the signing default, as static NUL-terminated
+// UTF-8 JSON owned by the library (do not free):
+// `{"default":"<uri>","policies":[{"uri":"<uri>","family":"0.1"|"0.2.0"},…]}`.
+// Wrappers take their policy constants from here rather than repeating the URIs.
+const char *sesgo_policies(void);
+
 // The ABI version of this library. Compare with `SESGO_ABI_VERSION` from the header you
 // compiled against; wrappers refuse a mismatch.
 uint32_t sesgo_abi_version(void);

@@ -45,6 +45,17 @@ pub extern "C" fn sesgo_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+/// The supported signature policies and the signing default, as static NUL-terminated
+/// UTF-8 JSON owned by the library (do not free):
+/// `{"default":"<uri>","policies":[{"uri":"<uri>","family":"0.1"|"0.2.0"},…]}`.
+/// Wrappers take their policy constants from here rather than repeating the URIs.
+#[no_mangle]
+pub extern "C" fn sesgo_policies() -> *const c_char {
+    static JSON: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+    JSON.get_or_init(|| std::ffi::CString::new(sesgo::Policy::catalog_json()).unwrap_or_default())
+        .as_ptr()
+}
+
 /// The ABI version of this library. Compare with `SESGO_ABI_VERSION` from the header you
 /// compiled against; wrappers refuse a mismatch.
 #[no_mangle]

@@ -41,6 +41,13 @@ static void test_version(void) {
   CHECK(strcmp(sesgo_status_name(SESGO_STATUS_OK), "SESGO_STATUS_OK") == 0);
   CHECK(strcmp(sesgo_status_name(SESGO_STATUS_CERT_EXPIRED), "SESGO_STATUS_CERT_EXPIRED") == 0);
   CHECK(strcmp(sesgo_status_name(99999), "SESGO_STATUS_UNKNOWN") == 0);
+  /* The policy catalog comes from the library (static, same pointer every call). */
+  const char *policies = sesgo_policies();
+  CHECK(policies != NULL && policies == sesgo_policies());
+  CHECK(strstr(policies, "\"default\":\"https://fhir.saude.go.gov.br/r4/seguranca/"
+                         "ImplementationGuide/br.go.ses.seguranca|0.1.2\"") != NULL);
+  CHECK(strstr(policies, "\"uri\":\"https://fhir.saude.go.gov.br/r4/seguranca/"
+                         "assinatura/politica/0.2.0\",\"family\":\"0.2.0\"") != NULL);
 }
 
 static void test_canonicalize(void) {

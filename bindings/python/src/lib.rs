@@ -41,6 +41,13 @@ fn version() -> &'static str {
     sesgo::VERSION
 }
 
+/// The supported signature policies and the signing default, as JSON text
+/// (`{"default": uri, "policies": [{"uri": …, "family": "0.1" | "0.2.0"}, …]}`).
+#[pyfunction]
+fn policies() -> String {
+    sesgo::Policy::catalog_json()
+}
+
 /// The binding ABI version of this native module.
 #[pyfunction]
 fn abi_version() -> u32 {
@@ -186,6 +193,7 @@ fn _testing_error(py: Python<'_>) -> PyResult<()> {
 fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(abi_version, m)?)?;
+    m.add_function(wrap_pyfunction!(policies, m)?)?;
     m.add_function(wrap_pyfunction!(canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(check_references, m)?)?;
     m.add_function(wrap_pyfunction!(build_bundle, m)?)?;

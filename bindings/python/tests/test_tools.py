@@ -23,6 +23,17 @@ def test_installed_not_source_tree() -> None:
     assert sesgo.__version__.count(".") == 2
 
 
+def test_policies_come_from_the_native_library() -> None:
+    catalog = json.loads(sesgo._sesgo.policies())
+    assert [p["uri"] for p in catalog["policies"]] == sesgo.SUPPORTED_POLICIES
+    assert sesgo.DEFAULT_POLICY == catalog["default"] == sesgo.POLICY_0_1_2
+    assert sesgo.POLICY_0_1_2 == (
+        "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2"
+    )
+    assert sesgo.POLICY_0_2_0 == "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0"
+    assert [p["family"] for p in catalog["policies"]] == ["0.1", "0.1", "0.1", "0.2.0"]
+
+
 def test_canonicalize_both_policies() -> None:
     r = b'{"resourceType":"Observation","id":"o","valueQuantity":{"value":36.50}}'
     assert sesgo.canonicalize(r) == b'{"resourceType":"Observation","valueQuantity":{"value":36.5}}'

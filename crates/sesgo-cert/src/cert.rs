@@ -3,10 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::crypto;
 use base64ct::{Base64, Encoding};
 use const_oid::ObjectIdentifier;
 use der::{Decode, Encode, Reader, SliceReader, Tagged};
-use crate::crypto;
 use sesgo_core::{Code, Error, Result};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{

@@ -104,9 +104,18 @@ impl PublicKey {
     /// RSASSA-PKCS1-v1_5 with `hash` over `message`.
     pub fn verify_pkcs1v15(&self, hash: HashAlg, message: &[u8], signature: &[u8]) -> bool {
         let (scheme, digest) = match hash {
-            HashAlg::Sha256 => (Pkcs1v15Sign::new::<Sha256>(), Sha256::digest(message).to_vec()),
-            HashAlg::Sha384 => (Pkcs1v15Sign::new::<Sha384>(), Sha384::digest(message).to_vec()),
-            HashAlg::Sha512 => (Pkcs1v15Sign::new::<Sha512>(), Sha512::digest(message).to_vec()),
+            HashAlg::Sha256 => (
+                Pkcs1v15Sign::new::<Sha256>(),
+                Sha256::digest(message).to_vec(),
+            ),
+            HashAlg::Sha384 => (
+                Pkcs1v15Sign::new::<Sha384>(),
+                Sha384::digest(message).to_vec(),
+            ),
+            HashAlg::Sha512 => (
+                Pkcs1v15Sign::new::<Sha512>(),
+                Sha512::digest(message).to_vec(),
+            ),
         };
         self.0.verify(scheme, &digest, signature).is_ok()
     }

@@ -4,7 +4,8 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_jades::{
-    canonicalize_value_into, prepare, sign_with, Canonicalization, ContentDigest, HeaderParams, Policy, Strategy,
+    canonicalize_value_into, prepare, sign_with, Canonicalization, ContentDigest, HeaderParams,
+    Policy, Strategy,
 };
 use sha2::{Digest, Sha256};
 use std::hint::black_box;

@@ -6,8 +6,8 @@
 //! allocation once warmed up), objects already in order are written straight through, and
 //! the unsigned elements are skipped while writing instead of removed from a copy.
 
-use sesgo_core::policy::{Canonicalization, Policy};
 use sesgo_core::json::{write_escaped_str, Number, Object, Value};
+use sesgo_core::policy::{Canonicalization, Policy};
 use sesgo_core::{Code, Error, Result};
 use std::cmp::Ordering;
 
@@ -30,7 +30,8 @@ const MAX_DEPTH: usize = 256;
 /// ```
 pub fn canonicalize(policy: Policy, value: &Value) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    Canonicalizer::new(policy.profile().canonicalization).write_resource(policy, value, &mut out)?;
+    Canonicalizer::new(policy.profile().canonicalization)
+        .write_resource(policy, value, &mut out)?;
     Ok(out)
 }
 

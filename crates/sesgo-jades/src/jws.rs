@@ -5,9 +5,7 @@ use crate::verify;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sesgo_cert::crypto::{self, PublicKey, Rs256Signer};
 use sesgo_core::json::{parse_strict, write_escaped_str, Limits, Value};
-use sesgo_core::policy::{
-    HeaderMember, IatRule, Policy, SigPIdForm, Strategy, UnprotectedForm,
-};
+use sesgo_core::policy::{HeaderMember, IatRule, Policy, SigPIdForm, Strategy, UnprotectedForm};
 use sesgo_core::{Code, Error, Result};
 
 /// `digestAlg` of every `rRefs` entry (IG-DIGEST §16bis).

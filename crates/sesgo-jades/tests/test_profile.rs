@@ -65,7 +65,10 @@ fn signs_and_verifies_iat() {
     let r = resource();
     let digest = p.content_digest(&[(T1, &r)]).unwrap();
     let prepared = prepare(p, &params(Strategy::Iat, Some(IAT)), &digest).unwrap();
-    let jws = sign_with(prepared, &pki().a.key).unwrap().to_json().unwrap();
+    let jws = sign_with(prepared, &pki().a.key)
+        .unwrap()
+        .to_json()
+        .unwrap();
 
     let h = header_of(&jws);
     let keys: Vec<&str> = h.as_object().unwrap().keys().collect();

@@ -4,9 +4,9 @@
 //! hence the hashes: the content itself may travel inline (`data`) or by `url`.
 
 use base64ct::{Base64, Encoding};
+use sesgo_cert::crypto;
 use sesgo_core::json::{Number, Object, Value};
 use sesgo_core::{Code, Finding};
-use sesgo_cert::crypto;
 
 /// URL of the extension `hash-sha256`.
 pub const HASH_SHA256_URL: &str =

@@ -82,7 +82,12 @@ pub fn sign_set(
         &req.who,
         jws_json.as_bytes(),
     )?;
-    let signed = signed_provenance(provenance, sig.clone(), &req.who, req.policy.profile().signer_agent)?;
+    let signed = signed_provenance(
+        provenance,
+        sig.clone(),
+        &req.who,
+        req.policy.profile().signer_agent,
+    )?;
     let out_bundle = transfer_bundle(bundle, &targets, signed.clone());
     Ok(SignedSet {
         signature: sig,

@@ -178,6 +178,19 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_version<'local>(
         .resolve::<ThrowSesgoException>()
 }
 
+/// `Native.policies()`: the supported policies and the signing default, as JSON
+/// (`{"default":uri,"policies":[{"uri":…,"family":…},…]}`).
+#[no_mangle]
+pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_policies<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    env.with_env(|env| -> Result<JString<'local>> {
+        Ok(env.new_string(sesgo::Policy::catalog_json())?)
+    })
+    .resolve::<ThrowSesgoException>()
+}
+
 /// `Native.abiVersion()`: the binding ABI version of this library.
 #[no_mangle]
 pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_abiVersion<'local>(

@@ -38,6 +38,8 @@ __all__ = [
     "__version__",
     "POLICY_0_1_2",
     "POLICY_0_2_0",
+    "SUPPORTED_POLICIES",
+    "DEFAULT_POLICY",
     "canonicalize",
     "check_references",
     "build_bundle",
@@ -52,8 +54,6 @@ __all__ = [
 #: ABI version this Python package was written for; the native module must match.
 _ABI_VERSION = 1
 
-POLICY_0_1_2 = "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2"
-POLICY_0_2_0 = "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0"
 
 JsonInput = Union[Dict[str, Any], List[Any], str, bytes, bytearray, memoryview]
 #: A reference time: Unix seconds, or a timezone-aware :class:`datetime.datetime`.
@@ -78,6 +78,15 @@ _check_abi(_sesgo.abi_version())
 from ._sesgo import Signer, TrustStore  # noqa: E402
 
 __version__: str = _sesgo.version()
+
+# Policy URIs come from the native library (one source of truth, ADR 0042).
+_POLICIES: Dict[str, Any] = json.loads(_sesgo.policies())
+#: Every signature policy the native library supports (URIs).
+SUPPORTED_POLICIES: List[str] = [p["uri"] for p in _POLICIES["policies"]]
+#: The policy used for signing when none is given.
+DEFAULT_POLICY: str = _POLICIES["default"]
+POLICY_0_1_2: str = next(u for u in SUPPORTED_POLICIES if u.endswith("|0.1.2"))
+POLICY_0_2_0: str = next(u for u in SUPPORTED_POLICIES if u.endswith("/politica/0.2.0"))
 
 
 def _json_bytes(value: JsonInput) -> bytes:

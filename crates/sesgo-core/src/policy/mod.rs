@@ -8,10 +8,9 @@
 mod profile;
 
 pub use profile::{
-    Canonicalization, CertificateTypeRule, DigestFraming, EligibilityRule, Family,
-    HeaderMember, IatRule, KeySizeRule, PolicyProfile, RRefsRule, SigPIdForm,
-    SignatureFormats, SignerAgentRule, TsaImprint, UnprotectedForm, UuidRule,
-    COMMITMENT_TYPE_URN,
+    Canonicalization, CertificateTypeRule, DigestFraming, EligibilityRule, Family, HeaderMember,
+    IatRule, KeySizeRule, PolicyProfile, RRefsRule, SigPIdForm, SignatureFormats, SignerAgentRule,
+    TsaImprint, UnprotectedForm, UuidRule, COMMITMENT_TYPE_URN,
 };
 
 use crate::{Code, Error, Result};
@@ -196,16 +195,23 @@ impl Policy {
     /// The supported policies and the signing default as JSON, for the bindings:
     /// `{"default":"<uri>","policies":[{"uri":…,"family":"0.1"|"0.2.0"},…]}`.
     pub fn catalog_json() -> String {
-        let policies: Vec<serde_json::Value> = Policy::ALL
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "uri": p.uri(),
-                    "family": p.profile().eligibility.as_str(),
-                })
-            })
-            .collect();
-        serde_json::json!({ "default": Policy::DEFAULT.uri(), "policies": policies }).to_string()
+        use crate::json::write_escaped_str;
+        let mut out = Vec::with_capacity(512);
+        out.extend_from_slice(br#"{"default":"#);
+        write_escaped_str(&mut out, Policy::DEFAULT.uri());
+        out.extend_from_slice(br#","policies":["#);
+        for (i, p) in Policy::ALL.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(br#"{"uri":"#);
+            write_escaped_str(&mut out, p.uri());
+            out.extend_from_slice(br#","family":"#);
+            write_escaped_str(&mut out, p.profile().eligibility.as_str());
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+        String::from_utf8_lossy(&out).into_owned()
     }
 }
 
@@ -310,15 +316,23 @@ mod tests {
     fn profiles_are_consistent() {
         for p in Policy::known() {
             let f = p.profile();
-            assert!(f.allows(HeaderMember::Alg) && f.allows(HeaderMember::X5c), "{p}");
-            assert!(f.allows(HeaderMember::SigPId) && f.allows(HeaderMember::Iat), "{p}");
+            assert!(
+                f.allows(HeaderMember::Alg) && f.allows(HeaderMember::X5c),
+                "{p}"
+            );
+            assert!(
+                f.allows(HeaderMember::SigPId) && f.allows(HeaderMember::Iat),
+                "{p}"
+            );
             assert_eq!(f.protected_members.first(), Some(&HeaderMember::Alg), "{p}");
             if f.revocation_refs == RRefsRule::Expected {
                 assert_eq!(f.unprotected, UnprotectedForm::Flat, "{p}");
             }
             assert!(!f.strategies.is_empty(), "{p}");
         }
-        let json: serde_json::Value = serde_json::from_str(&Policy::catalog_json()).unwrap();
+        let text = Policy::catalog_json();
+        assert!(text.starts_with(r#"{"default":"https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2","policies":[{"uri":"#));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(json["default"], Policy::Ig012.uri());
         assert_eq!(json["policies"].as_array().unwrap().len(), 4);
         assert_eq!(json["policies"][3]["family"], "0.2.0");

@@ -111,9 +111,7 @@ pub(crate) fn check_protected(
     if let Some(pol) = policy {
         let profile = pol.profile();
         for k in h.keys() {
-            if profile.protected_members.iter().any(|m| m.name() == k)
-                || k == "crit"
-                || k == "b64"
+            if profile.protected_members.iter().any(|m| m.name() == k) || k == "crit" || k == "b64"
             {
                 continue;
             }
@@ -223,7 +221,8 @@ pub(crate) fn check_protected(
                         && c.get("commId")
                             .and_then(Value::as_object)
                             .is_some_and(|ci| {
-                                ci.len() == 1 && ci.get("id").and_then(Value::as_str) == Some(commitment)
+                                ci.len() == 1
+                                    && ci.get("id").and_then(Value::as_str) == Some(commitment)
                             })
                 })
         });
@@ -318,8 +317,12 @@ fn check_sigpid(v: Option<&Value>, at: &str, f: &mut Vec<Finding>) -> Option<Pol
                 Code::PolicySignaturePolicyIdInvalid,
                 at,
                 match pol.profile().sig_p_id {
-                    SigPIdForm::Nested => format!("a política {pol} exige sigPId = {{\"id\":{{\"id\":\"<URI>\"}}}}"),
-                    SigPIdForm::Flat => format!("a política {pol} exige sigPId = {{\"id\":\"<URI>\"}}"),
+                    SigPIdForm::Nested => {
+                        format!("a política {pol} exige sigPId = {{\"id\":{{\"id\":\"<URI>\"}}}}")
+                    }
+                    SigPIdForm::Flat => {
+                        format!("a política {pol} exige sigPId = {{\"id\":\"<URI>\"}}")
+                    }
                 },
             );
             None

@@ -107,7 +107,12 @@ pub(crate) fn json_failure(e: JsonError, at: &str) -> Finding {
     f
 }
 
-pub(crate) fn push(findings: &mut Vec<Finding>, code: Code, at: impl Into<String>, msg: impl Into<String>) {
+pub(crate) fn push(
+    findings: &mut Vec<Finding>,
+    code: Code,
+    at: impl Into<String>,
+    msg: impl Into<String>,
+) {
     findings.push(Finding::new(code, msg).at(at));
 }
 

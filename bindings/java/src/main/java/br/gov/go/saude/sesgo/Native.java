@@ -22,6 +22,12 @@ final class Native {
     /** The sesgo version of the native library. */
     static native String version();
 
+    /**
+     * The supported signature policies and the signing default, as JSON:
+     * {@code {"default":uri,"policies":[{"uri":uri,"family":"0.1"|"0.2.0"},...]}}.
+     */
+    static native String policies();
+
     /** The binding ABI version of the native library (see {@link NativeLibrary#ABI_VERSION}). */
     static native int abiVersion();
 

@@ -20,7 +20,11 @@ import java.util.Objects;
  * {...}}} (settings in camelCase, e.g. {@code "revocationPolicy": "strict"|"soft-fail"|"warn"|"off"}).
  */
 public final class Sesgo {
-    /** Signature policy 0.1.2 (RFC 8785 JCS canonicalization); the default. */
+    /**
+     * Signature policy 0.1.2 (RFC 8785 JCS canonicalization); the default. Compile-time
+     * constant kept for source compatibility; {@link #supportedPolicies()} and
+     * {@link #defaultPolicy()} read the native library (tests check they agree).
+     */
     public static final String POLICY_0_1_2 =
             "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2";
 
@@ -29,6 +33,31 @@ public final class Sesgo {
             "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0";
 
     private Sesgo() {}
+
+    /**
+     * Every signature policy URI the loaded native library supports, in its order.
+     */
+    public static java.util.List<String> supportedPolicies() {
+        NativeLibrary.load();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"uri\":\"([^\"]*)\"").matcher(Native.policies());
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
+
+    /** The policy URI the native library signs with when none is given. */
+    public static String defaultPolicy() {
+        NativeLibrary.load();
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"default\":\"([^\"]*)\"").matcher(Native.policies());
+        if (!m.find()) {
+            throw new IllegalStateException("catálogo de políticas da biblioteca nativa sem 'default'");
+        }
+        return m.group(1);
+    }
 
     /** The sesgo version of the loaded native library (every artifact shares it). */
     public static String version() {

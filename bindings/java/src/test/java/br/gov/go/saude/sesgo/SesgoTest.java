@@ -64,6 +64,18 @@ class SesgoTest {
     }
 
     @Test
+    void policiesComeFromTheNativeLibrary() {
+        assertEquals(
+                java.util.List.of(
+                        "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.0.2",
+                        "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.0",
+                        Sesgo.POLICY_0_1_2,
+                        Sesgo.POLICY_0_2_0),
+                Sesgo.supportedPolicies());
+        assertEquals(Sesgo.POLICY_0_1_2, Sesgo.defaultPolicy());
+    }
+
+    @Test
     void versionIsTheJarVersion() {
         String v = Sesgo.version();
         assertTrue(v.matches("\\d+\\.\\d+\\.\\d+.*"), v);
