@@ -180,7 +180,7 @@ impl Cli {
         // The signed Provenance.
         self.case(
             &format!("{tag}: signed Provenance"),
-            provenance.clone(),
+            provenance,
             Some(profile("conteudo-assinado")),
             expect("Provenance.signature[0]"),
         );
