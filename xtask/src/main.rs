@@ -3,6 +3,7 @@
 //! test command.
 
 mod bench;
+mod conformance;
 mod ctest;
 mod gen_codes;
 mod gen_refs;
@@ -22,7 +23,8 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|all]  run the test suites (default: all)
+  test [rust|c|python|java|conformance|all]  run the test suites (default: all);
+                     conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         ["test", "c"] => ctest::test_c(),
         ["test", "python"] => python::test_python(),
         ["test", "java"] => java::test_java(),
+        ["test", "conformance"] => conformance::test_conformance(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
@@ -137,7 +140,11 @@ fn test_all() -> Result {
         "Python wheel tests (fresh venv, pytest, mypy)",
         python::test_python,
     )?;
-    step("Java tests (JUnit via Maven)", java::test_java)
+    step("Java tests (JUnit via Maven)", java::test_java)?;
+    step(
+        "FHIR conformance (HAPI FHIR validator via Maven)",
+        conformance::test_conformance,
+    )
 }
 
 fn test_rust() -> Result {
