@@ -3,6 +3,7 @@
 //! test command.
 
 mod bench;
+mod citations;
 mod conformance;
 mod ctest;
 mod gen_codes;
@@ -28,6 +29,7 @@ commands:
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
+  citations          check that DECISIONS D<n>, IG-DIGEST §<n> and docs/adr/NNNN citations resolve
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
+        ["citations"] => citations::check(),
         ["header"] => header(false),
         ["header", "--check"] => header(true),
         ["demo"] => demo(),
@@ -113,6 +116,10 @@ fn ci() -> Result {
     })?;
     step("generated sources are up to date", || gen(true))?;
     step("C header is up to date", || header(true))?;
+    step(
+        "citations resolve inside the repository (docs/guide, docs/adr)",
+        citations::check,
+    )?;
     step("cargo clippy", || {
         let mut c = cargo();
         c.args([
