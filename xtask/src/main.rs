@@ -3,6 +3,8 @@
 //! test command.
 
 mod bench;
+mod citations;
+mod conformance;
 mod ctest;
 mod gen_codes;
 mod gen_refs;
@@ -22,10 +24,12 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|all]  run the test suites (default: all)
+  test [rust|c|python|java|conformance|all]  run the test suites (default: all);
+                     conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
+  citations          check that DECISIONS D<n>, IG-DIGEST §<n> and docs/adr/NNNN citations resolve
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
@@ -44,11 +48,13 @@ fn main() -> ExitCode {
         ["test", "c"] => ctest::test_c(),
         ["test", "python"] => python::test_python(),
         ["test", "java"] => java::test_java(),
+        ["test", "conformance"] => conformance::test_conformance(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
+        ["citations"] => citations::check(),
         ["header"] => header(false),
         ["header", "--check"] => header(true),
         ["demo"] => demo(),
@@ -110,6 +116,10 @@ fn ci() -> Result {
     })?;
     step("generated sources are up to date", || gen(true))?;
     step("C header is up to date", || header(true))?;
+    step(
+        "citations resolve inside the repository (docs/guide, docs/adr)",
+        citations::check,
+    )?;
     step("cargo clippy", || {
         let mut c = cargo();
         c.args([
@@ -137,7 +147,11 @@ fn test_all() -> Result {
         "Python wheel tests (fresh venv, pytest, mypy)",
         python::test_python,
     )?;
-    step("Java tests (JUnit via Maven)", java::test_java)
+    step("Java tests (JUnit via Maven)", java::test_java)?;
+    step(
+        "FHIR conformance (HAPI FHIR validator via Maven)",
+        conformance::test_conformance,
+    )
 }
 
 fn test_rust() -> Result {
