@@ -13,7 +13,7 @@ use sesgo_bench::data;
 use sesgo_bench::fixture::{
     floor_parse, floor_sha256, parse, signed_targets, Fixture, OpensslRsa, P012, P020,
 };
-use sesgo_jades::Policy;
+use sesgo_jades::{ContentDigest, Policy};
 use std::hint::black_box;
 use std::time::Duration;
 
