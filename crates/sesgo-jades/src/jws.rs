@@ -1,15 +1,13 @@
 //! JWS General JSON Serialization (RFC 7515 §7.2.1) with the JAdES header members of
 //! each policy, and two-phase RS256 signing (criar Etapas 7–13; DECISIONS D4).
 
+use crate::unprotected::{self, RevocationRefs};
 use crate::verify;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sesgo_cert::crypto::{self, PublicKey, Rs256Signer};
 use sesgo_core::json::{parse_strict, write_escaped_str, Limits, Value};
-use sesgo_core::policy::{HeaderMember, IatRule, Policy, SigPIdForm, Strategy, UnprotectedForm};
+use sesgo_core::policy::{HeaderMember, IatRule, Policy, SigPIdForm, Strategy};
 use sesgo_core::{Code, Error, Result};
-
-/// `digestAlg` of every `rRefs` entry (IG-DIGEST §16bis).
-pub const SHA512_DIGEST_ALG: &str = "http://www.w3.org/2001/04/xmlenc#sha512";
 
 /// Inputs of the protected header (criar Etapa 7).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,31 +19,6 @@ pub struct HeaderParams {
     pub iat: Option<i64>,
     /// Timestamp strategy.
     pub strategy: Strategy,
-}
-
-/// Revocation evidence references of policy 0.1 (`rRefs`, criar Etapa 13): SHA-512 of
-/// each OCSP response / CRL kept as LTV evidence.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct RevocationRefs {
-    /// SHA-512 of each OCSP response DER.
-    pub ocsp_sha512: Vec<[u8; 64]>,
-    /// SHA-512 of each CRL DER.
-    pub crl_sha512: Vec<[u8; 64]>,
-}
-
-impl RevocationRefs {
-    /// Hashes the given OCSP responses and CRLs (DER).
-    pub fn from_der<A: AsRef<[u8]>, B: AsRef<[u8]>>(ocsp: &[A], crl: &[B]) -> Self {
-        RevocationRefs {
-            ocsp_sha512: ocsp.iter().map(|d| crypto::sha512(d.as_ref())).collect(),
-            crl_sha512: crl.iter().map(|d| crypto::sha512(d.as_ref())).collect(),
-        }
-    }
-
-    /// True when there is no reference at all (`rRefs` is then omitted).
-    pub fn is_empty(&self) -> bool {
-        self.ocsp_sha512.is_empty() && self.crl_sha512.is_empty()
-    }
 }
 
 /// The state between the two signing phases: the exact bytes to sign.
@@ -444,62 +417,12 @@ impl Jws {
         write_escaped_str(&mut o, &self.protected);
         o.extend_from_slice(br#","signature":"#);
         write_escaped_str(&mut o, &self.signature);
-        match self.policy.profile().unprotected {
-            UnprotectedForm::Flat => {
-                // Etapa 13: header omitted when empty; empty lists omitted inside rRefs.
-                let r = &self.revocation_refs;
-                if self.timestamp_token.is_some() || !r.is_empty() {
-                    o.extend_from_slice(br#","header":{"#);
-                    let mut first = true;
-                    if let Some(t) = &self.timestamp_token {
-                        o.extend_from_slice(br#""sigTst":"#);
-                        write_escaped_str(&mut o, &Base64::encode_string(t));
-                        first = false;
-                    }
-                    if !r.is_empty() {
-                        if !first {
-                            o.push(b',');
-                        }
-                        o.extend_from_slice(br#""rRefs":{"#);
-                        let mut lists = 0;
-                        for (name, list) in
-                            [("ocspRefs", &r.ocsp_sha512), ("crlRefs", &r.crl_sha512)]
-                        {
-                            if list.is_empty() {
-                                continue;
-                            }
-                            if lists > 0 {
-                                o.push(b',');
-                            }
-                            lists += 1;
-                            write_escaped_str(&mut o, name);
-                            o.extend_from_slice(b":[");
-                            for (i, d) in list.iter().enumerate() {
-                                if i > 0 {
-                                    o.push(b',');
-                                }
-                                o.extend_from_slice(br#"{"digestAlg":"#);
-                                write_escaped_str(&mut o, SHA512_DIGEST_ALG);
-                                o.extend_from_slice(br#","digestValue":"#);
-                                write_escaped_str(&mut o, &Base64::encode_string(d));
-                                o.push(b'}');
-                            }
-                            o.push(b']');
-                        }
-                        o.push(b'}');
-                    }
-                    o.push(b'}');
-                }
-            }
-            UnprotectedForm::EtsiU => {
-                // §17.5: B-B no header; B-T exactly one etsiU sigTst.
-                if let Some(t) = &self.timestamp_token {
-                    o.extend_from_slice(br#","header":{"etsiU":[{"sigTst":{"tstTokens":[{"val":"#);
-                    write_escaped_str(&mut o, &Base64::encode_string(t));
-                    o.extend_from_slice(b"}]}}]}");
-                }
-            }
-        }
+        unprotected::write_header(
+            &mut o,
+            self.policy.profile().unprotected,
+            self.timestamp_token.as_deref(),
+            &self.revocation_refs,
+        );
         o.extend_from_slice(b"}]}");
         // Only escaped UTF-8 strings and ASCII were written.
         String::from_utf8(o).map_err(|_| Error::new(Code::FormatJwsMalformed, "UTF-8 inválido"))

@@ -45,16 +45,16 @@
 mod canon;
 mod digest;
 mod jws;
+mod unprotected;
 mod verify;
 
 pub use canon::{canonicalize, canonicalize_value_into};
 pub use digest::{payload_b64, ContentDigest};
-pub use jws::{
-    complete, prepare, sign_with, HeaderParams, Jws, Prepared, RevocationRefs, SHA512_DIGEST_ALG,
-};
+pub use jws::{complete, prepare, sign_with, HeaderParams, Jws, Prepared};
 pub use sesgo_cert::crypto::Rs256Signer;
 pub use sesgo_core::policy::{
     Canonicalization, Family, Policy, PolicyProfile, Strategy, COMMITMENT_TYPE_URN,
     FHIR_JSON_LOSSLESS_URI, POLICY_01_BASE, POLICY_020_PREFIX,
 };
+pub use unprotected::{RevocationRefs, SHA512_DIGEST_ALG};
 pub use verify::{verify_jws, VerifiedJws, VerifyOptions};

@@ -5,7 +5,7 @@ mod unprotected;
 
 pub(crate) use header::{check_protected, leaf_key_of};
 
-use crate::jws::RevocationRefs;
+use crate::unprotected::RevocationRefs;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sesgo_cert::{crypto, Certificate};
 use sesgo_core::json::{parse_strict, JsonError, Limits, Object, Value};

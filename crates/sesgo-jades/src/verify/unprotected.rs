@@ -1,7 +1,7 @@
 //! validar §2: the unprotected header, per the profile's container (`UnprotectedForm`).
 
 use super::{b64std, push, short};
-use crate::jws::{RevocationRefs, SHA512_DIGEST_ALG};
+use crate::unprotected::{RevocationRefs, SHA512_DIGEST_ALG};
 use sesgo_core::json::{Object, Value};
 use sesgo_core::policy::RRefsRule;
 use sesgo_core::{Code, Finding};
