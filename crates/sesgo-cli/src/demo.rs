@@ -154,11 +154,8 @@ fn one_policy(
     r: &Report,
     keep: Option<&Path>,
 ) -> sesgo::Result<bool> {
-    let version = if policy == Policy::Politica020 {
-        "0.2.0"
-    } else {
-        "0.1.2"
-    };
+    // The version is the URI's last segment (`…|0.1.2`, `…/politica/0.2.0`).
+    let version = policy.uri().rsplit(['|', '/']).next().unwrap_or_default();
     r.line(format!("{n}. policy {version}"));
     r.line(format!("   {}", policy.uri()));
     let t = Instant::now();
