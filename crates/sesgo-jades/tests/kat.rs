@@ -100,7 +100,10 @@ fn canonical_bytes_digest_header_and_jws_match_the_vectors() {
         }
         // The digest: over the committed signed set, and recomputed by content_digest.
         let want = read_str(&format!("{dir}/digest.hex"));
-        assert_eq!(hex(&Sha256::digest(read(&format!("{dir}/signed-set.bin")))), want);
+        assert_eq!(
+            hex(&Sha256::digest(read(&format!("{dir}/signed-set.bin")))),
+            want
+        );
         let pairs: Vec<(&str, &Value)> = targets.iter().map(|(r, v)| (r.as_str(), v)).collect();
         let digest = policy.content_digest(&pairs).unwrap();
         assert_eq!(hex(&digest), want, "{dir}");
@@ -133,7 +136,10 @@ fn canonical_bytes_digest_header_and_jws_match_the_vectors() {
             },
         )
         .unwrap();
-        assert_eq!((v.policy, v.strategy, v.iat), (policy, Strategy::Iat, Some(iat)));
+        assert_eq!(
+            (v.policy, v.strategy, v.iat),
+            (policy, Strategy::Iat, Some(iat))
+        );
         assert_eq!(v.x5c_der, chain);
         let mut other = digest;
         other[31] ^= 1;
@@ -146,7 +152,11 @@ fn canonical_bytes_digest_header_and_jws_match_the_vectors() {
             },
         )
         .unwrap_err();
-        assert_eq!(e.code(), sesgo_core::Code::CryptoHashVerificationFailed, "{e}");
+        assert_eq!(
+            e.code(),
+            sesgo_core::Code::CryptoHashVerificationFailed,
+            "{e}"
+        );
     }
 }
 

@@ -10,9 +10,8 @@
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sesgo::{
-    sign_with_clock, verify_with_clock, Code, FixedClock, RevocationPolicy, Settings,
-    SignOptions, Signed, Signer, TrustStore, TrustStoreOptions, Value, VerifyInput,
-    VerifyOptions,
+    sign_with_clock, verify_with_clock, Code, FixedClock, RevocationPolicy, Settings, SignOptions,
+    Signed, Signer, TrustStore, TrustStoreOptions, Value, VerifyInput, VerifyOptions,
 };
 use sesgo_core::json::{parse_strict, Limits};
 use std::path::PathBuf;
@@ -186,7 +185,9 @@ fn compute(policy: &str, full_url: Option<&str>) -> Vec<(&'static str, Vec<u8>)>
 
 fn committed_full_url(dir: &str) -> Option<String> {
     let p = kat_dir().join(dir).join("bundle.json");
-    std::fs::read(p).ok().map(|b| provenance_full_url(&parse(&b)))
+    std::fs::read(p)
+        .ok()
+        .map(|b| provenance_full_url(&parse(&b)))
 }
 
 #[test]
@@ -224,8 +225,8 @@ fn vectors_match_the_committed_files() {
 fn the_legacy_pkcs12_signs_the_same_bytes() {
     // RSA PKCS#1 v1.5 is deterministic (blinding does not change the output): the key
     // read from the 3DES PKCS#12 gives the committed JWS too.
-    let p12 = Signer::from_pkcs12(&read("pki/signer-3des.p12"), "teste123", Some("kat teste"))
-        .unwrap();
+    let p12 =
+        Signer::from_pkcs12(&read("pki/signer-3des.p12"), "teste123", Some("kat teste")).unwrap();
     for (dir, policy) in POLICIES {
         let signed = sign(&p12, policy);
         assert_eq!(
@@ -336,7 +337,10 @@ fn one_changed_byte_of_the_content_is_invalid() {
         assert_eq!(
             issues(&v),
             [
-                (Code::CryptoHashVerificationFailed, "Bundle.entry".to_owned()),
+                (
+                    Code::CryptoHashVerificationFailed,
+                    "Bundle.entry".to_owned()
+                ),
                 (Code::RevocationNoConnectivity, "x5c".to_owned()),
             ],
             "{dir}: {}",
