@@ -35,6 +35,9 @@ commands:
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
   bench [--quick|--report]  benchmarks; writes BENCHMARKS.md (--quick: each harness once,
                      for CI; --report: rewrite BENCHMARKS.md from the last run's results)
+  kat [--regenerate] check the known-answer vectors (testdata/kat) with the Rust KAT tests;
+                     --regenerate rewrites them from the committed inputs (an intentional
+                     format change only: review the diff; CI never regenerates)
   bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
 
@@ -61,6 +64,8 @@ fn main() -> ExitCode {
         ["testpki"] => testpki::ensure().map(|m| println!("{}", m.display())),
         ["testpki", dir] => testpki::generate(Path::new(dir)).map(|m| println!("{}", m.display())),
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
+        ["kat"] => kat(false),
+        ["kat", "--regenerate"] => kat(true),
         ["bench"] => bench::bench(false),
         ["bench", "--quick"] => bench::bench(true),
         ["bench", "--report"] => bench::write_report(),
@@ -268,6 +273,40 @@ fn rustfmt(source: &str) -> Result<String> {
         ));
     }
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}
+
+/// `cargo xtask kat [--regenerate]`: the known-answer vectors of `testdata/kat`. Checking
+/// runs the KAT tests of sesgo-jades (with the Python cross-checks) and of the facade;
+/// `--regenerate` first rewrites the vectors through the facade's KAT test
+/// (`SESGO_KAT_REGENERATE=1`), keeping the committed transfer Bundles' random
+/// Provenance fullUrl, then checks them. The key, chain and inputs are never regenerated
+/// here (see testdata/kat/README.md).
+fn kat(regenerate: bool) -> Result {
+    if regenerate {
+        let mut c = cargo();
+        c.args([
+            "test",
+            "-p",
+            "sesgo",
+            "--test",
+            "kat",
+            "--",
+            "--exact",
+            "vectors_match_the_committed_files",
+        ]);
+        c.env("SESGO_KAT_REGENERATE", "1");
+        run(c)?;
+        eprintln!("xtask: vectors rewritten; review `git diff testdata/kat`");
+    }
+    let python = python_env()?;
+    for krate in ["sesgo-jades", "sesgo"] {
+        let mut c = cargo();
+        c.args(["test", "-p", krate, "--test", "kat"]);
+        c.env("SESGO_PYTHON", &python);
+        c.env_remove("SESGO_KAT_REGENERATE");
+        run(c)?;
+    }
+    Ok(())
 }
 
 fn bench_data_cmd(size: &str, dir: &str) -> Result {
