@@ -4,9 +4,11 @@
 
 mod bench;
 mod ctest;
+mod dotnet;
 mod gen_codes;
 mod gen_refs;
 mod gen_status;
+mod gen_status_cs;
 mod header;
 mod java;
 mod python;
@@ -22,9 +24,11 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|all]  run the test suites (default: all)
+  test [rust|c|python|java|dotnet|all]  run the test suites (default: all)
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
+  build dotnet       the C# binding (mcs) and its NuGet package with this platform's
+                     libsesgo (release) into target/dotnet/package
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
@@ -44,8 +48,10 @@ fn main() -> ExitCode {
         ["test", "c"] => ctest::test_c(),
         ["test", "python"] => python::test_python(),
         ["test", "java"] => java::test_java(),
+        ["test", "dotnet"] => dotnet::test_dotnet(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
+        ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
@@ -137,7 +143,8 @@ fn test_all() -> Result {
         "Python wheel tests (fresh venv, pytest, mypy)",
         python::test_python,
     )?;
-    step("Java tests (JUnit via Maven)", java::test_java)
+    step("Java tests (JUnit via Maven)", java::test_java)?;
+    step(".NET tests (C# on Mono, NUnit)", dotnet::test_dotnet)
 }
 
 fn test_rust() -> Result {
@@ -190,10 +197,12 @@ fn gen(check: bool) -> Result {
     let root = root();
     let codes = gen_codes::all_codes(&root)?;
     let (registry, status) = gen_status::generate(&root, &codes)?;
+    let status_cs = gen_status_cs::generate(&registry)?;
     let outputs = [
         (gen_codes::OUTPUT, gen_codes::generate(&root)?),
         (gen_status::REGISTRY, registry),
         (gen_status::OUTPUT, status),
+        (gen_status_cs::OUTPUT, status_cs),
         (gen_refs::OUTPUT, gen_refs::generate()?),
     ];
     let mut stale = Vec::new();
