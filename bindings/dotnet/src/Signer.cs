@@ -212,8 +212,13 @@ namespace Br.Gov.Go.Saude.Sesgo
                     throw new ArgumentException("certificado null na cadeia", "intermediates");
                 }
                 sb.Append("-----BEGIN CERTIFICATE-----\n");
-                sb.Append(Convert.ToBase64String(cert.RawData, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\n"));
-                sb.Append("\n-----END CERTIFICATE-----\n");
+                // RFC 7468: 64 characters per line.
+                string b64 = Convert.ToBase64String(cert.RawData);
+                for (int i = 0; i < b64.Length; i += 64)
+                {
+                    sb.Append(b64, i, Math.Min(64, b64.Length - i)).Append('\n');
+                }
+                sb.Append("-----END CERTIFICATE-----\n");
             }
             return Encoding.ASCII.GetBytes(sb.ToString());
         }
