@@ -130,7 +130,10 @@ fn compile_library(dir: &Path, version: &str) -> Result<PathBuf> {
     let mut c = mcs();
     c.arg("-target:library")
         .arg("-optimize+")
-        .arg(format!("-doc:{}", dir.join(format!("{ASSEMBLY}.xml")).display()))
+        .arg(format!(
+            "-doc:{}",
+            dir.join(format!("{ASSEMBLY}.xml")).display()
+        ))
         .arg(format!("-out:{}", dll.display()))
         .arg(&info)
         .args(cs_files(&dotnet_dir().join("src"))?);
@@ -167,7 +170,10 @@ pub fn build_package(flavor: Flavor) -> Result<PathBuf> {
     let lib = native_lib(flavor)?;
     copy(
         &lib,
-        &pkg.join("runtimes").join(rid()).join("native").join(lib_file()),
+        &pkg.join("runtimes")
+            .join(rid())
+            .join("native")
+            .join(lib_file()),
     )?;
     let nuspec = format!(
         r#"<?xml version="1.0" encoding="utf-8"?>
@@ -186,10 +192,13 @@ pub fn build_package(flavor: Flavor) -> Result<PathBuf> {
 "#
     );
     std::fs::write(pkg.join(format!("{ASSEMBLY}.nuspec")), nuspec).map_err(|e| e.to_string())?;
-    let nupkg = out_dir().join(format!("{ASSEMBLY}.{version}{}.nupkg", match flavor {
-        Flavor::Release => "",
-        Flavor::Test => "-test",
-    }));
+    let nupkg = out_dir().join(format!(
+        "{ASSEMBLY}.{version}{}.nupkg",
+        match flavor {
+            Flavor::Release => "",
+            Flavor::Test => "-test",
+        }
+    ));
     zip_dir(&pkg, &nupkg)?;
     check_nupkg(&nupkg, &version)?;
     eprintln!("xtask: NuGet layout {}", pkg.display());
@@ -303,12 +312,17 @@ pub fn test_dotnet() -> Result {
         .arg(format!("-r:{}", nunit_framework()?.display()))
         .args(cs_files(&dotnet_dir().join("tests"))?);
     run(c)?;
-    let mut n = Command::new(std::env::var("NUNIT_CONSOLE").unwrap_or_else(|_| "nunit-console".into()));
+    let mut n =
+        Command::new(std::env::var("NUNIT_CONSOLE").unwrap_or_else(|_| "nunit-console".into()));
     n.current_dir(&test_dir)
         .arg(&tests)
         .args(["-nologo", "-noshadow", "-labels"])
-        .arg(format!("-xml={}", test_dir.join("TestResult.xml").display()))
+        .arg(format!(
+            "-xml={}",
+            test_dir.join("TestResult.xml").display()
+        ))
         .env(crate::testpki::ENV, &manifest)
+        .env("SESGO_TEST_EXAMPLES", root().join("examples"))
         .env_remove("SESGO_NATIVE_LIBRARY");
     run(n)?;
     run_example(&pkg, &manifest)
@@ -351,7 +365,11 @@ fn run_example(pkg: &Path, manifest: &Path) -> Result {
         .arg(format!("-r:{}", dir.join(&dll).display()))
         .arg(root().join("examples/dotnet/SignVerify.cs"));
     run(c)?;
-    let native = pkg.join("runtimes").join(rid()).join("native").join(lib_file());
+    let native = pkg
+        .join("runtimes")
+        .join(rid())
+        .join("native")
+        .join(lib_file());
     let out = Command::new(std::env::var("MONO").unwrap_or_else(|_| "mono".into()))
         .current_dir(root())
         .arg(&exe)
@@ -365,11 +383,16 @@ fn run_example(pkg: &Path, manifest: &Path) -> Result {
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprint!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
-        return Err(format!("examples/dotnet/SignVerify.cs failed ({})", out.status));
+        return Err(format!(
+            "examples/dotnet/SignVerify.cs failed ({})",
+            out.status
+        ));
     }
     for want in ["valid: true", "tampered valid: false"] {
         if !stdout.lines().any(|l| l.trim() == want) {
-            return Err(format!("examples/dotnet/SignVerify.cs did not print `{want}`"));
+            return Err(format!(
+                "examples/dotnet/SignVerify.cs did not print `{want}`"
+            ));
         }
     }
     eprintln!("xtask: examples/dotnet/SignVerify.cs ran");
