@@ -290,6 +290,13 @@ fn check_nupkg(nupkg: &Path, version: &str) -> Result {
 pub fn test_dotnet() -> Result {
     let pkg = build_package(Flavor::Test)?;
     let manifest = crate::testpki::ensure()?;
+    // The command line, for the cross-check (same inputs, same Signature.data).
+    let mut c = crate::cargo();
+    c.args(["build", "-p", "sesgo-cli"]);
+    run(c)?;
+    let cli = target_dir()
+        .join("debug")
+        .join(format!("sesgo{}", std::env::consts::EXE_SUFFIX));
     let dll_name = format!("{ASSEMBLY}.dll");
     let native_rel = Path::new("runtimes")
         .join(rid())
@@ -323,6 +330,7 @@ pub fn test_dotnet() -> Result {
         ))
         .env(crate::testpki::ENV, &manifest)
         .env("SESGO_TEST_EXAMPLES", root().join("examples"))
+        .env("SESGO_TEST_CLI", &cli)
         .env_remove("SESGO_NATIVE_LIBRARY");
     run(n)?;
     run_example(&pkg, &manifest)
