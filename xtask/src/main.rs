@@ -6,9 +6,11 @@ mod bench;
 mod citations;
 mod conformance;
 mod ctest;
+mod dotnet;
 mod gen_codes;
 mod gen_refs;
 mod gen_status;
+mod gen_status_cs;
 mod header;
 mod java;
 mod python;
@@ -24,10 +26,12 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|conformance|all]  run the test suites (default: all);
+  test [rust|c|python|java|dotnet|conformance|all]  run the test suites (default: all);
                      conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
+  build dotnet       the C# binding (mcs) and its NuGet package with this platform's
+                     libsesgo (release) into target/dotnet/package
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
   citations          check that DECISIONS D<n>, IG-DIGEST §<n> and docs/adr/NNNN citations resolve
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
@@ -52,8 +56,10 @@ fn main() -> ExitCode {
         ["test", "python"] => python::test_python(),
         ["test", "java"] => java::test_java(),
         ["test", "conformance"] => conformance::test_conformance(),
+        ["test", "dotnet"] => dotnet::test_dotnet(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
+        ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
@@ -153,6 +159,7 @@ fn test_all() -> Result {
         python::test_python,
     )?;
     step("Java tests (JUnit via Maven)", java::test_java)?;
+    step(".NET tests (C# on Mono, NUnit)", dotnet::test_dotnet)?;
     step(
         "FHIR conformance (HAPI FHIR validator via Maven)",
         conformance::test_conformance,
@@ -209,10 +216,12 @@ fn gen(check: bool) -> Result {
     let root = root();
     let codes = gen_codes::all_codes(&root)?;
     let (registry, status) = gen_status::generate(&root, &codes)?;
+    let status_cs = gen_status_cs::generate(&registry)?;
     let outputs = [
         (gen_codes::OUTPUT, gen_codes::generate(&root)?),
         (gen_status::REGISTRY, registry),
         (gen_status::OUTPUT, status),
+        (gen_status_cs::OUTPUT, status_cs),
         (gen_refs::OUTPUT, gen_refs::generate()?),
     ];
     let mut stale = Vec::new();
