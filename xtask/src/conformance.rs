@@ -460,9 +460,12 @@ impl Cli {
                 ],
                 String::new(),
                 1,
+                // The duplicate entries, then the target that names both of them
+                // (ambiguous, DECISIONS D8), then the two targets left without an entry.
                 &[
-                    "FORMAT.DUPLICATE-FULLURL",
                     "FORMAT.UUID-INVALID",
+                    "FORMAT.DUPLICATE-FULLURL",
+                    "FORMAT.DUPLICATE-FULLURL",
                     "FORMAT.TARGET-REFERENCE-MISSING",
                     "FORMAT.TARGET-REFERENCE-MISSING",
                 ],
