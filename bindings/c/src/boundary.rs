@@ -111,19 +111,40 @@ pub(crate) unsafe fn optional_bytes<'a>(
     Ok(Some(unsafe { std::slice::from_raw_parts(ptr, len) }))
 }
 
-/// The `options_json` argument, parsed by `parse` (one of the facade's `from_json`;
-/// empty = defaults).
+/// The facade's option types, each read from its JSON form (empty = defaults).
+pub(crate) trait JsonOptions: Sized {
+    fn parse(json: &[u8]) -> sesgo::Result<Self>;
+}
+
+macro_rules! json_options {
+    ($($t:ty),* $(,)?) => {
+        $(impl JsonOptions for $t {
+            fn parse(json: &[u8]) -> sesgo::Result<Self> {
+                <$t>::from_json(json)
+            }
+        })*
+    };
+}
+
+json_options!(
+    sesgo::SignOptions,
+    sesgo::VerifyOptions,
+    sesgo::InspectOptions,
+    sesgo::CanonicalizeOptions,
+    sesgo::ReferenceCheckOptions,
+    sesgo::BuildBundleOptions,
+    sesgo::TrustStoreOptions,
+    sesgo::AttachmentOptions,
+);
+
+/// The `options_json` argument, parsed as the options type the caller expects.
 ///
 /// # Safety
 /// As [`bytes`].
-pub(crate) unsafe fn options<T>(
-    ptr: *const u8,
-    len: usize,
-    parse: impl FnOnce(&[u8]) -> sesgo::Result<T>,
-) -> Result<T, Failure> {
+pub(crate) unsafe fn options<T: JsonOptions>(ptr: *const u8, len: usize) -> Result<T, Failure> {
     // SAFETY: forwarded caller contract.
     let json = unsafe { bytes(ptr, len, "options_json")? };
-    Ok(parse(json)?)
+    Ok(T::parse(json)?)
 }
 
 /// Borrows a handle; NULL → `CONFIG.MISSING-PARAMETER` located at `name`.

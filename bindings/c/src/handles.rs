@@ -255,13 +255,7 @@ pub unsafe extern "C" fn sesgo_trust_store_new(
 ) -> SesgoStatus {
     run_handle(err_out, out, || {
         // SAFETY: per the function contract.
-        let opts = unsafe {
-            options(
-                options_json,
-                options_len,
-                sesgo::TrustStoreOptions::from_json,
-            )?
-        };
+        let opts: sesgo::TrustStoreOptions = unsafe { options(options_json, options_len)? };
         Ok(sesgo_trust_store {
             inner: opts.build()?,
         })

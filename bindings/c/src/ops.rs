@@ -37,7 +37,7 @@ pub unsafe extern "C" fn sesgo_sign(
         let trust = unsafe { handle(trust, "trust")? };
         let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
         let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
-        let opts = unsafe { options(options_json, options_len, sesgo::SignOptions::from_json)? };
+        let opts: sesgo::SignOptions = unsafe { options(options_json, options_len)? };
         let signed = sesgo::sign(bundle, prov, &signer.inner, &trust.inner, &opts)?;
         Ok(signed.to_json().into_bytes())
     })
@@ -124,7 +124,7 @@ pub unsafe extern "C" fn sesgo_verify(
             },
             bundle: unsafe { optional_bytes(input.bundle, input.bundle_len, "input.bundle")? },
         };
-        let opts = unsafe { options(options_json, options_len, sesgo::VerifyOptions::from_json)? };
+        let opts: sesgo::VerifyOptions = unsafe { options(options_json, options_len)? };
         let v = sesgo::verify(&req, &trust.inner, &opts)?;
         Ok(v.to_json().into_bytes())
     })
@@ -149,7 +149,7 @@ pub unsafe extern "C" fn sesgo_inspect_certificate(
         // SAFETY: per the function contract.
         let input = unsafe { bytes(input, input_len, "input")? };
         let pw = unsafe { cstr(password, "password", true)? }.map(|s| Zeroizing::new(s.to_owned()));
-        let opts = unsafe { options(options_json, options_len, sesgo::InspectOptions::from_json)? };
+        let opts: sesgo::InspectOptions = unsafe { options(options_json, options_len)? };
         let report = sesgo::inspect_certificate(input, pw.as_ref().map(|p| p.as_str()), &opts)?;
         Ok(report.to_json().into_bytes())
     })

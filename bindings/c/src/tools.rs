@@ -20,13 +20,7 @@ pub unsafe extern "C" fn sesgo_canonicalize(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let resource = unsafe { bytes(resource, resource_len, "resource")? };
-        let opts = unsafe {
-            options(
-                options_json,
-                options_len,
-                sesgo::CanonicalizeOptions::from_json,
-            )?
-        };
+        let opts: sesgo::CanonicalizeOptions = unsafe { options(options_json, options_len)? };
         Ok(sesgo::canonicalize(resource, opts.policy.as_deref())?)
     })
 }
@@ -50,13 +44,7 @@ pub unsafe extern "C" fn sesgo_check_references(
         // SAFETY: per the function contract.
         let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
         let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
-        let opts = unsafe {
-            options(
-                options_json,
-                options_len,
-                sesgo::ReferenceCheckOptions::from_json,
-            )?
-        };
+        let opts: sesgo::ReferenceCheckOptions = unsafe { options(options_json, options_len)? };
         let prov = (!prov.is_empty()).then_some(prov);
         let oo = sesgo::check_references(bundle, prov, &opts)?;
         Ok(oo.to_json().into_bytes())
@@ -79,13 +67,7 @@ pub unsafe extern "C" fn sesgo_build_bundle(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let resources = unsafe { bytes(resources, resources_len, "resources")? };
-        let opts = unsafe {
-            options(
-                options_json,
-                options_len,
-                sesgo::BuildBundleOptions::from_json,
-            )?
-        };
+        let opts: sesgo::BuildBundleOptions = unsafe { options(options_json, options_len)? };
         Ok(sesgo::build_bundle(resources, &opts)?
             .to_json()
             .into_bytes())
@@ -162,13 +144,7 @@ unsafe fn attachment_op(
         // SAFETY: per the caller's contract.
         let att = unsafe { bytes(attachment, attachment_len, "attachment")? };
         let content = unsafe { optional_bytes(content, content_len, "content")? };
-        let opts = unsafe {
-            options(
-                options_json,
-                options_len,
-                sesgo::AttachmentOptions::from_json,
-            )?
-        };
+        let opts: sesgo::AttachmentOptions = unsafe { options(options_json, options_len)? };
         Ok(op(att, content, &opts)?.into_bytes())
     })
 }
