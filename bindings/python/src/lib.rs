@@ -91,6 +91,40 @@ fn build_bundle<'py>(
     Ok(PyBytes::new(py, out.as_bytes()))
 }
 
+/// Fills `size`, `hash` and `hash-sha256` of an Attachment (profile `anexo-assinado`);
+/// returns the Attachment JSON as the facade wrote it.
+#[pyfunction]
+#[pyo3(signature = (attachment, content, options))]
+fn fill_attachment<'py>(
+    py: Python<'py>,
+    attachment: &[u8],
+    content: Option<&[u8]>,
+    options: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = call(py, || {
+        let opts = sesgo::AttachmentOptions::from_json(options)?;
+        Ok(sesgo::fill_attachment(attachment, content, &opts)?.to_json())
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
+}
+
+/// Checks an Attachment against `anexo-assinado` and its content; returns the
+/// OperationOutcome JSON.
+#[pyfunction]
+#[pyo3(signature = (attachment, content, options))]
+fn check_attachment<'py>(
+    py: Python<'py>,
+    attachment: &[u8],
+    content: Option<&[u8]>,
+    options: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = call(py, || {
+        let opts = sesgo::AttachmentOptions::from_json(options)?;
+        Ok(sesgo::check_attachment(attachment, content, &opts)?.to_json())
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
+}
+
 /// Signs (caso de uso *criar*, Etapas 1–14); returns `Signed::to_json()`.
 #[pyfunction]
 #[pyo3(signature = (bundle, provenance, signer, trust_store, options))]
@@ -189,6 +223,8 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(check_references, m)?)?;
     m.add_function(wrap_pyfunction!(build_bundle, m)?)?;
+    m.add_function(wrap_pyfunction!(fill_attachment, m)?)?;
+    m.add_function(wrap_pyfunction!(check_attachment, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_certificate, m)?)?;
