@@ -4,6 +4,7 @@
 
 mod bench;
 mod ctest;
+mod features;
 mod gen_codes;
 mod gen_refs;
 mod gen_status;
@@ -26,6 +27,7 @@ commands:
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
+                     and when a shipped crate enables sesgo-cert's test-pki (openssl CLI)
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
@@ -218,13 +220,16 @@ fn gen(check: bool) -> Result {
             eprintln!("xtask: wrote {path}");
         }
     }
-    if stale.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !stale.is_empty() {
+        return Err(format!(
             "generated files differ from their sources: {stale:?}; run `cargo xtask gen`"
-        ))
+        ));
     }
+    if check {
+        // Not generated, but a property of the manifests checked with them.
+        features::check_test_pki_confined()?;
+    }
+    Ok(())
 }
 
 /// Formats generated Rust the way `cargo fmt` will, so `gen --check` and `fmt --check`
