@@ -4,8 +4,9 @@
 //! The contract:
 //! * stdout carries FHIR JSON: the signed Provenance, an `OperationOutcome`, a Bundle, an
 //!   Attachment or a certificate report — and on every failure the error's
-//!   `OperationOutcome`, so a caller can always parse stdout. Exceptions: `canonicalize` (the canonical bytes on
-//!   success), `demo` (a readable report) and `--help` / `--version`.
+//!   `OperationOutcome`, so a caller can always parse stdout. Exceptions: `canonicalize`
+//!   (the canonical bytes on success), `demo` (a readable report) and `--help` /
+//!   `--version`.
 //! * stderr carries a short human summary (`--quiet` silences it).
 //! * exit 0 = ok / valid; 1 = invalid / findings (a signature that does not verify, a
 //!   reference check with errors, a demo that misbehaved); 2 = usage or input error (bad
