@@ -91,6 +91,26 @@ fn build_bundle<'py>(
     Ok(PyBytes::new(py, out.as_bytes()))
 }
 
+/// `sesgo::fill_attachment` or `sesgo::check_attachment`, returning the JSON text.
+type AttachmentOp = fn(&[u8], Option<&[u8]>, &sesgo::AttachmentOptions) -> sesgo::Result<String>;
+
+/// The two attachment functions: the facade call `op` on `(attachment, content,
+/// options)`, its JSON returned as the facade wrote it.
+fn attachment_op<'py>(
+    py: Python<'py>,
+    (attachment, content, options): (&[u8], Option<&[u8]>, &[u8]),
+    op: AttachmentOp,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = call(py, || {
+        op(
+            attachment,
+            content,
+            &sesgo::AttachmentOptions::from_json(options)?,
+        )
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
+}
+
 /// Fills `size`, `hash` and `hash-sha256` of an Attachment (profile `anexo-assinado`);
 /// returns the Attachment JSON as the facade wrote it.
 #[pyfunction]
@@ -101,11 +121,9 @@ fn fill_attachment<'py>(
     content: Option<&[u8]>,
     options: &[u8],
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let out = call(py, || {
-        let opts = sesgo::AttachmentOptions::from_json(options)?;
-        Ok(sesgo::fill_attachment(attachment, content, &opts)?.to_json())
-    })?;
-    Ok(PyBytes::new(py, out.as_bytes()))
+    attachment_op(py, (attachment, content, options), |a, c, o| {
+        Ok(sesgo::fill_attachment(a, c, o)?.to_json())
+    })
 }
 
 /// Checks an Attachment against `anexo-assinado` and its content; returns the
@@ -118,11 +136,9 @@ fn check_attachment<'py>(
     content: Option<&[u8]>,
     options: &[u8],
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let out = call(py, || {
-        let opts = sesgo::AttachmentOptions::from_json(options)?;
-        Ok(sesgo::check_attachment(attachment, content, &opts)?.to_json())
-    })?;
-    Ok(PyBytes::new(py, out.as_bytes()))
+    attachment_op(py, (attachment, content, options), |a, c, o| {
+        Ok(sesgo::check_attachment(a, c, o)?.to_json())
+    })
 }
 
 /// Signs (caso de uso *criar*, Etapas 1–14); returns `Signed::to_json()`.
