@@ -607,6 +607,37 @@ sesgo_status sesgo_build_bundle(const uint8_t *resources,
                                 sesgo_bytes *out,
                                 sesgo_error **err_out);
 
+// Fills `size`, `hash` (SHA-1) and the extension `hash-sha256` (SHA-256) of an
+// Attachment (profile `anexo-assinado`) from its content, before the DocumentReference
+// holding it is signed. The content is the Attachment's inline `data`, or — for an
+// Attachment with only a `url` — `content`: NULL (with length 0) = none, non-NULL with
+// length 0 = empty content. `options_json`: `{"location": "<FHIRPath of the
+// Attachment>"}` (prefixed to every finding; default `Attachment`) or empty. On success
+// `out` receives the Attachment JSON, every other member kept as written.
+sesgo_status sesgo_fill_attachment(const uint8_t *attachment,
+                                   size_t attachment_len,
+                                   const uint8_t *content,
+                                   size_t content_len,
+                                   const uint8_t *options_json,
+                                   size_t options_len,
+                                   sesgo_bytes *out,
+                                   sesgo_error **err_out);
+
+// Checks an Attachment against the profile `anexo-assinado` and its content (as in
+// `sesgo_fill_attachment`). On success `out` receives an OperationOutcome (JSON):
+// `VALIDATION.SUCCESS`, or every finding located (a content that does not match is
+// `CRYPTO.HASH-VERIFICATION-FAILED` at `.size`, `.hash` or
+// `.extension[i].valueBase64Binary`). An error status only when the inputs or options
+// are unusable.
+sesgo_status sesgo_check_attachment(const uint8_t *attachment,
+                                    size_t attachment_len,
+                                    const uint8_t *content,
+                                    size_t content_len,
+                                    const uint8_t *options_json,
+                                    size_t options_len,
+                                    sesgo_bytes *out,
+                                    sesgo_error **err_out);
+
 #if defined(SESGO_TESTING)
 // Panics inside the boundary. Returns `SESGO_STATUS_PANIC` with code `SYSTEM`.
 sesgo_status sesgo_testing_panic(sesgo_error **err_out);

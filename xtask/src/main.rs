@@ -7,6 +7,7 @@ mod citations;
 mod conformance;
 mod ctest;
 mod dotnet;
+mod features;
 mod gen_codes;
 mod gen_refs;
 mod gen_status;
@@ -33,6 +34,7 @@ commands:
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
                      libsesgo (release) into target/dotnet/package
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
+                     and when a shipped crate enables sesgo-cert's test-pki (openssl CLI)
   citations          check that DECISIONS D<n>, IG-DIGEST §<n> and docs/adr/NNNN citations resolve
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
@@ -246,13 +248,16 @@ fn gen(check: bool) -> Result {
             eprintln!("xtask: wrote {path}");
         }
     }
-    if stale.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !stale.is_empty() {
+        return Err(format!(
             "generated files differ from their sources: {stale:?}; run `cargo xtask gen`"
-        ))
+        ));
     }
+    if check {
+        // Not generated, but a property of the manifests checked with them.
+        features::check_test_pki_confined()?;
+    }
+    Ok(())
 }
 
 /// Formats generated Rust the way `cargo fmt` will, so `gen --check` and `fmt --check`
