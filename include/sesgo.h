@@ -545,12 +545,17 @@ sesgo_status sesgo_sign(const sesgo_signer *signer,
                         sesgo_error **err_out);
 
 // Verifies a signature (caso de uso *validar*) against `trust`. `options_json` (empty =
-// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}}`; note the default
+// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}, "acceptedPolicies":
+// [uri…], "unsignedEntries": "warning"|"error"}`; note the default
 // `"revocationPolicy": "strict"` needs revocation evidence.
 //
 // Returns `SESGO_STATUS_OK` whenever the inputs could be examined, and `out` receives
-// `{"valid": bool, "outcome": OperationOutcome}`: an invalid signature is `OK` with
-// `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`). An error
+// `{"valid": bool, "indication", "subIndication", "contentChecked": bool, "signatures":
+// […], "unsignedContent": […], "outcome": OperationOutcome}`: an invalid signature is
+// `OK` with `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`).
+// `"contentChecked": false` means the signature was proven, not the content (no Bundle
+// given). A given Bundle is always checked: with `signature_data` or `signature`, the
+// Provenance in it that carries that signature designates the content. An error
 // status means the inputs or options are unusable (NULL, JSON that does not parse,
 // settings out of range, unknown policy).
 sesgo_status sesgo_verify(const sesgo_trust_store *trust,
