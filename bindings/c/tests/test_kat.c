@@ -239,7 +239,7 @@ static void check_verify(const sesgo_trust_store *ts, int i) {
     CHECK(st == SESGO_STATUS_OK);
     CHECK(contains(v.data, v.len, "{\"valid\":false,"));
     CHECK(contains(v.data, v.len, "VALIDATION.SIGNATURE-VERIFICATION-FAILED"));
-    CHECK(contains(v.data, v.len, "\"location\":[\"signatures[0].signature\"]"));
+    CHECK(contains(v.data, v.len, "\"location\":[\"Signature.data#signature\"]"));
     sesgo_bytes_free(v);
     free(data);
   }

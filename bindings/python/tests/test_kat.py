@@ -104,4 +104,4 @@ def test_kat(folder: str, policy: str, kat_trust: sesgo.TrustStore) -> None:
     v = sesgo.verify(signature_data=base64.b64encode(flipped).decode(), trust_store=kat_trust, settings=NO_REVOCATION)
     assert v["valid"] is False
     assert codes(v["outcome"]) == ["VALIDATION.SIGNATURE-VERIFICATION-FAILED"]
-    assert v["outcome"]["issue"][0]["location"] == ["signatures[0].signature"]
+    assert v["outcome"]["issue"][0]["location"] == ["Signature.data#signature"]

@@ -136,6 +136,6 @@ class KatTest {
                 NO_REVOCATION);
         assertFalse(v.isValid(), v::json);
         assertTrue(v.outcomeJson().contains("VALIDATION.SIGNATURE-VERIFICATION-FAILED"), v::json);
-        assertTrue(v.outcomeJson().contains("\"location\":[\"signatures[0].signature\"]"), v::json);
+        assertTrue(v.outcomeJson().contains("\"location\":[\"Signature.data#signature\"]"), v::json);
     }
 }
