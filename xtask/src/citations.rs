@@ -17,9 +17,11 @@ fn files() -> Result<Vec<String>> {
     Ok(text
         .lines()
         .filter(|f| {
-            [".rs", ".md", ".py", ".pyi", ".java", ".c", ".h", ".cpp", ".cs", ".toml"]
-                .iter()
-                .any(|e| f.ends_with(e))
+            [
+                ".rs", ".md", ".py", ".pyi", ".java", ".c", ".h", ".cpp", ".cs", ".toml",
+            ]
+            .iter()
+            .any(|e| f.ends_with(e))
                 && !f.starts_with("docs/guide/")
                 && !f.starts_with("fhir/")
         })
@@ -61,9 +63,12 @@ pub fn check() -> Result {
                 missing.insert(format!("{f}: DECISIONS D{d}"));
             }
         }
-        for s in tokens(&text, "IG-DIGEST §", |c| c.is_ascii_alphanumeric() || c == '.') {
+        for s in tokens(&text, "IG-DIGEST §", |c| {
+            c.is_ascii_alphanumeric() || c == '.'
+        }) {
             let heading = |h: &str| {
-                digest.contains(&format!("\n## {s}{h}")) || digest.contains(&format!("\n### {s}{h}"))
+                digest.contains(&format!("\n## {s}{h}"))
+                    || digest.contains(&format!("\n### {s}{h}"))
             };
             if !(heading(". ") || heading(" ")) {
                 missing.insert(format!("{f}: IG-DIGEST §{s}"));

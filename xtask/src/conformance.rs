@@ -234,11 +234,15 @@ impl Cli {
         // the tampered copy (36.50 → 36.51) invalid.
         let mut verify = vec!["verify", "--bundle", &bundle_arg, "--revocation", "warn"];
         verify.extend(trust.iter().map(String::as_str));
-        // Policy 0.1 signatures carry rRefs that cannot be checked offline.
+        // Policy 0.1 signatures carry the note that their digest does not bind references
+        // (DECISIONS D9), and rRefs that cannot be checked offline.
         let ltv: &[&str] = if policy == POLICY_020 {
             &[]
         } else {
-            &["VALIDATION.LTV-EVIDENCE-INVALID"]
+            &[
+                "POLICY.VERSION-DEPRECATED",
+                "VALIDATION.LTV-EVIDENCE-INVALID",
+            ]
         };
         let codes = |first: &'static str| -> Vec<&str> {
             [&[first][..], ltv, &["REVOCATION.NO-CONNECTIVITY"]].concat()
@@ -259,12 +263,24 @@ impl Cli {
         let tampered_arg = tampered.to_string_lossy().into_owned();
         let mut verify = vec!["verify", "--bundle", &tampered_arg, "--revocation", "warn"];
         verify.extend(trust.iter().map(String::as_str));
+        // The tampered signature covers nothing: the three entries are reported unsigned.
+        let mut tampered_codes = if policy == POLICY_020 {
+            vec!["CRYPTO.HASH-VERIFICATION-FAILED"]
+        } else {
+            vec![
+                "POLICY.VERSION-DEPRECATED",
+                "CRYPTO.HASH-VERIFICATION-FAILED",
+                "VALIDATION.LTV-EVIDENCE-INVALID",
+            ]
+        };
+        tampered_codes.push("REVOCATION.NO-CONNECTIVITY");
+        tampered_codes.extend(["VALIDATION.POLICY-COMPLIANCE-FAILED"; 3]);
         self.outcome(
             &format!("{tag}-verify-tampered"),
             &verify,
             "",
             1,
-            &codes("CRYPTO.HASH-VERIFICATION-FAILED"),
+            &tampered_codes,
         )
     }
 
@@ -444,9 +460,12 @@ impl Cli {
                 ],
                 String::new(),
                 1,
+                // The duplicate entries, then the target that names both of them
+                // (ambiguous, DECISIONS D8), then the two targets left without an entry.
                 &[
-                    "FORMAT.DUPLICATE-FULLURL",
                     "FORMAT.UUID-INVALID",
+                    "FORMAT.DUPLICATE-FULLURL",
+                    "FORMAT.DUPLICATE-FULLURL",
                     "FORMAT.TARGET-REFERENCE-MISSING",
                     "FORMAT.TARGET-REFERENCE-MISSING",
                 ],

@@ -36,5 +36,6 @@ pub(crate) fn from_json<T: DeserializeOwned + Default>(json: &[u8], what: &str) 
             Code::ConfigInvalidParameter,
             format!("{what} inválido: {e}"),
         )
+        .at(what)
     })
 }

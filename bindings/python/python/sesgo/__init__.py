@@ -43,6 +43,9 @@ __all__ = [
     "canonicalize",
     "check_references",
     "build_bundle",
+    "fill_attachment",
+    "check_attachment",
+    "HASH_SHA256_URL",
     "sign",
     "verify",
     "inspect_certificate",
@@ -54,8 +57,12 @@ __all__ = [
 #: ABI version this Python package was written for; the native module must match.
 _ABI_VERSION = 1
 
+#: URL of the extension ``hash-sha256`` (SHA-256 of a signed attachment's content).
+HASH_SHA256_URL = "https://fhir.saude.go.gov.br/r4/seguranca/StructureDefinition/hash-sha256"
 
 JsonInput = Union[Dict[str, Any], List[Any], str, bytes, bytearray, memoryview]
+#: The content of an attachment: its bytes, or the path of a file holding them.
+Content = Union[bytes, bytearray, memoryview, "os.PathLike[str]"]
 #: A reference time: Unix seconds, or a timezone-aware :class:`datetime.datetime`.
 Timestamp = Union[int, datetime.datetime]
 
@@ -161,6 +168,65 @@ def build_bundle(
     out = _sesgo.build_bundle(
         _json_bytes(resources),
         _options(bundleType=bundle_type, baseUrl=base_url, external=external),
+    )
+    return out if raw else json.loads(out)
+
+
+def _content(content: Optional[Content]) -> Optional[bytes]:
+    if content is None:
+        return None
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return bytes(content)
+    if isinstance(content, os.PathLike):
+        with open(content, "rb") as f:
+            return f.read()
+    raise TypeError(
+        f"content: esperado bytes ou um caminho (os.PathLike), recebido {type(content).__name__}"
+    )
+
+
+def fill_attachment(
+    attachment: JsonInput,
+    content: Optional[Content] = None,
+    *,
+    location: Optional[str] = None,
+    raw: bool = False,
+) -> Any:
+    """Fills ``size``, ``hash`` (SHA-1, Base64) and the extension ``hash-sha256``
+    (SHA-256, Base64) of an Attachment (profile ``anexo-assinado``) from its content,
+    before the DocumentReference holding it is signed. The content is the Attachment's
+    inline ``data``, or - for an Attachment with only a ``url`` - ``content`` (bytes or a
+    path; ``b""`` is empty content, ``None`` none). Every other member is kept as
+    written.
+
+    ``location``: the Attachment's place in its resource (e.g.
+    ``"DocumentReference.content[0].attachment"``), prefixed to every finding.
+
+    Returns the Attachment (``dict``, or the exact JSON ``bytes`` with ``raw=True``).
+    Raises e.g. :class:`~sesgo.exceptions.FormatError` (``FORMAT.BASE64-INVALID``) or
+    :class:`~sesgo.exceptions.ConfigError` (``CONFIG.MISSING-PARAMETER``: a ``url``
+    Attachment without ``content``)."""
+    out = _sesgo.fill_attachment(
+        _json_bytes(attachment), _content(content), _options(location=location)
+    )
+    return out if raw else json.loads(out)
+
+
+def check_attachment(
+    attachment: JsonInput,
+    content: Optional[Content] = None,
+    *,
+    location: Optional[str] = None,
+    raw: bool = False,
+) -> Any:
+    """Checks an Attachment against the profile ``anexo-assinado`` and its content (as
+    :func:`fill_attachment` takes it): ``contentType``, ``size``, ``hash`` and exactly one
+    ``hash-sha256`` present, and all three matching the content. Returns the
+    OperationOutcome (``dict``, or JSON ``bytes`` with ``raw=True``):
+    ``VALIDATION.SUCCESS``, or every finding located - a content that does not match is
+    ``CRYPTO.HASH-VERIFICATION-FAILED``. Raises only for unusable inputs."""
+    out = _sesgo.check_attachment(
+        _json_bytes(attachment), _content(content), _options(location=location)
     )
     return out if raw else json.loads(out)
 
