@@ -238,8 +238,10 @@ impl Pkcs11Options {
         self.key_id_bytes()?;
         if let KeyRef::Label(l) = &self.key {
             if l.is_empty() {
-                return Err(Error::new(Code::MiddlewareInvalidConfig, "rótulo da chave vazio")
-                    .at("pkcs11.keyLabel"));
+                return Err(
+                    Error::new(Code::MiddlewareInvalidConfig, "rótulo da chave vazio")
+                        .at("pkcs11.keyLabel"),
+                );
             }
         }
         Ok(())

@@ -83,8 +83,17 @@ mod tests {
         assert_eq!(ckr_name(&RvError::GeneralError), "CKR_GENERAL_ERROR");
         assert_eq!(code_for(&RvError::PinIncorrect), Code::CryptoPinInvalid);
         assert_eq!(code_for(&RvError::PinLocked), Code::DevicePinBlocked);
-        assert_eq!(code_for(&RvError::SlotIdInvalid), Code::MiddlewareSlotIdInvalid);
-        assert_eq!(code_for(&RvError::DeviceRemoved), Code::DeviceSmartcardNotFound);
-        assert_eq!(code_for(&RvError::GeneralError), Code::DeviceMiddlewareError);
+        assert_eq!(
+            code_for(&RvError::SlotIdInvalid),
+            Code::MiddlewareSlotIdInvalid
+        );
+        assert_eq!(
+            code_for(&RvError::DeviceRemoved),
+            Code::DeviceSmartcardNotFound
+        );
+        assert_eq!(
+            code_for(&RvError::GeneralError),
+            Code::DeviceMiddlewareError
+        );
     }
 }

@@ -155,7 +155,10 @@ pub fn check_module_file(path: &Path, architecture: Option<&str>) -> Result<()> 
     } else if head.starts_with(&[0xca, 0xfe, 0xba, 0xbe]) {
         (Format::MachO, None, None)
     } else {
-        return Err(invalid(path, "não é uma biblioteca compartilhada (ELF, PE ou Mach-O)"));
+        return Err(invalid(
+            path,
+            "não é uma biblioteca compartilhada (ELF, PE ou Mach-O)",
+        ));
     };
     if format != NATIVE {
         return Err(invalid(
@@ -208,10 +211,9 @@ pub(crate) fn load(path: &Path, architecture: Option<&str>) -> Result<Pkcs11> {
         return Ok(ctx.clone());
     }
     let ctx = Pkcs11::new(&key).map_err(|e| match e {
-        CkError::LibraryLoading(le) => invalid(
-            path,
-            &format!("não é um módulo PKCS#11 carregável ({le})"),
-        ),
+        CkError::LibraryLoading(le) => {
+            invalid(path, &format!("não é um módulo PKCS#11 carregável ({le})"))
+        }
         other => invalid(path, &format!("sem C_GetFunctionList ({other})")),
     })?;
     match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {

@@ -122,7 +122,12 @@ fn open_session(ctx: &Pkcs11, slot: Slot, mode: SessionMode) -> Result<Session> 
 fn logged_in(session: &Session) -> bool {
     session
         .get_session_info()
-        .map(|i| matches!(i.session_state(), SessionState::RoUser | SessionState::RwUser))
+        .map(|i| {
+            matches!(
+                i.session_state(),
+                SessionState::RoUser | SessionState::RwUser
+            )
+        })
         .unwrap_or(false)
 }
 
@@ -151,7 +156,14 @@ pub(crate) fn token_certificates(session: &Session) -> Result<Vec<(Vec<u8>, Vec<
     let mut out = Vec::new();
     for h in handles {
         let attrs = session
-            .get_attributes(h, &[AttributeType::Id, AttributeType::Label, AttributeType::Value])
+            .get_attributes(
+                h,
+                &[
+                    AttributeType::Id,
+                    AttributeType::Label,
+                    AttributeType::Value,
+                ],
+            )
             .map_err(|e| errors::map(&e, "leitura de certificado", "pkcs11"))?;
         if let Some(der) = attr_bytes(&attrs, AttributeType::Value) {
             out.push((
@@ -249,12 +261,11 @@ fn find_slot(ctx: &Pkcs11, options: &Pkcs11Options, cert_template: &[Attribute])
         )
         .at("pkcs11.tokenLabel"));
     }
-    // Auto-discovery: the first token where the certificate is (certificates are public).
-    let mut first = None;
+    // Auto-discovery: the first token holding the certificate (certificates are public
+    // objects), preferring one whose user PIN is not locked.
+    let first = slots.first().copied();
+    let mut holders = Vec::new();
     for s in &slots {
-        if first.is_none() {
-            first = Some(*s);
-        }
         let Ok(session) = ctx.open_ro_session(*s) else {
             continue;
         };
@@ -263,11 +274,19 @@ fn find_slot(ctx: &Pkcs11, options: &Pkcs11Options, cert_template: &[Attribute])
             .map(|v| !v.is_empty())
             .unwrap_or(false)
         {
-            return Ok(Found {
-                slot: *s,
-                label: token_label_of(*s)?,
-            });
+            holders.push(*s);
         }
+    }
+    let unlocked = holders.iter().find(|s| {
+        ctx.get_token_info(**s)
+            .map(|t| !t.user_pin_locked())
+            .unwrap_or(false)
+    });
+    if let Some(s) = unlocked.or(holders.first()) {
+        return Ok(Found {
+            slot: *s,
+            label: token_label_of(*s)?,
+        });
     }
     match (first, slots.len()) {
         (Some(s), 1) => Ok(Found {
@@ -347,11 +366,13 @@ impl Pkcs11Signer {
         // The certificate (public object): by id, or by label.
         let key_loc = loc_key(options);
         let certs = token_certificates(&session)?;
-        let leaf = certs.iter().find(|(cid, clabel, _)| match (&options.key, &id) {
-            (_, Some(id)) => cid == id,
-            (KeyRef::Label(l), None) => clabel == l.as_bytes(),
-            (KeyRef::Id(_), None) => false,
-        });
+        let leaf = certs
+            .iter()
+            .find(|(cid, clabel, _)| match (&options.key, &id) {
+                (_, Some(id)) => cid == id,
+                (KeyRef::Label(l), None) => clabel == l.as_bytes(),
+                (KeyRef::Id(_), None) => false,
+            });
         let Some((leaf_id, _, leaf_der)) = leaf else {
             return Err(Error::new(
                 Code::DeviceCertificateNotFound,
@@ -501,7 +522,8 @@ impl Pkcs11Signer {
         }
         let session = open_session(&self.ctx, self.slot, self.mode)?;
         if !logged_in(&session) {
-            login(&session, &self.pin).map_err(|e| errors::map(&e, "login no token", "pkcs11.pin"))?;
+            login(&session, &self.pin)
+                .map_err(|e| errors::map(&e, "login no token", "pkcs11.pin"))?;
         }
         let key = session
             .find_objects(&self.key_template)
@@ -509,7 +531,11 @@ impl Pkcs11Signer {
             .into_iter()
             .next()
             .ok_or_else(|| {
-                Error::new(Code::DeviceKeyAccessDenied, "a chave privada sumiu do token").at("pkcs11")
+                Error::new(
+                    Code::DeviceKeyAccessDenied,
+                    "a chave privada sumiu do token",
+                )
+                .at("pkcs11")
             })?;
         Ok(Pooled {
             session,
@@ -526,7 +552,11 @@ fn describe(key: &KeyRef) -> String {
     }
 }
 
-fn find_key(session: &Session, template: &[Attribute], options: &Pkcs11Options) -> Result<ObjectHandle> {
+fn find_key(
+    session: &Session,
+    template: &[Attribute],
+    options: &Pkcs11Options,
+) -> Result<ObjectHandle> {
     let keys = session
         .find_objects(template)
         .map_err(|e| errors::map(&e, "busca da chave privada", loc_key(options)))?;

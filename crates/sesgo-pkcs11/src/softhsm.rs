@@ -81,7 +81,8 @@ fn run(cmd: &mut Command, conf: &Path) -> Result<String, String> {
 impl SoftHsm {
     /// Creates the tokens in `dir` (created) from `pki`.
     pub fn create(dir: &Path, pki: &TestPki) -> Result<SoftHsm, String> {
-        let module = module_path().ok_or("libsofthsm2.so não encontrada (apt-get install softhsm2)")?;
+        let module =
+            module_path().ok_or("libsofthsm2.so não encontrada (apt-get install softhsm2)")?;
         let tokens = dir.join("tokens");
         std::fs::create_dir_all(&tokens).map_err(|e| format!("{}: {e}", tokens.display()))?;
         let conf = dir.join("softhsm2.conf");
@@ -111,7 +112,16 @@ impl SoftHsm {
         // An EC key (P-256) and a certificate under the same id.
         let ec = dir.join("ec.key");
         run(
-            Command::new("openssl").args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"]).arg(&ec),
+            Command::new("openssl")
+                .args([
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                ])
+                .arg(&ec),
             &hsm.conf,
         )?;
         hsm.import_key(TOKEN, &ec, EC_KEY_ID, "chave ec")?;
@@ -123,7 +133,14 @@ impl SoftHsm {
     fn init_token(&self, label: &str) -> Result<(), String> {
         run(
             Command::new("softhsm2-util").args([
-                "--init-token", "--free", "--label", label, "--pin", USER_PIN, "--so-pin", SO_PIN,
+                "--init-token",
+                "--free",
+                "--label",
+                label,
+                "--pin",
+                USER_PIN,
+                "--so-pin",
+                SO_PIN,
             ]),
             &self.conf,
         )
@@ -135,7 +152,9 @@ impl SoftHsm {
             Command::new("softhsm2-util")
                 .arg("--import")
                 .arg(key)
-                .args(["--token", token, "--id", id, "--label", label, "--pin", USER_PIN]),
+                .args([
+                    "--token", token, "--id", id, "--label", label, "--pin", USER_PIN,
+                ]),
             &self.conf,
         )
         .map(drop)
@@ -146,7 +165,14 @@ impl SoftHsm {
             Command::new("pkcs11-tool")
                 .arg("--module")
                 .arg(&self.module)
-                .args(["--token-label", token, "--login", "--pin", USER_PIN, "--write-object"])
+                .args([
+                    "--token-label",
+                    token,
+                    "--login",
+                    "--pin",
+                    USER_PIN,
+                    "--write-object",
+                ])
                 .arg(der)
                 .args(["--type", "cert", "--id", id, "--label", label]),
             &self.conf,
@@ -184,7 +210,10 @@ impl SoftHsm {
             bytes.splice(v..v + 8, flags.to_be_bytes());
             return std::fs::write(&file, bytes).map_err(|e| e.to_string());
         }
-        Err(format!("token '{label}' não encontrado em {}", tokens.display()))
+        Err(format!(
+            "token '{label}' não encontrado em {}",
+            tokens.display()
+        ))
     }
 
     /// One installation per process, in a fresh temporary directory, with
