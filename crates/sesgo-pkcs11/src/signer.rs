@@ -13,8 +13,10 @@ use cryptoki::types::AuthPin;
 use sesgo_cert::Certificate;
 use sesgo_core::{Code, Error, Result};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
@@ -82,6 +84,8 @@ struct Pooled {
 pub struct Pkcs11Signer {
     ctx: Pkcs11,
     slot: Slot,
+    /// (canonical module path, slot id): the key of the process-wide login record.
+    who: (PathBuf, u64),
     token_label: String,
     key_template: Vec<Attribute>,
     mechanism: SigningMechanism,
@@ -131,12 +135,57 @@ fn logged_in(session: &Session) -> bool {
         .unwrap_or(false)
 }
 
-fn login(session: &Session, pin: &str) -> std::result::Result<(), CkError> {
+/// PKCS#11 login state belongs to the application, not the session: once one signer of
+/// this process logged in to a token, `C_Login` answers `CKR_USER_ALREADY_LOGGED_IN` to
+/// any PIN. So the SHA-256 of the PIN that logged in is remembered per (module, slot) and
+/// a later signer's PIN is compared with it, without touching the card.
+static LOGINS: OnceLock<Mutex<HashMap<(PathBuf, u64), [u8; 32]>>> = OnceLock::new();
+
+fn logins() -> std::sync::MutexGuard<'static, HashMap<(PathBuf, u64), [u8; 32]>> {
+    LOGINS
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+fn pin_digest(pin: &str) -> [u8; 32] {
+    Sha256::digest(pin.as_bytes()).into()
+}
+
+/// Logs in with `pin`; `Err(None)` when the token is already logged in by this process
+/// with another PIN.
+fn login(
+    session: &Session,
+    who: &(PathBuf, u64),
+    pin: &str,
+) -> std::result::Result<(), Option<CkError>> {
+    let digest = pin_digest(pin);
+    if logged_in(session) {
+        return match logins().get(who) {
+            Some(d) if *d != digest => Err(None),
+            _ => Ok(()),
+        };
+    }
     let auth = AuthPin::from(pin.to_owned());
     match session.login(UserType::User, Some(&auth)) {
-        Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
-        Err(e) => Err(e),
+        Ok(()) => {
+            logins().insert(who.clone(), digest);
+            Ok(())
+        }
+        Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => match logins().get(who) {
+            Some(d) if *d != digest => Err(None),
+            _ => Ok(()),
+        },
+        Err(e) => Err(Some(e)),
     }
+}
+
+fn pin_mismatch() -> Error {
+    Error::new(
+        Code::CryptoPinInvalid,
+        "PIN incorreto: difere do PIN com que este processo já abriu o token (não foi enviado ao cartão)",
+    )
+    .at("pkcs11.pin")
 }
 
 fn attr_bytes(attrs: &[Attribute], ty: AttributeType) -> Option<Vec<u8>> {
@@ -391,7 +440,11 @@ impl Pkcs11Signer {
             .collect();
         let chain = chain_from(leaf_cert, &pool);
         // Login: a fixed PIN once; a callback up to max_pin_attempts times.
-        let pin = log_in(&ctx, &session, found.slot, pin, s.max_pin_attempts)?;
+        let who = (
+            std::fs::canonicalize(&options.module).unwrap_or_else(|_| options.module.clone()),
+            found.slot.id(),
+        );
+        let pin = log_in(&ctx, &session, &who, found.slot, pin, s.max_pin_attempts)?;
         // The private key: same CKA_ID as the certificate (or the label when it has none).
         let mut key_template = vec![Attribute::Class(ObjectClass::PRIVATE_KEY)];
         match (&options.key, leaf_id.is_empty()) {
@@ -426,6 +479,7 @@ impl Pkcs11Signer {
         let signer = Pkcs11Signer {
             ctx,
             slot: found.slot,
+            who,
             token_label: found.label,
             key_template,
             mechanism,
@@ -521,10 +575,10 @@ impl Pkcs11Signer {
             }
         }
         let session = open_session(&self.ctx, self.slot, self.mode)?;
-        if !logged_in(&session) {
-            login(&session, &self.pin)
-                .map_err(|e| errors::map(&e, "login no token", "pkcs11.pin"))?;
-        }
+        login(&session, &self.who, &self.pin).map_err(|e| match e {
+            Some(e) => errors::map(&e, "login no token", "pkcs11.pin"),
+            None => pin_mismatch(),
+        })?;
         let key = session
             .find_objects(&self.key_template)
             .map_err(|e| errors::map(&e, "busca da chave", "pkcs11"))?
@@ -580,6 +634,7 @@ fn find_key(
 fn log_in(
     ctx: &Pkcs11,
     session: &Session,
+    who: &(PathBuf, u64),
     slot: Slot,
     pin: Pin,
     max_attempts: u32,
@@ -595,21 +650,10 @@ fn log_in(
             Pin::Value(v) => v.clone(),
             Pin::Callback(cb) => cb(n).map_err(|e| e.at("pkcs11.pin"))?,
         };
-        match login(session, &value) {
+        let err = match login(session, who, &value) {
             Ok(()) => return Ok(value),
-            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) if n < attempts => {
-                // Never go on when the token says the PIN is now locked or on its last try.
-                if let Ok(t) = ctx.get_token_info(slot) {
-                    if t.user_pin_locked() || t.user_pin_final_try() {
-                        return Err(Error::new(
-                            Code::CryptoPinInvalid,
-                            "PIN incorreto; o token está na última tentativa: não foi tentado de novo",
-                        )
-                        .at("pkcs11.pin"));
-                    }
-                }
-            }
-            Err(e) => {
+            Err(None) => pin_mismatch(),
+            Err(Some(e)) => {
                 let mut err = errors::map(&e, "login no token", "pkcs11.pin");
                 if err.code() == Code::CryptoPinInvalid {
                     if let Ok(t) = ctx.get_token_info(slot) {
@@ -619,11 +663,21 @@ fn log_in(
                                 "PIN incorreto e agora bloqueado no token",
                             )
                             .at("pkcs11.pin");
+                        } else if t.user_pin_final_try() && n < attempts {
+                            // Never spend the last try on a guess: stop here.
+                            return Err(Error::new(
+                                Code::CryptoPinInvalid,
+                                "PIN incorreto; o token está na última tentativa: não foi tentado de novo",
+                            )
+                            .at("pkcs11.pin"));
                         }
                     }
                 }
-                return Err(err);
+                err
             }
+        };
+        if err.code() != Code::CryptoPinInvalid || n >= attempts {
+            return Err(err);
         }
     }
 }

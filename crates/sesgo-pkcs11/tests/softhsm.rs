@@ -485,3 +485,14 @@ fn inspect_lists_tokens_keys_and_certificates() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn wrong_pin_while_the_token_is_logged_in() {
+    // Login state is per application: with a signer holding the token open, C_Login
+    // answers CKR_USER_ALREADY_LOGGED_IN to any PIN; the wrong PIN must still fail.
+    let good = Pkcs11Signer::open(&main_opts(), pin()).unwrap();
+    let e = err(&main_opts(), Pin::value("000000"));
+    assert_err(&e, Code::CryptoPinInvalid, "pkcs11.pin");
+    good.sign_rs256(b"ainda funciona").unwrap();
+    Pkcs11Signer::open(&main_opts(), pin()).unwrap();
+}

@@ -21,6 +21,7 @@
 mod clock;
 mod inspect;
 mod options;
+pub mod pkcs11;
 mod settings;
 mod sign;
 mod signer;
