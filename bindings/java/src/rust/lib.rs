@@ -23,6 +23,7 @@ use jni::sys::jint;
 use jni::{jni_sig, jni_str, Env, EnvUnowned};
 
 mod handles;
+mod pkcs11;
 
 /// Why a native call failed.
 pub(crate) enum Failure {
