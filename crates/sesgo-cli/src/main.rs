@@ -153,7 +153,7 @@ struct SignerArgs {
     #[arg(long, value_name = "FILE", requires = "key")]
     chain: Option<PathBuf>,
     #[command(flatten)]
-    pkcs11: Pkcs11Args,
+    pkcs11: Box<Pkcs11Args>,
 }
 
 /// The trust store; nothing given = the embedded ICP-Brasil roots v5 and v12.

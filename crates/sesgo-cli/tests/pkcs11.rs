@@ -156,7 +156,8 @@ fn sign_with_the_token_equals_sign_with_pkcs12_then_verify() {
 fn sign_errors_carry_the_guide_codes() {
     let t = 1_800_000_000;
     let pin = [(PIN_VAR, softhsm::USER_PIN)];
-    let cases: Vec<(Vec<String>, &[(&str, &str)], &str, &str)> = vec![
+    type Env<'a> = &'a [(&'a str, &'a str)];
+    let cases: Vec<(Vec<String>, Env, &str, &str)> = vec![
         (
             hsm_key(&["--token-label", softhsm::TOKEN, "--key-id", softhsm::KEY_ID]),
             &[(PIN_VAR, "000000")],

@@ -139,9 +139,12 @@ fn logged_in(session: &Session) -> bool {
 /// this process logged in to a token, `C_Login` answers `CKR_USER_ALREADY_LOGGED_IN` to
 /// any PIN. So the SHA-256 of the PIN that logged in is remembered per (module, slot) and
 /// a later signer's PIN is compared with it, without touching the card.
-static LOGINS: OnceLock<Mutex<HashMap<(PathBuf, u64), [u8; 32]>>> = OnceLock::new();
+type LoginKey = (PathBuf, u64);
+type LoginMap = HashMap<LoginKey, [u8; 32]>;
 
-fn logins() -> std::sync::MutexGuard<'static, HashMap<(PathBuf, u64), [u8; 32]>> {
+static LOGINS: OnceLock<Mutex<LoginMap>> = OnceLock::new();
+
+fn logins() -> std::sync::MutexGuard<'static, LoginMap> {
     LOGINS
         .get_or_init(|| Mutex::new(HashMap::new()))
         .lock()
@@ -198,7 +201,10 @@ fn attr_bytes(attrs: &[Attribute], ty: AttributeType) -> Option<Vec<u8>> {
 }
 
 /// Every certificate object on the token: (CKA_ID, CKA_LABEL, DER).
-pub(crate) fn token_certificates(session: &Session) -> Result<Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>> {
+/// A certificate object: (CKA_ID, CKA_LABEL, DER value).
+pub(crate) type TokenCert = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+pub(crate) fn token_certificates(session: &Session) -> Result<Vec<TokenCert>> {
     let handles = session
         .find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)])
         .map_err(|e| errors::map(&e, "busca de certificados", "pkcs11"))?;
