@@ -113,12 +113,16 @@ pub fn inspect(options: &InspectOptions) -> Result<Value> {
                     let auth = AuthPin::from(pin.as_str().to_owned());
                     let login = session.login(UserType::User, Some(&auth));
                     match login {
-                        Ok(())
-                        | Err(cryptoki::error::Error::Pkcs11(
+                        Ok(()) => {
+                            token_json["login"] = json!("CKR_OK");
+                            token_json["privateKeys"] = json!(private_keys(&session));
+                        }
+                        // A signer of this process holds the login: the PIN was not checked.
+                        Err(cryptoki::error::Error::Pkcs11(
                             cryptoki::error::RvError::UserAlreadyLoggedIn,
                             _,
                         )) => {
-                            token_json["login"] = json!("CKR_OK");
+                            token_json["login"] = json!("CKR_USER_ALREADY_LOGGED_IN");
                             token_json["privateKeys"] = json!(private_keys(&session));
                         }
                         Err(cryptoki::error::Error::Pkcs11(rv, _)) => {

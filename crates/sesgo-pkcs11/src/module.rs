@@ -60,7 +60,7 @@ fn invalid(path: &Path, why: &str) -> Error {
 }
 
 fn u16_at(b: &[u8], at: usize, big_endian: bool) -> Option<u16> {
-    let s: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
+    let s: [u8; 2] = b.get(at..at.checked_add(2)?)?.try_into().ok()?;
     Some(if big_endian {
         u16::from_be_bytes(s)
     } else {
@@ -140,8 +140,9 @@ pub fn check_module_file(path: &Path, architecture: Option<&str>) -> Result<()> 
             .map(u32::from_le_bytes)
             .and_then(|o| usize::try_from(o).ok());
         let machine = off.and_then(|o| {
-            if head.get(o..o + 4) == Some(b"PE\0\0") {
-                u16_at(&head, o + 4, false)
+            let sig_end = o.checked_add(4)?;
+            if head.get(o..sig_end) == Some(b"PE\0\0") {
+                u16_at(&head, sig_end, false)
             } else {
                 None
             }
