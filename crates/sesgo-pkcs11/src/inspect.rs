@@ -1,12 +1,10 @@
 //! What a module exposes: slots, tokens, mechanisms, keys and certificates.
 
 use crate::config::to_hex;
-use crate::signer::token_certificates;
+use crate::signer::{login, token_certificates};
 use crate::{errors, module};
 use cryptoki::mechanism::MechanismType;
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass};
-use cryptoki::session::UserType;
-use cryptoki::types::AuthPin;
 use serde_json::{json, Value};
 use sesgo_cert::Certificate;
 use sesgo_core::Result;
@@ -38,6 +36,8 @@ fn text(v: &[u8]) -> String {
 /// Failure: module path/format (`MIDDLEWARE.LIBRARY-*`), or slot listing.
 pub fn inspect(options: &InspectOptions) -> Result<Value> {
     let ctx = module::load(&options.module, None)?;
+    let module_key =
+        std::fs::canonicalize(&options.module).unwrap_or_else(|_| options.module.clone());
     let info = ctx
         .get_library_info()
         .map_err(|e| errors::map(&e, "C_GetInfo", "pkcs11.module"))?;
@@ -110,25 +110,17 @@ pub fn inspect(options: &InspectOptions) -> Result<Value> {
                     .collect();
                 token_json["certificates"] = json!(certs);
                 if let Some(pin) = &options.pin {
-                    let auth = AuthPin::from(pin.as_str().to_owned());
-                    let login = session.login(UserType::User, Some(&auth));
-                    match login {
+                    match login(&session, &(module_key.clone(), slot.id()), pin) {
                         Ok(()) => {
                             token_json["login"] = json!("CKR_OK");
                             token_json["privateKeys"] = json!(private_keys(&session));
                         }
-                        // A signer of this process holds the login: the PIN was not checked.
-                        Err(cryptoki::error::Error::Pkcs11(
-                            cryptoki::error::RvError::UserAlreadyLoggedIn,
-                            _,
-                        )) => {
-                            token_json["login"] = json!("CKR_USER_ALREADY_LOGGED_IN");
-                            token_json["privateKeys"] = json!(private_keys(&session));
-                        }
-                        Err(cryptoki::error::Error::Pkcs11(rv, _)) => {
+                        // Logged in by this process with another PIN: not sent to the card.
+                        Err(None) => token_json["login"] = json!("CKR_PIN_INCORRECT"),
+                        Err(Some(cryptoki::error::Error::Pkcs11(rv, _))) => {
                             token_json["login"] = json!(errors::ckr_name(&rv));
                         }
-                        Err(e) => token_json["login"] = json!(e.to_string()),
+                        Err(Some(e)) => token_json["login"] = json!(e.to_string()),
                     }
                 }
             }

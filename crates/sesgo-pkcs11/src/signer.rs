@@ -156,15 +156,18 @@ fn pin_digest(pin: &str) -> [u8; 32] {
 }
 
 /// Logs in with `pin`; `Err(None)` when the token is already logged in by this process
-/// with another PIN.
-fn login(
+/// with another PIN. The record's lock is held across the check and `C_Login`, so two
+/// signers logging in at once cannot both see "not logged in" and then "already logged
+/// in" without a record.
+pub(crate) fn login(
     session: &Session,
     who: &(PathBuf, u64),
     pin: &str,
 ) -> std::result::Result<(), Option<CkError>> {
     let digest = pin_digest(pin);
+    let mut record = logins();
     if logged_in(session) {
-        return match logins().get(who) {
+        return match record.get(who) {
             Some(d) if *d != digest => Err(None),
             _ => Ok(()),
         };
@@ -172,10 +175,11 @@ fn login(
     let auth = AuthPin::from(pin.to_owned());
     match session.login(UserType::User, Some(&auth)) {
         Ok(()) => {
-            logins().insert(who.clone(), digest);
+            record.insert(who.clone(), digest);
             Ok(())
         }
-        Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => match logins().get(who) {
+        // Logged in by a component of this process that is not sesgo: not checkable.
+        Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => match record.get(who) {
             Some(d) if *d != digest => Err(None),
             _ => Ok(()),
         },
