@@ -545,12 +545,17 @@ sesgo_status sesgo_sign(const sesgo_signer *signer,
                         sesgo_error **err_out);
 
 // Verifies a signature (caso de uso *validar*) against `trust`. `options_json` (empty =
-// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}}`; note the default
+// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}, "acceptedPolicies":
+// [uri…], "unsignedEntries": "warning"|"error"}`; note the default
 // `"revocationPolicy": "strict"` needs revocation evidence.
 //
 // Returns `SESGO_STATUS_OK` whenever the inputs could be examined, and `out` receives
-// `{"valid": bool, "outcome": OperationOutcome}`: an invalid signature is `OK` with
-// `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`). An error
+// `{"valid": bool, "indication", "subIndication", "contentChecked": bool, "signatures":
+// […], "unsignedContent": […], "outcome": OperationOutcome}`: an invalid signature is
+// `OK` with `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`).
+// `"contentChecked": false` means the signature was proven, not the content (no Bundle
+// given). A given Bundle is always checked: with `signature_data` or `signature`, the
+// Provenance in it that carries that signature designates the content. An error
 // status means the inputs or options are unusable (NULL, JSON that does not parse,
 // settings out of range, unknown policy).
 sesgo_status sesgo_verify(const sesgo_trust_store *trust,
@@ -628,6 +633,37 @@ sesgo_status sesgo_build_bundle(const uint8_t *resources,
                                 size_t options_len,
                                 sesgo_bytes *out,
                                 sesgo_error **err_out);
+
+// Fills `size`, `hash` (SHA-1) and the extension `hash-sha256` (SHA-256) of an
+// Attachment (profile `anexo-assinado`) from its content, before the DocumentReference
+// holding it is signed. The content is the Attachment's inline `data`, or — for an
+// Attachment with only a `url` — `content`: NULL (with length 0) = none, non-NULL with
+// length 0 = empty content. `options_json`: `{"location": "<FHIRPath of the
+// Attachment>"}` (prefixed to every finding; default `Attachment`) or empty. On success
+// `out` receives the Attachment JSON, every other member kept as written.
+sesgo_status sesgo_fill_attachment(const uint8_t *attachment,
+                                   size_t attachment_len,
+                                   const uint8_t *content,
+                                   size_t content_len,
+                                   const uint8_t *options_json,
+                                   size_t options_len,
+                                   sesgo_bytes *out,
+                                   sesgo_error **err_out);
+
+// Checks an Attachment against the profile `anexo-assinado` and its content (as in
+// `sesgo_fill_attachment`). On success `out` receives an OperationOutcome (JSON):
+// `VALIDATION.SUCCESS`, or every finding located (a content that does not match is
+// `CRYPTO.HASH-VERIFICATION-FAILED` at `.size`, `.hash` or
+// `.extension[i].valueBase64Binary`). An error status only when the inputs or options
+// are unusable.
+sesgo_status sesgo_check_attachment(const uint8_t *attachment,
+                                    size_t attachment_len,
+                                    const uint8_t *content,
+                                    size_t content_len,
+                                    const uint8_t *options_json,
+                                    size_t options_len,
+                                    sesgo_bytes *out,
+                                    sesgo_error **err_out);
 
 #if defined(SESGO_TESTING)
 // Panics inside the boundary. Returns `SESGO_STATUS_PANIC` with code `SYSTEM`.

@@ -8,13 +8,13 @@ use std::path::Path;
 pub const REGISTRY: &str = "bindings/c/status-registry.txt";
 pub const OUTPUT: &str = "bindings/c/src/status.rs";
 
-struct Row {
-    number: u32,
-    name: String,
-    code: Option<String>,
+pub(crate) struct Row {
+    pub number: u32,
+    pub name: String,
+    pub code: Option<String>,
 }
 
-fn parse(text: &str) -> Result<Vec<Row>, String> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -46,7 +46,7 @@ fn parse(text: &str) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     name.split('_')
         .map(|p| {
             let mut c = p.chars();

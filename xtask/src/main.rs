@@ -3,10 +3,15 @@
 //! test command.
 
 mod bench;
+mod citations;
+mod conformance;
 mod ctest;
+mod dotnet;
+mod features;
 mod gen_codes;
 mod gen_refs;
 mod gen_status;
+mod gen_status_cs;
 mod header;
 mod java;
 mod python;
@@ -22,15 +27,23 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|all]  run the test suites (default: all)
+  test [rust|c|python|java|dotnet|conformance|all]  run the test suites (default: all);
+                     conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
+  build dotnet       the C# binding (mcs) and its NuGet package with this platform's
+                     libsesgo (release) into target/dotnet/package
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
+                     and when a shipped crate enables sesgo-cert's test-pki (openssl CLI)
+  citations          check that DECISIONS D<n>, IG-DIGEST §<n> and docs/adr/NNNN citations resolve
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
   bench [--quick|--report]  benchmarks; writes BENCHMARKS.md (--quick: each harness once,
                      for CI; --report: rewrite BENCHMARKS.md from the last run's results)
+  kat [--regenerate] check the known-answer vectors (testdata/kat) with the Rust KAT tests;
+                     --regenerate rewrites them from the committed inputs (an intentional
+                     format change only: review the diff; CI never regenerates)
   bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
 
@@ -44,17 +57,23 @@ fn main() -> ExitCode {
         ["test", "c"] => ctest::test_c(),
         ["test", "python"] => python::test_python(),
         ["test", "java"] => java::test_java(),
+        ["test", "conformance"] => conformance::test_conformance(),
+        ["test", "dotnet"] => dotnet::test_dotnet(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
+        ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
         ["build", "python"] => python::build_wheel(true).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
+        ["citations"] => citations::check(),
         ["header"] => header(false),
         ["header", "--check"] => header(true),
         ["demo"] => demo(),
         ["testpki"] => testpki::ensure().map(|m| println!("{}", m.display())),
         ["testpki", dir] => testpki::generate(Path::new(dir)).map(|m| println!("{}", m.display())),
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
+        ["kat"] => kat(false),
+        ["kat", "--regenerate"] => kat(true),
         ["bench"] => bench::bench(false),
         ["bench", "--quick"] => bench::bench(true),
         ["bench", "--report"] => bench::write_report(),
@@ -110,6 +129,10 @@ fn ci() -> Result {
     })?;
     step("generated sources are up to date", || gen(true))?;
     step("C header is up to date", || header(true))?;
+    step(
+        "citations resolve inside the repository (docs/guide, docs/adr)",
+        citations::check,
+    )?;
     step("cargo clippy", || {
         let mut c = cargo();
         c.args([
@@ -137,7 +160,12 @@ fn test_all() -> Result {
         "Python wheel tests (fresh venv, pytest, mypy)",
         python::test_python,
     )?;
-    step("Java tests (JUnit via Maven)", java::test_java)
+    step("Java tests (JUnit via Maven)", java::test_java)?;
+    step(".NET tests (C# on Mono, NUnit)", dotnet::test_dotnet)?;
+    step(
+        "FHIR conformance (HAPI FHIR validator via Maven)",
+        conformance::test_conformance,
+    )
 }
 
 fn test_rust() -> Result {
@@ -190,10 +218,12 @@ fn gen(check: bool) -> Result {
     let root = root();
     let codes = gen_codes::all_codes(&root)?;
     let (registry, status) = gen_status::generate(&root, &codes)?;
+    let status_cs = gen_status_cs::generate(&registry)?;
     let outputs = [
         (gen_codes::OUTPUT, gen_codes::generate(&root)?),
         (gen_status::REGISTRY, registry),
         (gen_status::OUTPUT, status),
+        (gen_status_cs::OUTPUT, status_cs),
         (gen_refs::OUTPUT, gen_refs::generate()?),
     ];
     let mut stale = Vec::new();
@@ -218,13 +248,16 @@ fn gen(check: bool) -> Result {
             eprintln!("xtask: wrote {path}");
         }
     }
-    if stale.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !stale.is_empty() {
+        return Err(format!(
             "generated files differ from their sources: {stale:?}; run `cargo xtask gen`"
-        ))
+        ));
     }
+    if check {
+        // Not generated, but a property of the manifests checked with them.
+        features::check_test_pki_confined()?;
+    }
+    Ok(())
 }
 
 /// Formats generated Rust the way `cargo fmt` will, so `gen --check` and `fmt --check`
@@ -254,6 +287,40 @@ fn rustfmt(source: &str) -> Result<String> {
         ));
     }
     String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}
+
+/// `cargo xtask kat [--regenerate]`: the known-answer vectors of `testdata/kat`. Checking
+/// runs the KAT tests of sesgo-jades (with the Python cross-checks) and of the facade;
+/// `--regenerate` first rewrites the vectors through the facade's KAT test
+/// (`SESGO_KAT_REGENERATE=1`), keeping the committed transfer Bundles' random
+/// Provenance fullUrl, then checks them. The key, chain and inputs are never regenerated
+/// here (see testdata/kat/README.md).
+fn kat(regenerate: bool) -> Result {
+    if regenerate {
+        let mut c = cargo();
+        c.args([
+            "test",
+            "-p",
+            "sesgo",
+            "--test",
+            "kat",
+            "--",
+            "--exact",
+            "vectors_match_the_committed_files",
+        ]);
+        c.env("SESGO_KAT_REGENERATE", "1");
+        run(c)?;
+        eprintln!("xtask: vectors rewritten; review `git diff testdata/kat`");
+    }
+    let python = python_env()?;
+    for krate in ["sesgo-jades", "sesgo"] {
+        let mut c = cargo();
+        c.args(["test", "-p", krate, "--test", "kat"]);
+        c.env("SESGO_PYTHON", &python);
+        c.env_remove("SESGO_KAT_REGENERATE");
+        run(c)?;
+    }
+    Ok(())
 }
 
 fn bench_data_cmd(size: &str, dir: &str) -> Result {

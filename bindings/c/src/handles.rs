@@ -2,7 +2,7 @@
 //! facade's immutable, `Send + Sync` object; the C side holds a pointer, passes it as
 //! `const *` to any number of threads, and releases it once with its `*_free`.
 
-use crate::boundary::{bytes, run, Failure};
+use crate::boundary::{bytes, options, run, run_handle, Failure};
 use crate::bytes::sesgo_bytes;
 use crate::error::sesgo_error;
 use crate::status::SesgoStatus;
@@ -113,20 +113,6 @@ unsafe fn password(p: *const c_char, optional: bool) -> Result<Option<Zeroizing<
     Ok(unsafe { cstr(p, "password", optional)? }.map(|s| Zeroizing::new(s.to_owned())))
 }
 
-fn put_handle<T>(out: *mut *mut T, value: T) {
-    // SAFETY: `out` was checked non-NULL by `need_handle_out`.
-    unsafe { *out = Box::into_raw(Box::new(value)) };
-}
-
-fn need_handle_out<T>(out: *mut *mut T) -> Result<(), Failure> {
-    if out.is_null() {
-        return Err(Failure::null("out"));
-    }
-    // SAFETY: non-NULL caller slot; cleared so a failure leaves NULL behind.
-    unsafe { *out = std::ptr::null_mut() };
-    Ok(())
-}
-
 /// A signer from a PKCS#12 (`.p12`/`.pfx`: PBES2/AES, legacy 3DES or RC2) and its
 /// password (NUL-terminated UTF-8, required; `""` for none). `alias` (NUL-terminated,
 /// nullable) selects the key by friendlyName when the file holds several. The password
@@ -142,16 +128,14 @@ pub unsafe extern "C" fn sesgo_signer_from_pkcs12(
     out: *mut *mut sesgo_signer,
     err_out: *mut *mut sesgo_error,
 ) -> SesgoStatus {
-    run(err_out, || {
-        need_handle_out(out)?;
+    run_handle(err_out, out, || {
         // SAFETY: per the function contract.
         let p12 = unsafe { bytes(p12, p12_len, "p12")? };
         let pw =
             unsafe { self::password(password, false)? }.ok_or_else(|| Failure::null("password"))?;
         let alias = unsafe { cstr(alias, "alias", true)? };
         let inner = sesgo::Signer::from_pkcs12(p12, &pw, alias)?;
-        put_handle(out, sesgo_signer { inner });
-        Ok(())
+        Ok(sesgo_signer { inner })
     })
 }
 
@@ -169,15 +153,13 @@ pub unsafe extern "C" fn sesgo_signer_from_pem(
     out: *mut *mut sesgo_signer,
     err_out: *mut *mut sesgo_error,
 ) -> SesgoStatus {
-    run(err_out, || {
-        need_handle_out(out)?;
+    run_handle(err_out, out, || {
         // SAFETY: per the function contract.
         let key = unsafe { bytes(key_pem, key_len, "key_pem")? };
         let chain = unsafe { bytes(chain_pem, chain_len, "chain_pem")? };
         let pw = unsafe { self::password(password, true)? };
         let inner = sesgo::Signer::from_pem(key, pw.as_ref().map(|p| p.as_bytes()), chain)?;
-        put_handle(out, sesgo_signer { inner });
-        Ok(())
+        Ok(sesgo_signer { inner })
     })
 }
 
@@ -240,15 +222,13 @@ pub unsafe extern "C" fn sesgo_signer_external(
     out: *mut *mut sesgo_signer,
     err_out: *mut *mut sesgo_error,
 ) -> SesgoStatus {
-    run(err_out, || {
-        need_handle_out(out)?;
+    run_handle(err_out, out, || {
         // SAFETY: per the function contract.
         let chain = unsafe { bytes(chain_pem, chain_len, "chain_pem")? };
         let f = cb.ok_or_else(|| Failure::null("cb"))?;
         let callback = Callback { f, userdata };
         let inner = sesgo::Signer::external_pem(chain, move |input| callback.call(input))?;
-        put_handle(out, sesgo_signer { inner });
-        Ok(())
+        Ok(sesgo_signer { inner })
     })
 }
 
@@ -273,13 +253,12 @@ pub unsafe extern "C" fn sesgo_trust_store_new(
     out: *mut *mut sesgo_trust_store,
     err_out: *mut *mut sesgo_error,
 ) -> SesgoStatus {
-    run(err_out, || {
-        need_handle_out(out)?;
+    run_handle(err_out, out, || {
         // SAFETY: per the function contract.
-        let options = unsafe { bytes(options_json, options_len, "options_json")? };
-        let inner = sesgo::TrustStoreOptions::from_json(options)?.build()?;
-        put_handle(out, sesgo_trust_store { inner });
-        Ok(())
+        let opts: sesgo::TrustStoreOptions = unsafe { options(options_json, options_len)? };
+        Ok(sesgo_trust_store {
+            inner: opts.build()?,
+        })
     })
 }
 

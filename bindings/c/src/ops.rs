@@ -1,20 +1,13 @@
 //! Sign, verify and certificate inspection (docs/adr/0021).
 
-use crate::boundary::{bytes, run, Failure};
+use crate::boundary::{bytes, handle, optional_bytes, options, run_bytes, Failure};
 use crate::bytes::sesgo_bytes;
 use crate::error::sesgo_error;
 use crate::handles::{cstr, sesgo_signer, sesgo_trust_store};
 use crate::status::SesgoStatus;
-use crate::tools::{need_out, put};
 use sesgo_core::{Code, Error};
 use std::ffi::c_char;
 use zeroize::Zeroizing;
-
-/// Borrows a handle; NULL → `CONFIG.MISSING-PARAMETER` located at `name`.
-unsafe fn handle<'a, T>(p: *const T, name: &str) -> Result<&'a T, Failure> {
-    // SAFETY: NULL or a live handle from sesgo (caller contract).
-    unsafe { p.as_ref() }.ok_or_else(|| Failure::null(name))
-}
 
 /// Signs the resources `provenance` designates in `bundle` (caso de uso *criar*,
 /// Etapas 1–14): the chain is completed and validated with `trust`, the signer's
@@ -38,17 +31,15 @@ pub unsafe extern "C" fn sesgo_sign(
     out: *mut sesgo_bytes,
     err_out: *mut *mut sesgo_error,
 ) -> SesgoStatus {
-    run(err_out, || {
-        need_out(out)?;
+    run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let signer = unsafe { handle(signer, "signer")? };
         let trust = unsafe { handle(trust, "trust")? };
         let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
         let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
-        let options = unsafe { bytes(options_json, options_len, "options_json")? };
-        let opts = sesgo::SignOptions::from_json(options)?;
+        let opts: sesgo::SignOptions = unsafe { options(options_json, options_len)? };
         let signed = sesgo::sign(bundle, prov, &signer.inner, &trust.inner, &opts)?;
-        put(out, signed.to_json().into_bytes())
+        Ok(signed.to_json().into_bytes())
     })
 }
 
@@ -80,25 +71,18 @@ pub struct sesgo_verify_input {
     pub bundle_len: usize,
 }
 
-/// An optional member of `sesgo_verify_input`.
-unsafe fn member<'a>(p: *const u8, len: usize, name: &str) -> Result<Option<&'a [u8]>, Failure> {
-    if p.is_null() {
-        if len == 0 {
-            return Ok(None);
-        }
-        return Err(Failure::null(name));
-    }
-    // SAFETY: non-NULL and valid for `len` bytes (caller contract).
-    Ok(Some(unsafe { std::slice::from_raw_parts(p, len) }))
-}
-
 /// Verifies a signature (caso de uso *validar*) against `trust`. `options_json` (empty =
-/// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}}`; note the default
+/// defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}, "acceptedPolicies":
+/// [uri…], "unsignedEntries": "warning"|"error"}`; note the default
 /// `"revocationPolicy": "strict"` needs revocation evidence.
 ///
 /// Returns `SESGO_STATUS_OK` whenever the inputs could be examined, and `out` receives
-/// `{"valid": bool, "outcome": OperationOutcome}`: an invalid signature is `OK` with
-/// `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`). An error
+/// `{"valid": bool, "indication", "subIndication", "contentChecked": bool, "signatures":
+/// […], "unsignedContent": […], "outcome": OperationOutcome}`: an invalid signature is
+/// `OK` with `"valid": false` and every finding (e.g. `CRYPTO.HASH-VERIFICATION-FAILED`).
+/// `"contentChecked": false` means the signature was proven, not the content (no Bundle
+/// given). A given Bundle is always checked: with `signature_data` or `signature`, the
+/// Provenance in it that carries that signature designates the content. An error
 /// status means the inputs or options are unusable (NULL, JSON that does not parse,
 /// settings out of range, unknown policy).
 #[no_mangle]
@@ -110,13 +94,12 @@ pub unsafe extern "C" fn sesgo_verify(
     out: *mut sesgo_bytes,
     err_out: *mut *mut sesgo_error,
 ) -> SesgoStatus {
-    run(err_out, || {
-        need_out(out)?;
+    run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let trust = unsafe { handle(trust, "trust")? };
         let input = unsafe { handle(input, "input")? };
         let data = unsafe {
-            member(
+            optional_bytes(
                 input.signature_data,
                 input.signature_data_len,
                 "input.signature_data",
@@ -138,16 +121,17 @@ pub unsafe extern "C" fn sesgo_verify(
         let req = sesgo::VerifyInput {
             signature_data,
             // SAFETY: per the function contract.
-            signature: unsafe { member(input.signature, input.signature_len, "input.signature")? },
-            provenance: unsafe {
-                member(input.provenance, input.provenance_len, "input.provenance")?
+            signature: unsafe {
+                optional_bytes(input.signature, input.signature_len, "input.signature")?
             },
-            bundle: unsafe { member(input.bundle, input.bundle_len, "input.bundle")? },
+            provenance: unsafe {
+                optional_bytes(input.provenance, input.provenance_len, "input.provenance")?
+            },
+            bundle: unsafe { optional_bytes(input.bundle, input.bundle_len, "input.bundle")? },
         };
-        let options = unsafe { bytes(options_json, options_len, "options_json")? };
-        let opts = sesgo::VerifyOptions::from_json(options)?;
+        let opts: sesgo::VerifyOptions = unsafe { options(options_json, options_len)? };
         let v = sesgo::verify(&req, &trust.inner, &opts)?;
-        put(out, v.to_json().into_bytes())
+        Ok(v.to_json().into_bytes())
     })
 }
 
@@ -166,14 +150,12 @@ pub unsafe extern "C" fn sesgo_inspect_certificate(
     out: *mut sesgo_bytes,
     err_out: *mut *mut sesgo_error,
 ) -> SesgoStatus {
-    run(err_out, || {
-        need_out(out)?;
+    run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let input = unsafe { bytes(input, input_len, "input")? };
         let pw = unsafe { cstr(password, "password", true)? }.map(|s| Zeroizing::new(s.to_owned()));
-        let options = unsafe { bytes(options_json, options_len, "options_json")? };
-        let opts = sesgo::InspectOptions::from_json(options)?;
+        let opts: sesgo::InspectOptions = unsafe { options(options_json, options_len)? };
         let report = sesgo::inspect_certificate(input, pw.as_ref().map(|p| p.as_str()), &opts)?;
-        put(out, report.to_json().into_bytes())
+        Ok(report.to_json().into_bytes())
     })
 }

@@ -296,6 +296,67 @@ static void test_tampered_signature(void) {
   sesgo_trust_store_free(ts);
 }
 
+/* The first "data":"…" value of a sign result (Signature.data), malloc'd. */
+static char *signature_data_of(sesgo_bytes signed_json) {
+  const char *key = "\"data\":\"";
+  size_t k = strlen(key);
+  for (size_t i = 0; i + k <= signed_json.len; i++)
+    if (memcmp(signed_json.data + i, key, k) == 0) {
+      size_t start = i + k, end = start;
+      while (end < signed_json.len && signed_json.data[end] != '"') end++;
+      char *out = malloc(end - start + 1);
+      memcpy(out, signed_json.data + start, end - start);
+      out[end - start] = '\0';
+      return out;
+    }
+  return NULL;
+}
+
+/* A supplied Bundle is never ignored, and the result says whether content was checked. */
+static void test_supplied_bundle_is_never_ignored(void) {
+  sesgo_trust_store *ts = test_trust_store();
+  sesgo_signer *s = p12_signer();
+  sesgo_bytes out = {0};
+  sesgo_error *err = NULL;
+  CHECK(sign_example(s, ts, "", &out, &err) == SESGO_STATUS_OK);
+  char *data = signature_data_of(out);
+  buf bundle = transfer_bundle(out);
+  CHECK(data != NULL && bundle.data != NULL);
+  if (data && bundle.data) {
+    const char *empty = "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"entry\":[]}";
+    sesgo_verify_input in = {0};
+    in.signature_data = (const uint8_t *)data;
+    in.signature_data_len = strlen(data);
+    sesgo_bytes v = {0};
+    /* Alone: the signature is proven, not the content. */
+    CHECK(sesgo_verify(ts, &in, S("{" WARN "}"), &v, &err) == SESGO_STATUS_OK);
+    CHECK(bytes_contains(v, "{\"valid\":true,"));
+    CHECK(bytes_contains(v, "\"contentChecked\":false"));
+    CHECK(bytes_contains(v, "\"subIndication\":\"SIGNED_DATA_NOT_FOUND\""));
+    sesgo_bytes_free(v);
+    /* With the transfer Bundle carrying it: checked. */
+    in.bundle = (const uint8_t *)bundle.data;
+    in.bundle_len = strlen(bundle.data);
+    CHECK(sesgo_verify(ts, &in, S("{" WARN "}"), &v, &err) == SESGO_STATUS_OK);
+    CHECK(bytes_contains(v, "{\"valid\":true,"));
+    CHECK(bytes_contains(v, "\"contentChecked\":true"));
+    CHECK(bytes_contains(v, "\"signedFullUrls\":[\"urn:uuid:"));
+    sesgo_bytes_free(v);
+    /* With an empty Bundle: invalid, not "valid, unchecked". */
+    in.bundle = (const uint8_t *)empty;
+    in.bundle_len = strlen(empty);
+    CHECK(sesgo_verify(ts, &in, S("{" WARN "}"), &v, &err) == SESGO_STATUS_OK);
+    CHECK(bytes_contains(v, "{\"valid\":false,"));
+    CHECK(bytes_contains(v, "FORMAT.SIGNATURE-MISSING"));
+    sesgo_bytes_free(v);
+  }
+  free(data);
+  free(bundle.data);
+  sesgo_bytes_free(out);
+  sesgo_signer_free(s);
+  sesgo_trust_store_free(ts);
+}
+
 /* ---- External signer: the callback signs with OpenSSL (libcrypto). ---- */
 
 typedef struct {
@@ -617,6 +678,7 @@ static void test_threads(void) {
 int main(void) {
   test_sign_verify_both_policies();
   test_tampered_signature();
+  test_supplied_bundle_is_never_ignored();
   test_external_signer();
   test_errors();
   test_inspect();

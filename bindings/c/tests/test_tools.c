@@ -146,6 +146,102 @@ static void test_references(void) {
   sesgo_bytes_free(built);
 }
 
+/* Signed attachments (anexo-assinado). "laudo" = bGF1ZG8=; hashes computed independently
+ * with Python hashlib. */
+#define HASH_SHA256_URL "https://fhir.saude.go.gov.br/r4/seguranca/StructureDefinition/hash-sha256"
+static void test_attachments(void) {
+  sesgo_bytes out = {0};
+  sesgo_error *err = NULL;
+  static const char inline_att[] =
+      "{\"contentType\":\"text/plain\",\"data\":\"bGF1ZG8=\","
+      "\"extension\":[{\"url\":\"http://example.org/peso\",\"valueDecimal\":1.50}]}";
+  static const char filled_want[] =
+      "{\"contentType\":\"text/plain\",\"data\":\"bGF1ZG8=\","
+      "\"extension\":[{\"url\":\"" HASH_SHA256_URL "\","
+      "\"valueBase64Binary\":\"MIpHjZSwVsvehN4KwhkTun5vv9vFSmeveaB4TJbuxMw=\"},"
+      "{\"url\":\"http://example.org/peso\",\"valueDecimal\":1.50}],"
+      "\"size\":5,\"hash\":\"rb4OJF2jlaTUZooaMBab6v+UYrQ=\"}";
+  sesgo_status st = sesgo_fill_attachment(S(inline_att), NULL, 0, NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(err == NULL);
+  CHECK(bytes_eq(out, filled_want));
+  sesgo_bytes filled = out;
+  st = sesgo_check_attachment(filled.data, filled.len, NULL, 0, NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(bytes_contains(out, "VALIDATION.SUCCESS"));
+  CHECK(!bytes_contains(out, "\"error\""));
+  sesgo_bytes_free(out);
+
+  /* Tampered content, same length ("laude"): an OperationOutcome, not an error status. */
+  char *tampered = malloc(filled.len + 1);
+  CHECK(tampered != NULL);
+  if (tampered == NULL) return;
+  memcpy(tampered, filled.data, filled.len);
+  tampered[filled.len] = '\0';
+  char *data = strstr(tampered, "bGF1ZG8=");
+  CHECK(data != NULL);
+  if (data != NULL) data[6] = 'U'; /* bGF1ZGU= */
+  st = sesgo_check_attachment((const uint8_t *)tampered, filled.len, NULL, 0,
+                              S("{\"location\":\"DocumentReference.content[0].attachment\"}"), &out,
+                              &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(bytes_contains(out, "CRYPTO.HASH-VERIFICATION-FAILED"));
+  CHECK(bytes_contains(out, "\"location\":[\"DocumentReference.content[0].attachment.hash\"]"));
+  CHECK(bytes_contains(
+      out, "\"location\":[\"DocumentReference.content[0].attachment.extension[0].valueBase64Binary\"]"));
+  CHECK(!bytes_contains(out, "VALIDATION.SUCCESS"));
+  sesgo_bytes_free(out);
+  free(tampered);
+  sesgo_bytes_free(filled);
+
+  /* A url attachment: the content travels apart. Empty content is content (size 0). */
+  static const char url_att[] =
+      "{\"contentType\":\"application/pdf\",\"url\":\"https://example.org/laudo.pdf\"}";
+  st = sesgo_fill_attachment(S(url_att), S("%PDF-1.7"), NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(bytes_contains(out, "\"size\":8,\"hash\":\"uvbBo/sl8K9aq7wyqoQeJ8sCUCA=\""));
+  CHECK(bytes_contains(out, "hu26okgxut+gqLBLtBAUHi7kGCttABRJP+Jip6Mxwgs="));
+  filled = out;
+  st = sesgo_check_attachment(filled.data, filled.len, S("%PDF-1.8"), NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(bytes_contains(out, "CRYPTO.HASH-VERIFICATION-FAILED"));
+  CHECK(bytes_contains(out, "\"location\":[\"Attachment.hash\"]"));
+  sesgo_bytes_free(out);
+  sesgo_bytes_free(filled);
+  static const uint8_t nothing[1] = {0};
+  st = sesgo_fill_attachment(S(url_att), nothing, 0, NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(bytes_contains(out, "\"size\":0,\"hash\":\"2jmj7l5rSw0yVb/vlWAYkK/YBwk=\""));
+  sesgo_bytes_free(out);
+
+  /* Unusable inputs: a status and the error object. */
+  st = sesgo_fill_attachment(S(url_att), NULL, 0, NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_CONFIG_MISSING_PARAMETER);
+  CHECK(strcmp(sesgo_error_code(err), "CONFIG.MISSING-PARAMETER") == 0);
+  CHECK(strcmp(sesgo_error_location(err), "Attachment.url") == 0);
+  sesgo_error_free(err);
+  err = NULL;
+  st = sesgo_fill_attachment(S("{\"contentType\":\"text/plain\",\"data\":\"bGF1ZG8\"}"), NULL, 0,
+                             NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_FORMAT_BASE64_INVALID);
+  CHECK(strcmp(sesgo_error_location(err), "Attachment.data") == 0);
+  sesgo_error_free(err);
+  err = NULL;
+  st = sesgo_check_attachment(NULL, 0, NULL, 3, NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_NULL_ARGUMENT);
+  CHECK(strcmp(sesgo_error_location(err), "content") == 0);
+  sesgo_error_free(err);
+  err = NULL;
+  st = sesgo_check_attachment(S(inline_att), NULL, 0, S("{\"where\":1}"), &out, &err);
+  CHECK(st == SESGO_STATUS_CONFIG_INVALID_PARAMETER);
+  sesgo_error_free(err);
+  err = NULL;
+  st = sesgo_check_attachment(S(inline_att), NULL, 0, NULL, 0, NULL, &err);
+  CHECK(st == SESGO_STATUS_NULL_ARGUMENT);
+  CHECK(strcmp(sesgo_error_location(err), "out") == 0);
+  sesgo_error_free(err);
+}
+
 static void test_boundary(void) {
   sesgo_error *err = NULL;
   sesgo_status st = sesgo_testing_panic(&err);
@@ -193,6 +289,7 @@ int main(void) {
   test_canonicalize();
   test_errors();
   test_references();
+  test_attachments();
   test_boundary();
   test_threads();
   printf("%d passed, %d failed\n", checks - failures, failures);

@@ -92,6 +92,56 @@ fn build_bundle<'py>(
     Ok(PyBytes::new(py, out.as_bytes()))
 }
 
+/// `sesgo::fill_attachment` or `sesgo::check_attachment`, returning the JSON text.
+type AttachmentOp = fn(&[u8], Option<&[u8]>, &sesgo::AttachmentOptions) -> sesgo::Result<String>;
+
+/// The two attachment functions: the facade call `op` on `(attachment, content,
+/// options)`, its JSON returned as the facade wrote it.
+fn attachment_op<'py>(
+    py: Python<'py>,
+    (attachment, content, options): (&[u8], Option<&[u8]>, &[u8]),
+    op: AttachmentOp,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let out = call(py, || {
+        op(
+            attachment,
+            content,
+            &sesgo::AttachmentOptions::from_json(options)?,
+        )
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
+}
+
+/// Fills `size`, `hash` and `hash-sha256` of an Attachment (profile `anexo-assinado`);
+/// returns the Attachment JSON as the facade wrote it.
+#[pyfunction]
+#[pyo3(signature = (attachment, content, options))]
+fn fill_attachment<'py>(
+    py: Python<'py>,
+    attachment: &[u8],
+    content: Option<&[u8]>,
+    options: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    attachment_op(py, (attachment, content, options), |a, c, o| {
+        Ok(sesgo::fill_attachment(a, c, o)?.to_json())
+    })
+}
+
+/// Checks an Attachment against `anexo-assinado` and its content; returns the
+/// OperationOutcome JSON.
+#[pyfunction]
+#[pyo3(signature = (attachment, content, options))]
+fn check_attachment<'py>(
+    py: Python<'py>,
+    attachment: &[u8],
+    content: Option<&[u8]>,
+    options: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    attachment_op(py, (attachment, content, options), |a, c, o| {
+        Ok(sesgo::check_attachment(a, c, o)?.to_json())
+    })
+}
+
 /// Signs (caso de uso *criar*, Etapas 1–14); returns `Signed::to_json()`.
 #[pyfunction]
 #[pyo3(signature = (bundle, provenance, signer, trust_store, options))]
@@ -190,6 +240,8 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(check_references, m)?)?;
     m.add_function(wrap_pyfunction!(build_bundle, m)?)?;
+    m.add_function(wrap_pyfunction!(fill_attachment, m)?)?;
+    m.add_function(wrap_pyfunction!(check_attachment, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_certificate, m)?)?;

@@ -342,3 +342,52 @@ def test_thread_pool_shares_signer_and_trust_store(
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(verify_one, range(48)))
         assert set(pool.map(sign_one, range(16))) == {"12345678909"}
+
+
+def test_a_supplied_bundle_is_never_ignored_and_the_result_says_what_was_checked(
+    p12_signer: sesgo.Signer, trust: sesgo.TrustStore, now: int, bundle_bytes: bytes, provenance_bytes: bytes
+) -> None:
+    # Policy 0.1.2: JCS normalizes numbers, so the transfer Bundle survives a dict.
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, reference_time=now)
+    transfer = signed["bundle"]
+    sig = signed["signature"]
+
+    v = sesgo.verify(signature=sig, bundle=transfer, trust_store=trust, settings=LENIENT)
+    assert v["valid"] is True and v["contentChecked"] is True, v
+    assert v["indication"] == "INDETERMINATE" and v["subIndication"] == "TRY_LATER"  # revocation not established
+    s0 = v["signatures"][0]
+    assert s0["policy"] == sesgo.POLICY_0_1_2
+    assert s0["signer"] == {"system": "urn:brasil:cpf", "value": "12345678909"}
+    assert len(s0["signedFullUrls"]) == 3 and s0["stages"]["content"] == "passed"
+    assert v["unsignedContent"] == []
+
+    # The signature alone proves the signature, not the content.
+    v = sesgo.verify(signature_data=sig["data"], trust_store=trust, settings=LENIENT)
+    assert v["valid"] is True and v["contentChecked"] is False
+    assert (v["indication"], v["subIndication"]) == ("INDETERMINATE", "SIGNED_DATA_NOT_FOUND")
+
+    # Tampered, empty, or foreign Bundle: never valid.
+    tampered = json.loads(json.dumps(transfer).replace("36.5", "36.51", 1))
+    v = sesgo.verify(signature=sig, bundle=tampered, trust_store=trust, settings=LENIENT)
+    assert v["valid"] is False and "CRYPTO.HASH-VERIFICATION-FAILED" in codes(v["outcome"])
+    for other in ({"resourceType": "Bundle", "type": "collection", "entry": []}, bundle_bytes):
+        v = sesgo.verify(signature=sig, bundle=other, trust_store=trust, settings=LENIENT)
+        assert v["valid"] is False and codes(v["outcome"])[0] == "FORMAT.SIGNATURE-MISSING", v
+
+    # A shadow entry (same fullUrl, changed value) appended: invalid.
+    obs = next(e for e in transfer["entry"] if e["resource"]["resourceType"] == "Observation")
+    shadow = json.loads(json.dumps(obs).replace("36.5", "39.9", 1))
+    v = sesgo.verify(bundle={**transfer, "entry": transfer["entry"] + [shadow]}, trust_store=trust, settings=LENIENT)
+    assert v["valid"] is False and "FORMAT.DUPLICATE-FULLURL" in codes(v["outcome"])
+
+    # An extra unsigned entry: listed (warning), or an error when the receiver says so.
+    extra = {"fullUrl": "urn:uuid:9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d", "resource": {"resourceType": "Patient"}}
+    with_extra = {**transfer, "entry": transfer["entry"] + [extra]}
+    v = sesgo.verify(bundle=with_extra, trust_store=trust, settings=LENIENT)
+    assert v["valid"] is True and v["unsignedContent"] == [{"location": "Bundle.entry[4]", "fullUrl": extra["fullUrl"]}]
+    v = sesgo.verify(bundle=with_extra, trust_store=trust, settings=LENIENT, unsigned_entries="error")
+    assert v["valid"] is False
+
+    # Receiver policy: only 0.2.0 accepted.
+    v = sesgo.verify(bundle=transfer, trust_store=trust, settings=LENIENT, accepted_policies=[sesgo.POLICY_0_2_0])
+    assert v["valid"] is False and "POLICY.VERSION-UNSUPPORTED" in codes(v["outcome"])

@@ -8,7 +8,7 @@ import pathlib
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -155,3 +155,80 @@ def test_abi_mismatch_is_refused() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "SesgoSystemError SYSTEM.INCOMPATIBLE-LIBRARY-VERSION", out
+
+
+# Signed attachments (anexo-assinado). "laudo" = bGF1ZG8=; hashes computed with hashlib.
+LAUDO_SHA1 = "rb4OJF2jlaTUZooaMBab6v+UYrQ="
+LAUDO_SHA256 = "MIpHjZSwVsvehN4KwhkTun5vv9vFSmeveaB4TJbuxMw="
+
+
+def _codes(oo: Dict[str, Any]) -> List[Tuple[str, List[str]]]:
+    return [(i["details"]["coding"][0]["code"], i.get("location", [])) for i in oo["issue"]]
+
+
+def test_fill_attachment_returns_the_facade_bytes() -> None:
+    att = b'{"contentType":"text/plain","data":"bGF1ZG8=","extension":[{"url":"http://example.org/peso","valueDecimal":1.50}]}'
+    raw = sesgo.fill_attachment(att, raw=True)
+    assert isinstance(raw, bytes)
+    assert raw == (
+        b'{"contentType":"text/plain","data":"bGF1ZG8=","extension":[{"url":"'
+        + sesgo.HASH_SHA256_URL.encode()
+        + b'","valueBase64Binary":"' + LAUDO_SHA256.encode() + b'"},'
+        b'{"url":"http://example.org/peso","valueDecimal":1.50}],"size":5,"hash":"' + LAUDO_SHA1.encode() + b'"}'
+    )
+    assert raw == sesgo._sesgo.fill_attachment(att, None, b"")
+    filled = sesgo.fill_attachment({"contentType": "text/plain", "data": "bGF1ZG8="})
+    assert filled["size"] == 5 and filled["hash"] == LAUDO_SHA1
+    assert filled["extension"] == [{"url": sesgo.HASH_SHA256_URL, "valueBase64Binary": LAUDO_SHA256}]
+    assert _codes(sesgo.check_attachment(raw)) == [("VALIDATION.SUCCESS", [])]
+
+
+def test_tampered_attachment_is_a_located_finding() -> None:
+    filled = sesgo.fill_attachment(b'{"contentType":"text/plain","data":"bGF1ZG8="}', raw=True)
+    tampered = filled.replace(b"bGF1ZG8=", b"bGF1ZGU=")  # "laude": same size
+    loc = "DocumentReference.content[0].attachment"
+    oo = sesgo.check_attachment(tampered, location=loc)
+    assert _codes(oo) == [
+        ("CRYPTO.HASH-VERIFICATION-FAILED", [f"{loc}.hash"]),
+        ("CRYPTO.HASH-VERIFICATION-FAILED", [f"{loc}.extension[0].valueBase64Binary"]),
+    ]
+    assert oo["issue"][0]["severity"] == "error"
+    raw = sesgo.check_attachment(tampered, raw=True)
+    assert isinstance(raw, bytes) and b"CRYPTO.HASH-VERIFICATION-FAILED" in raw
+
+
+def test_url_attachment_with_content_bytes_or_path(tmp_path: pathlib.Path) -> None:
+    att = {"contentType": "application/pdf", "url": "https://example.org/laudo.pdf"}
+    pdf = tmp_path / "laudo.pdf"
+    pdf.write_bytes(b"%PDF-1.7")
+    filled = sesgo.fill_attachment(att, pdf)
+    assert filled["size"] == 8 and filled["hash"] == "uvbBo/sl8K9aq7wyqoQeJ8sCUCA="
+    assert filled == sesgo.fill_attachment(att, bytearray(b"%PDF-1.7"))
+    assert _codes(sesgo.check_attachment(filled, b"%PDF-1.7")) == [("VALIDATION.SUCCESS", [])]
+    assert [c for c, _ in _codes(sesgo.check_attachment(filled, memoryview(b"%PDF-1.8")))] == [
+        "CRYPTO.HASH-VERIFICATION-FAILED",
+        "CRYPTO.HASH-VERIFICATION-FAILED",
+    ]
+    assert sesgo.fill_attachment(att, b"")["size"] == 0
+    with pytest.raises(exceptions.ConfigError) as info:
+        sesgo.fill_attachment(att)
+    assert info.value.code == "CONFIG.MISSING-PARAMETER"
+    assert info.value.location == "Attachment.url"
+    with pytest.raises(TypeError):
+        sesgo.fill_attachment(att, "laudo.pdf")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "call, cls, code, location",
+    [
+        (lambda: sesgo.fill_attachment(b'{"data":"bGF1ZG8"}'), exceptions.FormatError, "FORMAT.BASE64-INVALID", "Attachment.data"),
+        (lambda: sesgo.check_attachment(b"[1]"), exceptions.FormatError, "FORMAT.RESOURCE-INVALID", "Attachment"),
+        (lambda: sesgo.check_attachment(b'{"data":"bGF1ZG8="}', b"laudo"), exceptions.ConfigError, "CONFIG.INVALID-PARAMETER", "Attachment.data"),
+        (lambda: sesgo._sesgo.check_attachment(b"{}", None, b'{"where":1}'), exceptions.ConfigError, "CONFIG.INVALID-PARAMETER", "options"),
+    ],
+)
+def test_attachment_input_errors(call: Any, cls: Any, code: str, location: str) -> None:
+    with pytest.raises(cls) as info:
+        call()
+    assert info.value.code == code
+    assert info.value.location == location

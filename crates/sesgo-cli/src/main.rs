@@ -2,10 +2,11 @@
 //!
 //! A thin layer: it reads files and environment variables, calls the facade, and prints.
 //! The contract:
-//! * stdout carries FHIR JSON: the signed Provenance, an `OperationOutcome`, a Bundle or
-//!   a certificate report — and on every failure the error's `OperationOutcome`, so a
-//!   caller can always parse stdout. Exceptions: `canonicalize` (the canonical bytes on
-//!   success), `demo` (a readable report) and `--help` / `--version`.
+//! * stdout carries FHIR JSON: the signed Provenance, an `OperationOutcome`, a Bundle, an
+//!   Attachment or a certificate report — and on every failure the error's
+//!   `OperationOutcome`, so a caller can always parse stdout. Exceptions: `canonicalize`
+//!   (the canonical bytes on success), `demo` (a readable report) and `--help` /
+//!   `--version`.
 //! * stderr carries a short human summary (`--quiet` silences it).
 //! * exit 0 = ok / valid; 1 = invalid / findings (a signature that does not verify, a
 //!   reference check with errors, a demo that misbehaved); 2 = usage or input error (bad
@@ -61,6 +62,9 @@ enum Command {
     /// Certificates.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Signed attachments (profile anexo-assinado, extension hash-sha256).
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     /// The canonical bytes a signature covers for one resource; stdout: those bytes.
     Canonicalize(CanonicalizeArgs),
     /// Self-contained demonstration: a throw-away test PKI (openssl CLI), sign and verify
@@ -80,6 +84,16 @@ enum BundleCommand {
     /// Build a transfer Bundle (urn:uuid fullUrls, references rewritten) from resource
     /// files (each one resource, an array of resources, or a single Bundle).
     Build(BundleBuildArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum AttachmentCommand {
+    /// Fill size, hash (SHA-1) and the hash-sha256 extension of an Attachment from its
+    /// content (inline data, or --content for a url Attachment); stdout: the Attachment.
+    Fill(AttachmentArgs),
+    /// Check an Attachment against anexo-assinado and its content; stdout:
+    /// OperationOutcome. Exit 1 when there are findings (e.g. a tampered content).
+    Check(AttachmentArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -381,6 +395,31 @@ struct CertInspectArgs {
 }
 
 #[derive(Args, Debug)]
+struct AttachmentArgs {
+    /// The Attachment (JSON).
+    #[arg(long, value_name = "FILE")]
+    attachment: PathBuf,
+    /// The content of an Attachment that has only a url (raw bytes, any format).
+    #[arg(long, value_name = "FILE")]
+    content: Option<PathBuf>,
+    /// Location of the Attachment in its resource, prefixed to every finding (default:
+    /// Attachment), e.g. DocumentReference.content[0].attachment.
+    #[arg(long, value_name = "PATH")]
+    location: Option<String>,
+}
+
+impl AttachmentArgs {
+    fn read(&self) -> sesgo::Result<(Vec<u8>, Option<Vec<u8>>, sesgo::AttachmentOptions)> {
+        let attachment = read(&self.attachment, "--attachment")?;
+        let content = read_opt(self.content.as_deref(), "--content")?;
+        let options = sesgo::AttachmentOptions {
+            location: self.location.clone(),
+        };
+        Ok((attachment, content, options))
+    }
+}
+
+#[derive(Args, Debug)]
 struct CanonicalizeArgs {
     /// Policy URI (default: the guide 0.1.2, RFC 8785 JCS).
     #[arg(long, value_name = "URI")]
@@ -522,6 +561,8 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
         Command::Refs(RefsCommand::Check(a)) => refs_check(&a, ui),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build(&a, ui),
         Command::Cert(CertCommand::Inspect(a)) => cert_inspect(&a, ui),
+        Command::Attachment(AttachmentCommand::Fill(a)) => attachment_fill(&a, ui),
+        Command::Attachment(AttachmentCommand::Check(a)) => attachment_check(&a, ui),
         Command::Canonicalize(a) => canonicalize(&a, ui),
         Command::Demo(a) => demo::run(a.keep.as_deref(), ui).map(|ok| Output::Done { ok }),
     }
@@ -529,14 +570,31 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
 
 // ---------------------------------------------------------------------------- inputs
 
-/// Reads a file; failure = `CONFIG.INVALID-PARAMETER` located at the option.
+/// Where an error about an option's input is located in an OperationOutcome: the FHIR
+/// root the option supplies (`Bundle`, `Provenance`, `Signature`, `Signature.data`), or
+/// nothing for inputs that are not FHIR (keys, settings files, outputs) — an outcome's
+/// `location` is a FHIRPath-like path into the input, never a command-line option; the
+/// option is named in `diagnostics`.
+fn located(e: Error, option: &str) -> Error {
+    match option {
+        "--bundle" => e.at("Bundle"),
+        "--provenance" => e.at("Provenance"),
+        "--signature" => e.at("Signature"),
+        "--signature-data" => e.at("Signature.data"),
+        _ => e,
+    }
+}
+
+/// Reads a file; failure = `CONFIG.INVALID-PARAMETER`, naming the option.
 fn read(path: &Path, option: &str) -> sesgo::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| {
-        Error::new(
-            Code::ConfigInvalidParameter,
-            format!("não foi possível ler '{}': {e}", path.display()),
+        located(
+            Error::new(
+                Code::ConfigInvalidParameter,
+                format!("{option}: não foi possível ler '{}': {e}", path.display()),
+            ),
+            option,
         )
-        .at(option)
     })
 }
 
@@ -553,9 +611,11 @@ fn write(path: &Path, bytes: &[u8], option: &str) -> sesgo::Result<()> {
     std::fs::write(path, bytes).map_err(|e| {
         Error::new(
             Code::ConfigInvalidParameter,
-            format!("não foi possível gravar '{}': {e}", path.display()),
+            format!(
+                "{option}: não foi possível gravar '{}': {e}",
+                path.display()
+            ),
         )
-        .at(option)
     })
 }
 
@@ -564,22 +624,21 @@ fn password_from_env(var: Option<&str>, option: &str) -> sesgo::Result<Zeroizing
     let var = var.ok_or_else(|| {
         Error::new(
             Code::ConfigMissingParameter,
-            "senha ausente: informe a variável de ambiente que a contém",
+            format!(
+                "senha ausente: informe {option} com o nome da variável de ambiente que a contém"
+            ),
         )
-        .at(option)
     })?;
     match std::env::var(var) {
         Ok(v) => Ok(Zeroizing::new(v)),
         Err(std::env::VarError::NotPresent) => Err(Error::new(
             Code::ConfigMissingParameter,
-            format!("variável de ambiente {var} não definida"),
-        )
-        .at(option)),
+            format!("{option}: variável de ambiente {var} não definida"),
+        )),
         Err(std::env::VarError::NotUnicode(_)) => Err(Error::new(
             Code::ConfigInvalidParameter,
-            format!("variável de ambiente {var} não é UTF-8"),
-        )
-        .at(option)),
+            format!("{option}: variável de ambiente {var} não é UTF-8"),
+        )),
     }
 }
 
@@ -625,9 +684,10 @@ impl SignerArgs {
             Signer::from_pkcs12(&bytes, &password, self.alias.as_deref())
         } else if let Some(key) = &self.source.key {
             let key_pem = read_secret(key, "--key")?;
-            let chain_path = self.chain.as_deref().ok_or_else(|| {
-                Error::new(Code::ConfigMissingParameter, "--key exige --chain").at("--chain")
-            })?;
+            let chain_path = self
+                .chain
+                .as_deref()
+                .ok_or_else(|| Error::new(Code::ConfigMissingParameter, "--key exige --chain"))?;
             let chain = read(chain_path, "--chain")?;
             let password = match &self.key_password_env {
                 Some(var) => Some(password_from_env(Some(var), "--key-password-env")?),
@@ -994,6 +1054,37 @@ fn pkcs11_inspect(a: &CertInspectArgs, module: &Path, ui: &Ui) -> sesgo::Result<
     Ok(Output::Json {
         json: report.to_json(),
         ok: true,
+    })
+}
+
+fn attachment_fill(a: &AttachmentArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let (attachment, content, options) = a.read()?;
+    let filled = sesgo::fill_attachment(&attachment, content.as_deref(), &options)?;
+    ui.note(format!(
+        "sesgo attachment fill: {} bytes, hash-sha256 {}",
+        filled["size"].as_u64().unwrap_or(0),
+        filled["extension"][0]["valueBase64Binary"]
+            .as_str()
+            .unwrap_or("?"),
+    ));
+    Ok(Output::Json {
+        json: filled.to_json(),
+        ok: true,
+    })
+}
+
+fn attachment_check(a: &AttachmentArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let (attachment, content, options) = a.read()?;
+    let oo = sesgo::check_attachment(&attachment, content.as_deref(), &options)?;
+    let ok = oo.is_success();
+    ui.note(format!(
+        "sesgo attachment check: {}",
+        if ok { "conformant" } else { "ERRORS" }
+    ));
+    ui.findings(oo.issues());
+    Ok(Output::Json {
+        json: oo.to_json(),
+        ok,
     })
 }
 

@@ -613,6 +613,125 @@ fn canonicalize_prints_the_facade_bytes() {
 }
 
 #[test]
+fn attachment_fill_then_check_and_a_tampered_content_exits_1() {
+    let dir = scratch("attach");
+    // "laudo" inline (hashes computed independently with Python hashlib); a decimal
+    // extension that must survive as written.
+    let inline = dir.join("inline.json");
+    let text = br#"{"contentType":"text/plain","data":"bGF1ZG8=","extension":[{"url":"http://example.org/peso","valueDecimal":1.50}]}"#;
+    std::fs::write(&inline, text).unwrap();
+    let r = sesgo(&["attachment", "fill", "--attachment", s(&inline)]);
+    let mut want = sesgo::fill_attachment(text, None, &Default::default())
+        .unwrap()
+        .to_json()
+        .into_bytes();
+    want.push(b'\n');
+    assert_eq!(r.expect(0).stdout, want, "stdout = the facade's bytes");
+    let filled = r.json();
+    assert_eq!(filled["size"], 5);
+    assert_eq!(filled["hash"], "rb4OJF2jlaTUZooaMBab6v+UYrQ=");
+    assert_eq!(
+        filled["extension"][0]["valueBase64Binary"],
+        "MIpHjZSwVsvehN4KwhkTun5vv9vFSmeveaB4TJbuxMw="
+    );
+    assert!(String::from_utf8_lossy(&r.stdout).contains("1.50"));
+    let filled_path = dir.join("filled.json");
+    std::fs::write(&filled_path, &r.stdout).unwrap();
+    let r = sesgo(&["attachment", "check", "--attachment", s(&filled_path)]);
+    assert_eq!(r.expect(0).outcome(), ["VALIDATION.SUCCESS"]);
+
+    // Tampered inline content (same length): exit 1, the guide's code, located.
+    let tampered = dir.join("tampered.json");
+    let tampered_text = std::fs::read_to_string(&filled_path)
+        .unwrap()
+        .replace("bGF1ZG8=", "bGF1ZGU=");
+    std::fs::write(&tampered, tampered_text).unwrap();
+    let loc = "DocumentReference.content[0].attachment";
+    let r = sesgo(&[
+        "attachment",
+        "check",
+        "--attachment",
+        s(&tampered),
+        "--location",
+        loc,
+    ]);
+    assert_eq!(
+        r.expect(1).outcome(),
+        [
+            "CRYPTO.HASH-VERIFICATION-FAILED",
+            "CRYPTO.HASH-VERIFICATION-FAILED"
+        ]
+    );
+    let issues = r.json()["issue"].clone();
+    assert_eq!(issues[0]["location"][0], format!("{loc}.hash"));
+    assert_eq!(
+        issues[1]["location"][0],
+        format!("{loc}.extension[0].valueBase64Binary")
+    );
+    assert!(
+        r.stderr.contains("CRYPTO.HASH-VERIFICATION-FAILED"),
+        "{}",
+        r.stderr
+    );
+
+    // A url attachment with its content in a file; another content fails the check.
+    let url = dir.join("url.json");
+    std::fs::write(
+        &url,
+        br#"{"contentType":"application/pdf","url":"https://example.org/laudo.pdf"}"#,
+    )
+    .unwrap();
+    let pdf = dir.join("laudo.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7").unwrap();
+    let r = sesgo(&[
+        "attachment",
+        "fill",
+        "--attachment",
+        s(&url),
+        "--content",
+        s(&pdf),
+    ]);
+    assert_eq!(r.expect(0).json()["hash"], "uvbBo/sl8K9aq7wyqoQeJ8sCUCA=");
+    std::fs::write(&url, &r.stdout).unwrap();
+    let check = [
+        "attachment",
+        "check",
+        "--attachment",
+        s(&url),
+        "--content",
+        s(&pdf),
+    ];
+    assert_eq!(sesgo(&check).expect(0).outcome(), ["VALIDATION.SUCCESS"]);
+    std::fs::write(&pdf, b"%PDF-1.8").unwrap();
+    assert_eq!(
+        sesgo(&check).expect(1).outcome(),
+        [
+            "CRYPTO.HASH-VERIFICATION-FAILED",
+            "CRYPTO.HASH-VERIFICATION-FAILED"
+        ]
+    );
+
+    // Input errors exit 2 with an OperationOutcome: no content for a url attachment,
+    // unreadable file, data that is not Base64.
+    let r = sesgo(&["attachment", "fill", "--attachment", s(&url)]);
+    assert_eq!(r.expect(2).outcome(), ["CONFIG.MISSING-PARAMETER"]);
+    assert_eq!(r.json()["issue"][0]["location"][0], "Attachment.url");
+    let r = sesgo(&[
+        "attachment",
+        "check",
+        "--attachment",
+        s(&dir.join("none.json")),
+    ]);
+    assert_eq!(r.expect(2).outcome(), ["CONFIG.INVALID-PARAMETER"]);
+    assert_eq!(r.json()["issue"][0]["location"][0], "--attachment");
+    std::fs::write(&inline, br#"{"contentType":"text/plain","data":"bGF1ZG8"}"#).unwrap();
+    let r = sesgo(&["attachment", "fill", "--attachment", s(&inline)]);
+    assert_eq!(r.expect(2).outcome(), ["FORMAT.BASE64-INVALID"]);
+    let r = sesgo(&["attachment", "fill"]);
+    assert_eq!(r.expect(2).outcome(), ["CONFIG.MISSING-PARAMETER"]);
+}
+
+#[test]
 fn the_demo_runs_and_exits_0() {
     let scratch = scratch("demo");
     let keep = scratch.join("pki");

@@ -66,21 +66,47 @@ impl OperationOutcome {
         Error::from_findings(self.issues)
     }
 
-    /// The FHIR JSON resource.
-    pub fn to_value(&self) -> Value {
-        let issues: Vec<Value> = if self.issues.is_empty() {
-            vec![issue_value(&Finding::new(
+    /// The issues as rendered: the findings, or one `VALIDATION.SUCCESS` issue when there
+    /// are none (the profile requires at least one).
+    fn rendered_issues(&self) -> std::borrow::Cow<'_, [Finding]> {
+        if self.issues.is_empty() {
+            vec![Finding::new(
                 Code::ValidationSuccess,
                 "nenhuma situação excepcional",
-            ))]
+            )]
+            .into()
         } else {
-            self.issues.iter().map(issue_value).collect()
-        };
+            self.issues.as_slice().into()
+        }
+    }
+
+    /// The FHIR JSON resource, with a generated narrative (`text`, see [`Self::narrative`]).
+    pub fn to_value(&self) -> Value {
+        let issues = self.rendered_issues();
         json!({
             "resourceType": "OperationOutcome",
             "meta": { "profile": [OPERATION_OUTCOME_PROFILE] },
-            "issue": issues,
+            "text": { "status": "generated", "div": narrative_div(&issues) },
+            "issue": issues.iter().map(issue_value).collect::<Vec<_>>(),
         })
+    }
+
+    /// The XHTML `div` of the generated narrative (`text.div`, `text.status` =
+    /// `generated`): a table with one row per issue — severity, code and diagnostics,
+    /// XML-escaped — as the guide's example outcomes carry one.
+    ///
+    /// ```
+    /// use sesgo_core::{Code, Finding, OperationOutcome};
+    ///
+    /// let oo = OperationOutcome::new(vec![Finding::new(Code::FormatJsonMalformed, "a < b & c")]);
+    /// let div = oo.narrative();
+    /// assert!(div.starts_with(r#"<div xmlns="http://www.w3.org/1999/xhtml">"#));
+    /// assert!(div.contains("<td>FORMAT.JSON-MALFORMED</td><td>a &lt; b &amp; c</td>"));
+    /// assert_eq!(oo.to_value()["text"]["div"], div.as_str());
+    /// assert_eq!(oo.to_value()["text"]["status"], "generated");
+    /// ```
+    pub fn narrative(&self) -> String {
+        narrative_div(&self.rendered_issues())
     }
 
     /// The FHIR JSON resource, compact.
@@ -131,6 +157,44 @@ impl OperationOutcome {
             return None;
         }
         Some(OperationOutcome { issues })
+    }
+}
+
+/// The narrative's XHTML: a title and a table severity / code / diagnostics.
+fn narrative_div(issues: &[Finding]) -> String {
+    let mut div = String::from(
+        "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>OperationOutcome \
+         (situações excepcionais de assinatura)</b></p><table class=\"grid\">\
+         <tr><th>Severidade</th><th>Código</th><th>Diagnóstico</th></tr>",
+    );
+    for f in issues {
+        div.push_str("<tr><td>");
+        push_escaped(&mut div, f.severity().as_str());
+        div.push_str("</td><td>");
+        push_escaped(&mut div, f.code().as_str());
+        div.push_str("</td><td>");
+        push_escaped(&mut div, f.diagnostics());
+        div.push_str("</td></tr>");
+    }
+    div.push_str("</table></div>");
+    div
+}
+
+/// Appends `text` as XML character data: `&`, `<`, `>`, `"` and `'` escaped, and the
+/// characters XML 1.0 does not allow (C0 controls other than tab, LF, CR; U+FFFE/U+FFFF)
+/// replaced by U+FFFD so the narrative stays well-formed whatever the diagnostics quote.
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
     }
 }
 

@@ -259,3 +259,35 @@ fn error_reports_its_most_severe_finding_first() {
         ["Bundle.entry[2].resource.subject.reference"]
     );
 }
+
+#[test]
+fn narrative_is_generated_xhtml_listing_every_issue_escaped() {
+    let oo = OperationOutcome::new(vec![
+        Finding::new(
+            Code::FormatJsonMalformed,
+            "esperado '}' em <a href=\"x\"> & \u{1}fim",
+        )
+        .at("Bundle"),
+        Finding::new(Code::CertNearExpiry, "").with_severity(Severity::Warning),
+    ]);
+    let v = oo.to_value();
+    assert_eq!(v["text"]["status"], "generated");
+    let div = v["text"]["div"].as_str().expect("div");
+    assert_eq!(div, oo.narrative());
+    assert_eq!(
+        div,
+        "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>OperationOutcome (situações \
+         excepcionais de assinatura)</b></p><table class=\"grid\"><tr><th>Severidade</th>\
+         <th>Código</th><th>Diagnóstico</th></tr>\
+         <tr><td>error</td><td>FORMAT.JSON-MALFORMED</td><td>esperado &apos;}&apos; em \
+         &lt;a href=&quot;x&quot;&gt; &amp; \u{FFFD}fim</td></tr>\
+         <tr><td>warning</td><td>CERT.NEAR-EXPIRY</td><td></td></tr></table></div>"
+    );
+    // Reading back ignores the narrative and re-renders it identically.
+    let back = OperationOutcome::from_value(&v).unwrap();
+    assert_eq!(back.to_value(), v);
+    // The empty outcome's narrative lists its one VALIDATION.SUCCESS issue.
+    assert!(OperationOutcome::new(vec![])
+        .narrative()
+        .contains("<tr><td>information</td><td>VALIDATION.SUCCESS</td><td>nenhuma situação excepcional</td></tr>"));
+}

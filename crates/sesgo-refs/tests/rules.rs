@@ -177,27 +177,50 @@ fn fullurl_rules() {
     let mut b = bundle();
     b["entry"][2]["fullUrl"] = json!(U0);
     let r = check(&v(b), None, &CheckOptions::default());
+    // The duplicate, and the reference to it: it names two entries (never "the first").
     assert_eq!(
         codes(&r),
-        [c(Code::FormatDuplicateFullurl, "Bundle.entry[0].fullUrl")]
+        [
+            c(Code::FormatDuplicateFullurl, "Bundle.entry[0].fullUrl"),
+            c(
+                Code::FormatReferenceInvalid,
+                "Bundle.entry[1].resource.subject.reference"
+            )
+        ]
     );
     assert_eq!(
         r.findings[0].locations(),
         ["Bundle.entry[0].fullUrl", "Bundle.entry[2].fullUrl"]
     );
     assert_eq!(r.findings[0].diagnostics(),
-        "fullUrl duplicado: 'urn:uuid:550e8400-e29b-41d4-a716-446655440000' encontrado nas posições 0 e 2 do Bundle.entry");
+        "fullUrl duplicado: 'urn:uuid:550e8400-e29b-41d4-a716-446655440000' encontrado nas posições 0 e 2 do Bundle.entry (UUIDs comparados sem distinção de maiúsculas)");
+    // An upper-case twin is the same UUID: a duplicate too (DECISIONS D8).
+    let mut b = bundle();
+    b["entry"][2]["fullUrl"] = json!(U0.to_ascii_uppercase().replace("URN:UUID:", "urn:uuid:"));
+    let r = check(&v(b), None, &CheckOptions::default());
+    let got = codes(&r);
+    assert!(
+        got.contains(&c(Code::FormatUuidInvalid, "Bundle.entry[2].fullUrl")),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&c(Code::FormatDuplicateFullurl, "Bundle.entry[0].fullUrl")),
+        "{got:?}"
+    );
 }
 
 #[test]
 fn uuid_policies() {
     let upper = "urn:uuid:550E8400-E29B-41D4-A716-446655440002";
     let odd = "urn:uuid:7b123c4d-5678-9abc-def0-123456789abc"; // version 9, variant d
-    for u in [upper, odd] {
+                                                               // Upper case: refused under every policy (the guide's pattern is lower-case; D8).
+                                                               // An unusual version/variant: policy 0.1 only.
+    for (u, lenient_ok) in [(upper, false), (odd, true)] {
         let mut b = bundle();
         b["entry"][2]["fullUrl"] = json!(u);
-        assert!(
+        assert_eq!(
             run(b.clone(), None, &CheckOptions::default()).is_empty(),
+            lenient_ok,
             "{u}"
         );
         assert_eq!(

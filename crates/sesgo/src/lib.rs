@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod attachments;
 mod clock;
 mod inspect;
 mod options;
@@ -29,6 +30,10 @@ mod tools;
 mod trust;
 pub(crate) mod verify;
 
+pub use attachments::{
+    check_attachment, fill_attachment, AttachmentOptions, DEFAULT_ATTACHMENT_LOCATION,
+    HASH_SHA256_URL,
+};
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use inspect::{inspect_certificate, InspectOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};

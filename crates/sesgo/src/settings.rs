@@ -97,10 +97,10 @@ impl Settings {
         let mut f = Vec::new();
         let mut range = |name: &str, v: i64, lo: i64, hi: i64, code: Code| {
             if v < lo || v > hi {
-                f.push(
-                    Finding::new(code, format!("{name} = {v} fora da faixa [{lo}, {hi}]"))
-                        .at(format!("settings.{name}")),
-                );
+                f.push(Finding::new(
+                    code,
+                    format!("configuração {name} = {v} fora da faixa [{lo}, {hi}]"),
+                ));
             }
         };
         range(

@@ -202,8 +202,7 @@ pub fn sign_with_clock(
         return Err(Error::new(
             Code::ConfigMissingParameter,
             "estratégia 'tsa' exige uma TSA configurada (tsaUrl); esta versão ainda não tem cliente RFC 3161",
-        )
-        .at("settings.tsaUrl"));
+        ));
     }
     let s = &options.settings;
     s.validate()?; // 1.11

@@ -150,7 +150,9 @@ fn settings_are_validated_within_the_guide_ranges() {
             Code::ConfigBundleMemoryLimitOutOfRange
         ]
     );
-    assert_eq!(e.findings()[0].locations(), ["settings.ocspTimeoutSecs"]);
+    // Settings are not FHIR input: no location; the setting is named in diagnostics.
+    assert!(e.findings()[0].locations().is_empty());
+    assert!(e.findings()[0].diagnostics().contains("ocspTimeoutSecs"));
     let s =
         Settings::from_json(br#"{"revocationPolicy":"soft-fail","nearExpiryThresholdDays":10}"#)
             .unwrap();

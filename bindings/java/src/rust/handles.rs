@@ -8,11 +8,11 @@
 //! facade objects are `Arc`-backed, so each native call clones the object out of the
 //! handle and works on its own reference.
 
-use crate::{bytes, call, missing, opt_bytes, opt_string, Result, ThrowSesgoException};
-use jni::objects::{JByteArray, JClass, JObject, JObjectArray, JString, JValue};
+use crate::{bytes, call, json_result, missing, opt_bytes, opt_string, options_json, Result};
+use jni::objects::{JByteArray, JObject, JObjectArray, JString, JValue};
 use jni::refs::Global;
 use jni::sys::jlong;
-use jni::{jni_sig, jni_str, Env, EnvUnowned, JavaVM};
+use jni::{jni_sig, jni_str, Env, JavaVM};
 use zeroize::Zeroizing;
 
 // ---------------------------------------------------------------------------------------
@@ -70,16 +70,11 @@ fn password_str<'a>(password: &'a [u8], name: &str) -> sesgo::Result<&'a str> {
 // ---------------------------------------------------------------------------------------
 // Signer
 
-/// `Native.signerFromPkcs12(byte[] pkcs12, byte[] passwordUtf8, String alias)`.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerFromPkcs12<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    pkcs12: JByteArray<'local>,
-    password: JByteArray<'local>,
-    alias: JString<'local>,
-) -> jlong {
-    env.with_env(|env| -> Result<jlong> {
+native! {
+    /// `Native.signerFromPkcs12(byte[] pkcs12, byte[] passwordUtf8, String alias)`.
+    fn Java_br_gov_go_saude_sesgo_Native_signerFromPkcs12(
+        |env| pkcs12: JByteArray<'local>, password: JByteArray<'local>, alias: JString<'local>
+    ) -> jlong {
         let pkcs12 = bytes(env, &pkcs12, "pkcs12")?;
         let password = secret(env, &password, "password")?;
         let alias = opt_string(env, &alias)?;
@@ -91,20 +86,14 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerFromPkcs12<'local
             )
         })?;
         Ok(into_handle(signer))
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// `Native.signerFromPem(byte[] keyPem, byte[] passwordUtf8OrNull, byte[] chainPem)`.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerFromPem<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    key_pem: JByteArray<'local>,
-    password: JByteArray<'local>,
-    chain_pem: JByteArray<'local>,
-) -> jlong {
-    env.with_env(|env| -> Result<jlong> {
+native! {
+    /// `Native.signerFromPem(byte[] keyPem, byte[] passwordUtf8OrNull, byte[] chainPem)`.
+    fn Java_br_gov_go_saude_sesgo_Native_signerFromPem(
+        |env| key_pem: JByteArray<'local>, password: JByteArray<'local>, chain_pem: JByteArray<'local>
+    ) -> jlong {
         let key_pem = Zeroizing::new(bytes(env, &key_pem, "keyPem")?);
         let password = opt_secret(env, &password)?;
         let chain_pem = bytes(env, &chain_pem, "chainPem")?;
@@ -116,8 +105,7 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerFromPem<'local>(
             )
         })?;
         Ok(into_handle(signer))
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
 /// The Java signing function of an external signer: a global reference to a
@@ -170,15 +158,11 @@ impl JavaSigningFunction {
     }
 }
 
-/// `Native.signerExternal(byte[][] chainDer, Signer.SigningFunction function)`.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerExternal<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    chain: JObjectArray<'local>,
-    function: JObject<'local>,
-) -> jlong {
-    env.with_env(|env| -> Result<jlong> {
+native! {
+    /// `Native.signerExternal(byte[][] chainDer, Signer.SigningFunction function)`.
+    fn Java_br_gov_go_saude_sesgo_Native_signerExternal(
+        |env| chain: JObjectArray<'local>, function: JObject<'local>
+    ) -> jlong {
         if chain.is_null() {
             return Err(missing("chain"));
         }
@@ -199,81 +183,54 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerExternal<'local>(
         let signer =
             call(|| sesgo::Signer::external(&chain_der, move |input| callback.sign(input)))?;
         Ok(into_handle(signer))
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// `Native.signerDestroy(long handle)`.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_signerDestroy<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-) {
-    env.with_env(|_env| -> Result<()> {
+native! {
+    /// `Native.signerDestroy(long handle)`.
+    fn Java_br_gov_go_saude_sesgo_Native_signerDestroy(|_env| handle: jlong) -> () {
         // SAFETY: called once per handle by NativeObject's release action.
         unsafe { destroy::<sesgo::Signer>(handle) };
         Ok(())
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // TrustStore
 
-/// `Native.trustStoreNew(String optionsJsonOrNull)`: facade `TrustStoreOptions` (null =
-/// the embedded ICP-Brasil roots v5 and v12).
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_trustStoreNew<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    options: JString<'local>,
-) -> jlong {
-    env.with_env(|env| -> Result<jlong> {
+native! {
+    /// `Native.trustStoreNew(String optionsJsonOrNull)`: facade `TrustStoreOptions` (null =
+    /// the embedded ICP-Brasil roots v5 and v12).
+    fn Java_br_gov_go_saude_sesgo_Native_trustStoreNew(|env| options: JString<'local>) -> jlong {
         let options = opt_string(env, &options)?;
-        let store = call(|| {
-            let opts = match &options {
-                Some(json) => sesgo::TrustStoreOptions::from_json(json.as_bytes())?,
-                None => sesgo::TrustStoreOptions::default(),
-            };
-            opts.build()
-        })?;
+        let store =
+            call(|| sesgo::TrustStoreOptions::from_json(options_json(&options))?.build())?;
         Ok(into_handle(store))
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// `Native.trustStoreDestroy(long handle)`.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_trustStoreDestroy<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-) {
-    env.with_env(|_env| -> Result<()> {
+native! {
+    /// `Native.trustStoreDestroy(long handle)`.
+    fn Java_br_gov_go_saude_sesgo_Native_trustStoreDestroy(|_env| handle: jlong) -> () {
         // SAFETY: called once per handle by NativeObject's release action.
         unsafe { destroy::<sesgo::TrustStore>(handle) };
         Ok(())
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // sign / verify / inspect
 
-/// `Native.sign(byte[] bundle, byte[] provenance, long signer, long trustStore, String
-/// optionsJson)`: a `SignResult` (the facade's `Signed`, whole and by part).
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_sign<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    bundle: JByteArray<'local>,
-    provenance: JByteArray<'local>,
-    signer: jlong,
-    trust_store: jlong,
-    options: JString<'local>,
-) -> JObject<'local> {
-    env.with_env(|env| -> Result<JObject<'local>> {
+native! {
+    /// `Native.sign(byte[] bundle, byte[] provenance, long signer, long trustStore, String
+    /// optionsJson)`: a `SignResult` (the facade's `Signed`, whole and by part).
+    fn Java_br_gov_go_saude_sesgo_Native_sign(
+        |env| bundle: JByteArray<'local>,
+        provenance: JByteArray<'local>,
+        signer: jlong,
+        trust_store: jlong,
+        options: JString<'local>,
+    ) -> JObject<'local> {
         let bundle = bytes(env, &bundle, "bundle")?;
         let provenance = bytes(env, &provenance, "provenance")?;
         // SAFETY: live handles of the right type (Signer.withHandle / TrustStore.withHandle).
@@ -281,10 +238,7 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_sign<'local>(
         let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
         let options = opt_string(env, &options)?;
         let signed = call(|| {
-            let opts = match &options {
-                Some(json) => sesgo::SignOptions::from_json(json.as_bytes())?,
-                None => sesgo::SignOptions::default(),
-            };
+            let opts = sesgo::SignOptions::from_json(options_json(&options))?;
             sesgo::sign(&bundle, &provenance, &signer, &trust, &opts)
         })?;
         let json = env.new_string(signed.to_json())?;
@@ -310,25 +264,21 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_sign<'local>(
                 JValue::Object(&warnings),
             ],
         )?)
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// `Native.verify(long trustStore, byte[] signature, byte[] provenance, byte[] bundle,
-/// String signatureData, String optionsJson)`: a `VerificationResult`. An invalid
-/// signature is a result (`valid == false`), not an exception.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_verify<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    trust_store: jlong,
-    signature: JByteArray<'local>,
-    provenance: JByteArray<'local>,
-    bundle: JByteArray<'local>,
-    signature_data: JString<'local>,
-    options: JString<'local>,
-) -> JObject<'local> {
-    env.with_env(|env| -> Result<JObject<'local>> {
+native! {
+    /// `Native.verify(long trustStore, byte[] signature, byte[] provenance, byte[] bundle,
+    /// String signatureData, String optionsJson)`: a `VerificationResult`. An invalid
+    /// signature is a result (`valid == false`), not an exception.
+    fn Java_br_gov_go_saude_sesgo_Native_verify(
+        |env| trust_store: jlong,
+        signature: JByteArray<'local>,
+        provenance: JByteArray<'local>,
+        bundle: JByteArray<'local>,
+        signature_data: JString<'local>,
+        options: JString<'local>,
+    ) -> JObject<'local> {
         // SAFETY: a live handle of the right type (TrustStore.withHandle).
         let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
         let signature = opt_bytes(env, &signature)?;
@@ -337,10 +287,7 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_verify<'local>(
         let signature_data = opt_string(env, &signature_data)?;
         let options = opt_string(env, &options)?;
         let verification = call(|| {
-            let opts = match &options {
-                Some(json) => sesgo::VerifyOptions::from_json(json.as_bytes())?,
-                None => sesgo::VerifyOptions::default(),
-            };
+            let opts = sesgo::VerifyOptions::from_json(options_json(&options))?;
             let input = sesgo::VerifyInput {
                 signature_data: signature_data.as_deref(),
                 signature: signature.as_deref(),
@@ -351,45 +298,45 @@ pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_verify<'local>(
         })?;
         let json = env.new_string(verification.to_json())?;
         let outcome = env.new_string(verification.outcome.to_json())?;
+        let indication = env.new_string(verification.indication.as_str())?;
+        let sub_indication = match verification.sub_indication {
+            Some(s) => JObject::from(env.new_string(s)?),
+            None => JObject::null(),
+        };
         Ok(env.new_object(
             jni_str!("br/gov/go/saude/sesgo/VerificationResult"),
-            jni_sig!("(ZLjava/lang/String;Ljava/lang/String;)V"),
+            jni_sig!(
+                "(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)V"
+            ),
             &[
                 JValue::Bool(verification.valid),
                 JValue::Object(&json),
                 JValue::Object(&outcome),
+                JValue::Object(&indication),
+                JValue::Object(&sub_indication),
+                JValue::Bool(verification.content_checked),
             ],
         )?)
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// `Native.inspectCertificate(byte[] input, byte[] passwordUtf8OrNull, String
-/// optionsJson)`: the credentialing report JSON (UTF-8).
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_inspectCertificate<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    input: JByteArray<'local>,
-    password: JByteArray<'local>,
-    options: JString<'local>,
-) -> JByteArray<'local> {
-    env.with_env(|env| -> Result<JByteArray<'local>> {
+native! {
+    /// `Native.inspectCertificate(byte[] input, byte[] passwordUtf8OrNull, String
+    /// optionsJson)`: the credentialing report JSON (UTF-8).
+    fn Java_br_gov_go_saude_sesgo_Native_inspectCertificate(
+        |env| input: JByteArray<'local>, password: JByteArray<'local>, options: JString<'local>
+    ) -> JByteArray<'local> {
         let input = bytes(env, &input, "input")?;
         let password = opt_secret(env, &password)?;
         let options = opt_string(env, &options)?;
         let report = call(|| {
-            let opts = match &options {
-                Some(json) => sesgo::InspectOptions::from_json(json.as_bytes())?,
-                None => sesgo::InspectOptions::default(),
-            };
+            let opts = sesgo::InspectOptions::from_json(options_json(&options))?;
             let password = match &password {
                 Some(p) => Some(password_str(p, "password")?),
                 None => None,
             };
             Ok(sesgo::inspect_certificate(&input, password, &opts)?.to_json())
         })?;
-        Ok(env.byte_array_from_slice(report.as_bytes())?)
-    })
-    .resolve::<ThrowSesgoException>()
+        json_result(env, &report)
+    }
 }

@@ -10,17 +10,41 @@
 //!
 //! Layers of protection in every entry point:
 //! 1. the facade work runs inside [`sesgo::guard`] (a panic becomes `SYSTEM`);
-//! 2. the argument/result conversion runs inside [`EnvUnowned::with_env`], which catches
+//! 2. the argument/result conversion runs inside [`jni::EnvUnowned::with_env`], which catches
 //!    any other panic, and JNI errors are carried as [`Failure::Jni`];
 //! 3. [`ThrowSesgoException`] turns the failure into the Java exception; if a Java
 //!    exception is already pending (e.g. `OutOfMemoryError` while allocating the result),
 //!    that one propagates unchanged.
 
 use jni::errors::ErrorPolicy;
-use jni::objects::{JByteArray, JClass, JObject, JString, JThrowable, JValue};
+use jni::objects::{JByteArray, JObject, JString, JThrowable, JValue};
 use jni::strings::JNIString;
 use jni::sys::jint;
-use jni::{jni_sig, jni_str, Env, EnvUnowned};
+use jni::{jni_sig, jni_str, Env};
+
+/// Defines the implementation of one `native` method of `Native.java`: the exported
+/// `Java_br_gov_go_saude_sesgo_Native_*` symbol taking `(JNIEnv*, jclass, args…)`, whose
+/// body runs inside [`jni::EnvUnowned::with_env`] with the closure's `&mut Env` bound to
+/// the name given (`|env|`), and whose failures are thrown by [`ThrowSesgoException`]
+/// (the layers described in the crate documentation). Argument types may use the
+/// lifetime `'local`.
+macro_rules! native {
+    (
+        $(#[$meta:meta])*
+        fn $name:ident(|$env:ident| $($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block
+    ) => {
+        $(#[$meta])*
+        #[no_mangle]
+        pub extern "system" fn $name<'local>(
+            mut env: jni::EnvUnowned<'local>,
+            _class: jni::objects::JClass<'local>,
+            $($arg: $ty),*
+        ) -> $ret {
+            env.with_env(|$env| -> $crate::Result<$ret> { $body })
+                .resolve::<$crate::ThrowSesgoException>()
+        }
+    };
+}
 
 mod handles;
 mod pkcs11;
@@ -169,128 +193,142 @@ pub(crate) fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String
     Ok(Some(s.try_to_string(env)?))
 }
 
-/// `Native.version()`: the sesgo version.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_version<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-) -> JString<'local> {
-    env.with_env(|env| -> Result<JString<'local>> { Ok(env.new_string(sesgo::VERSION)?) })
-        .resolve::<ThrowSesgoException>()
+/// The bytes of an optional options-JSON argument for a facade `from_json`: `null` is
+/// the empty text, which every `from_json` reads as the defaults.
+pub(crate) fn options_json(options: &Option<String>) -> &[u8] {
+    options.as_deref().unwrap_or_default().as_bytes()
 }
 
-/// `Native.abiVersion()`: the binding ABI version of this library.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_abiVersion<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-) -> jint {
-    env.with_env(|_env| -> Result<jint> {
+/// A JSON result as the UTF-8 `byte[]` the Java side decodes (the facade's text, as is).
+pub(crate) fn json_result<'local>(env: &mut Env<'local>, json: &str) -> Result<JByteArray<'local>> {
+    Ok(env.byte_array_from_slice(json.as_bytes())?)
+}
+
+native! {
+    /// `Native.version()`: the sesgo version.
+    fn Java_br_gov_go_saude_sesgo_Native_version(|env|) -> JString<'local> {
+        Ok(env.new_string(sesgo::VERSION)?)
+    }
+}
+
+native! {
+    /// `Native.abiVersion()`: the binding ABI version of this library.
+    fn Java_br_gov_go_saude_sesgo_Native_abiVersion(|_env|) -> jint {
         jint::try_from(sesgo::ABI_VERSION).map_err(|_| {
             Failure::Sesgo(sesgo::Error::new(
                 sesgo::Code::System,
                 "versão de ABI fora do intervalo de int",
             ))
         })
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// `Native.canonicalize(byte[] resource, String policy)`: canonical bytes.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_canonicalize<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    resource: JByteArray<'local>,
-    policy: JString<'local>,
-) -> JByteArray<'local> {
-    env.with_env(|env| -> Result<JByteArray<'local>> {
+native! {
+    /// `Native.canonicalize(byte[] resource, String policy)`: canonical bytes.
+    fn Java_br_gov_go_saude_sesgo_Native_canonicalize(
+        |env| resource: JByteArray<'local>, policy: JString<'local>
+    ) -> JByteArray<'local> {
         let resource = bytes(env, &resource, "resource")?;
         let policy = opt_string(env, &policy)?;
         let out = call(|| sesgo::canonicalize(&resource, policy.as_deref()))?;
         Ok(env.byte_array_from_slice(&out)?)
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// `Native.checkReferences(byte[] bundle, byte[] provenance, String optionsJson)`:
-/// the OperationOutcome JSON (UTF-8).
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_checkReferences<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    bundle: JByteArray<'local>,
-    provenance: JByteArray<'local>,
-    options: JString<'local>,
-) -> JByteArray<'local> {
-    env.with_env(|env| -> Result<JByteArray<'local>> {
+native! {
+    /// `Native.checkReferences(byte[] bundle, byte[] provenance, String optionsJson)`:
+    /// the OperationOutcome JSON (UTF-8).
+    fn Java_br_gov_go_saude_sesgo_Native_checkReferences(
+        |env| bundle: JByteArray<'local>, provenance: JByteArray<'local>, options: JString<'local>
+    ) -> JByteArray<'local> {
         let bundle = bytes(env, &bundle, "bundle")?;
         let provenance = opt_bytes(env, &provenance)?;
         let options = opt_string(env, &options)?;
         let out = call(|| {
-            let opts = match &options {
-                Some(json) => sesgo::ReferenceCheckOptions::from_json(json.as_bytes())?,
-                None => sesgo::ReferenceCheckOptions::default(),
-            };
+            let opts = sesgo::ReferenceCheckOptions::from_json(options_json(&options))?;
             Ok(sesgo::check_references(&bundle, provenance.as_deref(), &opts)?.to_json())
         })?;
-        Ok(env.byte_array_from_slice(out.as_bytes())?)
-    })
-    .resolve::<ThrowSesgoException>()
+        json_result(env, &out)
+    }
 }
 
-/// `Native.buildBundle(byte[] resources, String optionsJson)`: the transfer Bundle JSON.
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_buildBundle<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-    resources: JByteArray<'local>,
-    options: JString<'local>,
-) -> JByteArray<'local> {
-    env.with_env(|env| -> Result<JByteArray<'local>> {
+native! {
+    /// `Native.buildBundle(byte[] resources, String optionsJson)`: the transfer Bundle JSON.
+    fn Java_br_gov_go_saude_sesgo_Native_buildBundle(
+        |env| resources: JByteArray<'local>, options: JString<'local>
+    ) -> JByteArray<'local> {
         let resources = bytes(env, &resources, "resources")?;
         let options = opt_string(env, &options)?;
         let out = call(|| {
-            let opts = match &options {
-                Some(json) => sesgo::BuildBundleOptions::from_json(json.as_bytes())?,
-                None => sesgo::BuildBundleOptions::default(),
-            };
+            let opts = sesgo::BuildBundleOptions::from_json(options_json(&options))?;
             Ok(sesgo::build_bundle(&resources, &opts)?.to_json())
         })?;
-        Ok(env.byte_array_from_slice(out.as_bytes())?)
-    })
-    .resolve::<ThrowSesgoException>()
+        json_result(env, &out)
+    }
 }
 
-/// Test hook `Native.testingPanic()`: panics inside the guard (must throw, never crash).
-#[cfg(feature = "testing")]
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_testingPanic<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-) {
-    env.with_env(|_env| -> Result<()> {
+/// The two attachment natives: `(byte[] attachment, byte[] contentOrNull, String
+/// optionsJson)` → the facade's JSON for `op`.
+fn attachment_op<'local>(
+    env: &mut Env<'local>,
+    attachment: &JByteArray<'local>,
+    content: &JByteArray<'local>,
+    options: &JString<'local>,
+    op: impl FnOnce(&[u8], Option<&[u8]>, &sesgo::AttachmentOptions) -> sesgo::Result<String>,
+) -> Result<JByteArray<'local>> {
+    let attachment = bytes(env, attachment, "attachment")?;
+    let content = opt_bytes(env, content)?;
+    let options = opt_string(env, options)?;
+    let out = call(|| {
+        let opts = sesgo::AttachmentOptions::from_json(options_json(&options))?;
+        op(&attachment, content.as_deref(), &opts)
+    })?;
+    json_result(env, &out)
+}
+
+native! {
+    /// `Native.fillAttachment(byte[] attachment, byte[] content, String optionsJson)`:
+    /// the Attachment JSON with `size`, `hash` and `hash-sha256` filled (UTF-8).
+    fn Java_br_gov_go_saude_sesgo_Native_fillAttachment(
+        |env| attachment: JByteArray<'local>, content: JByteArray<'local>, options: JString<'local>
+    ) -> JByteArray<'local> {
+        attachment_op(env, &attachment, &content, &options, |a, c, o| {
+            Ok(sesgo::fill_attachment(a, c, o)?.to_json())
+        })
+    }
+}
+
+native! {
+    /// `Native.checkAttachment(byte[] attachment, byte[] content, String optionsJson)`:
+    /// the OperationOutcome JSON (UTF-8).
+    fn Java_br_gov_go_saude_sesgo_Native_checkAttachment(
+        |env| attachment: JByteArray<'local>, content: JByteArray<'local>, options: JString<'local>
+    ) -> JByteArray<'local> {
+        attachment_op(env, &attachment, &content, &options, |a, c, o| {
+            Ok(sesgo::check_attachment(a, c, o)?.to_json())
+        })
+    }
+}
+
+native! {
+    /// Test hook `Native.testingPanic()`: panics inside the guard (must throw, never crash).
+    #[cfg(feature = "testing")]
+    fn Java_br_gov_go_saude_sesgo_Native_testingPanic(|_env|) -> () {
         call(|| -> sesgo::Result<()> { panic!("testingPanic: pânico provocado de propósito") })
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
-/// Test hook `Native.testingError()`: fails with `CERT.EXPIRED` at `x5c[0]`.
-#[cfg(feature = "testing")]
-#[no_mangle]
-pub extern "system" fn Java_br_gov_go_saude_sesgo_Native_testingError<'local>(
-    mut env: EnvUnowned<'local>,
-    _class: JClass<'local>,
-) {
-    env.with_env(|_env| -> Result<()> {
+native! {
+    /// Test hook `Native.testingError()`: fails with `CERT.EXPIRED` at `x5c[0]`.
+    #[cfg(feature = "testing")]
+    fn Java_br_gov_go_saude_sesgo_Native_testingError(|_env|) -> () {
         call(|| -> sesgo::Result<()> {
             Err(
                 sesgo::Error::new(sesgo::Code::CertExpired, "erro provocado de propósito")
                     .at("x5c[0]"),
             )
         })
-    })
-    .resolve::<ThrowSesgoException>()
+    }
 }
 
 #[cfg(test)]

@@ -41,6 +41,9 @@ __all__ = [
     "canonicalize",
     "check_references",
     "build_bundle",
+    "fill_attachment",
+    "check_attachment",
+    "HASH_SHA256_URL",
     "sign",
     "verify",
     "inspect_certificate",
@@ -54,8 +57,12 @@ _ABI_VERSION = 1
 
 POLICY_0_1_2 = "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2"
 POLICY_0_2_0 = "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0"
+#: URL of the extension ``hash-sha256`` (SHA-256 of a signed attachment's content).
+HASH_SHA256_URL = "https://fhir.saude.go.gov.br/r4/seguranca/StructureDefinition/hash-sha256"
 
 JsonInput = Union[Dict[str, Any], List[Any], str, bytes, bytearray, memoryview]
+#: The content of an attachment: its bytes, or the path of a file holding them.
+Content = Union[bytes, bytearray, memoryview, "os.PathLike[str]"]
 #: A reference time: Unix seconds, or a timezone-aware :class:`datetime.datetime`.
 Timestamp = Union[int, datetime.datetime]
 
@@ -156,6 +163,65 @@ def build_bundle(
     return out if raw else json.loads(out)
 
 
+def _content(content: Optional[Content]) -> Optional[bytes]:
+    if content is None:
+        return None
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return bytes(content)
+    if isinstance(content, os.PathLike):
+        with open(content, "rb") as f:
+            return f.read()
+    raise TypeError(
+        f"content: esperado bytes ou um caminho (os.PathLike), recebido {type(content).__name__}"
+    )
+
+
+def fill_attachment(
+    attachment: JsonInput,
+    content: Optional[Content] = None,
+    *,
+    location: Optional[str] = None,
+    raw: bool = False,
+) -> Any:
+    """Fills ``size``, ``hash`` (SHA-1, Base64) and the extension ``hash-sha256``
+    (SHA-256, Base64) of an Attachment (profile ``anexo-assinado``) from its content,
+    before the DocumentReference holding it is signed. The content is the Attachment's
+    inline ``data``, or - for an Attachment with only a ``url`` - ``content`` (bytes or a
+    path; ``b""`` is empty content, ``None`` none). Every other member is kept as
+    written.
+
+    ``location``: the Attachment's place in its resource (e.g.
+    ``"DocumentReference.content[0].attachment"``), prefixed to every finding.
+
+    Returns the Attachment (``dict``, or the exact JSON ``bytes`` with ``raw=True``).
+    Raises e.g. :class:`~sesgo.exceptions.FormatError` (``FORMAT.BASE64-INVALID``) or
+    :class:`~sesgo.exceptions.ConfigError` (``CONFIG.MISSING-PARAMETER``: a ``url``
+    Attachment without ``content``)."""
+    out = _sesgo.fill_attachment(
+        _json_bytes(attachment), _content(content), _options(location=location)
+    )
+    return out if raw else json.loads(out)
+
+
+def check_attachment(
+    attachment: JsonInput,
+    content: Optional[Content] = None,
+    *,
+    location: Optional[str] = None,
+    raw: bool = False,
+) -> Any:
+    """Checks an Attachment against the profile ``anexo-assinado`` and its content (as
+    :func:`fill_attachment` takes it): ``contentType``, ``size``, ``hash`` and exactly one
+    ``hash-sha256`` present, and all three matching the content. Returns the
+    OperationOutcome (``dict``, or JSON ``bytes`` with ``raw=True``):
+    ``VALIDATION.SUCCESS``, or every finding located - a content that does not match is
+    ``CRYPTO.HASH-VERIFICATION-FAILED``. Raises only for unusable inputs."""
+    out = _sesgo.check_attachment(
+        _json_bytes(attachment), _content(content), _options(location=location)
+    )
+    return out if raw else json.loads(out)
+
+
 def sign(
     bundle: JsonInput,
     provenance: JsonInput,
@@ -209,19 +275,32 @@ def verify(
     policy: Optional[str] = None,
     reference_time: Optional[Timestamp] = None,
     settings: Optional[Dict[str, Any]] = None,
+    accepted_policies: Optional[List[str]] = None,
+    unsigned_entries: Optional[str] = None,
     raw: bool = False,
 ) -> Any:
     """Verifies a signature (caso de uso *validar*).
 
     Give one of: ``bundle`` alone (a transfer Bundle: each signed Provenance in it is
-    verified), ``provenance`` (a signed Provenance) or ``signature`` (a FHIR Signature)
-    with the ``bundle`` the signature covers, or ``signature_data`` (``Signature.data``,
-    no integrity check of content).
+    verified), ``provenance`` (a signed Provenance) with the ``bundle`` it covers, or
+    ``signature`` (a FHIR Signature) / ``signature_data`` (``Signature.data``) with or
+    without a ``bundle``. A supplied ``bundle`` is always checked: with a signature, the
+    Provenance in it that carries that signature designates the content, and when none
+    does the result is invalid (``FORMAT.SIGNATURE-MISSING``). Without a ``bundle`` the
+    signature is proven, not the content: ``contentChecked`` is False.
 
-    Returns ``{"valid": bool, "outcome": OperationOutcome}`` (``dict``, or the JSON ``str``
-    with ``raw=True``). A signature that does not verify is a result with ``valid`` False
-    and every finding located in ``outcome``; exceptions are raised only for unusable
-    inputs (JSON that does not parse, settings out of range, an unknown policy URI).
+    ``accepted_policies`` lists the policy URIs this receiver accepts (default: all
+    supported); ``unsigned_entries`` is ``"warning"`` (default) or ``"error"`` for Bundle
+    content that no verified signature covers.
+
+    Returns a ``dict`` (or the JSON ``str`` with ``raw=True``) with ``valid`` (no error
+    found), ``indication`` (``TOTAL-PASSED``/``TOTAL-FAILED``/``INDETERMINATE``),
+    ``subIndication``, ``contentChecked``, ``signatures`` (per signature: location,
+    policy, strategy, signer, signingTime, signedFullUrls, contentChecked, stages),
+    ``unsignedContent`` and ``outcome`` (the OperationOutcome). A signature that does not
+    verify is a result with ``valid`` False and every finding located in ``outcome``;
+    exceptions are raised only for unusable inputs (JSON that does not parse, settings out
+    of range, an unknown policy URI).
 
     Note: online revocation checking (OCSP/CRL) is not available yet, so the default
     ``revocationPolicy`` ``"strict"`` makes every result invalid with
@@ -234,7 +313,13 @@ def verify(
         None if provenance is None else _json_bytes(provenance),
         None if bundle is None else _json_bytes(bundle),
         trust_store,
-        _options(policy=policy, referenceTime=_unix(reference_time), settings=settings),
+        _options(
+            policy=policy,
+            referenceTime=_unix(reference_time),
+            settings=settings,
+            acceptedPolicies=accepted_policies,
+            unsignedEntries=unsigned_entries,
+        ),
     )
     return out if raw else json.loads(out)
 

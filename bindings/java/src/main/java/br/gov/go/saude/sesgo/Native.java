@@ -40,6 +40,19 @@ final class Native {
     /** Transfer-Bundle JSON (UTF-8); {@code optionsJson} may be null. */
     static native byte[] buildBundle(byte[] resources, String optionsJson);
 
+    /**
+     * The Attachment JSON (UTF-8) with {@code size}, {@code hash} and {@code hash-sha256}
+     * filled; {@code content} (for a {@code url} Attachment) and {@code optionsJson} may be
+     * null.
+     */
+    static native byte[] fillAttachment(byte[] attachment, byte[] content, String optionsJson);
+
+    /**
+     * OperationOutcome JSON (UTF-8) of the {@code anexo-assinado} check; {@code content}
+     * and {@code optionsJson} may be null.
+     */
+    static native byte[] checkAttachment(byte[] attachment, byte[] content, String optionsJson);
+
     /** A signer from a PKCS#12; {@code alias} may be null. Returns a handle. */
     static native long signerFromPkcs12(byte[] pkcs12, byte[] passwordUtf8, String alias);
 

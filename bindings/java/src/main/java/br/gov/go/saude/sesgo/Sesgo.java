@@ -28,6 +28,10 @@ public final class Sesgo {
     public static final String POLICY_0_2_0 =
             "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0";
 
+    /** URL of the extension {@code hash-sha256} (SHA-256 of a signed attachment's content). */
+    public static final String HASH_SHA256_URL =
+            "https://fhir.saude.go.gov.br/r4/seguranca/StructureDefinition/hash-sha256";
+
     private Sesgo() {}
 
     /** The sesgo version of the loaded native library (every artifact shares it). */
@@ -81,6 +85,46 @@ public final class Sesgo {
         Objects.requireNonNull(resourcesJson, "resourcesJson");
         NativeLibrary.load();
         return utf8(result(Native.buildBundle(resourcesJson, optionsJsonOrNull)));
+    }
+
+    /**
+     * Fills {@code size}, {@code hash} (SHA-1, Base64) and the extension {@code hash-sha256}
+     * (SHA-256, Base64) of an Attachment (profile {@code anexo-assinado}) from its content,
+     * before the DocumentReference holding it is signed. Every other member is kept as
+     * written.
+     *
+     * @param attachment the Attachment JSON (UTF-8)
+     * @param contentOrNull the content of an Attachment with only a {@code url} (an empty
+     *     array is empty content); null when the content is the inline {@code data}
+     * @param optionsJsonOrNull {@code {"location": "DocumentReference.content[0].attachment"}}
+     *     (prefixed to every finding; default {@code Attachment}), or null
+     * @return the Attachment JSON, exactly as the library wrote it
+     * @throws SesgoException e.g. {@code FORMAT.BASE64-INVALID}, or
+     *     {@code CONFIG.MISSING-PARAMETER} for a {@code url} Attachment without content
+     */
+    public static String fillAttachment(byte[] attachment, byte[] contentOrNull, String optionsJsonOrNull) {
+        Objects.requireNonNull(attachment, "attachment");
+        NativeLibrary.load();
+        return utf8(result(Native.fillAttachment(attachment, contentOrNull, optionsJsonOrNull)));
+    }
+
+    /**
+     * Checks an Attachment against the profile {@code anexo-assinado} and its content (as
+     * {@link #fillAttachment} takes it): {@code contentType}, {@code size}, {@code hash} and
+     * one {@code hash-sha256} present, and all three matching the content. Findings are the
+     * result, not exceptions: a content that does not match is
+     * {@code CRYPTO.HASH-VERIFICATION-FAILED}, located.
+     *
+     * @param attachment the Attachment JSON (UTF-8)
+     * @param contentOrNull the content of a {@code url} Attachment, or null
+     * @param optionsJsonOrNull {@code {"location": ...}}, or null
+     * @return the OperationOutcome JSON: {@code VALIDATION.SUCCESS} or every finding
+     * @throws SesgoException only when the input or options are unusable
+     */
+    public static String checkAttachment(byte[] attachment, byte[] contentOrNull, String optionsJsonOrNull) {
+        Objects.requireNonNull(attachment, "attachment");
+        NativeLibrary.load();
+        return utf8(result(Native.checkAttachment(attachment, contentOrNull, optionsJsonOrNull)));
     }
 
     /**

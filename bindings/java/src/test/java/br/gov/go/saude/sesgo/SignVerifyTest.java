@@ -201,6 +201,41 @@ class SignVerifyTest {
     }
 
     @Test
+    void aSuppliedBundleIsNeverIgnoredAndTheResultSaysWhatWasChecked() {
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, "{" + WARN + "}");
+            byte[] sig = utf8(r.signatureJson());
+            String opts = "{" + WARN + "}";
+            // Signature + the transfer Bundle carrying it: content checked.
+            VerificationResult v = Sesgo.verifyResult(trust, sig, null, utf8(r.bundleJson()), null, opts);
+            assertTrue(v.isValid(), v.json());
+            assertTrue(v.contentChecked(), v.json());
+            assertEquals("INDETERMINATE", v.indication(), "revocation not established under warn");
+            assertEquals("TRY_LATER", v.subIndication());
+            assertTrue(v.json().contains("\"signedFullUrls\":[\"urn:uuid:"), v.json());
+            // The Signature alone: the signature is proven, not the content.
+            v = Sesgo.verifyResult(trust, sig, null, null, null, opts);
+            assertTrue(v.isValid());
+            assertFalse(v.contentChecked());
+            assertEquals("SIGNED_DATA_NOT_FOUND", v.subIndication());
+            // A tampered or foreign Bundle with the Signature: invalid, never ignored.
+            String tampered = r.bundleJson().replace("36.50", "39.50");
+            v = Sesgo.verifyResult(trust, sig, null, utf8(tampered), null, opts);
+            assertFalse(v.isValid());
+            assertEquals("TOTAL-FAILED", v.indication());
+            assertTrue(v.outcomeJson().contains("CRYPTO.HASH-VERIFICATION-FAILED"), v.outcomeJson());
+            v = Sesgo.verifyResult(trust, sig, null, bundle, null, opts);
+            assertFalse(v.isValid());
+            assertTrue(v.outcomeJson().contains("FORMAT.SIGNATURE-MISSING"), v.outcomeJson());
+            // Receiver policy: refusing the signature's policy makes it invalid.
+            v = Sesgo.verifyResult(trust, null, null, utf8(r.bundleJson()), null,
+                    "{" + WARN + ",\"acceptedPolicies\":[\"https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0\"]}");
+            assertFalse(v.isValid());
+            assertTrue(v.outcomeJson().contains("POLICY.VERSION-UNSUPPORTED"), v.outcomeJson());
+        }
+    }
+
+    @Test
     void untrustedRootIsRefused() {
         try (Signer signer = pkcs12Signer(); TrustStore icp = TrustStore.icpBrasil()) {
             SesgoException e = assertThrows(SesgoException.class,

@@ -1,0 +1,188 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Br.Gov.Go.Saude.Sesgo
+{
+    /// <summary><c>sesgo_bytes</c>: a buffer owned by libsesgo.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SesgoBytes
+    {
+        public IntPtr Data;
+        public UIntPtr Len;
+    }
+
+    /// <summary><c>sesgo_verify_input</c>: borrowed (pointer, length) pairs; NULL = absent.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct VerifyInputNative
+    {
+        public IntPtr SignatureData;
+        public UIntPtr SignatureDataLen;
+        public IntPtr Signature;
+        public UIntPtr SignatureLen;
+        public IntPtr Provenance;
+        public UIntPtr ProvenanceLen;
+        public IntPtr Bundle;
+        public UIntPtr BundleLen;
+    }
+
+    /// <summary>
+    /// The functions of <c>include/sesgo.h</c>, bound by name from the loaded library
+    /// (see <see cref="SesgoLibrary"/>). One instance per process; every delegate is kept
+    /// alive by it. Only translation: every function is called exactly as the header says.
+    /// </summary>
+    internal sealed class Native
+    {
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate IntPtr VersionFn();
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint AbiVersionFn();
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void BytesFreeFn(SesgoBytes bytes);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint ErrorStatusFn(IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate IntPtr ErrorStringFn(IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void FreeFn(IntPtr p);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate IntPtr StatusNameFn(uint status);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint BytesSetFn(IntPtr target, IntPtr data, UIntPtr len);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint SignerFromPkcs12Fn(
+            IntPtr p12, UIntPtr p12Len, IntPtr password, IntPtr alias, out IntPtr signer, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint SignerFromPemFn(
+            IntPtr keyPem, UIntPtr keyLen, IntPtr password, IntPtr chainPem, UIntPtr chainLen,
+            out IntPtr signer, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint SignerExternalFn(
+            IntPtr chainPem, UIntPtr chainLen, IntPtr callback, IntPtr userdata, out IntPtr signer, out IntPtr err);
+
+        /// <summary><c>sesgo_sign_callback</c>.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int SignCallback(IntPtr userdata, IntPtr input, UIntPtr inputLen, IntPtr outSignature);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint TrustStoreNewFn(IntPtr options, UIntPtr optionsLen, out IntPtr store, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint SignFn(
+            IntPtr signer, IntPtr trust, IntPtr bundle, UIntPtr bundleLen, IntPtr provenance, UIntPtr provenanceLen,
+            IntPtr options, UIntPtr optionsLen, out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint VerifyFn(
+            IntPtr trust, ref VerifyInputNative input, IntPtr options, UIntPtr optionsLen,
+            out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint InspectFn(
+            IntPtr input, UIntPtr inputLen, IntPtr password, IntPtr options, UIntPtr optionsLen,
+            out SesgoBytes result, out IntPtr err);
+
+        /// <summary><c>sesgo_canonicalize</c> and <c>sesgo_build_bundle</c>.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint InputOptionsFn(
+            IntPtr input, UIntPtr inputLen, IntPtr options, UIntPtr optionsLen, out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint CheckReferencesFn(
+            IntPtr bundle, UIntPtr bundleLen, IntPtr provenance, UIntPtr provenanceLen, IntPtr options,
+            UIntPtr optionsLen, out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint TestingFn(out IntPtr err);
+
+        internal readonly VersionFn Version;
+        internal readonly AbiVersionFn AbiVersion;
+        internal readonly BytesFreeFn BytesFree;
+        internal readonly ErrorStatusFn ErrorStatus;
+        internal readonly ErrorStringFn ErrorCode;
+        internal readonly ErrorStringFn ErrorLocation;
+        internal readonly ErrorStringFn ErrorDiagnostics;
+        internal readonly ErrorStringFn ErrorOperationOutcome;
+        internal readonly FreeFn ErrorFree;
+        internal readonly StatusNameFn StatusName;
+        internal readonly BytesSetFn BytesSet;
+        internal readonly SignerFromPkcs12Fn SignerFromPkcs12;
+        internal readonly SignerFromPemFn SignerFromPem;
+        internal readonly SignerExternalFn SignerExternal;
+        internal readonly FreeFn SignerFree;
+        internal readonly TrustStoreNewFn TrustStoreNew;
+        internal readonly FreeFn TrustStoreFree;
+        internal readonly SignFn Sign;
+        internal readonly VerifyFn Verify;
+        internal readonly InspectFn InspectCertificate;
+        internal readonly InputOptionsFn Canonicalize;
+        internal readonly CheckReferencesFn CheckReferences;
+        internal readonly InputOptionsFn BuildBundle;
+
+        /// <summary><c>sesgo_testing_panic</c>: only in a library built with the <c>testing</c> feature, else null.</summary>
+        internal readonly TestingFn TestingPanic;
+
+        /// <summary><c>sesgo_testing_error</c>: only in a library built with the <c>testing</c> feature, else null.</summary>
+        internal readonly TestingFn TestingError;
+
+        internal Native(Func<string, IntPtr> symbol)
+        {
+            Version = Bind<VersionFn>(symbol, "sesgo_version");
+            AbiVersion = Bind<AbiVersionFn>(symbol, "sesgo_abi_version");
+            BytesFree = Bind<BytesFreeFn>(symbol, "sesgo_bytes_free");
+            ErrorStatus = Bind<ErrorStatusFn>(symbol, "sesgo_error_status");
+            ErrorCode = Bind<ErrorStringFn>(symbol, "sesgo_error_code");
+            ErrorLocation = Bind<ErrorStringFn>(symbol, "sesgo_error_location");
+            ErrorDiagnostics = Bind<ErrorStringFn>(symbol, "sesgo_error_diagnostics");
+            ErrorOperationOutcome = Bind<ErrorStringFn>(symbol, "sesgo_error_operation_outcome");
+            ErrorFree = Bind<FreeFn>(symbol, "sesgo_error_free");
+            StatusName = Bind<StatusNameFn>(symbol, "sesgo_status_name");
+            BytesSet = Bind<BytesSetFn>(symbol, "sesgo_bytes_set");
+            SignerFromPkcs12 = Bind<SignerFromPkcs12Fn>(symbol, "sesgo_signer_from_pkcs12");
+            SignerFromPem = Bind<SignerFromPemFn>(symbol, "sesgo_signer_from_pem");
+            SignerExternal = Bind<SignerExternalFn>(symbol, "sesgo_signer_external");
+            SignerFree = Bind<FreeFn>(symbol, "sesgo_signer_free");
+            TrustStoreNew = Bind<TrustStoreNewFn>(symbol, "sesgo_trust_store_new");
+            TrustStoreFree = Bind<FreeFn>(symbol, "sesgo_trust_store_free");
+            Sign = Bind<SignFn>(symbol, "sesgo_sign");
+            Verify = Bind<VerifyFn>(symbol, "sesgo_verify");
+            InspectCertificate = Bind<InspectFn>(symbol, "sesgo_inspect_certificate");
+            Canonicalize = Bind<InputOptionsFn>(symbol, "sesgo_canonicalize");
+            CheckReferences = Bind<CheckReferencesFn>(symbol, "sesgo_check_references");
+            BuildBundle = Bind<InputOptionsFn>(symbol, "sesgo_build_bundle");
+            TestingPanic = BindOptional<TestingFn>(symbol, "sesgo_testing_panic");
+            TestingError = BindOptional<TestingFn>(symbol, "sesgo_testing_error");
+        }
+
+        private static T Bind<T>(Func<string, IntPtr> symbol, string name) where T : class
+        {
+            IntPtr p = symbol(name);
+            if (p == IntPtr.Zero)
+            {
+                throw new EntryPointNotFoundException(name);
+            }
+            return Marshal.GetDelegateForFunctionPointer<T>(p);
+        }
+
+        private static T BindOptional<T>(Func<string, IntPtr> symbol, string name) where T : class
+        {
+            IntPtr p = symbol(name);
+            return p == IntPtr.Zero ? null : Marshal.GetDelegateForFunctionPointer<T>(p);
+        }
+
+        /// <summary>The loaded library's functions (loads it on first use).</summary>
+        internal static Native Api
+        {
+            get { return SesgoLibrary.Functions(); }
+        }
+    }
+}
