@@ -113,6 +113,40 @@ struct KeySource {
     /// PEM private key (PKCS#8, encrypted or not, or PKCS#1).
     #[arg(long, value_name = "FILE", requires = "chain")]
     key: Option<PathBuf>,
+    /// PKCS#11 module (absolute path of the token's or smartcard's .so/.dll): the key
+    /// stays on the device. With --key-id or --key-label, --pin-env, and --slot or
+    /// --token-label (or neither: auto-discovery).
+    #[arg(long, value_name = "PATH", requires = "pin_env")]
+    pkcs11_module: Option<PathBuf>,
+}
+
+/// PKCS#11: which token and key, the PIN, the middleware settings (criar inputs 3 and 8).
+#[derive(Args, Debug)]
+struct Pkcs11Args {
+    /// PKCS#11 slot id of the token.
+    #[arg(long, value_name = "N", requires = "pkcs11_module")]
+    slot: Option<u64>,
+    /// PKCS#11 token label (≤ 32 characters).
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    token_label: Option<String>,
+    /// CKA_ID of the key and its certificate, hexadecimal (see `sesgo cert inspect --pkcs11-module`).
+    #[arg(
+        long,
+        value_name = "HEX",
+        requires = "pkcs11_module",
+        conflicts_with = "key_label"
+    )]
+    key_id: Option<String>,
+    /// CKA_LABEL of the key's certificate.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    key_label: Option<String>,
+    /// Environment variable holding the token PIN (tried once: a wrong PIN is never retried).
+    #[arg(long, value_name = "VAR", requires = "pkcs11_module")]
+    pin_env: Option<String>,
+    /// Middleware settings JSON (sessionMode, sessionTimeout, maxPinAttempts,
+    /// connectionTimeout, retryInterval, maxRetries, mechanism, architecture).
+    #[arg(long, value_name = "JSON_FILE", requires = "pkcs11_module")]
+    pkcs11_settings: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -132,6 +166,8 @@ struct SignerArgs {
     /// the trust store).
     #[arg(long, value_name = "FILE", requires = "key")]
     chain: Option<PathBuf>,
+    #[command(flatten)]
+    pkcs11: Box<Pkcs11Args>,
 }
 
 /// The trust store; nothing given = the embedded ICP-Brasil roots v5 and v12.
@@ -328,6 +364,10 @@ struct CertSource {
     /// A certificate, PEM or DER.
     #[arg(long, value_name = "FILE")]
     cert: Option<PathBuf>,
+    /// A PKCS#11 module: lists its slots, tokens, mechanisms, certificates and (with
+    /// --pin-env) private keys, to find --slot/--token-label and --key-id.
+    #[arg(long, value_name = "PATH")]
+    pkcs11_module: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -343,6 +383,15 @@ struct CertInspectArgs {
     /// Reference time for validity and eligibility, Unix seconds (default: now).
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     reference_time: Option<i64>,
+    /// Only this PKCS#11 slot.
+    #[arg(long, value_name = "N", requires = "pkcs11_module")]
+    slot: Option<u64>,
+    /// Only tokens with this label.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    token_label: Option<String>,
+    /// Environment variable holding the token PIN: private keys are listed too.
+    #[arg(long, value_name = "VAR", requires = "pkcs11_module")]
+    pin_env: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -645,9 +694,42 @@ impl SignerArgs {
                 None => None,
             };
             Signer::from_pem(&key_pem, password.as_ref().map(|p| p.as_bytes()), &chain)
+        } else if let Some(module) = &self.source.pkcs11_module {
+            self.pkcs11.build(module)
         } else {
             Err(Error::new(Code::ConfigMissingParameter, "informe --p12 ou --key").at("argv"))
         }
+    }
+}
+
+impl Pkcs11Args {
+    fn build(&self, module: &Path) -> sesgo::Result<Signer> {
+        let mut config = match &self.pkcs11_settings {
+            Some(p) => sesgo::pkcs11::Pkcs11Config::from_json(&read(p, "--pkcs11-settings")?)
+                .map_err(|e| e.nested_in("--pkcs11-settings"))?,
+            None => sesgo::pkcs11::Pkcs11Config::default(),
+        };
+        config.module = Some(module.to_string_lossy().into_owned());
+        if self.slot.is_some() {
+            config.slot_id = self.slot;
+        }
+        if self.token_label.is_some() {
+            config.token_label = self.token_label.clone();
+        }
+        if self.key_id.is_some() || self.key_label.is_some() {
+            config.key_id = self.key_id.clone();
+            config.key_label = self.key_label.clone();
+        }
+        if config.key_id.is_none() && config.key_label.is_none() {
+            return Err(Error::new(
+                Code::ConfigMissingParameter,
+                "--pkcs11-module exige --key-id ou --key-label (veja sesgo cert inspect --pkcs11-module)",
+            )
+            .at("--key-id"));
+        }
+        let pin = password_from_env(self.pin_env.as_deref(), "--pin-env")?;
+        let options = config.to_options()?;
+        Signer::from_pkcs11(&options, sesgo::pkcs11::Pin::Value(pin))
     }
 }
 
@@ -872,6 +954,9 @@ fn cert_inspect(a: &CertInspectArgs, ui: &Ui) -> sesgo::Result<Output> {
         reference_time: a.reference_time,
         alias: a.alias.clone(),
     };
+    if let Some(module) = &a.source.pkcs11_module {
+        return pkcs11_inspect(a, module, ui);
+    }
     let report = if let Some(p12) = &a.source.p12 {
         let bytes = read_secret(p12, "--p12")?;
         let password = password_from_env(a.password_env.as_deref(), "--password-env")?;
@@ -899,6 +984,70 @@ fn cert_inspect(a: &CertInspectArgs, ui: &Ui) -> sesgo::Result<Output> {
                 } else {
                     "no"
                 }
+            ));
+        }
+    }
+    Ok(Output::Json {
+        json: report.to_json(),
+        ok: true,
+    })
+}
+
+fn pkcs11_inspect(a: &CertInspectArgs, module: &Path, ui: &Ui) -> sesgo::Result<Output> {
+    let pin = match &a.pin_env {
+        Some(var) => Some(password_from_env(Some(var), "--pin-env")?),
+        None => None,
+    };
+    let report = sesgo::pkcs11::inspect_pkcs11(
+        &module.to_string_lossy(),
+        a.slot,
+        a.token_label.as_deref(),
+        pin.as_ref().map(|p| p.as_str()),
+    )?;
+    ui.note(format!(
+        "sesgo cert inspect: PKCS#11 module {}",
+        report["library"]["description"].as_str().unwrap_or("?")
+    ));
+    for slot in report["slots"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let token = &slot["token"];
+        let Some(label) = token["label"].as_str() else {
+            continue;
+        };
+        ui.note(format!(
+            "  slot {}: token '{label}'{}",
+            slot["slotId"].as_u64().unwrap_or_default(),
+            if token["userPinLocked"].as_bool() == Some(true) {
+                " (PIN bloqueado)"
+            } else {
+                ""
+            }
+        ));
+        for c in token["certificates"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            ui.note(format!(
+                "    certificate --key-id {} ({}): {}",
+                c["id"].as_str().unwrap_or(""),
+                c["label"].as_str().unwrap_or(""),
+                c["subject"].as_str().unwrap_or("?")
+            ));
+        }
+        for k in token["privateKeys"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            ui.note(format!(
+                "    private key --key-id {} ({}): {}",
+                k["id"].as_str().unwrap_or(""),
+                k["label"].as_str().unwrap_or(""),
+                k["keyType"].as_str().unwrap_or("?")
             ));
         }
     }
