@@ -581,6 +581,7 @@ fn located(e: Error, option: &str) -> Error {
         "--provenance" => e.at("Provenance"),
         "--signature" => e.at("Signature"),
         "--signature-data" => e.at("Signature.data"),
+        "--attachment" => e.at("Attachment"),
         _ => e,
     }
 }
