@@ -124,10 +124,19 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
                 byte[] tampered = TestPki.Utf8(signed.BundleJson.Replace("36.50", "36.51"));
                 VerificationResult t = Sesgo.Verify(trust, bundle: tampered, optionsJson: options);
                 Assert.IsFalse(t.Valid);
-                Issue hash = t.Issues[0];
-                Assert.AreEqual("CRYPTO.HASH-VERIFICATION-FAILED", hash.Code);
+                Assert.AreEqual("TOTAL-FAILED", t.Indication);
+                Assert.AreEqual("HASH_FAILURE", t.SubIndication);
+                Issue hash = null;
+                foreach (Issue i in t.Issues)
+                {
+                    if (i.Code == "CRYPTO.HASH-VERIFICATION-FAILED") hash = i;
+                }
+                Assert.IsNotNull(hash, t.OutcomeJson);
                 Assert.AreEqual("error", hash.Severity);
-                Assert.AreEqual("Bundle.entry", hash.Location);
+                // Located at the JWS payload and at the signed content (DECISIONS D10).
+                CollectionAssert.AreEqual(
+                    new[] { "Bundle.entry[3].resource.signature[0].data#payload", "Bundle.entry" },
+                    hash.Locations);
             }
         }
 
