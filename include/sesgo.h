@@ -584,6 +584,28 @@ sesgo_status sesgo_inspect_certificate(const uint8_t *input,
                                        sesgo_bytes *out,
                                        sesgo_error **err_out);
 
+// A signer from a key on a PKCS#11 token or smartcard (the key never leaves it).
+//
+// `config_json` (NUL-terminated UTF-8 JSON, required): `module` (absolute path of the
+// PKCS#11 library, required), `keyId` (CKA_ID, hex) or `keyLabel` (CKA_LABEL), optional
+// `slotId` / `tokenLabel` (neither: auto-discovery), and the guide's middleware settings
+// `sessionMode` ("read-only" | "read-write"), `sessionTimeout` [60, 3600] s,
+// `maxPinAttempts` [1, 10], `connectionTimeout` [3, 60] s, `retryInterval` [1, 30] s,
+// `maxRetries` [0, 10], `mechanism` ("auto" | "CKM_SHA256_RSA_PKCS" | "CKM_RSA_PKCS"),
+// `architecture` ("32" | "64"). `pin` (NUL-terminated, required) is copied into a
+// buffer wiped after use and tried once: a wrong PIN is never retried.
+//
+// The module is loaded once per process and shared; the signer may be used by several
+// threads at once. On success `*out` receives a new signer (`sesgo_signer_free`).
+// Failures: `CRYPTO.PIN-INVALID`, `DEVICE.PIN-BLOCKED`, `DEVICE.TOKEN-NOT-FOUND`,
+// `DEVICE.SMARTCARD-NOT-FOUND`, `DEVICE.CERTIFICATE-NOT-FOUND`,
+// `DEVICE.KEY-ACCESS-DENIED`, `DEVICE.MIDDLEWARE-ERROR` (the `CKR_*` in diagnostics),
+// `MIDDLEWARE.*` (module path/format, slot, label, settings out of range).
+sesgo_status sesgo_signer_from_pkcs11(const char *config_json,
+                                      const char *pin,
+                                      sesgo_signer **out,
+                                      sesgo_error **err_out);
+
 // The canonical bytes of one FHIR resource as a signature covers it (unsigned elements
 // removed; RFC 8785 JCS under policy 0.1.x, `fhir-json-lossless/0.2.0` under 0.2.0).
 // `options_json`: `{"policy": "<policy URI>"}` or empty for the default policy.

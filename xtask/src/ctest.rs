@@ -145,6 +145,12 @@ fn pki_env() -> Result<Vec<(String, String)>> {
             "SESGO_TEST_EXAMPLES".into(),
             root().join("examples").to_string_lossy().into_owned(),
         ),
+        ("SOFTHSM2_CONF".into(), get(&["pkcs11", "conf"])?),
+        (
+            "SESGO_TEST_PKCS11_CONFIG".into(),
+            get(&["pkcs11", "config"])?,
+        ),
+        ("SESGO_TEST_PKCS11_PIN".into(), get(&["pkcs11", "pin"])?),
     ])
 }
 

@@ -17,6 +17,11 @@ const GUARDED: &str = "sesgo-cert feature \"test-pki\"";
 /// the CLI (for `sesgo demo`). `sesgo-cert` defines it (checked with its defaults).
 const MAY_ENABLE: &[&str] = &["xtask", "sesgo-bench", "sesgo-cli"];
 
+/// Packages that define a test-support feature enabling `test-pki` (`sesgo-cert`'s own
+/// `test-pki`, `sesgo-pkcs11`'s `test-softhsm`, docs/adr/0040): checked with their
+/// default features, like the artifacts that depend on them.
+const DEFINES_TEST_SUPPORT: &[&str] = &["sesgo-cert", "sesgo-pkcs11"];
+
 /// Every workspace package's name.
 fn workspace_packages() -> Result<Vec<String>> {
     let mut c = cargo();
@@ -62,7 +67,7 @@ fn enabling_path(package: &str) -> Result<Option<String>> {
         "normal,build,features",
     ]);
     c.args(["--target", "all", "-i", "sesgo-cert", "--prefix", "depth"]);
-    if package != "sesgo-cert" {
+    if !DEFINES_TEST_SUPPORT.contains(&package) {
         c.arg("--all-features");
     }
     let out = c

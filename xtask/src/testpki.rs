@@ -52,11 +52,35 @@ pub fn generate(dir: &Path) -> Result<PathBuf> {
         "keyPkcs8Encrypted": pki.key_pkcs8_encrypted,
         "keyPkcs1": pki.key_pkcs1,
         "acArchive": ac_archive,
+        "pkcs11": pkcs11(dir, &pki)?,
     });
     let path = dir.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// SoftHSM2 tokens in `dir/softhsm` holding the e-CPF key (sesgo_pkcs11::softhsm); the
+/// suites export `conf` as `SOFTHSM2_CONF` (xtask does it for the processes it starts).
+fn pkcs11(dir: &Path, pki: &TestPki) -> Result<Value> {
+    use sesgo_pkcs11::softhsm::{self, SoftHsm};
+    let hsm = SoftHsm::create(&dir.join("softhsm"), pki)
+        .map_err(|e| format!("PKCS#11 fixture (apt-get install softhsm2 opensc): {e}"))?;
+    let config = json!({
+        "module": hsm.module,
+        "tokenLabel": softhsm::TOKEN,
+        "keyId": softhsm::KEY_ID,
+        "maxRetries": 0,
+    });
+    Ok(json!({
+        "conf": hsm.conf,
+        "module": hsm.module,
+        "tokenLabel": softhsm::TOKEN,
+        "keyId": softhsm::KEY_ID,
+        "keyLabel": softhsm::KEY_LABEL,
+        "pin": softhsm::USER_PIN,
+        "config": config.to_string(),
+    }))
 }
 
 /// One fresh PKI per xtask process under `target/xtask-testpki/` (certificates become
@@ -68,7 +92,13 @@ pub fn ensure() -> Result<PathBuf> {
             let _ = std::fs::remove_dir_all(&base);
             std::fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
             eprintln!("xtask: generating the test PKI in {}", base.display());
-            generate(&base.join("pki"))
+            let manifest = generate(&base.join("pki"))?;
+            // Every suite xtask starts (C, Python, the JVM) inherits the SoftHSM2 configuration.
+            std::env::set_var(
+                "SOFTHSM2_CONF",
+                base.join("pki").join("softhsm").join("softhsm2.conf"),
+            );
+            Ok(manifest)
         })
         .clone()
 }

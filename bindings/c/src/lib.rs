@@ -21,6 +21,7 @@ mod bytes;
 mod error;
 mod handles;
 mod ops;
+mod pkcs11;
 mod status;
 mod tools;
 
@@ -34,6 +35,7 @@ pub use error::{
 };
 pub use handles::*;
 pub use ops::*;
+pub use pkcs11::sesgo_signer_from_pkcs11;
 pub use status::SesgoStatus;
 pub use tools::*;
 

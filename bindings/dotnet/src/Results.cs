@@ -185,10 +185,26 @@ namespace Br.Gov.Go.Saude.Sesgo
             }
             Valid = valid.Type == JsonValue.Kind.True;
             Issues = Issue.Of(root.Get("outcome"));
+            Indication = root.GetString("indication");
+            SubIndication = root.GetString("subIndication");
+            var checkedContent = root.Get("contentChecked");
+            ContentChecked = checkedContent != null && checkedContent.Type == JsonValue.Kind.True;
         }
 
-        /// <summary>True when the signature is valid under the policy and options used.</summary>
+        /// <summary>True when no finding is an error. Read it with <see cref="ContentChecked"/>:
+        /// a signature verified without its content proves the signature, not the content.</summary>
         public bool Valid { get; private set; }
+
+        /// <summary><c>TOTAL-PASSED</c>, <c>TOTAL-FAILED</c> or <c>INDETERMINATE</c> (ETSI EN 319 102-1).</summary>
+        public string Indication { get; private set; }
+
+        /// <summary>Why not <c>TOTAL-PASSED</c> (e.g. <c>HASH_FAILURE</c>, <c>SIGNED_DATA_NOT_FOUND</c>, <c>TRY_LATER</c>), or null.</summary>
+        public string SubIndication { get; private set; }
+
+        /// <summary>True when every signature's content digest was recomputed from supplied
+        /// content. The per-signature report (stages, signer, signed fullUrls) and the unsigned
+        /// content are in <see cref="JsonResult.Members"/> (<c>signatures</c>, <c>unsignedContent</c>).</summary>
+        public bool ContentChecked { get; private set; }
 
         /// <summary>The OperationOutcome (JSON): <c>VALIDATION.SUCCESS</c>, or every finding with its location.</summary>
         public string OutcomeJson

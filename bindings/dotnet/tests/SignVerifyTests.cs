@@ -101,20 +101,42 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
                 StringAssert.StartsWith("{\"valid\":true,", v.Json);
                 Assert.AreEqual(v.OutcomeJson, v.Members["outcome"]);
 
-                // The same signature checked as a Provenance + Bundle, as a Signature +
-                // Bundle, and as Signature.data alone.
+                // The same signature checked as a Provenance + Bundle, as a Signature + the
+                // transfer Bundle that carries it, and as Signature.data alone (the
+                // signature proven, not the content).
                 Assert.IsTrue(Sesgo.Verify(trust, bundle: TestPki.Bundle, provenance: TestPki.Utf8(signed.ProvenanceJson), optionsJson: options).Valid);
-                Assert.IsTrue(Sesgo.Verify(trust, bundle: TestPki.Bundle, signature: TestPki.Utf8(signed.SignatureJson), optionsJson: options).Valid);
-                Assert.IsTrue(Sesgo.Verify(trust, signatureData: TestPki.SignatureData(signed), optionsJson: options).Valid);
+                VerificationResult withBundle = Sesgo.Verify(trust, bundle: signed.BundleUtf8(), signature: TestPki.Utf8(signed.SignatureJson), optionsJson: options);
+                Assert.IsTrue(withBundle.Valid, withBundle.Json);
+                Assert.IsTrue(withBundle.ContentChecked, withBundle.Json);
+                Assert.AreEqual("INDETERMINATE", withBundle.Indication, "revocation not established under warn");
+                VerificationResult alone = Sesgo.Verify(trust, signatureData: TestPki.SignatureData(signed), optionsJson: options);
+                Assert.IsTrue(alone.Valid, alone.Json);
+                Assert.IsFalse(alone.ContentChecked);
+                Assert.AreEqual("SIGNED_DATA_NOT_FOUND", alone.SubIndication);
+                // A supplied Bundle is never ignored: one that does not carry the signature
+                // makes the result invalid.
+                VerificationResult foreign = Sesgo.Verify(trust, bundle: TestPki.Bundle, signature: TestPki.Utf8(signed.SignatureJson), optionsJson: options);
+                Assert.IsFalse(foreign.Valid);
+                Assert.AreEqual("TOTAL-FAILED", foreign.Indication);
+                StringAssert.Contains("FORMAT.SIGNATURE-MISSING", foreign.OutcomeJson);
 
                 // One changed decimal: invalid, as a result with the guide's code and location.
                 byte[] tampered = TestPki.Utf8(signed.BundleJson.Replace("36.50", "36.51"));
                 VerificationResult t = Sesgo.Verify(trust, bundle: tampered, optionsJson: options);
                 Assert.IsFalse(t.Valid);
-                Issue hash = t.Issues[0];
-                Assert.AreEqual("CRYPTO.HASH-VERIFICATION-FAILED", hash.Code);
+                Assert.AreEqual("TOTAL-FAILED", t.Indication);
+                Assert.AreEqual("HASH_FAILURE", t.SubIndication);
+                Issue hash = null;
+                foreach (Issue i in t.Issues)
+                {
+                    if (i.Code == "CRYPTO.HASH-VERIFICATION-FAILED") hash = i;
+                }
+                Assert.IsNotNull(hash, t.OutcomeJson);
                 Assert.AreEqual("error", hash.Severity);
-                Assert.AreEqual("Bundle.entry", hash.Location);
+                // Located at the JWS payload and at the signed content (DECISIONS D10).
+                CollectionAssert.AreEqual(
+                    new[] { "Bundle.entry[3].resource.signature[0].data#payload", "Bundle.entry" },
+                    hash.Locations);
             }
         }
 

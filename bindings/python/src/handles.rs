@@ -78,6 +78,52 @@ impl Signer {
         })
     }
 
+    /// From a key on a PKCS#11 token or smartcard (ICP-Brasil A3): the key never leaves
+    /// the device. ``module``: absolute path of the PKCS#11 library. ``pin``: ``str`` /
+    /// ``bytes`` (tried once: a wrong PIN is never retried), or a callable
+    /// ``(attempt: int) -> str`` asked again after a wrong PIN up to
+    /// ``settings["maxPinAttempts"]`` (default 1). The key by ``key_id`` (CKA_ID, hex)
+    /// or ``key_label`` (CKA_LABEL); the token by ``slot_id`` or ``token_label`` (neither:
+    /// auto-discovery). ``settings``: the guide's middleware settings, ``sessionMode``
+    /// (``"read-only"``/``"read-write"``), ``sessionTimeout`` [60, 3600],
+    /// ``maxPinAttempts`` [1, 10], ``connectionTimeout`` [3, 60], ``retryInterval``
+    /// [1, 30], ``maxRetries`` [0, 10], ``mechanism`` (``"auto"``,
+    /// ``"CKM_SHA256_RSA_PKCS"``, ``"CKM_RSA_PKCS"``), ``architecture`` (``"32"``/``"64"``).
+    ///
+    /// Raises :class:`~sesgo.exceptions.CryptoError` ``CRYPTO.PIN-INVALID``,
+    /// :class:`~sesgo.exceptions.DeviceError` (``DEVICE.PIN-BLOCKED``,
+    /// ``DEVICE.TOKEN-NOT-FOUND``, ``DEVICE.CERTIFICATE-NOT-FOUND``,
+    /// ``DEVICE.KEY-ACCESS-DENIED``, ``DEVICE.MIDDLEWARE-ERROR``) or a ``MIDDLEWARE.*``
+    /// error (module path/format, slot, label, settings out of range).
+    #[staticmethod]
+    #[pyo3(signature = (module, pin, *, key_id = None, key_label = None, slot_id = None, token_label = None, settings = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_pkcs11(
+        py: Python<'_>,
+        module: &Bound<'_, PyAny>,
+        pin: &Bound<'_, PyAny>,
+        key_id: Option<String>,
+        key_label: Option<String>,
+        slot_id: Option<u64>,
+        token_label: Option<String>,
+        settings: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<Self> {
+        let inner = crate::pkcs11::signer_from_pkcs11(
+            py,
+            module,
+            pin,
+            key_id,
+            key_label,
+            slot_id,
+            token_label,
+            settings,
+        )?;
+        Ok(Signer {
+            inner,
+            external: false,
+        })
+    }
+
     /// An external signer. ``chain``: the certificates, leaf first, as PEM (text, bytes or
     /// a path) or as a list of DER ``bytes``. ``sign``: a callable receiving the JWS
     /// signing input (``bytes``) and returning the raw RS256 signature

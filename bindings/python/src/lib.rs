@@ -5,6 +5,7 @@
 
 mod handles;
 mod input;
+mod pkcs11;
 
 use handles::{default_trust_store, Signer, TrustStore};
 use pyo3::prelude::*;

@@ -723,7 +723,8 @@ fn attachment_fill_then_check_and_a_tampered_content_exits_1() {
         s(&dir.join("none.json")),
     ]);
     assert_eq!(r.expect(2).outcome(), ["CONFIG.INVALID-PARAMETER"]);
-    assert_eq!(r.json()["issue"][0]["location"][0], "--attachment");
+    // Located at the FHIR input the option supplies, never at the option (D10).
+    assert_eq!(r.json()["issue"][0]["location"][0], "Attachment");
     std::fs::write(&inline, br#"{"contentType":"text/plain","data":"bGF1ZG8"}"#).unwrap();
     let r = sesgo(&["attachment", "fill", "--attachment", s(&inline)]);
     assert_eq!(r.expect(2).outcome(), ["FORMAT.BASE64-INVALID"]);

@@ -111,6 +111,16 @@ fn provenance_index(b: &Value) -> usize {
         .unwrap()
 }
 
+/// The signed Provenance resource of the transfer Bundle, to change it.
+fn provenance_mut(b: &mut Value) -> &mut Value {
+    let p = provenance_index(b);
+    entries(b)[p]
+        .as_object_mut()
+        .unwrap()
+        .get_mut("resource")
+        .unwrap()
+}
+
 fn json(text: &str) -> Value {
     parse_strict(text.as_bytes(), &Limits::default()).unwrap()
 }
@@ -284,12 +294,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "target re-pointed to a contained resource",
             change: |b| {
-                let p = provenance_index(b);
-                let prov = entries(b)[p]
-                    .as_object_mut()
-                    .unwrap()
-                    .get_mut("resource")
-                    .unwrap();
+                let prov = provenance_mut(b);
                 let t = prov.as_object_mut().unwrap().get_mut("target").unwrap();
                 set_str(&mut t.as_array_mut().unwrap()[0], &["reference"], "#obs");
             },
@@ -362,12 +367,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a second signature in the signed Provenance",
             change: |b| {
-                let p = provenance_index(b);
-                let prov = entries(b)[p]
-                    .as_object_mut()
-                    .unwrap()
-                    .get_mut("resource")
-                    .unwrap();
+                let prov = provenance_mut(b);
                 let sigs = prov.as_object_mut().unwrap().get_mut("signature").unwrap();
                 let first = sigs.as_array().unwrap()[0].clone();
                 sigs.as_array_mut().unwrap().push(first);
@@ -399,12 +399,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "Provenance.target reordered (0.2.0 binds the target list)",
             change: |b| {
-                let p = provenance_index(b);
-                let prov = entries(b)[p]
-                    .as_object_mut()
-                    .unwrap()
-                    .get_mut("resource")
-                    .unwrap();
+                let prov = provenance_mut(b);
                 prov.as_object_mut()
                     .unwrap()
                     .get_mut("target")

@@ -22,6 +22,7 @@ mod attachments;
 mod clock;
 mod inspect;
 mod options;
+pub mod pkcs11;
 mod settings;
 mod sign;
 mod signer;

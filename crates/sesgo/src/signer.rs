@@ -14,6 +14,7 @@ pub type ExternalSignFn = dyn Fn(&[u8]) -> Result<Vec<u8>> + Send + Sync;
 enum Key {
     Local(Box<Credentials>),
     External(Box<ExternalSignFn>),
+    Pkcs11(Box<sesgo_pkcs11::Pkcs11Signer>),
 }
 
 struct Inner {
@@ -31,6 +32,7 @@ impl fmt::Debug for Signer {
         let kind = match self.0.key {
             Key::Local(_) => "local key",
             Key::External(_) => "external",
+            Key::Pkcs11(_) => "pkcs11",
         };
         f.debug_struct("Signer")
             .field("key", &kind)
@@ -51,6 +53,36 @@ impl Signer {
     pub fn from_pem(key_pem: &[u8], password: Option<&[u8]>, chain_pem: &[u8]) -> Result<Signer> {
         let creds = Credentials::from_pem(key_pem, password, chain_pem)?;
         Ok(Signer::local(creds))
+    }
+
+    /// From a key on a PKCS#11 token or smartcard (ICP-Brasil A3): the key never leaves
+    /// the device; the certificate and the issuers found on the token form the chain (the
+    /// trust store completes it when signing). `pin`: a fixed PIN (tried once) or a
+    /// callback (asked again after a wrong PIN up to `maxPinAttempts`).
+    /// Failures: see [`crate::pkcs11::Pkcs11Signer::open`] (`MIDDLEWARE.*`, `DEVICE.*`,
+    /// `CRYPTO.PIN-INVALID`).
+    pub fn from_pkcs11(
+        options: &crate::pkcs11::Pkcs11Options,
+        pin: crate::pkcs11::Pin,
+    ) -> Result<Signer> {
+        let p = sesgo_pkcs11::Pkcs11Signer::open(options, pin)?;
+        let chain = p
+            .chain_der()
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Certificate::from_der(d).map_err(|e| e.at(format!("pkcs11.chain[{i}]"))))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Signer(Arc::new(Inner {
+            chain,
+            key: Key::Pkcs11(Box::new(p)),
+        })))
+    }
+
+    /// [`Signer::from_pkcs11`] with the configuration as JSON
+    /// ([`crate::pkcs11::Pkcs11Config`]): how C, Python, Java and the CLI pass it.
+    pub fn from_pkcs11_json(config_json: &[u8], pin: crate::pkcs11::Pin) -> Result<Signer> {
+        let options = crate::pkcs11::Pkcs11Config::from_json(config_json)?.to_options()?;
+        Signer::from_pkcs11(&options, pin)
     }
 
     fn local(creds: Credentials) -> Signer {
@@ -112,6 +144,7 @@ impl Signer {
         match &self.0.key {
             Key::Local(c) => c.sign_rs256(input),
             Key::External(f) => f(input),
+            Key::Pkcs11(p) => p.sign_rs256(input),
         }
     }
 }

@@ -1,5 +1,5 @@
 import os
-from typing import Callable, List, Optional, Sequence, Union, final
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union, final
 
 _Bytes = Union[bytes, bytearray, memoryview]
 _Source = Union[_Bytes, str, os.PathLike[str]]
@@ -42,6 +42,20 @@ class Signer:
     @staticmethod
     def from_pem(key: _Source, chain: _Source, password: Optional[_Password] = None) -> Signer:
         """From a PEM private key and PEM certificates (text, bytes or paths)."""
+    @staticmethod
+    def from_pkcs11(
+        module: Union[str, os.PathLike[str]],
+        pin: Union[_Password, Callable[[int], str]],
+        *,
+        key_id: Optional[str] = None,
+        key_label: Optional[str] = None,
+        slot_id: Optional[int] = None,
+        token_label: Optional[str] = None,
+        settings: Optional[Dict[str, Any]] = None,
+    ) -> Signer:
+        """From a key on a PKCS#11 token or smartcard (the key never leaves it): the
+        module path, the PIN (or a callable asked per attempt), the key by CKA_ID (hex) or
+        CKA_LABEL, the token by slot id or label, the guide's middleware settings."""
     @staticmethod
     def external(chain: Union[_Source, Sequence[bytes]], sign: Callable[[bytes], bytes]) -> Signer:
         """An external signer: the chain (PEM, or DER bytes leaf first) and a callable

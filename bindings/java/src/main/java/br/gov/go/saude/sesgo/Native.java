@@ -72,6 +72,9 @@ final class Native {
      */
     static native long signerExternal(byte[][] chainDer, Signer.SigningFunction function);
 
+    /** A signer from a PKCS#11 token: the configuration JSON and the PIN. Returns a handle. */
+    static native long signerFromPkcs11(String configJson, byte[] pinUtf8);
+
     /** Frees a signer handle (0 ignored). */
     static native void signerDestroy(long signer);
 

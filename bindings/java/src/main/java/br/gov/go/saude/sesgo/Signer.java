@@ -82,6 +82,45 @@ public final class Signer extends NativeObject {
     }
 
     /**
+     * A signer from a key on a PKCS#11 token or smartcard (ICP-Brasil A3): the key never
+     * leaves the device. The module is loaded once per process and shared; the signer may
+     * be used by several threads at once. The PIN is tried once: a wrong PIN is never
+     * retried (a card locks after a few).
+     *
+     * @param config the module, token and key, and the middleware settings
+     * @param pin the token PIN (encoded to UTF-8 and wiped after the call; not modified)
+     * @throws SesgoException {@code CRYPTO.PIN-INVALID}, {@code DEVICE.PIN-BLOCKED},
+     *     {@code DEVICE.TOKEN-NOT-FOUND}, {@code DEVICE.CERTIFICATE-NOT-FOUND},
+     *     {@code DEVICE.KEY-ACCESS-DENIED}, {@code DEVICE.MIDDLEWARE-ERROR} (the
+     *     {@code CKR_*} in the diagnostics), {@code MIDDLEWARE.*} (module path/format,
+     *     slot, label, settings out of range)
+     */
+    public static Signer fromPkcs11(Pkcs11Config config, char[] pin) {
+        Objects.requireNonNull(config, "config");
+        return fromPkcs11(config.toJson(), pin);
+    }
+
+    /**
+     * {@link #fromPkcs11(Pkcs11Config, char[])} with the configuration as JSON
+     * ({@code {"module": "…", "tokenLabel": "…", "keyId": "a1", "maxRetries": 0, …}}).
+     *
+     * @param configJson the configuration
+     * @param pin the token PIN
+     * @throws SesgoException as {@link #fromPkcs11(Pkcs11Config, char[])}
+     */
+    public static Signer fromPkcs11(String configJson, char[] pin) {
+        Objects.requireNonNull(configJson, "configJson");
+        Objects.requireNonNull(pin, "pin");
+        NativeLibrary.load();
+        byte[] p = Secrets.utf8(pin);
+        try {
+            return new Signer(Native.signerFromPkcs11(configJson, p));
+        } finally {
+            Secrets.wipe(p);
+        }
+    }
+
+    /**
      * A signer whose key lives in any JCA provider: a {@code KeyStore} of type PKCS11,
      * Windows-MY, a cloud provider, or a PKCS#12 loaded by Java. Each signature runs
      * {@code Signature.getInstance("SHA256withRSA")} with {@code key}, so the provider

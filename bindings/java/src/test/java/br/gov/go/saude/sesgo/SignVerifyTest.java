@@ -103,7 +103,7 @@ class SignVerifyTest {
         VerificationResult v = Sesgo.verifyResult(trust, null, null, utf8(r.bundleJson()), null, options(policy));
         assertTrue(v.isValid(), v.outcomeJson());
         assertTrue(v.outcomeJson().contains("VALIDATION.SUCCESS"), v.outcomeJson());
-        assertTrue(v.json().startsWith("{\"valid\":true,\"outcome\":"), v.json());
+        assertTrue(v.json().startsWith("{\"valid\":true,\"indication\":"), v.json());
         assertEquals(v.json(), Sesgo.verify(trust, null, null, utf8(r.bundleJson()), null, options(policy)));
 
         VerificationResult v2 = Sesgo.verifyResult(

@@ -1,0 +1,401 @@
+//! The command line: clap definitions of every command and option.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sesgo::RevocationPolicy;
+use std::path::PathBuf;
+
+pub(crate) const AFTER_HELP: &str = "\
+stdout: FHIR JSON (on any error, the error's OperationOutcome); stderr: a short summary.
+exit codes: 0 ok/valid, 1 invalid/findings, 2 usage or input error.
+Passwords are read only from environment variables (--password-env, --key-password-env).";
+
+/// Sign and verify FHIR R4 content with ICP-Brasil certificates (SES-GO security guide).
+#[derive(Parser, Debug)]
+#[command(name = "sesgo", version, after_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    /// No human summary on stderr.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Sign the resources a Provenance designates in a Bundle (caso de uso criar);
+    /// stdout: the signed Provenance.
+    Sign(SignArgs),
+    /// Verify a signature (caso de uso validar); stdout: the OperationOutcome.
+    /// Exit 0 valid, 1 invalid.
+    Verify(VerifyArgs),
+    /// Reference rules of the guide.
+    #[command(subcommand)]
+    Refs(RefsCommand),
+    /// Transfer Bundles.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+    /// Certificates.
+    #[command(subcommand)]
+    Cert(CertCommand),
+    /// Signed attachments (profile anexo-assinado, extension hash-sha256).
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
+    /// The canonical bytes a signature covers for one resource; stdout: those bytes.
+    Canonicalize(CanonicalizeArgs),
+    /// Self-contained demonstration: a throw-away test PKI (openssl CLI), sign and verify
+    /// the example under both policies, tamper and show the failure. No network.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum RefsCommand {
+    /// Check a Bundle (and the Provenance designating its signed set) against the
+    /// guide's reference rules; stdout: OperationOutcome. Exit 1 when there are errors.
+    Check(RefsCheckArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum BundleCommand {
+    /// Build a transfer Bundle (urn:uuid fullUrls, references rewritten) from resource
+    /// files (each one resource, an array of resources, or a single Bundle).
+    Build(BundleBuildArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum AttachmentCommand {
+    /// Fill size, hash (SHA-1) and the hash-sha256 extension of an Attachment from its
+    /// content (inline data, or --content for a url Attachment); stdout: the Attachment.
+    Fill(AttachmentArgs),
+    /// Check an Attachment against anexo-assinado and its content; stdout:
+    /// OperationOutcome. Exit 1 when there are findings (e.g. a tampered content).
+    Check(AttachmentArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum CertCommand {
+    /// Report on a certificate (identity, type, validity, eligibility per policy);
+    /// stdout: the report JSON.
+    Inspect(CertInspectArgs),
+}
+
+/// Which key signs: a PKCS#12 file or a PEM key with its chain.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub(crate) struct KeySource {
+    /// PKCS#12 file (.p12/.pfx) holding the key and its chain.
+    #[arg(long, value_name = "FILE", requires = "password_env")]
+    pub(crate) p12: Option<PathBuf>,
+    /// PEM private key (PKCS#8, encrypted or not, or PKCS#1).
+    #[arg(long, value_name = "FILE", requires = "chain")]
+    pub(crate) key: Option<PathBuf>,
+    /// PKCS#11 module (absolute path of the token's or smartcard's .so/.dll): the key
+    /// stays on the device. With --key-id or --key-label, --pin-env, and --slot or
+    /// --token-label (or neither: auto-discovery).
+    #[arg(long, value_name = "PATH", requires = "pin_env")]
+    pub(crate) pkcs11_module: Option<PathBuf>,
+}
+
+/// PKCS#11: which token and key, the PIN, the middleware settings (criar inputs 3 and 8).
+#[derive(Args, Debug)]
+pub(crate) struct Pkcs11Args {
+    /// PKCS#11 slot id of the token.
+    #[arg(long, value_name = "N", requires = "pkcs11_module")]
+    pub(crate) slot: Option<u64>,
+    /// PKCS#11 token label (≤ 32 characters).
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub(crate) token_label: Option<String>,
+    /// CKA_ID of the key and its certificate, hexadecimal (see `sesgo cert inspect --pkcs11-module`).
+    #[arg(
+        long,
+        value_name = "HEX",
+        requires = "pkcs11_module",
+        conflicts_with = "key_label"
+    )]
+    pub(crate) key_id: Option<String>,
+    /// CKA_LABEL of the key's certificate.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub(crate) key_label: Option<String>,
+    /// Environment variable holding the token PIN (tried once: a wrong PIN is never retried).
+    #[arg(long, value_name = "VAR", requires = "pkcs11_module")]
+    pub(crate) pin_env: Option<String>,
+    /// Middleware settings JSON (sessionMode, sessionTimeout, maxPinAttempts,
+    /// connectionTimeout, retryInterval, maxRetries, mechanism, architecture).
+    #[arg(long, value_name = "JSON_FILE", requires = "pkcs11_module")]
+    pub(crate) pkcs11_settings: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SignerArgs {
+    #[command(flatten)]
+    pub(crate) source: KeySource,
+    /// Environment variable holding the PKCS#12 password.
+    #[arg(long, value_name = "VAR", requires = "p12")]
+    pub(crate) password_env: Option<String>,
+    /// Alias (friendlyName) of the key in the PKCS#12 file.
+    #[arg(long, value_name = "ALIAS", requires = "p12")]
+    pub(crate) alias: Option<String>,
+    /// Environment variable holding the password of an encrypted PEM key.
+    #[arg(long, value_name = "VAR", requires = "key")]
+    pub(crate) key_password_env: Option<String>,
+    /// PEM certificate chain of the key, leaf first (intermediates may be completed from
+    /// the trust store).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub(crate) chain: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) pkcs11: Box<Pkcs11Args>,
+}
+
+/// The trust store; nothing given = the embedded ICP-Brasil roots v5 and v12.
+#[derive(Args, Debug)]
+pub(crate) struct TrustArgs {
+    /// Trust the root whose DER has this SHA-256 (hex). Repeatable.
+    #[arg(long = "trust-root-sha256", value_name = "HEX")]
+    pub(crate) trust_root_sha256: Vec<String>,
+    /// Trust the root certificates in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trust_roots_pem: Option<PathBuf>,
+    /// Intermediate CA certificates (PEM) used to complete chains.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca_certs: Option<PathBuf>,
+    /// Directory of CA certificates (.pem, .crt, .cer, .der) used to complete chains.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) ca_dir: Option<PathBuf>,
+    /// ITI's ACcompactado.zip: its certificates complete chains once its SHA-512 matches
+    /// the hash file (IG §12).
+    #[arg(long, value_name = "ZIP")]
+    pub(crate) ca_archive: Option<PathBuf>,
+    /// The hashsha512.txt published with --ca-archive (default: the one beside it).
+    #[arg(long, value_name = "FILE", requires = "ca_archive")]
+    pub(crate) ca_archive_sha512: Option<PathBuf>,
+    /// Also trust the embedded ICP-Brasil roots when other roots are given.
+    #[arg(long)]
+    pub(crate) icp_brasil: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum StrategyArg {
+    Iat,
+    Tsa,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum RevocationArg {
+    Off,
+    Strict,
+    SoftFail,
+    Warn,
+}
+
+impl From<RevocationArg> for RevocationPolicy {
+    fn from(r: RevocationArg) -> Self {
+        match r {
+            RevocationArg::Off => RevocationPolicy::Off,
+            RevocationArg::Strict => RevocationPolicy::Strict,
+            RevocationArg::SoftFail => RevocationPolicy::SoftFail,
+            RevocationArg::Warn => RevocationPolicy::Warn,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SignArgs {
+    /// The Bundle holding the resources to sign.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) bundle: PathBuf,
+    /// The Provenance whose targets designate the signed set.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) provenance: PathBuf,
+    #[command(flatten)]
+    pub(crate) signer: SignerArgs,
+    /// Signature policy URI (default: the guide 0.1.2).
+    #[arg(long, value_name = "URI")]
+    pub(crate) policy: Option<String>,
+    /// Timestamp strategy.
+    #[arg(long, value_enum)]
+    pub(crate) strategy: Option<StrategyArg>,
+    /// Reference time, Unix seconds (default: now; at most 300 s from the clock).
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
+    pub(crate) reference_time: Option<i64>,
+    /// Operational settings, a JSON file (camelCase, e.g. {"nearExpiryThresholdDays": 60}).
+    #[arg(long, value_name = "JSON_FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    /// Also write the signed Provenance to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out_provenance: Option<PathBuf>,
+    /// Write the transfer Bundle (signed resources + signed Provenance) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out_bundle: Option<PathBuf>,
+    /// Write the FHIR Signature to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out_signature: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[group(id = "what", required = true, multiple = true)]
+pub(crate) struct VerifyWhat {
+    /// A FHIR Signature (JSON).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["provenance", "signature_data"])]
+    pub(crate) signature: Option<PathBuf>,
+    /// A signed Provenance (JSON).
+    #[arg(long, value_name = "FILE", conflicts_with = "signature_data")]
+    pub(crate) provenance: Option<PathBuf>,
+    /// A file holding Signature.data (standard Base64 of the JWS JSON).
+    #[arg(long, value_name = "B64FILE")]
+    pub(crate) signature_data: Option<PathBuf>,
+    /// The Bundle: alone, a transfer Bundle whose signed Provenance(s) are verified; with
+    /// --signature or --signature-data, the Provenance in it that carries that signature
+    /// designates the signed content (none: invalid); with --provenance, the content. It is
+    /// always checked, never ignored; entries no verified signature covers are reported.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) bundle: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub(crate) what: VerifyWhat,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    /// The policy the signature must follow (default: the one it declares, if supported).
+    #[arg(long, value_name = "URI")]
+    pub(crate) policy: Option<String>,
+    /// Reference time, Unix seconds (default: now).
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
+    pub(crate) reference_time: Option<i64>,
+    /// Revocation policy (overrides the settings file). Online OCSP/CRL checking is not
+    /// built yet: with `strict` (the default) the status is unobtainable and the signature
+    /// invalid; `warn`, `soft-fail` and `off` report it and pass.
+    #[arg(long, value_enum)]
+    pub(crate) revocation: Option<RevocationArg>,
+    /// Operational settings, a JSON file (camelCase, e.g. {"revocationPolicy": "warn"}).
+    #[arg(long, value_name = "JSON_FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    /// A policy URI this receiver accepts (repeat for several; default: every supported
+    /// policy). A signature under another policy is invalid.
+    #[arg(long = "accept-policy", value_name = "URI")]
+    pub(crate) accept_policy: Vec<String>,
+    /// How Bundle content that no verified signature covers is reported.
+    #[arg(long, value_enum, default_value = "warning")]
+    pub(crate) unsigned_entries: UnsignedArg,
+    /// Print the whole result on stdout — validity, indication, what each stage concluded,
+    /// the signer, the signed fullUrls, whether the content was checked, the unsigned
+    /// content, and the OperationOutcome — instead of the OperationOutcome alone.
+    #[arg(long)]
+    pub(crate) report: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum UnsignedArg {
+    Warning,
+    Error,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct RefsCheckArgs {
+    /// The Bundle.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) bundle: PathBuf,
+    /// The Provenance designating the signed set.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) provenance: Option<PathBuf>,
+    /// Policy URI (decides the UUID rule; default: the guide 0.1.2).
+    #[arg(long, value_name = "URI")]
+    pub(crate) policy: Option<String>,
+    /// Check as a receiver would (a signed instance referencing an unsigned entry is a
+    /// warning, not an error).
+    #[arg(long)]
+    pub(crate) validating: bool,
+    /// Report entries not in Provenance.target order.
+    #[arg(long)]
+    pub(crate) strict_order: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct BundleBuildArgs {
+    /// Resource files: each one resource or an array of resources; or a single Bundle.
+    #[arg(value_name = "FILES", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Base URL of the server the resources come from (absolute references under it are
+    /// internal).
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// Bundle.type (default: collection).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub(crate) bundle_type: Option<String>,
+    /// Options as JSON (e.g. {"external": [{"reference": "Practitioner/1", "display": "…"}]});
+    /// --base-url and --type override it.
+    #[arg(long, value_name = "JSON_FILE")]
+    pub(crate) options: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[group(id = "certsrc", required = true, multiple = false)]
+pub(crate) struct CertSource {
+    /// PKCS#12 file: its key's certificate is reported.
+    #[arg(long, value_name = "FILE", requires = "password_env")]
+    pub(crate) p12: Option<PathBuf>,
+    /// A certificate, PEM or DER.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cert: Option<PathBuf>,
+    /// A PKCS#11 module: lists its slots, tokens, mechanisms, certificates and (with
+    /// --pin-env) private keys, to find --slot/--token-label and --key-id.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) pkcs11_module: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CertInspectArgs {
+    #[command(flatten)]
+    pub(crate) source: CertSource,
+    /// Environment variable holding the PKCS#12 password.
+    #[arg(long, value_name = "VAR", requires = "p12")]
+    pub(crate) password_env: Option<String>,
+    /// Alias (friendlyName) of the key in the PKCS#12 file.
+    #[arg(long, value_name = "ALIAS", requires = "p12")]
+    pub(crate) alias: Option<String>,
+    /// Reference time for validity and eligibility, Unix seconds (default: now).
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
+    pub(crate) reference_time: Option<i64>,
+    /// Only this PKCS#11 slot.
+    #[arg(long, value_name = "N", requires = "pkcs11_module")]
+    pub(crate) slot: Option<u64>,
+    /// Only tokens with this label.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub(crate) token_label: Option<String>,
+    /// Environment variable holding the token PIN: private keys are listed too.
+    #[arg(long, value_name = "VAR", requires = "pkcs11_module")]
+    pub(crate) pin_env: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct AttachmentArgs {
+    /// The Attachment (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) attachment: PathBuf,
+    /// The content of an Attachment that has only a url (raw bytes, any format).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) content: Option<PathBuf>,
+    /// Location of the Attachment in its resource, prefixed to every finding (default:
+    /// Attachment), e.g. DocumentReference.content[0].attachment.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) location: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CanonicalizeArgs {
+    /// Policy URI (default: the guide 0.1.2, RFC 8785 JCS).
+    #[arg(long, value_name = "URI")]
+    pub(crate) policy: Option<String>,
+    /// One FHIR resource (JSON).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct DemoArgs {
+    /// Keep the test PKI and the signed files in DIR (created; must be new or empty).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keep: Option<PathBuf>,
+}

@@ -1,0 +1,374 @@
+//! The commands: each reads its inputs, calls the facade and returns what to print.
+
+use crate::args::*;
+use crate::inputs::*;
+use crate::{Output, Ui};
+use sesgo::{
+    BuildBundleOptions, Code, Error, OperationOutcome, ReferenceCheckOptions, SignOptions,
+    UnsignedEntries, VerifyInput, VerifyOptions,
+};
+use std::path::Path;
+
+pub(crate) fn policy_label(uri: Option<&str>) -> String {
+    uri.map_or_else(
+        || format!("{} (default)", sesgo::DEFAULT_POLICY.uri()),
+        str::to_owned,
+    )
+}
+
+pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let bundle = read(&a.bundle, "--bundle")?;
+    let provenance = read(&a.provenance, "--provenance")?;
+    let options = SignOptions {
+        policy: a.policy.clone(),
+        strategy: a.strategy.map(|s| {
+            match s {
+                StrategyArg::Iat => "iat",
+                StrategyArg::Tsa => "tsa",
+            }
+            .to_owned()
+        }),
+        reference_time: a.reference_time,
+        settings: settings(a.settings.as_deref())?,
+    };
+    let trust = a.trust.build()?;
+    let signer = a.signer.build()?;
+    let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
+    drop(signer);
+
+    let provenance_json = signed.provenance.to_json();
+    if let Some(p) = &a.out_provenance {
+        write(p, provenance_json.as_bytes(), "--out-provenance")?;
+    }
+    if let Some(p) = &a.out_bundle {
+        write(p, signed.bundle.to_json().as_bytes(), "--out-bundle")?;
+    }
+    if let Some(p) = &a.out_signature {
+        write(p, signed.signature.to_json().as_bytes(), "--out-signature")?;
+    }
+    let who = &signed.signature["who"]["identifier"];
+    let targets = signed.provenance["target"].as_array().map_or(0, Vec::len);
+    ui.note(format!(
+        "sesgo sign: signed {targets} resource(s) under {} as {}|{}",
+        policy_label(a.policy.as_deref()),
+        who["system"].as_str().unwrap_or("?"),
+        who["value"].as_str().unwrap_or("?"),
+    ));
+    if !signed.warnings.is_empty() {
+        ui.note("warnings:");
+        ui.findings(&signed.warnings);
+    }
+    Ok(Output::Json {
+        json: provenance_json,
+        ok: true,
+    })
+}
+
+pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let w = &a.what;
+    let signature = read_opt(w.signature.as_deref(), "--signature")?;
+    let provenance = read_opt(w.provenance.as_deref(), "--provenance")?;
+    let bundle = read_opt(w.bundle.as_deref(), "--bundle")?;
+    let data = read_opt(w.signature_data.as_deref(), "--signature-data")?
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let mut settings = settings(a.settings.as_deref())?;
+    if let Some(r) = a.revocation {
+        settings.revocation_policy = r.into();
+    }
+    let options = VerifyOptions {
+        policy: a.policy.clone(),
+        reference_time: a.reference_time,
+        settings,
+        accepted_policies: (!a.accept_policy.is_empty()).then(|| a.accept_policy.clone()),
+        unsigned_entries: match a.unsigned_entries {
+            UnsignedArg::Warning => UnsignedEntries::Warning,
+            UnsignedArg::Error => UnsignedEntries::Error,
+        },
+    };
+    let trust = a.trust.build()?;
+    let input = VerifyInput {
+        signature_data: data.as_deref(),
+        signature: signature.as_deref(),
+        provenance: provenance.as_deref(),
+        bundle: bundle.as_deref(),
+    };
+    let v = sesgo::verify(&input, &trust, &options)?;
+    ui.note(format!(
+        "sesgo verify: {} ({})",
+        if v.valid { "VALID" } else { "INVALID" },
+        v.indication.as_str()
+    ));
+    for r in &v.signatures {
+        ui.note(format!(
+            "  {}: policy {}; signer {}; content {}",
+            r.location,
+            r.policy.unwrap_or("?"),
+            r.signer
+                .as_ref()
+                .map_or("?".to_owned(), |s| format!("{}|{}", s.system, s.value)),
+            if r.content_checked {
+                format!("checked: {}", r.signed_full_urls.join(", "))
+            } else {
+                "NOT checked (no content supplied)".to_owned()
+            }
+        ));
+    }
+    for u in &v.unsigned_content {
+        ui.note(format!("  unsigned: {}", u.location));
+    }
+    ui.findings(v.outcome.issues());
+    Ok(Output::Json {
+        json: if a.report {
+            v.to_json()
+        } else {
+            v.outcome.to_json()
+        },
+        ok: v.valid,
+    })
+}
+
+pub(crate) fn refs_check(a: &RefsCheckArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let bundle = read(&a.bundle, "--bundle")?;
+    let provenance = read_opt(a.provenance.as_deref(), "--provenance")?;
+    let options = ReferenceCheckOptions {
+        policy: a.policy.clone(),
+        validating: a.validating,
+        strict_order: a.strict_order,
+        max_entries_bundle: None,
+    };
+    let oo: OperationOutcome = sesgo::check_references(&bundle, provenance.as_deref(), &options)?;
+    let ok = oo.is_success();
+    ui.note(format!(
+        "sesgo refs check: {}",
+        if ok { "conformant" } else { "ERRORS" }
+    ));
+    ui.findings(oo.issues());
+    Ok(Output::Json {
+        json: oo.to_json(),
+        ok,
+    })
+}
+
+/// The facade takes one JSON array of resources (or a Bundle). Each file's shape is told
+/// with serde_json; the bytes themselves are passed on verbatim (decimals such as `36.50`
+/// must survive), spliced into one array that the facade then reads strictly.
+pub(crate) fn bundle_build(a: &BundleBuildArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let mut options = match &a.options {
+        Some(p) => BuildBundleOptions::from_json(&read(p, "--options")?)?,
+        None => BuildBundleOptions::default(),
+    };
+    if a.base_url.is_some() {
+        options.base_url = a.base_url.clone();
+    }
+    if a.bundle_type.is_some() {
+        options.bundle_type = a.bundle_type.clone();
+    }
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    let mut single_bundle = None;
+    for path in &a.files {
+        let bytes = read(path, "FILES")?;
+        let shape: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::new(
+                Code::FormatJsonMalformed,
+                format!("'{}': JSON malformado: {e}", path.display()),
+            )
+            .at("FILES")
+        })?;
+        match &shape {
+            serde_json::Value::Object(o)
+                if o.get("resourceType").and_then(|t| t.as_str()) == Some("Bundle") =>
+            {
+                if a.files.len() != 1 {
+                    return Err(Error::new(
+                        Code::ConfigInvalidParameter,
+                        format!(
+                            "'{}' é um Bundle: informe-o sozinho ou informe os recursos",
+                            path.display()
+                        ),
+                    )
+                    .at("FILES"));
+                }
+                single_bundle = Some(bytes);
+            }
+            serde_json::Value::Array(items) => {
+                if !items.is_empty() {
+                    // Validated as an array: the text between its brackets is its items.
+                    let text = bytes.trim_ascii();
+                    parts.push(text[1..text.len() - 1].to_vec());
+                }
+            }
+            _ => parts.push(bytes),
+        }
+    }
+    let input = match single_bundle {
+        Some(b) => b,
+        None => {
+            let mut joined = b"[".to_vec();
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    joined.extend_from_slice(b",\n");
+                }
+                joined.extend_from_slice(p);
+            }
+            joined.extend_from_slice(b"]");
+            joined
+        }
+    };
+    let bundle = sesgo::build_bundle(&input, &options)?;
+    let n = bundle["entry"].as_array().map_or(0, Vec::len);
+    ui.note(format!("sesgo bundle build: {n} entries"));
+    Ok(Output::Json {
+        json: bundle.to_json(),
+        ok: true,
+    })
+}
+
+pub(crate) fn cert_inspect(a: &CertInspectArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let options = sesgo::InspectOptions {
+        reference_time: a.reference_time,
+        alias: a.alias.clone(),
+    };
+    if let Some(module) = &a.source.pkcs11_module {
+        return pkcs11_inspect(a, module, ui);
+    }
+    let report = if let Some(p12) = &a.source.p12 {
+        let bytes = read_secret(p12, "--p12")?;
+        let password = password_from_env(a.password_env.as_deref(), "--password-env")?;
+        sesgo::inspect_certificate(&bytes, Some(&password), &options)?
+    } else if let Some(cert) = &a.source.cert {
+        sesgo::inspect_certificate(&read(cert, "--cert")?, None, &options)?
+    } else {
+        return Err(Error::new(Code::ConfigMissingParameter, "informe --p12 ou --cert").at("argv"));
+    };
+    ui.note(format!(
+        "sesgo cert inspect: {}",
+        report["subject"].as_str().unwrap_or("?")
+    ));
+    ui.note(format!(
+        "  type {}; valid until {}",
+        report["certificateType"].as_str().unwrap_or("unknown"),
+        report["validity"]["notAfter"].as_str().unwrap_or("?"),
+    ));
+    if let Some(e) = report["eligibility"].as_object() {
+        for (family, v) in e.iter() {
+            ui.note(format!(
+                "  eligible under policy {family}: {}",
+                if v["eligible"].as_bool() == Some(true) {
+                    "yes"
+                } else {
+                    "no"
+                }
+            ));
+        }
+    }
+    Ok(Output::Json {
+        json: report.to_json(),
+        ok: true,
+    })
+}
+
+pub(crate) fn pkcs11_inspect(a: &CertInspectArgs, module: &Path, ui: &Ui) -> sesgo::Result<Output> {
+    let pin = match &a.pin_env {
+        Some(var) => Some(password_from_env(Some(var), "--pin-env")?),
+        None => None,
+    };
+    let report = sesgo::pkcs11::inspect_pkcs11(
+        &module.to_string_lossy(),
+        a.slot,
+        a.token_label.as_deref(),
+        pin.as_ref().map(|p| p.as_str()),
+    )?;
+    ui.note(format!(
+        "sesgo cert inspect: PKCS#11 module {}",
+        report["library"]["description"].as_str().unwrap_or("?")
+    ));
+    for slot in report["slots"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let token = &slot["token"];
+        let Some(label) = token["label"].as_str() else {
+            continue;
+        };
+        ui.note(format!(
+            "  slot {}: token '{label}'{}",
+            slot["slotId"].as_u64().unwrap_or_default(),
+            if token["userPinLocked"].as_bool() == Some(true) {
+                " (PIN bloqueado)"
+            } else {
+                ""
+            }
+        ));
+        for c in token["certificates"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            ui.note(format!(
+                "    certificate --key-id {} ({}): {}",
+                c["id"].as_str().unwrap_or(""),
+                c["label"].as_str().unwrap_or(""),
+                c["subject"].as_str().unwrap_or("?")
+            ));
+        }
+        for k in token["privateKeys"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            ui.note(format!(
+                "    private key --key-id {} ({}): {}",
+                k["id"].as_str().unwrap_or(""),
+                k["label"].as_str().unwrap_or(""),
+                k["keyType"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    Ok(Output::Json {
+        json: report.to_json(),
+        ok: true,
+    })
+}
+
+pub(crate) fn attachment_fill(a: &AttachmentArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let (attachment, content, options) = a.read()?;
+    let filled = sesgo::fill_attachment(&attachment, content.as_deref(), &options)?;
+    ui.note(format!(
+        "sesgo attachment fill: {} bytes, hash-sha256 {}",
+        filled["size"].as_u64().unwrap_or(0),
+        filled["extension"][0]["valueBase64Binary"]
+            .as_str()
+            .unwrap_or("?"),
+    ));
+    Ok(Output::Json {
+        json: filled.to_json(),
+        ok: true,
+    })
+}
+
+pub(crate) fn attachment_check(a: &AttachmentArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let (attachment, content, options) = a.read()?;
+    let oo = sesgo::check_attachment(&attachment, content.as_deref(), &options)?;
+    let ok = oo.is_success();
+    ui.note(format!(
+        "sesgo attachment check: {}",
+        if ok { "conformant" } else { "ERRORS" }
+    ));
+    ui.findings(oo.issues());
+    Ok(Output::Json {
+        json: oo.to_json(),
+        ok,
+    })
+}
+
+pub(crate) fn canonicalize(a: &CanonicalizeArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let input = read(&a.file, "FILE")?;
+    let canon = sesgo::canonicalize(&input, a.policy.as_deref())?;
+    ui.note(format!(
+        "sesgo canonicalize: {} bytes under {}",
+        canon.len(),
+        policy_label(a.policy.as_deref())
+    ));
+    Ok(Output::Bytes(canon))
+}
