@@ -4,14 +4,17 @@
 //! 1. **inputs** ([`inputs`]): options, reference time, strict JSON, and the list of
 //!    signatures to verify, each with the content it must be checked against — a
 //!    supplied Bundle is never ignored;
-//! 2. per signature ([`stages`]): `jws` → `policy` → `structure` → `content` → `chain` →
-//!    `revocation` → `time` → `signer`, each recording its findings and its conclusion;
+//! 2. per signature ([`stages`], with [`revocation`] and [`temporal`] in their own files):
+//!    `jws` → `policy` → `structure` → `content` → `chain` → `revocation` → `time` →
+//!    `signer`, each recording its findings and its conclusion;
 //! 3. **report** ([`report`]): unsigned content of the Bundle, the overall indication,
 //!    the OperationOutcome.
 
 mod inputs;
 mod report;
+mod revocation;
 mod stages;
+mod temporal;
 
 pub use report::{
     Indication, SignatureReport, SignerReport, Stage, StageStatus, UnsignedContent, Verification,

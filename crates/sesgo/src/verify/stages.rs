@@ -4,7 +4,8 @@
 
 use super::inputs::{Job, ProvenanceRef};
 use super::report::{SignatureReport, SignerReport, Stage, StageStatus};
-use crate::settings::{RevocationPolicy, Settings};
+use super::revocation::revocation;
+use crate::settings::Settings;
 use crate::sign::refs_options;
 use crate::signer::TrustStore;
 use sesgo_cert::{
@@ -12,9 +13,7 @@ use sesgo_cert::{
 };
 use sesgo_core::json::Value;
 use sesgo_core::{Code, Finding, Severity};
-use sesgo_jades::{
-    verify_jws, ContentDigest, Policy, Strategy, VerifiedJws, VerifyOptions as JwsOptions,
-};
+use sesgo_jades::{verify_jws, ContentDigest, Policy, VerifiedJws, VerifyOptions as JwsOptions};
 use sesgo_provenance::flow::formats_of;
 use sesgo_provenance::provenance::check_signer_agent;
 use sesgo_provenance::signature::{read_signature, recheck_signature, ReadSignature};
@@ -333,77 +332,6 @@ impl Ctx<'_> {
         Some(certs)
     }
 
-    /// validar §6: the signing time against the certificate and the reference time.
-    fn time(&self, v: &VerifiedJws, leaf: Option<&Certificate>) -> Vec<Finding> {
-        let mut f = Vec::new();
-        let loc = "protected.iat";
-        if let (Some(iat), Some(leaf)) = (v.iat, leaf) {
-            if iat < leaf.not_before() || iat > leaf.not_after() {
-                f.push(
-                    Finding::new(
-                        Code::TemporalIatOutOfCertPeriod,
-                        format!(
-                            "iat {iat} fora da validade do certificado [{}, {}]",
-                            leaf.not_before(),
-                            leaf.not_after()
-                        ),
-                    )
-                    .at(loc),
-                );
-            }
-        }
-        if let Some(iat) = v.iat {
-            // iat after the reference time: beyond the ±300 s tolerance an error, within
-            // it a warning (docs/adr/0004).
-            if iat > self.reference_time + crate::MAX_CLOCK_SKEW_SECS {
-                f.push(
-                    Finding::new(
-                        Code::TemporalIatInvalid,
-                        format!(
-                            "iat {iat} posterior ao timestamp de referência {}",
-                            self.reference_time
-                        ),
-                    )
-                    .at(loc),
-                );
-            } else if iat > self.reference_time {
-                f.push(
-                    Finding::new(
-                        Code::TemporalClockSkewDetected,
-                        format!(
-                            "iat {iat} adiante do timestamp de referência {}",
-                            self.reference_time
-                        ),
-                    )
-                    .at(loc),
-                );
-            }
-            let age_days = (self.reference_time - iat) / 86_400;
-            if age_days > i64::from(self.settings.signature_age_threshold_days) {
-                f.push(
-                    Finding::new(
-                        Code::TemporalSignatureTooOld,
-                        format!(
-                            "assinatura com {age_days} dias (limite {})",
-                            self.settings.signature_age_threshold_days
-                        ),
-                    )
-                    .at(loc),
-                );
-            }
-        }
-        if v.strategy == Strategy::Tsa || v.timestamp_token.is_some() {
-            f.push(
-                Finding::new(
-                    Code::TsaValidationFailed,
-                    "validação de carimbo de tempo RFC 3161 ainda não suportada por esta versão",
-                )
-                .at("header"),
-            );
-        }
-        f
-    }
-
     /// SAV: the Signature element's own values per policy (DECISIONS D1; §17.8), `when`
     /// against `iat`, the signer against the certificate (criar 14.2), and under 0.2.0
     /// the Provenance's signer agent.
@@ -476,53 +404,4 @@ fn finish(
         covered_entries,
         container_entry,
     }
-}
-
-/// Revocation until online OCSP/CRL checking lands: the status is unobtainable, which
-/// `revocationPolicy` turns into an error, information or warning (DECISIONS D5).
-/// Returns the findings and whether the stage is undecided (status not established).
-fn revocation(policy: Policy, v: &VerifiedJws, rp: RevocationPolicy) -> (Vec<Finding>, bool) {
-    let severity = match rp {
-        RevocationPolicy::Strict => Severity::Error,
-        RevocationPolicy::SoftFail => Severity::Information,
-        RevocationPolicy::Warn | RevocationPolicy::Off => Severity::Warning,
-    };
-    if rp == RevocationPolicy::Off {
-        return (
-            vec![Finding::new(
-                Code::RevocationNoConnectivity,
-                "revogação não verificada (revocationPolicy=off)",
-            )
-            .with_severity(Severity::Warning)
-            .at("x5c")],
-            true,
-        );
-    }
-    let mut out = Vec::new();
-    if policy.profile().revocation_refs.expected() && v.revocation_refs.is_none() {
-        out.push(
-            Finding::new(
-                Code::ValidationLtvEvidenceInvalid,
-                "assinatura sem evidências de revogação (rRefs) no cabeçalho não protegido",
-            )
-            .with_severity(severity)
-            .at("header.rRefs"),
-        );
-    }
-    out.push(
-        Finding::new(
-            Code::RevocationNoConnectivity,
-            format!(
-                "status de revogação não obtido: consulta OCSP/CRL não configurada (revocationPolicy={})",
-                match rp {
-                    RevocationPolicy::Strict => "strict",
-                    RevocationPolicy::SoftFail => "soft-fail",
-                    _ => "warn",
-                }
-            ),
-        )
-        .with_severity(severity)
-        .at("x5c"),
-    );
-    (out, true)
 }
