@@ -331,6 +331,8 @@ pub fn test_dotnet() -> Result {
         .env(crate::testpki::ENV, &manifest)
         .env("SESGO_TEST_EXAMPLES", root().join("examples"))
         .env("SESGO_TEST_CLI", &cli)
+        // The SoftHSM2 tokens of the test PKI (PKCS#11 signer test).
+        .env("SOFTHSM2_CONF", softhsm_conf(&manifest)?)
         .env_remove("SESGO_NATIVE_LIBRARY");
     run(n)?;
     run_example(&pkg, &manifest)
@@ -405,4 +407,14 @@ fn run_example(pkg: &Path, manifest: &Path) -> Result {
     }
     eprintln!("xtask: examples/dotnet/SignVerify.cs ran");
     Ok(())
+}
+
+/// `pkcs11.conf` of the test PKI's manifest: the SoftHSM2 configuration of its tokens.
+fn softhsm_conf(manifest: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(manifest).map_err(|e| format!("{manifest:?}: {e}"))?;
+    let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    m["pkcs11"]["conf"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "the test PKI manifest has no pkcs11.conf".to_owned())
 }

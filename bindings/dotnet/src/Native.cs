@@ -66,6 +66,9 @@ namespace Br.Gov.Go.Saude.Sesgo
             out IntPtr signer, out IntPtr err);
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint SignerFromPkcs11Fn(IntPtr configJson, IntPtr pin, out IntPtr signer, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         internal delegate uint SignerExternalFn(
             IntPtr chainPem, UIntPtr chainLen, IntPtr callback, IntPtr userdata, out IntPtr signer, out IntPtr err);
 
@@ -117,6 +120,7 @@ namespace Br.Gov.Go.Saude.Sesgo
         internal readonly BytesSetFn BytesSet;
         internal readonly SignerFromPkcs12Fn SignerFromPkcs12;
         internal readonly SignerFromPemFn SignerFromPem;
+        internal readonly SignerFromPkcs11Fn SignerFromPkcs11;
         internal readonly SignerExternalFn SignerExternal;
         internal readonly FreeFn SignerFree;
         internal readonly TrustStoreNewFn TrustStoreNew;
@@ -149,6 +153,7 @@ namespace Br.Gov.Go.Saude.Sesgo
             BytesSet = Bind<BytesSetFn>(symbol, "sesgo_bytes_set");
             SignerFromPkcs12 = Bind<SignerFromPkcs12Fn>(symbol, "sesgo_signer_from_pkcs12");
             SignerFromPem = Bind<SignerFromPemFn>(symbol, "sesgo_signer_from_pem");
+            SignerFromPkcs11 = Bind<SignerFromPkcs11Fn>(symbol, "sesgo_signer_from_pkcs11");
             SignerExternal = Bind<SignerExternalFn>(symbol, "sesgo_signer_external");
             SignerFree = Bind<FreeFn>(symbol, "sesgo_signer_free");
             TrustStoreNew = Bind<TrustStoreNewFn>(symbol, "sesgo_trust_store_new");

@@ -58,6 +58,36 @@ namespace Br.Gov.Go.Saude.Sesgo
         }
 
         /// <summary>
+        /// A signer whose key stays on a PKCS#11 token or smart card (ICP-Brasil A3). The
+        /// configuration is the library's JSON (<c>{"module": "/path/lib.so", "tokenLabel" |
+        /// "slotId", "keyId" | "keyLabel", "settings": {…}}</c>, the same as the C
+        /// <c>sesgo_signer_from_pkcs11</c>); a wrong PIN is <c>CRYPTO.PIN-INVALID</c>, a locked
+        /// one <c>DEVICE.PIN-BLOCKED</c>, never retried.
+        /// </summary>
+        /// <param name="configJson">the token, key and middleware settings (JSON)</param>
+        /// <param name="pin">the user PIN; sesgo wipes its own copies</param>
+        public static Signer FromPkcs11(string configJson, string pin)
+        {
+            if (configJson == null)
+            {
+                throw new ArgumentNullException("configJson");
+            }
+            if (pin == null)
+            {
+                throw new ArgumentNullException("pin");
+            }
+            Native api = Native.Api;
+            IntPtr raw, err;
+            uint st;
+            using (var c = new Pinned(Utf8.NulTerminated(configJson, "configJson")))
+            using (var p = new Pinned(Utf8.NulTerminated(pin, "pin"), true))
+            {
+                st = api.SignerFromPkcs11(c.Ptr, p.Ptr, out raw, out err);
+            }
+            return Wrap(api, st, raw, err, default(GCHandle), null);
+        }
+
+        /// <summary>
         /// A signer from a PEM private key (PKCS#8, encrypted or not, or PKCS#1) and its PEM
         /// certificate chain (leaf first; intermediates may come from the trust store).
         /// </summary>

@@ -185,6 +185,32 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
             }
         }
 
+        /// <summary>
+        /// A key inside a SoftHSM2 token (the test PKI's e-CPF key, imported by
+        /// <c>cargo xtask testpki</c>) signs byte for byte like the same key from PKCS#12; a
+        /// wrong PIN is CRYPTO.PIN-INVALID.
+        /// </summary>
+        [Test]
+        public void Pkcs11SignerGivesTheSameSignatureAsPkcs12()
+        {
+            string options = TestPki.Options(Sesgo.Policy020, TestPki.Now);
+            string config = TestPki.Cert("pkcs11", "config");
+            string pin = TestPki.Cert("pkcs11", "pin");
+            string reference;
+            using (Signer p12 = TestPki.Pkcs12Signer())
+            {
+                reference = TestPki.SignatureData(Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, p12, trust, options));
+            }
+            using (Signer token = Signer.FromPkcs11(config, pin))
+            {
+                SignResult signed = Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, token, trust, options);
+                Assert.AreEqual(reference, TestPki.SignatureData(signed));
+                Assert.IsTrue(Sesgo.Verify(trust, bundle: signed.BundleUtf8(), optionsJson: options).Valid);
+            }
+            SesgoException e = Assert.Throws<SesgoException>(() => Signer.FromPkcs11(config, pin + "0"));
+            Assert.AreEqual("CRYPTO.PIN-INVALID", e.Code);
+        }
+
         [Test]
         public void PemSignersGiveTheSameSignature()
         {
