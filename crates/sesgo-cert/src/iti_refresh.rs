@@ -7,7 +7,7 @@
 //! [`CACHE_NAMESPACE`], keyed by their URLs): the guide's *repositório local*. The
 //! certificates parsed from them are the *cache de consulta*.
 //!
-//! Ages and codes (SAFIRA's settings, DECISIONS D16): younger than
+//! Ages and codes (SAFIRA's settings, DECISIONS D18): younger than
 //! [`ItiConfig::refresh_after`], the copy is used as is; older, a refresh is tried and, if
 //! it fails, the copy is still used with `CACHE.STALE-BUT-VALID` (up to
 //! [`ItiConfig::critical_after`]) or `CACHE.CRITICAL-STALE` (up to
