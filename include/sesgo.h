@@ -357,6 +357,12 @@ typedef uint32_t sesgo_status;
 // long as the error.
 typedef struct sesgo_error sesgo_error;
 
+// The network context: one transport (sesgo's HTTP client, or the host's callback),
+// one on-disk cache and the network settings, shared by AIA chain completion, the ITI
+// trust-store refresh and (later) OCSP, CRL and TSA. Immutable and thread-safe.
+// Release with `sesgo_network_free`.
+typedef struct sesgo_network sesgo_network;
+
 // Who signs: a private key (PKCS#12 or PEM) or an external signing callback, with its
 // certificate chain. Immutable and thread-safe: one signer may be used by several
 // threads at once. Release with `sesgo_signer_free`.
@@ -399,6 +405,54 @@ typedef int (*sesgo_sign_callback)(void *userdata,
                                    const uint8_t *input,
                                    size_t input_len,
                                    sesgo_bytes *out_signature);
+
+// One request handed to a `sesgo_fetch_callback`. Every pointer is borrowed for the
+// duration of the call. Strings are NUL-terminated UTF-8.
+typedef struct {
+  // `"GET"` or `"POST"`.
+  const char *method;
+  // Absolute `http://` or `https://` URL.
+  const char *url;
+  // What it is for: `"aia"`, `"crl"`, `"ocsp"`, `"tsa"`, `"trust-store"` or `"token"`
+  // (only `aia`, `crl` and `ocsp` may use plain `http://`).
+  const char *purpose;
+  // `Content-Type` of the body, or NULL.
+  const char *content_type;
+  // `Accept` header, or NULL.
+  const char *accept;
+  // Extra headers as `"Name: value\r\n"` lines (possibly empty, never NULL).
+  const char *headers;
+  // The POST body (`body_len` bytes; NULL when empty).
+  const uint8_t *body;
+  // Length of `body`.
+  size_t body_len;
+  // Answer with more than this many body bytes is refused: read at most `max_bytes + 1`.
+  uint64_t max_bytes;
+  // Total time allowed, milliseconds, connection included.
+  uint64_t timeout_ms;
+} sesgo_fetch_request;
+
+// What a `sesgo_fetch_callback` answers. sesgo zero-initializes it; the callback sets
+// `status` and fills `body` (and optionally `content_type`, without NUL) with
+// `sesgo_bytes_set`, which copies. sesgo frees both afterwards, also on failure.
+typedef struct {
+  // HTTP status code (any: sesgo decides what a non-200 means).
+  uint16_t status;
+  // The `Content-Type`, if any.
+  sesgo_bytes content_type;
+  // The body.
+  sesgo_bytes body;
+} sesgo_fetch_response;
+
+// A host transport: performs `request` and fills `response`. Return 0 when a response
+// was obtained (whatever its status); any other value means no response (connection
+// failure, timeout, refused egress…) and is reported as a transport failure of the URL.
+// It may be called from any thread that uses the network (concurrently for concurrent
+// verifications): `userdata` must allow that. It must honour `timeout_ms` and
+// `max_bytes`, and must not unwind through sesgo.
+typedef int (*sesgo_fetch_callback)(void *userdata,
+                                    const sesgo_fetch_request *request,
+                                    sesgo_fetch_response *response);
 
 // What `sesgo_verify` checks: each member is a borrowed `(pointer, length)` pair; a NULL
 // pointer means "absent" (its length must then be 0). Zero-initialize it (`= {0}`) and
@@ -529,6 +583,66 @@ sesgo_status sesgo_trust_store_new(const uint8_t *options_json,
 // Releases a trust store. NULL is accepted and ignored. No call may use the store
 // afterwards (join the threads that share it first).
 void sesgo_trust_store_free(sesgo_trust_store *store);
+
+// A network context with sesgo's HTTP client (system roots plus `tlsRootsPem`,
+// proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`). `settings_json` is the guide's
+// settings (`{"network": false}` = offline; timeouts, retries, cache ages; empty =
+// defaults); `options_json` is `{"cacheDir", "cacheMaxBytes", "trustStoreZipUrl",
+// "trustStoreHashUrl", "tlsRootsPem"}` (empty = defaults: the per-user cache, ITI's
+// URLs). Release with `sesgo_network_free`.
+sesgo_status sesgo_network_new(const uint8_t *settings_json,
+                               size_t settings_len,
+                               const uint8_t *options_json,
+                               size_t options_len,
+                               sesgo_network **out,
+                               sesgo_error **err_out);
+
+// As `sesgo_network_new`, with the host's transport: every request goes through `cb`
+// (see `sesgo_fetch_callback`). `userdata` is passed unchanged to every call; it must
+// stay valid until `sesgo_network_free` returns (and until every trust store made with
+// `sesgo_trust_store_with_network` from this network is freed).
+sesgo_status sesgo_network_with_fetcher(const uint8_t *settings_json,
+                                        size_t settings_len,
+                                        const uint8_t *options_json,
+                                        size_t options_len,
+                                        sesgo_fetch_callback cb,
+                                        void *userdata,
+                                        sesgo_network **out,
+                                        sesgo_error **err_out);
+
+// Releases a network context. NULL is accepted and ignored.
+void sesgo_network_free(sesgo_network *network);
+
+// A new trust store (same roots and pool as `store`) that completes chains from AIA
+// `caIssuers` through `network` (memory, cache, then the network): `sesgo_sign`,
+// `sesgo_verify` and `sesgo_build_x5c` with it accept a leaf without its
+// intermediates. Trust still comes only from `store`'s pinned roots. Release the new
+// store with `sesgo_trust_store_free` (it keeps what it needs of `network`).
+sesgo_status sesgo_trust_store_with_network(const sesgo_trust_store *store,
+                                            const sesgo_network *network,
+                                            sesgo_trust_store **out,
+                                            sesgo_error **err_out);
+
+// Caso de uso *montar cadeia*: the `x5c` of `cert` (PEM, DER or standard Base64 DER),
+// leaf first and the trusted root last, completed from `store` (and AIA when `store`
+// came from `sesgo_trust_store_with_network`) and validated now. `*out` receives a JSON
+// array of standard-Base64 DER strings. `settings_json` may be empty (defaults).
+sesgo_status sesgo_build_x5c(const uint8_t *cert,
+                             size_t cert_len,
+                             const sesgo_trust_store *store,
+                             const uint8_t *settings_json,
+                             size_t settings_len,
+                             sesgo_bytes *out,
+                             sesgo_error **err_out);
+
+// Refreshes ITI's CA archive into the network's cache (hash first, archive only if it
+// changed, SHA-512 checked before it is opened, atomic replace). `*out` receives a JSON
+// report: `{"sha512", "previousSha512", "changed", "verifiedAt", "certificates",
+// "added": [subject…], "removed": [subject…]}`. Failures: `NETWORK.*`,
+// `SECURITY.HASH-VALIDATION-FAILED`, `STORAGE.INDEX-CREATION-FAILED`.
+sesgo_status sesgo_trust_refresh(const sesgo_network *network,
+                                 sesgo_bytes *out,
+                                 sesgo_error **err_out);
 
 // Signs the resources `provenance` designates in `bundle` (caso de uso *criar*,
 // Etapas 1–14): the chain is completed and validated with `trust`, the signer's

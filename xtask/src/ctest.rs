@@ -151,6 +151,19 @@ fn pki_env() -> Result<Vec<(String, String)>> {
             get(&["pkcs11", "config"])?,
         ),
         ("SESGO_TEST_PKCS11_PIN".into(), get(&["pkcs11", "pin"])?),
+        (
+            "SESGO_TEST_AIA_LEAF_PEM".into(),
+            get(&["online", "ecpf", "certPem"])?,
+        ),
+        (
+            "SESGO_TEST_AIA_ROOT_SHA256".into(),
+            get(&["online", "rootSha256"])?,
+        ),
+        ("SESGO_TEST_AIA_WWW".into(), get(&["online", "www"])?),
+        (
+            "SESGO_TEST_AIA_BASE_URL".into(),
+            get(&["online", "baseUrl"])?,
+        ),
     ])
 }
 

@@ -53,11 +53,46 @@ pub fn generate(dir: &Path) -> Result<PathBuf> {
         "keyPkcs1": pki.key_pkcs1,
         "acArchive": ac_archive,
         "pkcs11": pkcs11(dir, &pki)?,
+        "online": online(&dir.join("online"))?,
     });
     let path = dir.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// The loopback AIA server of the suites: `sesgo-testserver` running inside this xtask
+/// process (bound to 127.0.0.1, stopped when xtask exits) serving `www/`.
+static AIA_SERVER: OnceLock<sesgo_testserver::TestServer> = OnceLock::new();
+
+/// A second PKI whose AIA, OCSP and CRL URLs point at the loopback server, for the
+/// suites' "complete one chain through AIA" tests (issue 18): the server starts first
+/// (ephemeral port), then the PKI is generated with its URL, then its files are served.
+fn online(dir: &Path) -> Result<Value> {
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www).map_err(|e| format!("{}: {e}", www.display()))?;
+    let server = sesgo_testserver::TestServer::start(sesgo_testserver::ServerConfig {
+        root: Some(www.clone()),
+        ..Default::default()
+    })
+    .map_err(|e| format!("loopback test server: {e}"))?;
+    let base_url = server.base_url();
+    let pki = TestPki::generate_with(
+        &dir.join("pki"),
+        &sesgo_cert::testpki::PkiOptions {
+            base_url: Some(base_url.clone()),
+        },
+    )?;
+    pki.write_web_root(&www)?;
+    let _ = AIA_SERVER.set(server);
+    Ok(json!({
+        "baseUrl": base_url,
+        "www": www,
+        "rootSha256": pki.root_sha256,
+        "root": cert(&pki.root),
+        "ac2": cert(&pki.ac2),
+        "ecpf": cert(&pki.ecpf),
+    }))
 }
 
 /// SoftHSM2 tokens in `dir/softhsm` holding the e-CPF key (sesgo_pkcs11::softhsm); the

@@ -20,6 +20,7 @@ mod boundary;
 mod bytes;
 mod error;
 mod handles;
+mod network;
 mod ops;
 mod pkcs11;
 mod status;
@@ -34,6 +35,7 @@ pub use error::{
     sesgo_error_operation_outcome, sesgo_error_status, sesgo_status_name,
 };
 pub use handles::*;
+pub use network::*;
 pub use ops::*;
 pub use pkcs11::sesgo_signer_from_pkcs11;
 pub use status::SesgoStatus;
