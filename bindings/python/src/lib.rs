@@ -5,6 +5,7 @@
 
 mod handles;
 mod input;
+mod network;
 mod pkcs11;
 
 use handles::{default_trust_store, Signer, TrustStore};
@@ -255,6 +256,8 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(inspect_certificate, m)?)?;
     m.add_class::<Signer>()?;
     m.add_class::<TrustStore>()?;
+    m.add_class::<network::Network>()?;
+    m.add_function(wrap_pyfunction!(network::build_x5c, m)?)?;
     #[cfg(feature = "testing")]
     {
         m.add_function(wrap_pyfunction!(_testing_panic, m)?)?;

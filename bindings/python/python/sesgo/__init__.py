@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _sesgo
 from .exceptions import SesgoError, SesgoSystemError
@@ -51,6 +51,9 @@ __all__ = [
     "inspect_certificate",
     "Signer",
     "TrustStore",
+    "Network",
+    "network",
+    "build_x5c",
     "SesgoError",
 ]
 
@@ -82,7 +85,7 @@ def _check_abi(found: int) -> None:
 _check_abi(_sesgo.abi_version())
 
 # Only after the ABI check: a mismatched native module may not have these.
-from ._sesgo import Signer, TrustStore  # noqa: E402
+from ._sesgo import Network, Signer, TrustStore  # noqa: E402
 
 __version__: str = _sesgo.version()
 
@@ -354,3 +357,54 @@ def inspect_certificate(
         data, password, _options(alias=alias, referenceTime=_unix(reference_time))
     )
     return out if raw else json.loads(out)
+
+
+#: A host transport for :func:`network`: called as ``fetch(method, url, purpose, headers,
+#: body, timeout, max_bytes)`` and returning ``(status, content_type, body)``.
+FetchFunction = Callable[
+    [str, str, str, Dict[str, str], Optional[bytes], float, int],
+    Tuple[int, Optional[str], bytes],
+]
+
+
+def network(
+    *,
+    offline: bool = False,
+    settings: Optional[Dict[str, Any]] = None,
+    cache_dir: Optional[Union[str, "os.PathLike[str]"]] = None,
+    cache_max_bytes: Optional[int] = None,
+    tls_roots_pem: Optional[str] = None,
+    trust_store_zip_url: Optional[str] = None,
+    trust_store_hash_url: Optional[str] = None,
+    fetch: Optional[FetchFunction] = None,
+) -> Network:
+    """The network context of AIA chain completion and the ITI trust-store refresh.
+
+    ``offline=True`` (or ``settings={"network": False}``) forbids every access: only the
+    cache answers. ``fetch`` replaces sesgo's HTTP client with the host's own transport
+    (proxy authentication, egress rules): it must honour ``timeout`` and ``max_bytes``;
+    an exception it raises is a transport failure of that URL.
+    """
+    s = dict(settings or {})
+    if offline:
+        s["network"] = False
+    options = _options(
+        cacheDir=os.fspath(cache_dir) if cache_dir is not None else None,
+        cacheMaxBytes=cache_max_bytes,
+        tlsRootsPem=tls_roots_pem,
+        trustStoreZipUrl=trust_store_zip_url,
+        trustStoreHashUrl=trust_store_hash_url,
+    )
+    return Network(json.dumps(s).encode("utf-8"), options, fetch)
+
+
+def build_x5c(
+    certificate: Union[str, bytes, "os.PathLike[str]"],
+    *,
+    trust_store: TrustStore,
+    settings: Optional[Dict[str, Any]] = None,
+) -> List[str]:
+    """Caso de uso *montar cadeia*: the ``x5c`` of ``certificate`` (PEM, DER, Base64 or a
+    path), leaf first and the trusted root last, completed from ``trust_store`` — and from
+    AIA ``caIssuers`` when it came from :meth:`Network.trust_store`."""
+    return _sesgo.build_x5c(certificate, trust_store, json.dumps(settings or {}).encode("utf-8"))

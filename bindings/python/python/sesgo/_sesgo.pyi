@@ -1,5 +1,5 @@
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union, final
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
 _Bytes = Union[bytes, bytearray, memoryview]
 _Source = Union[_Bytes, str, os.PathLike[str]]
@@ -90,3 +90,22 @@ class TrustStore:
     @property
     def root_sha256(self) -> List[str]:
         """SHA-256 fingerprints (hex) of the trusted roots."""
+
+
+class Network:
+    """The network context (transport, cache, settings) of AIA and the ITI trust store."""
+
+    def __init__(
+        self,
+        settings: bytes = b"",
+        options: bytes = b"",
+        fetch: Optional[Callable[..., Tuple[int, Optional[str], bytes]]] = None,
+    ) -> None: ...
+    @property
+    def offline(self) -> bool: ...
+    @property
+    def cache_dir(self) -> Optional[str]: ...
+    def trust_store(self, trust_store: TrustStore) -> TrustStore: ...
+    def refresh_trust_store(self) -> str: ...
+
+def build_x5c(certificate: Any, trust_store: TrustStore, settings: bytes) -> List[str]: ...
