@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 // ---------------------------------------------------------------------------------------
 // Handles
 
-fn into_handle<T>(value: T) -> jlong {
+pub(crate) fn into_handle<T>(value: T) -> jlong {
     Box::into_raw(Box::new(value)) as jlong
 }
 
@@ -27,7 +27,7 @@ fn into_handle<T>(value: T) -> jlong {
 /// # Safety
 /// `handle` must be 0 or a value returned by [`into_handle::<T>`] that has not been
 /// passed to [`destroy::<T>`]; the Java side (`NativeObject`) guarantees both.
-unsafe fn from_handle<T: Clone>(handle: jlong, name: &str) -> Result<T> {
+pub(crate) unsafe fn from_handle<T: Clone>(handle: jlong, name: &str) -> Result<T> {
     if handle == 0 {
         return Err(missing(name));
     }
@@ -39,7 +39,7 @@ unsafe fn from_handle<T: Clone>(handle: jlong, name: &str) -> Result<T> {
 ///
 /// # Safety
 /// As [`from_handle`]; after this call the handle must not be used again.
-unsafe fn destroy<T>(handle: jlong) {
+pub(crate) unsafe fn destroy<T>(handle: jlong) {
     if handle != 0 {
         // SAFETY: see the function's contract.
         drop(unsafe { Box::from_raw(handle as *mut T) });

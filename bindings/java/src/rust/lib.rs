@@ -47,6 +47,7 @@ macro_rules! native {
 }
 
 mod handles;
+mod network;
 mod pkcs11;
 
 /// Why a native call failed.

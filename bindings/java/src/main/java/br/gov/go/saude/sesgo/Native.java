@@ -84,6 +84,21 @@ final class Native {
     /** Frees a trust-store handle (0 ignored). */
     static native void trustStoreDestroy(long trustStore);
 
+    /** A network context: settings and options JSON (null = defaults), an optional transport. */
+    static native long networkNew(String settingsJson, String optionsJson, Fetcher fetcher);
+
+    /** Releases a network context. */
+    static native void networkDestroy(long network);
+
+    /** A new trust-store handle completing chains through AIA with the network. */
+    static native long networkTrustStore(long network, long trustStore);
+
+    /** Refreshes ITI's archive into the cache; the report JSON. */
+    static native byte[] networkRefreshTrustStore(long network);
+
+    /** Caso de uso montar cadeia: the x5c JSON array of a certificate (PEM, DER or Base64). */
+    static native byte[] buildX5c(byte[] certificate, long trustStore, String settingsJson);
+
     /** Signs (criar); {@code optionsJson} may be null. */
     static native SignResult sign(byte[] bundle, byte[] provenance, long signer, long trustStore, String optionsJson);
 

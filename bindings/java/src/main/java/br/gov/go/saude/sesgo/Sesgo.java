@@ -270,4 +270,29 @@ public final class Sesgo {
     private static String utf8(byte[] json) {
         return new String(json, StandardCharsets.UTF_8);
     }
+
+    /**
+     * Caso de uso montar cadeia: the {@code x5c} (standard Base64 DER, leaf first, root
+     * last) of a certificate (PEM, DER or Base64), completed from {@code trustStore} — and
+     * from AIA when it came from {@link Network#trustStore}.
+     *
+     * @throws SesgoException {@code CERT.CHAIN-INCOMPLETE} when no way to a trusted root
+     *     is found, or the certificate's own code
+     */
+    public static java.util.List<String> buildX5c(byte[] certificate, TrustStore trustStore, String settingsJson) {
+        java.util.Objects.requireNonNull(certificate, "certificate");
+        java.util.Objects.requireNonNull(trustStore, "trustStore");
+        NativeLibrary.load();
+        byte[] json = trustStore.withHandle(t -> Native.buildX5c(certificate, t, settingsJson));
+        String text = new String(json, java.nio.charset.StandardCharsets.UTF_8).trim();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        String inner = text.substring(1, text.length() - 1).trim();
+        if (!inner.isEmpty()) {
+            for (String part : inner.split(",")) {
+                String p = part.trim();
+                out.add(p.substring(1, p.length() - 1));
+            }
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
 }

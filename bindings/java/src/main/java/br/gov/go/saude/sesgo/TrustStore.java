@@ -15,6 +15,11 @@ public final class TrustStore extends NativeObject {
         super(handle, Native::trustStoreDestroy);
     }
 
+    /** Wraps a handle produced by the native side (Network.trustStore). */
+    static TrustStore fromHandle(long handle) {
+        return new TrustStore(handle);
+    }
+
     /** The embedded ICP-Brasil roots v5 and v12. */
     public static TrustStore icpBrasil() {
         return fromJson("{\"icpBrasil\":true}");
