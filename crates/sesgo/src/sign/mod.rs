@@ -1,16 +1,16 @@
-//! Caso de uso *criar assinatura* (IG-DIGEST §2.3, Etapas 1–14), end to end.
+//! Caso de uso *criar assinatura* (IG-DIGEST §2.3, Etapas 1–14), end to end, as named
+//! steps over typed values ([`steps`]; docs/architecture.md, "Signing: named steps").
+
+mod steps;
 
 use crate::clock::{Clock, SystemClock};
-use crate::options::{from_json, parse_policy};
-use crate::settings::{check_reference_time, Settings};
+use crate::options::from_json;
+use crate::settings::Settings;
 use crate::signer::{Signer, TrustStore};
 use serde::{Deserialize, Serialize};
-use sesgo_cert::{check_eligibility, validate_chain, ChainOptions, EligibilityOptions, Identity};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_core::{Code, Error, Finding, Result};
 use sesgo_jades::{Policy, Strategy};
-use sesgo_provenance::flow::{sign_set, SignRequest};
-use sesgo_provenance::signature::SignerIdentifier;
 
 /// Options of [`sign`] (JSON: camelCase, unknown members refused; all optional).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,12 +162,11 @@ pub fn sign(
 
 /// [`sign`] with an injected clock (criar 1.10 compares the reference time with it).
 ///
-/// Etapa 1: policy, reference time, strategy, settings; the Bundle and Provenance read
-/// strictly and checked against the structural and reference rules (1.4–1.9). Etapa 2:
-/// the chain completed from the trust store and validated at the reference time, the
-/// leaf's eligibility under the policy. Etapas 3–13: signed set, digest, JWS (the key is
-/// used once, then the signature is checked against the leaf). Etapa 14: Signature,
-/// signed Provenance, transfer Bundle. Any failure: an [`Error`] with every finding.
+/// Runs the named steps of [`steps`] in the guide's order (docs/architecture.md):
+/// `inputs` (Etapa 1) → `chain` (Etapas 2.1–2.7, 14.2) → `revocation` (Etapa 2.8) →
+/// `content` (Etapas 1.4–1.9, 3–6) → `header` (Etapas 7–9) → `signing` (Etapas 10–11) →
+/// `timestamp` (Etapa 12) → `unprotected` (Etapa 13) → `wrap` (Etapa 14). Any failure: an
+/// [`Error`] with every finding of the step that failed.
 pub fn sign_with_clock(
     bundle: &[u8],
     provenance: &[u8],
@@ -176,92 +175,13 @@ pub fn sign_with_clock(
     options: &SignOptions,
     clock: &dyn Clock,
 ) -> Result<Signed> {
-    // Etapa 1.
-    let policy = parse_policy(options.policy.as_deref())?; // 1.1
-    let now = clock.now();
-    let reference_time = options.reference_time.unwrap_or(now);
-    check_reference_time(reference_time, now)?; // 1.2, 1.10
-    let strategy = strategy(options.strategy.as_deref())?; // 1.3
-    if strategy == Strategy::Tsa {
-        // CodeSystem 0.1.2 has no CONFIG.TSA-CONFIG-MISSING: the TSA is a missing
-        // operational parameter (docs/adr/0004).
-        return Err(Error::new(
-            Code::ConfigMissingParameter,
-            "estratégia 'tsa' exige uma TSA configurada (tsaUrl); esta versão ainda não tem cliente RFC 3161",
-        ));
-    }
-    let s = &options.settings;
-    s.validate()?; // 1.11
-    let bundle = parse_json(
-        bundle,
-        "Bundle",
-        s.max_bundle_bytes,
-        Code::SecurityBundleMemoryLimitExceeded,
-    )?;
-    let provenance = parse_json(
-        provenance,
-        "Provenance",
-        s.max_bundle_bytes,
-        Code::FormatResourceTooLarge,
-    )?;
-    let refs = refs_options(policy, s, false)?;
-
-    // Etapa 2: chain and eligibility at the reference time.
-    let chain = trust.complete_chain(signer.chain())?;
-    let validated = validate_chain(
-        &chain,
-        trust,
-        &ChainOptions {
-            reference_time,
-            max_depth: s.max_chain_depth as usize,
-            near_expiry_days: s.near_expiry_threshold_days,
-        },
-    )?;
-    let mut warnings = validated.warnings.clone();
-    let leaf = validated.leaf();
-    let eligibility = check_eligibility(
-        leaf,
-        policy.profile().eligibility,
-        &EligibilityOptions {
-            reference_time,
-            min_cert_issue_date: s.min_cert_issue_date,
-            near_expiry_days: s.near_expiry_threshold_days,
-        },
-    );
-    if let Some(e) = Error::from_findings(eligibility.clone()) {
-        return Err(e.nested_in("x5c[0]"));
-    }
-    warnings.extend(eligibility);
-    // criar 14.2: CPF/CNPJ from the certificate.
-    let id = Identity::from_certificate(leaf).signer_id()?;
-    let who = SignerIdentifier::new(id.system, &id.value)?;
-
-    // Etapas 3–14.
-    let req = SignRequest {
-        policy,
-        strategy,
-        reference_time,
-        chain_der: validated
-            .certificates
-            .iter()
-            .map(|c| c.der().to_vec())
-            .collect(),
-        who,
-        refs,
-    };
-    let out = sign_set(
-        &bundle,
-        &provenance,
-        &req,
-        |p| signer.sign(p.signing_input()),
-        |_| Ok(()),
-    )?;
-    warnings.extend(out.warnings);
-    crate::verify::dedup(&mut warnings);
-    Ok(Signed {
-        signature: out.signature,
-        provenance: out.provenance,
-        bundle: out.bundle,
-        warnings,
-    })
+    let inputs = steps::inputs(bundle, provenance, options, clock)?;
+    let chain = steps::chain(&inputs, signer, trust)?;
+    let evidence = steps::revocation(&inputs, &chain)?;
+    let content = steps::content(&inputs)?;
+    let prepared = steps::header(&inputs, &chain, &content)?;
+    let mut jws = steps::signing(signer, prepared)?;
+    steps::timestamp(&inputs, &mut jws)?;
+    steps::unprotected(&mut jws, evidence)?;
+    steps::wrap(&inputs, chain, &content, &jws)
 }
