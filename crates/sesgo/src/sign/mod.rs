@@ -4,34 +4,57 @@
 mod steps;
 
 use crate::clock::{Clock, SystemClock};
-use crate::options::from_json;
+use crate::options::{from_json, wire_policy, wire_strategy};
 use crate::settings::Settings;
 use crate::signer::{Signer, TrustStore};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sesgo_core::json::{parse_strict, Limits, Value};
-use sesgo_core::{Code, Error, Finding, Result};
+use sesgo_core::{Code, Finding, Result};
 use sesgo_jades::{Policy, Strategy};
 
-/// Options of [`sign`] (JSON: camelCase, unknown members refused; all optional).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+/// Options of [`sign`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SignOptions {
-    /// Policy URI (criar input 7); default `…br.go.ses.seguranca|0.1.2` (DECISIONS D1).
-    pub policy: Option<String>,
+    /// The signature policy (criar input 7); default `…br.go.ses.seguranca|0.1.2`
+    /// (DECISIONS D1).
+    pub policy: Policy,
     /// `iat` (default) or `tsa` (criar input 6).
-    pub strategy: Option<String>,
+    pub strategy: Strategy,
     /// Reference timestamp, Unix seconds (criar input 5); default: now.
     pub reference_time: Option<i64>,
     /// Operational settings (criar input 8).
     pub settings: Settings,
 }
 
+/// The JSON form of [`SignOptions`] (binding edge): camelCase, unknown members refused,
+/// all optional; `policy` a URI, `strategy` `"iat"` or `"tsa"`.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct SignOptionsWire {
+    policy: Option<String>,
+    strategy: Option<String>,
+    reference_time: Option<i64>,
+    settings: Settings,
+}
+
 impl SignOptions {
-    /// Parses the JSON form (empty = defaults) and validates the settings.
+    /// Parses the JSON form (empty = defaults) and validates the settings. A bad policy
+    /// URI or strategy name is located at `options.policy` / `options.strategy`.
     pub fn from_json(json: &[u8]) -> Result<Self> {
-        let o: SignOptions = from_json(json, "options")?;
-        o.settings.validate()?;
-        Ok(o)
+        let w: SignOptionsWire = from_json(json, "options")?;
+        w.settings.validate()?;
+        Ok(SignOptions {
+            policy: match &w.policy {
+                Some(u) => wire_policy(u, "options.policy")?,
+                None => Policy::DEFAULT,
+            },
+            strategy: match &w.strategy {
+                Some(s) => wire_strategy(s, "options.strategy")?,
+                None => Strategy::default(),
+            },
+            reference_time: w.reference_time,
+            settings: w.settings,
+        })
     }
 }
 
@@ -99,23 +122,11 @@ pub(crate) fn parse_json(
     .map_err(|e| e.into_error(root, too_large))
 }
 
-pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
-    match s.unwrap_or("iat") {
-        "iat" => Ok(Strategy::Iat),
-        "tsa" => Ok(Strategy::Tsa),
-        other => Err(Error::new(
-            Code::ConfigInvalidStrategy,
-            format!("estratégia '{other}' inválida: use 'iat' ou 'tsa'"),
-        )
-        .at("strategy")),
-    }
-}
-
 /// Signs the instances `provenance` designates in `bundle` (criar Etapas 1–14) with the
 /// system clock. See [`sign_with_clock`].
 ///
 /// ```
-/// use sesgo::{RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
+/// use sesgo::{Policy, RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
 /// use sesgo::{VerifyInput, VerifyOptions};
 /// use sesgo_cert::testpki::TestPki;
 ///
@@ -132,10 +143,7 @@ pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
 /// let bundle = std::fs::read(format!("{examples}bundle.json"))?;
 /// let provenance = std::fs::read(format!("{examples}provenance.json"))?;
 ///
-/// let options = SignOptions {
-///     policy: Some("https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0".into()),
-///     ..Default::default()
-/// };
+/// let options = SignOptions { policy: Policy::Politica020, ..Default::default() };
 /// let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
 /// assert_eq!(signed.signature["who"]["identifier"]["value"].as_str(), Some("12345678909"));
 ///
@@ -166,7 +174,7 @@ pub fn sign(
 /// `inputs` (Etapa 1) → `chain` (Etapas 2.1–2.7, 14.2) → `revocation` (Etapa 2.8) →
 /// `content` (Etapas 1.4–1.9, 3–6) → `header` (Etapas 7–9) → `signing` (Etapas 10–11) →
 /// `timestamp` (Etapa 12) → `unprotected` (Etapa 13) → `wrap` (Etapa 14). Any failure: an
-/// [`Error`] with every finding of the step that failed.
+/// [`Error`](crate::Error) with every finding of the step that failed.
 pub fn sign_with_clock(
     bundle: &[u8],
     provenance: &[u8],

@@ -17,9 +17,8 @@
 //! A step fails with an [`Error`] carrying every finding it made; warnings travel in the
 //! values and end up in [`Signed::warnings`].
 
-use super::{parse_json, refs_options, strategy, SignOptions, Signed};
+use super::{parse_json, refs_options, SignOptions, Signed};
 use crate::clock::Clock;
-use crate::options::parse_policy;
 use crate::settings::check_reference_time;
 use crate::signer::{Signer, TrustStore};
 use sesgo_cert::{
@@ -77,7 +76,8 @@ fn tsa_not_configured() -> Error {
     )
 }
 
-/// criar Etapa 1: the policy (1.1), the reference time against the clock (1.2, 1.10), the
+/// criar Etapa 1: the policy (1.1, typed: the URI was checked where it was given as
+/// text), the reference time against the clock (1.2, 1.10), the
 /// strategy and what it needs (1.3), the settings (1.11); then the Bundle and the
 /// Provenance read strictly under the byte limit. The structural and reference rules
 /// (1.4–1.9) run with the selection, in [`content`].
@@ -87,11 +87,11 @@ pub(super) fn inputs<'o>(
     options: &'o SignOptions,
     clock: &dyn Clock,
 ) -> Result<Inputs<'o>> {
-    let policy = parse_policy(options.policy.as_deref())?; // 1.1
+    let policy = options.policy; // 1.1 (a supported policy by type; URIs: SignOptions::from_json)
     let now = clock.now();
     let reference_time = options.reference_time.unwrap_or(now);
     check_reference_time(reference_time, now)?; // 1.2, 1.10
-    let strategy = strategy(options.strategy.as_deref())?; // 1.3
+    let strategy = options.strategy; // 1.3
     if strategy == Strategy::Tsa {
         // 1.3: strategy `tsa` needs a TSA; none can be configured yet.
         return Err(tsa_not_configured());
