@@ -64,12 +64,15 @@ pub struct CacheEntryInfo {
     pub size: u64,
 }
 
+/// (namespace, URL): one fetch at a time per key.
+type CacheKey = (String, String);
+
 /// The shared on-disk cache. `Send + Sync`; clone the [`Arc`] to share it.
 #[derive(Debug)]
 pub struct DiskCache {
     dir: PathBuf,
     max_bytes: u64,
-    locks: Mutex<HashMap<(String, String), Arc<Mutex<()>>>>,
+    locks: Mutex<HashMap<CacheKey, Arc<Mutex<()>>>>,
     writes: AtomicU64,
 }
 
