@@ -293,6 +293,16 @@ impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.as_object()?.get(key)
     }
+    /// Member `key` of an object, or `null` when absent or not an object (never panics;
+    /// the same as `value["key"]`, chainable: `v.member("who").member("identifier")`).
+    pub fn member(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+    /// Element `i` of an array, or `null` when absent or not an array (never panics; the
+    /// same as `value[i]`).
+    pub fn item(&self, i: usize) -> &Value {
+        self.as_array().and_then(|a| a.get(i)).unwrap_or(&NULL)
+    }
     /// Name of the JSON type, for diagnostics.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -403,7 +413,7 @@ impl std::ops::Index<&str> for Value {
     type Output = Value;
     /// Member `key`, or `null` when absent or not an object.
     fn index(&self, key: &str) -> &Value {
-        self.get(key).unwrap_or(&NULL)
+        self.member(key)
     }
 }
 
@@ -411,7 +421,7 @@ impl std::ops::Index<usize> for Value {
     type Output = Value;
     /// Element `i`, or `null` when absent or not an array.
     fn index(&self, i: usize) -> &Value {
-        self.as_array().and_then(|a| a.get(i)).unwrap_or(&NULL)
+        self.item(i)
     }
 }
 
@@ -466,7 +476,6 @@ impl PartialEq<&str> for Value {
 /// also `serde_json`'s): `"` and `\` escaped, `\b \t \n \f \r` in short form, other
 /// control characters as `\u00xx` (lowercase hex), everything else literal UTF-8.
 pub fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
@@ -482,7 +491,7 @@ pub fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
             0x00..=0x1f => None,
             _ => continue,
         };
-        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
         match short {
             Some(esc) => out.extend_from_slice(esc),
             None => out.extend_from_slice(&[
@@ -490,12 +499,20 @@ pub fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
                 b'u',
                 b'0',
                 b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 0xf) as usize],
+                hex_digit(b >> 4),
+                hex_digit(b & 0xf),
             ]),
         }
         start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
     out.push(b'"');
+}
+
+/// The lower-case hex digit of the low nibble of `n`.
+fn hex_digit(n: u8) -> u8 {
+    match n & 0xf {
+        d @ 0..=9 => b'0' + d,
+        d => b'a' + (d - 10),
+    }
 }
