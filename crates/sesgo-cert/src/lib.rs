@@ -28,6 +28,7 @@
 //! assert!(check_eligibility(valid.leaf(), SignaturePolicyFamily::V01, &EligibilityOptions::at(now)).is_empty());
 //! ```
 
+pub mod aia;
 mod cert;
 mod chain;
 mod credentials;
@@ -35,6 +36,7 @@ pub mod crypto;
 mod eligibility;
 mod identity;
 pub mod iti;
+pub mod iti_refresh;
 mod path;
 mod pem;
 mod pkcs12;
@@ -48,6 +50,7 @@ pub mod testpki;
 mod time;
 mod trust;
 
+pub use aia::{AiaConfig, AiaSource};
 pub use cert::{parse_x5c, Certificate, KeyAlgorithm, KeyUsageInfo};
 pub use chain::{
     build_chain, validate_chain, ChainOptions, ValidatedChain, DEFAULT_MAX_DEPTH,
