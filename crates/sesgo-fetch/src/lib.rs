@@ -12,7 +12,6 @@
 //! `NETWORK.ZIP-DOWNLOAD-FAILED`, `TSA.UNAVAILABLE`, …), because the same timeout means a
 //! different thing to each of them.
 
-
 use std::fmt;
 use std::time::Duration;
 

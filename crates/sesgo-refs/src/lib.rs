@@ -31,7 +31,6 @@
 //! assert!(report.into_result().is_err());
 //! ```
 
-
 mod builder;
 mod check;
 mod generated {

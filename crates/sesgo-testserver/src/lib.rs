@@ -13,7 +13,6 @@
 //! Every request is counted per path ([`TestServer::hits`]), so tests can check that a
 //! cache fetched a URL once.
 
-
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
