@@ -202,26 +202,31 @@ fn render(concepts: &[Concept], version: &str, url: &str) -> Result<String, Stri
         let _ = writeln!(o, "        Code::{},", variant_name(&c.code));
     }
     let _ = writeln!(o, "    ];\n}}\n");
-    let _ = writeln!(
-        o,
-        "pub(crate) static TABLE: [CodeInfo; {}] = [",
-        concepts.len()
-    );
+    // An exhaustive match, not a table indexed by discriminant: total by construction
+    // (no indexing in shipped code, docs/adr/0043).
+    let _ = writeln!(o, "/// The table row of `code`.");
+    let _ = writeln!(o, "pub(crate) fn info(code: Code) -> &'static CodeInfo {{");
+    let _ = writeln!(o, "    match code {{");
     for c in concepts {
-        let _ = writeln!(o, "    CodeInfo {{");
-        let _ = writeln!(o, "        code: {},", lit(&c.code));
-        let _ = writeln!(o, "        display: {},", lit(&c.display));
-        let _ = writeln!(o, "        definition: {},", opt(&c.definition));
-        let _ = writeln!(o, "        declared_severity: {},", severity(&c.severity)?);
-        let _ = writeln!(o, "        declared_category: {},", opt(&c.category));
+        let _ = writeln!(o, "        Code::{} => &CodeInfo {{", variant_name(&c.code));
+        let _ = writeln!(o, "            code: {},", lit(&c.code));
+        let _ = writeln!(o, "            display: {},", lit(&c.display));
+        let _ = writeln!(o, "            definition: {},", opt(&c.definition));
+        let _ = writeln!(
+            o,
+            "            declared_severity: {},",
+            severity(&c.severity)?
+        );
+        let _ = writeln!(o, "            declared_category: {},", opt(&c.category));
         let origin = if c.addendum {
             "Origin::Policy020Addendum"
         } else {
             "Origin::CodeSystem"
         };
-        let _ = writeln!(o, "        origin: {origin},");
-        let _ = writeln!(o, "    }},");
+        let _ = writeln!(o, "            origin: {origin},");
+        let _ = writeln!(o, "        }},");
     }
-    let _ = writeln!(o, "];");
+    let _ = writeln!(o, "    }}");
+    let _ = writeln!(o, "}}");
     Ok(o)
 }

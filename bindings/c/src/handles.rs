@@ -132,7 +132,9 @@ pub unsafe extern "C" fn sesgo_signer_from_pkcs12(
         // SAFETY: per the function contract.
         let p12 = unsafe { bytes(p12, p12_len, "p12")? };
         let pw =
+            // SAFETY: per the function contract.
             unsafe { self::password(password, false)? }.ok_or_else(|| Failure::null("password"))?;
+        // SAFETY: per the function contract.
         let alias = unsafe { cstr(alias, "alias", true)? };
         let inner = sesgo::Signer::from_pkcs12(p12, &pw, alias)?;
         Ok(sesgo_signer { inner })
@@ -156,7 +158,9 @@ pub unsafe extern "C" fn sesgo_signer_from_pem(
     run_handle(err_out, out, || {
         // SAFETY: per the function contract.
         let key = unsafe { bytes(key_pem, key_len, "key_pem")? };
+        // SAFETY: per the function contract.
         let chain = unsafe { bytes(chain_pem, chain_len, "chain_pem")? };
+        // SAFETY: per the function contract.
         let pw = unsafe { self::password(password, true)? };
         let inner = sesgo::Signer::from_pem(key, pw.as_ref().map(|p| p.as_bytes()), chain)?;
         Ok(sesgo_signer { inner })

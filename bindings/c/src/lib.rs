@@ -13,8 +13,6 @@
 //! * long-lived objects are opaque handles (`sesgo_signer`, `sesgo_trust_store`), created
 //!   by a constructor with an `out` parameter, passed as `const *` (thread-safe) and
 //!   released once by their NULL-safe `*_free` (docs/adr/0021).
-#![allow(clippy::missing_safety_doc)]
-#![deny(unsafe_op_in_unsafe_fn)]
 
 mod boundary;
 mod bytes;

@@ -34,9 +34,13 @@ pub unsafe extern "C" fn sesgo_sign(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let signer = unsafe { handle(signer, "signer")? };
+        // SAFETY: per the function contract.
         let trust = unsafe { handle(trust, "trust")? };
+        // SAFETY: per the function contract.
         let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
+        // SAFETY: per the function contract.
         let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
+        // SAFETY: per the function contract.
         let opts: sesgo::SignOptions = unsafe { options(options_json, options_len)? };
         let signed = sesgo::sign(bundle, prov, &signer.inner, &trust.inner, &opts)?;
         Ok(signed.to_json().into_bytes())
@@ -97,7 +101,9 @@ pub unsafe extern "C" fn sesgo_verify(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let trust = unsafe { handle(trust, "trust")? };
+        // SAFETY: per the function contract.
         let input = unsafe { handle(input, "input")? };
+        // SAFETY: per the function contract.
         let data = unsafe {
             optional_bytes(
                 input.signature_data,
@@ -124,11 +130,14 @@ pub unsafe extern "C" fn sesgo_verify(
             signature: unsafe {
                 optional_bytes(input.signature, input.signature_len, "input.signature")?
             },
+            // SAFETY: per the function contract.
             provenance: unsafe {
                 optional_bytes(input.provenance, input.provenance_len, "input.provenance")?
             },
+            // SAFETY: per the function contract.
             bundle: unsafe { optional_bytes(input.bundle, input.bundle_len, "input.bundle")? },
         };
+        // SAFETY: per the function contract.
         let opts: sesgo::VerifyOptions = unsafe { options(options_json, options_len)? };
         let v = sesgo::verify(&req, &trust.inner, &opts)?;
         Ok(v.to_json().into_bytes())
@@ -153,7 +162,9 @@ pub unsafe extern "C" fn sesgo_inspect_certificate(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let input = unsafe { bytes(input, input_len, "input")? };
+        // SAFETY: per the function contract.
         let pw = unsafe { cstr(password, "password", true)? }.map(|s| Zeroizing::new(s.to_owned()));
+        // SAFETY: per the function contract.
         let opts: sesgo::InspectOptions = unsafe { options(options_json, options_len)? };
         let report = sesgo::inspect_certificate(input, pw.as_ref().map(|p| p.as_str()), &opts)?;
         Ok(report.to_json().into_bytes())

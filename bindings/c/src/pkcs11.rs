@@ -41,6 +41,7 @@ pub unsafe extern "C" fn sesgo_signer_from_pkcs11(
         // SAFETY: per the function contract (NUL-terminated strings valid for the call).
         let config = unsafe { cstr(config_json, "config_json", false)? }
             .ok_or_else(|| Failure::null("config_json"))?;
+        // SAFETY: per the function contract (NUL-terminated strings valid for the call).
         let pin = unsafe { cstr(pin, "pin", false)? }.ok_or_else(|| Failure::null("pin"))?;
         let pin = sesgo::pkcs11::Pin::Value(Zeroizing::new(pin.to_owned()));
         let inner = sesgo::Signer::from_pkcs11_json(config.as_bytes(), pin)?;

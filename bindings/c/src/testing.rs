@@ -7,6 +7,10 @@ use crate::status::SesgoStatus;
 
 /// Panics inside the boundary. Returns `SESGO_STATUS_PANIC` with code `SYSTEM`.
 #[no_mangle]
+#[allow(
+    clippy::panic,
+    reason = "the test hook of the panic guard: it must panic"
+)]
 pub extern "C" fn sesgo_testing_panic(err_out: *mut *mut sesgo_error) -> SesgoStatus {
     run(err_out, || {
         panic!("sesgo_testing_panic: pânico provocado de propósito")

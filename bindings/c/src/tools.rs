@@ -20,6 +20,7 @@ pub unsafe extern "C" fn sesgo_canonicalize(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let resource = unsafe { bytes(resource, resource_len, "resource")? };
+        // SAFETY: per the function contract.
         let opts: sesgo::CanonicalizeOptions = unsafe { options(options_json, options_len)? };
         Ok(sesgo::canonicalize(resource, opts.policy.as_deref())?)
     })
@@ -43,7 +44,9 @@ pub unsafe extern "C" fn sesgo_check_references(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
+        // SAFETY: per the function contract.
         let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
+        // SAFETY: per the function contract.
         let opts: sesgo::ReferenceCheckOptions = unsafe { options(options_json, options_len)? };
         let prov = (!prov.is_empty()).then_some(prov);
         let oo = sesgo::check_references(bundle, prov, &opts)?;
@@ -67,6 +70,7 @@ pub unsafe extern "C" fn sesgo_build_bundle(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let resources = unsafe { bytes(resources, resources_len, "resources")? };
+        // SAFETY: per the function contract.
         let opts: sesgo::BuildBundleOptions = unsafe { options(options_json, options_len)? };
         Ok(sesgo::build_bundle(resources, &opts)?
             .to_json()
@@ -143,7 +147,9 @@ unsafe fn attachment_op(
     run_bytes(err_out, out, || {
         // SAFETY: per the caller's contract.
         let att = unsafe { bytes(attachment, attachment_len, "attachment")? };
+        // SAFETY: per the caller's contract.
         let content = unsafe { optional_bytes(content, content_len, "content")? };
+        // SAFETY: per the caller's contract.
         let opts: sesgo::AttachmentOptions = unsafe { options(options_json, options_len)? };
         Ok(op(att, content, &opts)?.into_bytes())
     })

@@ -226,6 +226,10 @@ fn inspect_certificate(
 /// Test hook: panics inside the guard (must raise, never crash).
 #[cfg(feature = "testing")]
 #[pyfunction]
+#[allow(
+    clippy::panic,
+    reason = "the test hook of the panic guard: it must panic"
+)]
 fn _testing_panic(py: Python<'_>) -> PyResult<()> {
     call(py, || -> sesgo::Result<()> {
         panic!("_testing_panic: pânico provocado de propósito")

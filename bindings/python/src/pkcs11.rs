@@ -37,24 +37,24 @@ pub(crate) fn signer_from_pkcs11(
                 .call1((d,))?
                 .extract()?;
             match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(v @ serde_json::Value::Object(_)) => v,
+                Ok(serde_json::Value::Object(m)) => m,
                 _ => return Err(PyTypeError::new_err("settings: esperado dict")),
             }
         }
-        None => serde_json::json!({}),
+        None => serde_json::Map::new(),
     };
-    config["module"] = module.into();
+    config.insert("module".into(), module.into());
     if let Some(v) = key_id {
-        config["keyId"] = v.into();
+        config.insert("keyId".into(), v.into());
     }
     if let Some(v) = key_label {
-        config["keyLabel"] = v.into();
+        config.insert("keyLabel".into(), v.into());
     }
     if let Some(v) = slot_id {
-        config["slotId"] = v.into();
+        config.insert("slotId".into(), v.into());
     }
     if let Some(v) = token_label {
-        config["tokenLabel"] = v.into();
+        config.insert("tokenLabel".into(), v.into());
     }
     let pin = if pin.is_callable() {
         let cb: Py<PyAny> = pin.clone().unbind();
@@ -77,7 +77,7 @@ pub(crate) fn signer_from_pkcs11(
     } else {
         Pin::Value(Zeroizing::new(password_str(pin)?.to_string()))
     };
-    let json = config.to_string();
+    let json = serde_json::Value::Object(config).to_string();
     call(py, move || {
         sesgo::Signer::from_pkcs11_json(json.as_bytes(), pin)
     })

@@ -6,6 +6,10 @@
 //!
 //! Benchmark ids are `<size>/<stage>` (and `rsa2048/<op>`); `cargo xtask bench` reads them
 //! back from criterion's `estimates.json` to compute the ratios in BENCHMARKS.md.
+#![allow(
+    missing_docs,
+    reason = "criterion_main! generates an undocumented main"
+)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
 use sesgo::ReferenceCheckOptions;

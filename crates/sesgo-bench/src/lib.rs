@@ -9,8 +9,6 @@
 //! * `benches/pipeline.rs`: criterion benches per stage, end to end, and the floor;
 //! * `src/bin/rss.rs`: one sign or verify, reporting the peak RSS;
 //! * `python/pipeline_bench.py`: the pure-Python pipeline against the sesgo wheel.
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 pub mod data;
 #[cfg(feature = "harness")]

@@ -180,7 +180,7 @@ impl AiaSource {
         let mut fetched = 0usize;
         loop {
             let chain = crate::chain::order_from_pool(leaf, &candidates);
-            let top = &chain[chain.len() - 1];
+            let top = chain.last().unwrap_or(leaf);
             if top.is_self_issued() {
                 return Ok(chain);
             }
@@ -258,7 +258,11 @@ pub fn parse_certificates(bytes: &[u8]) -> std::result::Result<Vec<Certificate>,
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(0);
-    if bytes[text_start..].starts_with(b"-----BEGIN") {
+    if bytes
+        .get(text_start..)
+        .unwrap_or_default()
+        .starts_with(b"-----BEGIN")
+    {
         if bytes.windows(17).any(|w| w == b"BEGIN CERTIFICATE") {
             return Certificate::all_from_pem(bytes)
                 .map_err(|e| format!("PEM ilegível: {}", e.primary().diagnostics()))

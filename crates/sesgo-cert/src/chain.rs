@@ -67,12 +67,15 @@ pub struct ValidatedChain {
     pub root_sha256: String,
     /// Non-blocking findings (e.g. `CERT.NEAR-EXPIRY`).
     pub warnings: Vec<Finding>,
+    /// `certificates[0]`, kept apart so that [`ValidatedChain::leaf`] is total (only
+    /// [`validate_chain`] builds this type, and only from a chain of two or more).
+    leaf: Certificate,
 }
 
 impl ValidatedChain {
     /// The signer's certificate.
     pub fn leaf(&self) -> &Certificate {
-        &self.certificates[0]
+        &self.leaf
     }
 
     /// The chain as `x5c` strings (standard Base64 DER).
@@ -89,7 +92,9 @@ impl ValidatedChain {
 pub(crate) fn order_from_pool(leaf: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
     let mut chain = vec![leaf.clone()];
     while chain.len() < 10 {
-        let cur = &chain[chain.len() - 1];
+        let Some(cur) = chain.last() else {
+            break;
+        };
         if cur.is_self_issued() {
             break;
         }
@@ -120,7 +125,7 @@ pub(crate) fn order_from_pool(leaf: &Certificate, pool: &[Certificate]) -> Vec<C
 /// ```
 pub fn build_chain(leaf: &Certificate, pool: &[Certificate]) -> Result<Vec<Certificate>> {
     let chain = order_from_pool(leaf, pool);
-    let last = &chain[chain.len() - 1];
+    let last = chain.last().unwrap_or(leaf);
     if !last.is_self_issued() {
         return Err(Error::new(
             Code::CertChainIncomplete,
@@ -161,8 +166,10 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
     if let Some(leaf) = chain.first() {
         f.extend(crate::path::leaf_not_ca(leaf));
     }
-    for i in 0..n.saturating_sub(1) {
-        let (cur, next) = (&chain[i], &chain[i + 1]);
+    for (i, pair) in chain.windows(2).enumerate() {
+        let [cur, next] = pair else {
+            continue;
+        };
         // criar 2.7.2 / validar 3.7
         if cur.issuer_der() != next.subject_der() {
             f.push(fail(
@@ -193,7 +200,12 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
         match ca.basic_constraints() {
             Some((true, path_len)) => {
                 // non-self-issued intermediates below this CA
-                let below = chain[1..i].iter().filter(|c| !c.is_self_issued()).count();
+                let below = chain
+                    .get(1..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|c| !c.is_self_issued())
+                    .count();
                 if let Some(p) = path_len {
                     if below > usize::from(p) {
                         f.push(fail(
@@ -308,7 +320,7 @@ pub fn validate_chain(
             "o trust store não contém nenhuma AC-Raiz",
         ));
     }
-    if chain.len() < 2 {
+    let [leaf, .., root] = chain else {
         // criar 2.2 / validar 3.2
         return Err(Error::new(
             Code::CertChainIncomplete,
@@ -318,7 +330,7 @@ pub fn validate_chain(
             ),
         )
         .at("x5c"));
-    }
+    };
     if chain.len() > options.max_depth {
         return Err(Error::new(
             Code::CertChainValidationFailed,
@@ -389,7 +401,8 @@ pub fn validate_chain(
     }
     Ok(ValidatedChain {
         certificates: chain.to_vec(),
-        root_sha256: chain[chain.len() - 1].sha256_hex(),
+        root_sha256: root.sha256_hex(),
         warnings,
+        leaf: leaf.clone(),
     })
 }

@@ -31,6 +31,8 @@ use crate::crypto;
 /// ```
 pub struct Credentials {
     key: RsaPrivateKey,
+    /// The certificate matching the key (also `chain[0]`).
+    leaf: Certificate,
     chain: Vec<Certificate>,
     alias: Option<String>,
 }
@@ -134,19 +136,20 @@ impl Credentials {
                     ))
                 }
             },
-            None => match contents.keys.len() {
-                1 => &contents.keys[0],
-                0 => {
+            None => match contents.keys.as_slice() {
+                [only] => only,
+                [] => {
                     return Err(Error::new(
                         Code::DeviceKeyAccessDenied,
                         "o PKCS#12 não contém chave privada (apenas certificados)",
                     ))
                 }
-                n => {
+                many => {
                     return Err(Error::new(
                         Code::ConfigMissingParameter,
                         format!(
-                            "o PKCS#12 contém {n} chaves privadas: informe o alias ({})",
+                            "o PKCS#12 contém {} chaves privadas: informe o alias ({})",
+                            many.len(),
                             names()
                         ),
                     ))
@@ -180,6 +183,7 @@ impl Credentials {
         let pool: Vec<Certificate> = certs.into_iter().map(|(c, _)| c).collect();
         Ok(Credentials {
             chain: crate::chain::order_from_pool(&leaf, &pool),
+            leaf,
             key,
             alias: key_entry.friendly_name.clone(),
         })
@@ -280,6 +284,7 @@ impl Credentials {
         let leaf = pool.remove(idx);
         Ok(Credentials {
             chain: crate::chain::order_from_pool(&leaf, &pool),
+            leaf,
             key,
             alias: None,
         })
@@ -287,7 +292,7 @@ impl Credentials {
 
     /// The signer's certificate.
     pub fn leaf(&self) -> &Certificate {
-        &self.chain[0]
+        &self.leaf
     }
 
     /// Leaf first, then the issuers found with it, ordered; may be incomplete (complete it with

@@ -73,11 +73,11 @@ fn arcs(oid: &str) -> Option<Vec<u32>> {
 pub fn classify_policy(oid: &str) -> Option<CertificateType> {
     use CertificateType::*;
     let a = arcs(oid)?;
-    if a.len() < 4 || a[..4] != [2, 16, 76, 1] {
+    if !a.starts_with(&[2, 16, 76, 1]) {
         return None;
     }
-    if a.len() == 7 && a[4] == 2 {
-        return Some(match a[5] {
+    if let [2, 16, 76, 1, 2, kind, _] = a.as_slice() {
+        return Some(match kind {
             1 => A1,
             2 => A2,
             3 => A3,
@@ -106,7 +106,7 @@ pub fn icp_policy(cert: &Certificate) -> Option<(String, CertificateType)> {
     pols.iter()
         .filter(|p| {
             arcs(p)
-                .map(|a| a.len() == 7 && a[..5] == [2, 16, 76, 1, 2])
+                .map(|a| matches!(a.as_slice(), [2, 16, 76, 1, 2, _, _]))
                 .unwrap_or(false)
         })
         .find_map(pick)

@@ -104,11 +104,19 @@ pub fn is_valid_cpf(cpf: &str) -> bool {
         return false;
     }
     let d: Vec<u32> = cpf.bytes().map(|b| u32::from(b - b'0')).collect();
-    if d.iter().all(|&x| x == d[0]) {
+    let Some(&first) = d.first() else {
+        return false;
+    };
+    if d.iter().all(|&x| x == first) {
         return false;
     }
     let dv = |len: usize| {
-        let s: u32 = (0..len).map(|i| d[i] * (len as u32 + 1 - i as u32)).sum();
+        let s: u32 = d
+            .iter()
+            .take(len)
+            .zip((2..=len as u32 + 1).rev())
+            .map(|(x, w)| x * w)
+            .sum();
         let r = (s * 10) % 11;
         if r == 10 {
             0
@@ -116,7 +124,7 @@ pub fn is_valid_cpf(cpf: &str) -> bool {
             r
         }
     };
-    dv(9) == d[9] && dv(10) == d[10]
+    d.get(9) == Some(&dv(9)) && d.get(10) == Some(&dv(10))
 }
 
 /// CNPJ check digits (14 numeric digits; repeated-digit numbers are invalid).
@@ -125,7 +133,10 @@ pub fn is_valid_cnpj(cnpj: &str) -> bool {
         return false;
     }
     let d: Vec<u32> = cnpj.bytes().map(|b| u32::from(b - b'0')).collect();
-    if d.iter().all(|&x| x == d[0]) {
+    let Some(&first) = d.first() else {
+        return false;
+    };
+    if d.iter().all(|&x| x == first) {
         return false;
     }
     let dv = |len: usize| {
@@ -142,7 +153,7 @@ pub fn is_valid_cnpj(cnpj: &str) -> bool {
             11 - r
         }
     };
-    dv(12) == d[12] && dv(13) == d[13]
+    d.get(12) == Some(&dv(12)) && d.get(13) == Some(&dv(13))
 }
 
 /// `None` for an absent number (empty or all '0', DOC-ICP-04 7.1.2.4 b).

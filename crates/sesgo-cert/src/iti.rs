@@ -70,16 +70,7 @@ pub fn parse_hash_file(text: &[u8]) -> Result<[u8; 64]> {
             token.len()
         )));
     }
-    let mut out = [0u8; 64];
-    for (i, pair) in token.as_bytes().chunks(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16);
-        let lo = (pair[1] as char).to_digit(16);
-        match (hi, lo) {
-            (Some(h), Some(l)) => out[i] = (h * 16 + l) as u8,
-            _ => return Err(bad("dígito não hexadecimal")),
-        }
-    }
-    Ok(out)
+    crate::cert::unhex(token.as_bytes()).ok_or_else(|| bad("dígito não hexadecimal"))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -91,13 +91,7 @@ pub fn parse_fingerprint(s: &str) -> Option<[u8; 32]> {
     if clean.len() != 64 {
         return None;
     }
-    let mut out = [0u8; 32];
-    for (i, pair) in clean.chunks(2).enumerate() {
-        let hi = (pair[0] as char).to_digit(16)?;
-        let lo = (pair[1] as char).to_digit(16)?;
-        out[i] = (hi * 16 + lo) as u8;
-    }
-    Some(out)
+    crate::cert::unhex(&clean)
 }
 
 impl TrustStore {

@@ -1,4 +1,12 @@
 //! Integration tests against a freshly generated test PKI.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 use sesgo_cert::testpki::{TestPki, CA_ALIAS, ECPF_ALIAS};
 use sesgo_cert::*;
 use sesgo_core::{Code, Severity};

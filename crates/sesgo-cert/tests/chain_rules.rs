@@ -1,6 +1,14 @@
 //! RFC 5280 path-validation rules of `validate_chain` (ADR 0030): every chain of
 //! `testpki::ChainVariants` breaks exactly one rule and yields exactly one finding with the
 //! expected code and location; the positive variants and the untouched chain stay valid.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo_cert::testpki::{ChainVariants, DerChain, TestPki};
 use sesgo_cert::{

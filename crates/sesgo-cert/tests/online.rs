@@ -1,6 +1,14 @@
 //! Online PKI against a real loopback server (issue 18): AIA chain completion (PKCS#7,
 //! DER, PEM; memory and disk caches; offline; 8 threads on a cold cache) and the ITI
 //! trust-store refresh over HTTPS (wrong hash, corrupted zip, stale copies, offline).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};

@@ -1,5 +1,13 @@
 //! The test PKI's `base_url` option: AIA, OCSP and CRL URLs under a loopback base, and the
 //! web root that serves them.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo_cert::testpki::{PkiOptions, TestPki};
 

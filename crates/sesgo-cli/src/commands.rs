@@ -51,8 +51,12 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
     if let Some(p) = &a.out_signature {
         write(p, signed.signature.to_json().as_bytes(), "--out-signature")?;
     }
-    let who = &signed.signature["who"]["identifier"];
-    let targets = signed.provenance["target"].as_array().map_or(0, Vec::len);
+    let who = signed.signature.member("who").member("identifier");
+    let targets = signed
+        .provenance
+        .member("target")
+        .as_array()
+        .map_or(0, Vec::len);
     ui.note(format!(
         "sesgo sign: signed {targets} resource(s) under {} as {}|{}",
         policy_label(a.policy.as_deref()),
@@ -212,7 +216,11 @@ pub(crate) fn bundle_build(a: &BundleBuildArgs, ui: &Ui) -> sesgo::Result<Output
                 if !items.is_empty() {
                     // Validated as an array: the text between its brackets is its items.
                     let text = bytes.trim_ascii();
-                    parts.push(text[1..text.len() - 1].to_vec());
+                    let inner = text
+                        .strip_prefix(b"[")
+                        .and_then(|t| t.strip_suffix(b"]"))
+                        .unwrap_or_default();
+                    parts.push(inner.to_vec());
                 }
             }
             _ => parts.push(bytes),
@@ -233,7 +241,7 @@ pub(crate) fn bundle_build(a: &BundleBuildArgs, ui: &Ui) -> sesgo::Result<Output
         }
     };
     let bundle = sesgo::build_bundle(&input, &options)?;
-    let n = bundle["entry"].as_array().map_or(0, Vec::len);
+    let n = bundle.member("entry").as_array().map_or(0, Vec::len);
     ui.note(format!("sesgo bundle build: {n} entries"));
     Ok(Output::Json {
         json: bundle.to_json(),
@@ -260,14 +268,21 @@ pub(crate) fn cert_inspect(a: &CertInspectArgs, ui: &Ui) -> sesgo::Result<Output
     };
     ui.note(format!(
         "sesgo cert inspect: {}",
-        report["subject"].as_str().unwrap_or("?")
+        report.member("subject").as_str().unwrap_or("?")
     ));
     ui.note(format!(
         "  type {}; valid until {}",
-        report["certificateType"].as_str().unwrap_or("unknown"),
-        report["validity"]["notAfter"].as_str().unwrap_or("?"),
+        report
+            .member("certificateType")
+            .as_str()
+            .unwrap_or("unknown"),
+        report
+            .member("validity")
+            .member("notAfter")
+            .as_str()
+            .unwrap_or("?"),
     ));
-    if let Some(e) = report["eligibility"].as_object() {
+    if let Some(e) = report.member("eligibility").as_object() {
         for (family, v) in e.iter() {
             ui.note(format!(
                 "  eligible under policy {family}: {}",
@@ -298,9 +313,14 @@ pub(crate) fn pkcs11_inspect(a: &CertInspectArgs, module: &Path, ui: &Ui) -> ses
     )?;
     ui.note(format!(
         "sesgo cert inspect: PKCS#11 module {}",
-        report["library"]["description"].as_str().unwrap_or("?")
+        report
+            .member("library")
+            .member("description")
+            .as_str()
+            .unwrap_or("?")
     ));
-    for slot in report["slots"]
+    for slot in report
+        .member("slots")
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default()
@@ -354,8 +374,11 @@ pub(crate) fn attachment_fill(a: &AttachmentArgs, ui: &Ui) -> sesgo::Result<Outp
     let filled = sesgo::fill_attachment(&attachment, content.as_deref(), &options)?;
     ui.note(format!(
         "sesgo attachment fill: {} bytes, hash-sha256 {}",
-        filled["size"].as_u64().unwrap_or(0),
-        filled["extension"][0]["valueBase64Binary"]
+        filled.member("size").as_u64().unwrap_or(0),
+        filled
+            .member("extension")
+            .item(0)
+            .member("valueBase64Binary")
             .as_str()
             .unwrap_or("?"),
     ));

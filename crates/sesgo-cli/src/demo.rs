@@ -178,8 +178,12 @@ fn one_policy(
             return Ok(false);
         }
     };
-    let who = &signed.signature["who"]["identifier"];
-    let targets = signed.provenance["target"].as_array().map_or(0, Vec::len);
+    let who = signed.signature.member("who").member("identifier");
+    let targets = signed
+        .provenance
+        .member("target")
+        .as_array()
+        .map_or(0, Vec::len);
     r.line(step(
         "   sign",
         t,

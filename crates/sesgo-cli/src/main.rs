@@ -13,8 +13,6 @@
 //!   arguments, unreadable file, malformed JSON, wrong password, any facade `Err`).
 //! * passwords come only from environment variables, never from argv, and are zeroized.
 
-#![forbid(unsafe_code)]
-
 mod args;
 mod commands;
 mod demo;

@@ -84,7 +84,12 @@ pub(crate) fn trust_refresh(a: &TrustRefreshArgs, ui: &Ui) -> sesgo::Result<Outp
         status.removed.len()
     ));
     let mut out = report(&status);
-    out["cacheDir"] = json!(net.cache().map(|c| path_string(c.dir())));
+    if let Some(o) = out.as_object_mut() {
+        o.insert(
+            "cacheDir".into(),
+            json!(net.cache().map(|c| path_string(c.dir()))),
+        );
+    }
     Ok(Output::Json {
         json: serde_json::to_string_pretty(&out).unwrap_or_default(),
         ok: true,
@@ -122,7 +127,7 @@ pub(crate) fn trust_show(a: &TrustShowArgs, ui: &Ui) -> sesgo::Result<Output> {
     let iti = match net.trust_store_status() {
         Ok(Some(s)) => {
             let mut v = report(&s);
-            v["cas"] = s
+            let cas: Value = s
                 .archive
                 .certificates
                 .iter()
@@ -130,6 +135,9 @@ pub(crate) fn trust_show(a: &TrustShowArgs, ui: &Ui) -> sesgo::Result<Output> {
                     json!({"entry": entry, "subject": c.subject(), "sha256": c.sha256_hex(), "notAfter": c.not_after()})
                 })
                 .collect();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("cas".into(), cas);
+            }
             v
         }
         Ok(None) => Value::Null,

@@ -4,6 +4,14 @@
 //! sesgo-core's reader (which accepts only CodeSystem codes under the profile's fixed
 //! system) and re-rendering it with the profile-validated renderer (crates/sesgo-core/
 //! tests/operation_outcome.rs) — the two must agree byte for byte.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use serde_json::Value;
 use sesgo_cert::testpki::TestPki;

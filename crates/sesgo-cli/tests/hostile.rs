@@ -4,6 +4,14 @@
 //! signature covers — under both policies, through the facade and through the `sesgo`
 //! binary. No variant verifies as valid unless its signed content is exactly what was
 //! signed and every extra piece of content is reported.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo::{
     sign_with_clock, verify_with_clock, Code, FixedClock, Settings, SignOptions, Signer,

@@ -1,5 +1,13 @@
 //! `sesgo sign --pkcs11-module …` and `sesgo cert inspect --pkcs11-module …` against a
 //! SoftHSM2 token holding the test PKI's e-CPF key (sesgo_pkcs11::softhsm).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use serde_json::Value;
 use sesgo_cert::testpki::TestPki;

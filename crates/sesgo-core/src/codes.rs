@@ -42,7 +42,7 @@ pub struct CodeInfo {
 impl Code {
     /// The table row of this code.
     pub fn info(self) -> &'static CodeInfo {
-        &generated::TABLE[self as usize]
+        generated::info(self)
     }
 
     /// The code string, e.g. `CERT.EXPIRED`.

@@ -170,6 +170,10 @@ pub struct Error {
     findings: Vec<Finding>,
 }
 
+/// The primary finding of an `Error` with no finding (which no constructor builds).
+static EMPTY_ERROR: std::sync::LazyLock<Finding> =
+    std::sync::LazyLock::new(|| Finding::new(Code::System, "erro sem constatações"));
+
 /// `Result` with sesgo's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -184,8 +188,9 @@ impl Error {
     /// Adds a location to the first finding.
     #[must_use]
     pub fn at(mut self, location: impl Into<String>) -> Self {
-        let first = self.findings.remove(0);
-        self.findings.insert(0, first.at(location));
+        if let Some(first) = self.findings.first_mut() {
+            first.location.push(location.into());
+        }
         self
     }
 
@@ -205,16 +210,14 @@ impl Error {
 
     /// The first most severe finding.
     pub fn primary(&self) -> &Finding {
-        let max = self
-            .findings
-            .iter()
-            .map(Finding::severity)
-            .max()
-            .unwrap_or(Severity::Error);
+        // `max_by_key` keeps the last maximum; over the reversed list, that is the first.
+        // The list is never empty (every constructor puts a failure in it); were it
+        // empty, the answer would be the guide's group code `SYSTEM`.
         self.findings
             .iter()
-            .find(|f| f.severity() == max)
-            .unwrap_or(&self.findings[0])
+            .rev()
+            .max_by_key(|f| f.severity())
+            .unwrap_or_else(|| &EMPTY_ERROR)
     }
 
     /// All findings, in the order they were found.

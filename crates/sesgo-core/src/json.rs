@@ -23,10 +23,12 @@
 use crate::{Code, Error};
 use std::fmt;
 
+mod escape;
 mod parse;
 mod value;
 
-pub use value::{write_escaped_str, Number, Object, Value};
+pub use escape::write_escaped_str;
+pub use value::{Number, Object, Value};
 
 /// Ceiling of the configurable nesting depth.
 pub const MAX_DEPTH_CEILING: usize = 128;

@@ -21,8 +21,6 @@
 //! assert_eq!(oo["issue"][0]["details"]["coding"][0]["code"], "FORMAT.UUID-INVALID");
 //! assert_eq!(oo["issue"][0]["location"][0], "Bundle.entry[0].fullUrl");
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 pub mod codes;
 mod finding;

@@ -1,5 +1,13 @@
 //! OperationOutcome rendering against the guide's profile `operation-outcome-assinatura`
 //! and its example instances (conformance package 0.1.2, copied under data/ig/).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use serde_json::Value;
 use sesgo_core::{

@@ -1,3 +1,11 @@
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 use sesgo_core::json::{parse_strict, JsonError, Limits};
 use sesgo_core::Code;
 

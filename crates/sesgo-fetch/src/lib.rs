@@ -12,8 +12,6 @@
 //! `NETWORK.ZIP-DOWNLOAD-FAILED`, `TSA.UNAVAILABLE`, …), because the same timeout means a
 //! different thing to each of them.
 
-#![forbid(unsafe_code)]
-
 use std::fmt;
 use std::time::Duration;
 

@@ -1,5 +1,13 @@
 //! HttpFetcher against the real loopback test server (no mocks): limits, redirects,
 //! scheme rule, retries, HTTPS with extra roots and mutual TLS with an external signer.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,14 @@
 //! Canonicalization throughput on a generated ~1 MB FHIR-like Bundle, compared with
 //! `serde_json` parse + serialize of the same bytes; and signing a 1 MB Bundle compared
 //! with its parts (parse + canonicalize + SHA-256 + one RSA-2048 signature).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_jades::{

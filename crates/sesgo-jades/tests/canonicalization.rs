@@ -1,4 +1,12 @@
 //! RFC 8785 vectors, fhir-json-lossless/0.2.0 and the per-policy stripping rules.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 mod common;
 use common::parse;
 use sesgo_core::Code;

@@ -2,6 +2,14 @@
 //! `rfc8785` package on generated documents, and our JWS against `jwcrypto`, with the
 //! payload recomputed independently (rfc8785 + hashlib). The interpreter is `$SESGO_PYTHON`
 //! (default `python3`); missing packages FAIL the test.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 mod common;
 use common::{pki, python, tmpdir, Rng};
 use sesgo_core::json::{parse_strict, Limits};

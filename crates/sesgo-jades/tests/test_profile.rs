@@ -4,6 +4,14 @@
 //! flat unprotected header (like 0.1) with lossless canonicalization, the framed digest
 //! and mandatory `iat` (like 0.2.0), no `x5t#S256`/`srCms`, `rRefs` refused — and signs
 //! and verifies end to end through sesgo-jades with nothing outside its profile changed.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 mod common;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use common::{parse, pki};

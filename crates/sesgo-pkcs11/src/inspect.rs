@@ -98,34 +98,38 @@ pub fn inspect(options: &InspectOptions) -> Result<Value> {
                     .map(|(id, lbl, der)| {
                         let mut c = json!({"id": to_hex(&id), "label": text(&lbl)});
                         if let Ok(cert) = Certificate::from_der(&der) {
-                            c["subject"] = json!(cert.subject());
-                            c["issuer"] = json!(cert.issuer());
-                            c["serial"] = json!(cert.serial_hex());
-                            c["notBefore"] = json!(cert.not_before());
-                            c["notAfter"] = json!(cert.not_after());
-                            c["sha256"] = json!(cert.sha256_hex());
+                            set(&mut c, "subject", json!(cert.subject()));
+                            set(&mut c, "issuer", json!(cert.issuer()));
+                            set(&mut c, "serial", json!(cert.serial_hex()));
+                            set(&mut c, "notBefore", json!(cert.not_before()));
+                            set(&mut c, "notAfter", json!(cert.not_after()));
+                            set(&mut c, "sha256", json!(cert.sha256_hex()));
                         }
                         c
                     })
                     .collect();
-                token_json["certificates"] = json!(certs);
+                set(&mut token_json, "certificates", json!(certs));
                 if let Some(pin) = &options.pin {
                     match login(&session, &(module_key.clone(), slot.id()), pin) {
                         Ok(()) => {
-                            token_json["login"] = json!("CKR_OK");
-                            token_json["privateKeys"] = json!(private_keys(&session));
+                            set(&mut token_json, "login", json!("CKR_OK"));
+                            set(
+                                &mut token_json,
+                                "privateKeys",
+                                json!(private_keys(&session)),
+                            );
                         }
                         // Logged in by this process with another PIN: not sent to the card.
-                        Err(None) => token_json["login"] = json!("CKR_PIN_INCORRECT"),
+                        Err(None) => set(&mut token_json, "login", json!("CKR_PIN_INCORRECT")),
                         Err(Some(cryptoki::error::Error::Pkcs11(rv, _))) => {
-                            token_json["login"] = json!(errors::ckr_name(&rv));
+                            set(&mut token_json, "login", json!(errors::ckr_name(&rv)));
                         }
-                        Err(Some(e)) => token_json["login"] = json!(e.to_string()),
+                        Err(Some(e)) => set(&mut token_json, "login", json!(e.to_string())),
                     }
                 }
             }
         }
-        entry["token"] = token_json;
+        set(&mut entry, "token", token_json);
         out.push(entry);
     }
     Ok(json!({
@@ -162,26 +166,35 @@ fn private_keys(session: &cryptoki::session::Session) -> Vec<Value> {
             let mut k = json!({});
             for a in attrs {
                 match a {
-                    Attribute::Id(v) => k["id"] = json!(to_hex(&v)),
-                    Attribute::Label(v) => k["label"] = json!(text(&v)),
+                    Attribute::Id(v) => set(&mut k, "id", json!(to_hex(&v))),
+                    Attribute::Label(v) => set(&mut k, "label", json!(text(&v))),
                     Attribute::KeyType(t) => {
-                        k["keyType"] = json!(if t == KeyType::RSA {
+                        let name = if t == KeyType::RSA {
                             "RSA".to_owned()
                         } else if t == KeyType::EC {
                             "EC".to_owned()
                         } else {
                             format!("{t}")
-                        })
+                        };
+                        set(&mut k, "keyType", json!(name));
                     }
                     Attribute::Modulus(m) => {
                         let lead = m.iter().take_while(|b| **b == 0).count();
-                        k["bits"] = json!((m.len() - lead) * 8)
+                        set(&mut k, "bits", json!((m.len() - lead) * 8));
                     }
-                    Attribute::Sign(s) => k["sign"] = json!(s),
+                    Attribute::Sign(s) => set(&mut k, "sign", json!(s)),
                     _ => {}
                 }
             }
             Some(k)
         })
         .collect()
+}
+
+/// Sets member `key` of `object` (a JSON object by construction; anything else is left
+/// as it is).
+fn set(object: &mut Value, key: &str, value: Value) {
+    if let Some(o) = object.as_object_mut() {
+        o.insert(key.to_owned(), value);
+    }
 }

@@ -24,6 +24,10 @@ mod inspect;
 mod module;
 mod signer;
 #[cfg(feature = "test-softhsm")]
+#[allow(
+    clippy::panic,
+    reason = "test fixture (feature test-softhsm, never in a shipped artifact): a fixture that cannot be built aborts the test"
+)]
 pub mod softhsm;
 
 pub use config::{KeyRef, MechanismChoice, MiddlewareSettings, Pkcs11Options, SessionMode};

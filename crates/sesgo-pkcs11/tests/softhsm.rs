@@ -1,5 +1,13 @@
 //! A real PKCS#11 module: SoftHSM2 tokens made per test run in a temporary directory with
 //! the test PKI's e-CPF key (sesgo_pkcs11::softhsm).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sesgo_cert::testpki::TestPki;

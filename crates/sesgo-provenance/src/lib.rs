@@ -23,8 +23,6 @@
 //! assert_eq!(sig["when"], "2025-11-20T14:52:10Z");
 //! assert_eq!(sig["sigFormat"], "application/jose");
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 pub mod attachment;
 pub mod flow;

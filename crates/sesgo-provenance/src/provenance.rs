@@ -71,7 +71,7 @@ pub fn signed_provenance(
 pub fn has_signer_agent(provenance: &Value, who: &SignerIdentifier) -> bool {
     provenance["agent"].as_array().is_some_and(|agents| {
         agents.iter().any(|a| {
-            let id = &a["who"]["identifier"];
+            let id = a.member("who").member("identifier");
             id["system"] == who.system() && id["value"] == who.value()
         })
     })

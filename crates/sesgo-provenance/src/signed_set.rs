@@ -129,7 +129,9 @@ pub fn select<'a>(
                 continue;
             }
         };
-        let resource = &entries[i]["resource"];
+        let resource = entries
+            .get(i)
+            .map_or(&Value::Null, |e| e.member("resource"));
         if resource.as_object().is_none() {
             findings.push(
                 Finding::new(

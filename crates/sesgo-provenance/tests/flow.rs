@@ -1,6 +1,14 @@
 //! The whole operations: sign a set, read it back from the transfer Bundle, recompute the
 //! digest (need N2), verify the JWS. Keys and certificates come from the openssl CLI (the
 //! ICP-Brasil-like test PKI and chain validation are the facade's, issue 7).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};

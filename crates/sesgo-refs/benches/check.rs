@@ -1,5 +1,13 @@
 //! `check` on a generated Bundle of 10 000 entries with deep nesting and choice-type
 //! references (linear time: compare 1 000 / 5 000 / 10 000).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sesgo_core::Value;
 use sesgo_refs::{check, CheckOptions};

@@ -31,9 +31,6 @@
 //! assert!(report.into_result().is_err());
 //! ```
 
-#![warn(missing_docs)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
 mod builder;
 mod check;
 mod generated {

@@ -1,4 +1,12 @@
 #![allow(dead_code)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 use sesgo_core::{Code, Value};
 use sesgo_refs::Report;
 

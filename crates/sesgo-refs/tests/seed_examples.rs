@@ -1,4 +1,12 @@
 //! The seven Observation variants of the seed page `003_…`, classified as the page says.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 mod common;
 use common::*;
 use serde_json::json;

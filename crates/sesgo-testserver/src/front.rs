@@ -140,7 +140,7 @@ fn relay(
         }
         match tls.read(&mut buf) {
             Ok(0) => break Ok(()),
-            Ok(n) => backend_w.write_all(&buf[..n])?,
+            Ok(n) => backend_w.write_all(buf.get(..n).unwrap_or_default())?,
             Err(e) if would_block(&e) => {}
             Err(e) => break Err(e),
         }
@@ -151,7 +151,7 @@ fn relay(
                 break Ok(());
             }
             Ok(n) => {
-                tls.write_all(&buf[..n])?;
+                tls.write_all(buf.get(..n).unwrap_or_default())?;
                 tls.flush()?;
             }
             Err(e) if would_block(&e) => {}

@@ -13,8 +13,6 @@
 //! Every request is counted per path ([`TestServer::hits`]), so tests can check that a
 //! cache fetched a URL once.
 
-#![forbid(unsafe_code)]
-
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -240,9 +238,18 @@ impl Drop for TestServer {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
+/// The header `name: value`, or none when it is not a valid header.
+fn header(name: &str, value: &str) -> Vec<Header> {
     Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .unwrap_or_else(|_| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static"))
+        .into_iter()
+        .collect()
+}
+
+/// `response` with the header `name: value` (unchanged when it is not a valid header).
+fn with_header<R: Read>(response: Response<R>, name: &str, value: &str) -> Response<R> {
+    header(name, value)
+        .into_iter()
+        .fold(response, Response::with_header)
 }
 
 fn handle(shared: &Shared, mut request: tiny_http::Request) {
@@ -270,7 +277,7 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
             }
             Fault::Slow { interval, bytes } => request.respond(Response::new(
                 200.into(),
-                vec![header("Content-Type", "application/octet-stream")],
+                header("Content-Type", "application/octet-stream"),
                 Trickle {
                     left: bytes,
                     interval,
@@ -283,16 +290,16 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
                 declare_length,
             } => request.respond(Response::new(
                 200.into(),
-                vec![header("Content-Type", "application/octet-stream")],
+                header("Content-Type", "application/octet-stream"),
                 io::repeat(b'A').take(bytes),
                 declare_length.then_some(bytes as usize),
                 None,
             )),
             Fault::RedirectLoop => {
-                request.respond(Response::empty(302).with_header(header("Location", &path)))
+                request.respond(with_header(Response::empty(302), "Location", &path))
             }
             Fault::Redirect(to) => {
-                request.respond(Response::empty(302).with_header(header("Location", &to)))
+                request.respond(with_header(Response::empty(302), "Location", &to))
             }
             Fault::Status(code) => request.respond(Response::empty(code)),
         };
@@ -327,9 +334,11 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         .filter(|p| p.is_file());
     let response = match (request.method(), file) {
         (tiny_http::Method::Get, Some(file)) => match std::fs::read(&file) {
-            Ok(data) => {
-                Response::from_data(data).with_header(header("Content-Type", content_type(&file)))
-            }
+            Ok(data) => with_header(
+                Response::from_data(data),
+                "Content-Type",
+                content_type(&file),
+            ),
             Err(_) => Response::from_data(Vec::new()).with_status_code(500),
         },
         _ => Response::from_data(b"nao encontrado".to_vec()).with_status_code(404),
@@ -380,7 +389,7 @@ fn run_command(
         Ok((true, stdout, _)) => {
             let mut response = Response::from_data(written.unwrap_or(stdout));
             if let Some(ct) = &route.content_type {
-                response = response.with_header(header("Content-Type", ct));
+                response = with_header(response, "Content-Type", ct);
             }
             response
         }
@@ -398,15 +407,18 @@ fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+    while let Some(&c) = bytes.get(i) {
+        if c == b'%' {
+            if let Some(b) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(b);
                 i += 3;
                 continue;
             }
         }
-        out.push(bytes[i]);
+        out.push(c);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
@@ -451,8 +463,11 @@ impl Read for Trickle {
         if self.left == 0 || buf.is_empty() {
             return Ok(0);
         }
+        let Some(first) = buf.first_mut() else {
+            return Ok(0);
+        };
         std::thread::sleep(self.interval);
-        buf[0] = b'.';
+        *first = b'.';
         self.left -= 1;
         Ok(1)
     }

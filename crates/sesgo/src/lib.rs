@@ -15,8 +15,6 @@
 //! .unwrap();
 //! assert_eq!(canon, br#"{"resourceType":"Observation","valueQuantity":{"value":36.5}}"#);
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod attachments;
 mod clock;

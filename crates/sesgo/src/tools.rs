@@ -211,9 +211,10 @@ pub fn build_bundle(resources_json: &[u8], options: &BuildBundleOptions) -> Resu
     )?;
     let resources: Vec<Value> = match v {
         Value::Array(a) => a,
-        Value::Object(ref o) if o.get("resourceType") == Some(&Value::from("Bundle")) => v["entry"]
+        Value::Object(ref o) if o.get("resourceType") == Some(&Value::from("Bundle")) => v
+            .member("entry")
             .as_array()
-            .map(|e| e.iter().map(|x| x["resource"].clone()).collect())
+            .map(|e| e.iter().map(|x| x.member("resource").clone()).collect())
             .unwrap_or_default(),
         other => {
             return Err(Error::new(

@@ -3,6 +3,14 @@
 //! "laudo" → SHA-1 rb4OJF2jlaTUZooaMBab6v+UYrQ=, SHA-256
 //! MIpHjZSwVsvehN4KwhkTun5vv9vFSmeveaB4TJbuxMw=; "%PDF-1.7" → SHA-1
 //! uvbBo/sl8K9aq7wyqoQeJ8sCUCA=, SHA-256 hu26okgxut+gqLBLtBAUHi7kGCttABRJP+Jip6Mxwgs=.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo::{check_attachment, fill_attachment, AttachmentOptions, Code, Severity};
 

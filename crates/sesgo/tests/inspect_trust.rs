@@ -1,4 +1,12 @@
 //! Trust store options, certificate inspection and the PEM external signer, with the test PKI.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo::{inspect_certificate, InspectOptions, Signer, TrustStoreOptions};
 use sesgo_cert::testpki::TestPki;

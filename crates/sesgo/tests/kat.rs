@@ -7,6 +7,14 @@
 //! `SESGO_KAT_REGENERATE=1` (what `cargo xtask kat --regenerate` sets) makes
 //! [`vectors_match_the_committed_files`] rewrite the vectors instead of comparing them:
 //! only for an intentional format change, reviewed in the diff.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sesgo::{

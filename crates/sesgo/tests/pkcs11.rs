@@ -1,4 +1,12 @@
 //! A key inside SoftHSM2 signs exactly like the same key from PKCS#12 (issue 21).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo::pkcs11::{Pin, Pkcs11Config};
 use sesgo::{

@@ -1,4 +1,12 @@
 //! criar and validar end to end through the facade, with the ICP-Brasil-like test PKI.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo::{
     sign_with_clock, verify_with_clock, Code, FixedClock, Policy, Settings, SignOptions, Signer,

@@ -235,6 +235,7 @@ native! {
         let provenance = bytes(env, &provenance, "provenance")?;
         // SAFETY: live handles of the right type (Signer.withHandle / TrustStore.withHandle).
         let signer = unsafe { from_handle::<sesgo::Signer>(signer, "signer")? };
+        // SAFETY: a live handle of the right type (its withHandle).
         let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
         let options = opt_string(env, &options)?;
         let signed = call(|| {

@@ -322,6 +322,7 @@ native! {
 native! {
     /// Test hook `Native.testingPanic()`: panics inside the guard (must throw, never crash).
     #[cfg(feature = "testing")]
+    #[allow(clippy::panic, reason = "the test hook of the panic guard: it must panic")]
     fn Java_br_gov_go_saude_sesgo_Native_testingPanic(|_env|) -> () {
         call(|| -> sesgo::Result<()> { panic!("testingPanic: pânico provocado de propósito") })
     }

@@ -71,6 +71,22 @@ impl PartialEq for Certificate {
 }
 impl Eq for Certificate {}
 
+/// `N` bytes from exactly `2N` hex digits (either case); `None` otherwise.
+pub(crate) fn unhex<const N: usize>(digits: &[u8]) -> Option<[u8; N]> {
+    if digits.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let [hi, lo] = pair else {
+            return None;
+        };
+        let nibble = |c: u8| char::from(c).to_digit(16);
+        *o = u8::try_from(nibble(*hi)? * 16 + nibble(*lo)?).ok()?;
+    }
+    Some(out)
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -23,8 +23,7 @@ pub(crate) fn policies(chain: &[Certificate]) -> Option<Finding> {
     let mut inhibit_any = n + 1;
     let mut valid: BTreeSet<ObjectIdentifier> = BTreeSet::from([ANY_POLICY]);
     let mut constrained_by: Option<usize> = None;
-    for k in (0..n).rev() {
-        let c = &chain[k];
+    for (k, c) in chain.iter().enumerate().rev() {
         let is_leaf = k == 0;
         let self_issued = c.is_self_issued();
         let pols: Option<Vec<ObjectIdentifier>> =

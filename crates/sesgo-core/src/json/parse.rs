@@ -69,7 +69,7 @@ pub(super) fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> 
         },
         Fail::Syntax(at, message) => {
             let at = at.min(input.len());
-            let before = &input[..at];
+            let before = input.get(..at).unwrap_or(input);
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
             let column = at
                 - before
@@ -96,7 +96,17 @@ struct Parser<'a> {
 /// are checked once, by sorting borrowed names.
 const LINEAR_DUP_CHECK: usize = 12;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    /// The input from the cursor on (empty past the end).
+    fn rest(&self) -> &'a [u8] {
+        self.b.get(self.i..).unwrap_or_default()
+    }
+
+    /// The input from `start` to the cursor (empty if out of order).
+    fn since(&self, start: usize) -> &'a [u8] {
+        self.b.get(start..self.i).unwrap_or_default()
+    }
+
     fn ws(&mut self) -> Result<(), Fail> {
         while let Some(&c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
@@ -113,7 +123,7 @@ impl Parser<'_> {
     }
 
     fn literal(&mut self, word: &'static [u8], v: Value) -> Result<Value, Fail> {
-        if self.b[self.i..].starts_with(word) {
+        if self.rest().starts_with(word) {
             self.i += word.len();
             Ok(v)
         } else {
@@ -130,9 +140,9 @@ impl Parser<'_> {
             Some(b't') => self.literal(b"true", Value::Bool(true)),
             Some(b'f') => self.literal(b"false", Value::Bool(false)),
             Some(b'n') => self.literal(b"null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => match number_token_len(&self.b[self.i..]) {
+            Some(b'-' | b'0'..=b'9') => match number_token_len(self.rest()) {
                 Some(n) => {
-                    let tok = &self.b[self.i..self.i + n];
+                    let tok = self.rest().get(..n).unwrap_or_default();
                     self.i += n;
                     // ASCII by construction of the grammar.
                     let tok = std::str::from_utf8(tok)
@@ -226,8 +236,12 @@ impl Parser<'_> {
         if members.len() > LINEAR_DUP_CHECK {
             let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
             names.sort_unstable();
-            if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-                return Err(Fail::Duplicate(vec![Seg::Key(w[0].to_owned())]));
+            let twin = names.windows(2).find_map(|w| match w {
+                [a, b] if a == b => Some(*a),
+                _ => None,
+            });
+            if let Some(name) = twin {
+                return Err(Fail::Duplicate(vec![Seg::Key(name.to_owned())]));
             }
         }
         Ok(Value::Object(Object::from_members_unchecked(members)))
@@ -240,7 +254,7 @@ impl Parser<'_> {
         while let Some(&c) = self.b.get(self.i) {
             match c {
                 b'"' => {
-                    let s = std::str::from_utf8(&self.b[start..self.i])
+                    let s = std::str::from_utf8(self.since(start))
                         .map_err(|e| Fail::Syntax(start + e.valid_up_to(), "UTF-8 inválido"))?;
                     self.i += 1;
                     return Ok(s.to_owned());
@@ -251,7 +265,7 @@ impl Parser<'_> {
             }
         }
         let mut out = Vec::with_capacity(self.i - start + 16);
-        out.extend_from_slice(&self.b[start..self.i]);
+        out.extend_from_slice(self.since(start));
         loop {
             let Some(&c) = self.b.get(self.i) else {
                 return Err(Fail::Syntax(self.i, "string não terminada"));

@@ -1,5 +1,6 @@
 //! The JSON value type: verbatim numbers, ordered objects.
 
+use super::escape::write_escaped_str;
 use std::fmt;
 
 /// A JSON value as sesgo reads it.
@@ -293,6 +294,16 @@ impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.as_object()?.get(key)
     }
+    /// Member `key` of an object, or `null` when absent or not an object (never panics;
+    /// the same as `value["key"]`, chainable: `v.member("who").member("identifier")`).
+    pub fn member(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&NULL)
+    }
+    /// Element `i` of an array, or `null` when absent or not an array (never panics; the
+    /// same as `value[i]`).
+    pub fn item(&self, i: usize) -> &Value {
+        self.as_array().and_then(|a| a.get(i)).unwrap_or(&NULL)
+    }
     /// Name of the JSON type, for diagnostics.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -403,7 +414,7 @@ impl std::ops::Index<&str> for Value {
     type Output = Value;
     /// Member `key`, or `null` when absent or not an object.
     fn index(&self, key: &str) -> &Value {
-        self.get(key).unwrap_or(&NULL)
+        self.member(key)
     }
 }
 
@@ -411,7 +422,7 @@ impl std::ops::Index<usize> for Value {
     type Output = Value;
     /// Element `i`, or `null` when absent or not an array.
     fn index(&self, i: usize) -> &Value {
-        self.as_array().and_then(|a| a.get(i)).unwrap_or(&NULL)
+        self.item(i)
     }
 }
 
@@ -460,42 +471,4 @@ impl PartialEq<&str> for Value {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == Some(*other)
     }
-}
-
-/// Writes `s` as a JSON string literal with the escaping of RFC 8785 §3.2.2.2 (which is
-/// also `serde_json`'s): `"` and `\` escaped, `\b \t \n \f \r` in short form, other
-/// control characters as `\u00xx` (lowercase hex), everything else literal UTF-8.
-pub fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let short: Option<&[u8]> = match b {
-            b'"' => Some(b"\\\""),
-            b'\\' => Some(b"\\\\"),
-            b'\n' => Some(b"\\n"),
-            b'\r' => Some(b"\\r"),
-            b'\t' => Some(b"\\t"),
-            0x08 => Some(b"\\b"),
-            0x0c => Some(b"\\f"),
-            0x00..=0x1f => None,
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        match short {
-            Some(esc) => out.extend_from_slice(esc),
-            None => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 0xf) as usize],
-            ]),
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }

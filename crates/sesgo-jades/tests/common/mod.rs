@@ -1,6 +1,14 @@
 //! Shared test helpers: throw-away PKI made with the `openssl` CLI, the Python
 //! cross-check interpreter, and a deterministic PRNG.
 #![allow(dead_code)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::RsaPrivateKey;
