@@ -18,7 +18,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
+mod revocation;
 mod variants;
+pub use revocation::{OcspSigner, RevocationPki};
 pub use variants::{ChainVariants, DerChain};
 
 const CONFIG: &str = include_str!("openssl-icp.cnf");
