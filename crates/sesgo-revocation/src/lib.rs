@@ -163,10 +163,7 @@ impl CertRevocation {
         if self.problems.is_empty() {
             return vec![Problem::new(
                 Code::RevocationNoDistributionPoints,
-                format!(
-                    "certificado '{}' sem URL OCSP (AIA) nem ponto de distribuição de LCR, e nenhuma evidência de revogação fornecida",
-                    self.subject
-                ),
+                "o certificado não tem URL OCSP (AIA) nem ponto de distribuição de LCR, e nenhuma evidência de revogação foi fornecida",
             )];
         }
         if self
@@ -177,11 +174,7 @@ impl CertRevocation {
             let urls: Vec<&str> = self.problems.iter().map(|p| p.detail.as_str()).collect();
             return vec![Problem::new(
                 Code::RevocationNoConnectivity,
-                format!(
-                    "status de revogação de '{}' não obtido: sem acesso à rede ({})",
-                    self.subject,
-                    urls.join("; ")
-                ),
+                format!("sem acesso à rede ({})", urls.join("; ")),
             )];
         }
         self.problems.clone()

@@ -22,8 +22,12 @@ pub struct SignOptions {
     pub strategy: Option<String>,
     /// Reference timestamp, Unix seconds (criar input 5); default: now.
     pub reference_time: Option<i64>,
-    /// Operational settings (criar input 8).
+    /// Operational settings (criar input 8); `revocationPolicy` applies to the signer's
+    /// chain (default `strict`).
     pub settings: Settings,
+    /// Revocation evidence to use before the cache and the network: paths of OCSP
+    /// responses and CRLs (DER or PEM), files or directories (criar 2.8).
+    pub revocation_evidence: Vec<String>,
 }
 
 impl SignOptions {
@@ -115,9 +119,8 @@ pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
 /// system clock. See [`sign_with_clock`].
 ///
 /// ```
-/// use sesgo::{RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
-/// use sesgo::{VerifyInput, VerifyOptions};
-/// use sesgo_cert::testpki::TestPki;
+/// use sesgo::{SignOptions, Signer, TrustStoreOptions, VerifyInput, VerifyOptions};
+/// use sesgo_cert::testpki::{RevocationPki, TestPki};
 ///
 /// // A throw-away ICP-Brasil-like PKI (openssl CLI); trust its root by fingerprint.
 /// let pki = TestPki::shared();
@@ -132,20 +135,21 @@ pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
 /// let bundle = std::fs::read(format!("{examples}bundle.json"))?;
 /// let provenance = std::fs::read(format!("{examples}provenance.json"))?;
 ///
+/// // Revocation (criar 2.8) under the default `strict`: the signer's chain must have a
+/// // status. Here it comes from evidence files (an OCSP response from the real
+/// // `openssl ocsp` responder and the ACs' CRLs) rather than from the network.
+/// let evidence = RevocationPki::shared().ecpf_evidence().display().to_string();
 /// let options = SignOptions {
 ///     policy: Some("https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0".into()),
+///     revocation_evidence: vec![evidence.clone()],
 ///     ..Default::default()
 /// };
 /// let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
 /// assert_eq!(signed.signature["who"]["identifier"]["value"].as_str(), Some("12345678909"));
 ///
-/// // The transfer Bundle verifies. Online revocation (OCSP/CRL) is not built yet, so the
-/// // default `strict` policy would report it invalid; `warn` reports the gap as a warning.
+/// // The transfer Bundle verifies under `strict` with the same evidence.
 /// let transfer = signed.bundle.to_json();
-/// let options = VerifyOptions {
-///     settings: Settings { revocation_policy: RevocationPolicy::Warn, ..Default::default() },
-///     ..Default::default()
-/// };
+/// let options = VerifyOptions { revocation_evidence: vec![evidence], ..Default::default() };
 /// let input = VerifyInput { bundle: Some(transfer.as_bytes()), ..Default::default() };
 /// assert!(sesgo::verify(&input, &trust, &options)?.valid);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -232,6 +236,16 @@ pub fn sign_with_clock(
         return Err(e.nested_in("x5c[0]"));
     }
     warnings.extend(eligibility);
+    // criar 2.8: revocation of the chain (revoked or unknown: refused); its evidence
+    // becomes the rRefs of Etapa 13 under policy 0.1.
+    let (found, rrefs) = crate::revocation::for_signing(
+        &validated.certificates,
+        s,
+        &options.revocation_evidence,
+        reference_time,
+        now,
+    )?;
+    warnings.extend(found);
     // criar 14.2: CPF/CNPJ from the certificate.
     let id = Identity::from_certificate(leaf).signer_id()?;
     let who = SignerIdentifier::new(id.system, &id.value)?;
@@ -254,7 +268,12 @@ pub fn sign_with_clock(
         &provenance,
         &req,
         |p| signer.sign(p.signing_input()),
-        |_| Ok(()),
+        |jws| {
+            if policy.profile().revocation_refs.expected() {
+                jws.set_revocation_refs(rrefs)?;
+            }
+            Ok(())
+        },
     )?;
     warnings.extend(out.warnings);
     crate::verify::dedup(&mut warnings);

@@ -45,6 +45,15 @@ fn signer() -> Signer {
     .unwrap()
 }
 
+/// Revocation evidence for the e-CPF's chain (OCSP response from the real `openssl ocsp`
+/// responder, the ACs' CRLs): signing under the default `strict` without network.
+fn evidence() -> Vec<String> {
+    vec![sesgo_cert::testpki::RevocationPki::shared()
+        .ecpf_evidence()
+        .display()
+        .to_string()]
+}
+
 fn lenient() -> Settings {
     Settings {
         revocation_policy: sesgo::RevocationPolicy::Warn,
@@ -59,6 +68,7 @@ fn sign_and_verify_the_example_under_both_policies() {
         let opts = SignOptions {
             policy: policy.clone(),
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         };
         let signed = sign_with_clock(
@@ -156,6 +166,7 @@ fn strict_revocation_without_evidence_is_invalid_and_off_warns() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -210,6 +221,7 @@ fn a_foreign_root_and_the_default_icp_trust_store_are_refused() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -247,6 +259,7 @@ fn a_foreign_root_and_the_default_icp_trust_store_are_refused() {
         &TrustStore::icp_brasil_default(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -272,6 +285,7 @@ fn criar_step_1_inputs_are_checked_first() {
     assert_eq!(
         run(SignOptions {
             reference_time: Some(t - 301),
+            revocation_evidence: evidence(),
             ..Default::default()
         }),
         Code::FormatInvalidTimestamp
@@ -280,6 +294,7 @@ fn criar_step_1_inputs_are_checked_first() {
         run(SignOptions {
             reference_time: Some(t),
             policy: Some("x".into()),
+            revocation_evidence: evidence(),
             ..Default::default()
         }),
         Code::PolicyUriInvalid
@@ -288,6 +303,7 @@ fn criar_step_1_inputs_are_checked_first() {
         run(SignOptions {
             reference_time: Some(t),
             strategy: Some("now".into()),
+            revocation_evidence: evidence(),
             ..Default::default()
         }),
         Code::ConfigInvalidStrategy
@@ -296,6 +312,7 @@ fn criar_step_1_inputs_are_checked_first() {
         run(SignOptions {
             reference_time: Some(t),
             strategy: Some("tsa".into()),
+            revocation_evidence: evidence(),
             ..Default::default()
         }),
         Code::ConfigMissingParameter
@@ -316,6 +333,7 @@ fn criar_step_1_inputs_are_checked_first() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -337,6 +355,7 @@ fn criar_step_1_inputs_are_checked_first() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t)

@@ -323,4 +323,34 @@ impl RevocationPki {
         }
         self.respond(&out.stdout, signer, valid_minutes)
     }
+
+    /// Writes into `dir` (created) the evidence for the chain of the end entity at
+    /// `cert_pem`: an OCSP response about it from the delegated responder, valid
+    /// `valid_minutes`, and the CRLs covering the two ACs above it. Returns `dir`.
+    pub fn write_evidence(
+        &self,
+        cert_pem: &std::path::Path,
+        dir: &std::path::Path,
+        valid_minutes: u32,
+    ) -> GenResult<PathBuf> {
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let ocsp = self.response_for(cert_pem, OcspSigner::Delegated, valid_minutes)?;
+        std::fs::write(dir.join("leaf.ocsp"), ocsp).map_err(io)?;
+        std::fs::copy(&self.crl_ac1, dir.join("ac1.crl")).map_err(io)?;
+        std::fs::copy(&self.crl_root, dir.join("root.crl")).map_err(io)?;
+        Ok(dir.to_path_buf())
+    }
+
+    /// Evidence for [`TestPki::ecpf`]'s chain (valid 3 hours), written once per process
+    /// into `dir/evidence-ecpf`.
+    pub fn ecpf_evidence(&self) -> &'static PathBuf {
+        static DIR: OnceLock<PathBuf> = OnceLock::new();
+        DIR.get_or_init(|| {
+            let pki = TestPki::shared();
+            match self.write_evidence(&pki.ecpf.cert_pem, &self.dir.join("evidence-ecpf"), 180) {
+                Ok(d) => d,
+                Err(e) => panic!("revocation evidence failed: {e}"),
+            }
+        })
+    }
 }
