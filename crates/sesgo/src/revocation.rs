@@ -12,7 +12,7 @@ use sesgo_revocation::{
     EvidenceKind, EvidenceStore, Origin, Status,
 };
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 pub use sesgo_fetch::Fetch;
@@ -28,12 +28,35 @@ pub fn set_fetcher(fetch: Arc<dyn Fetch>) {
     }
 }
 
-/// The transport in force: the one set with [`set_fetcher`], else the default.
+/// A transport whose configuration could not be built (e.g. a bad proxy variable):
+/// every request fails with that reason.
+struct Unusable(String);
+
+impl Fetch for Unusable {
+    fn fetch(
+        &self,
+        request: &sesgo_fetch::Request<'_>,
+    ) -> std::result::Result<sesgo_fetch::Response, sesgo_fetch::FetchError> {
+        Err(sesgo_fetch::FetchError::Custom {
+            url: sesgo_fetch::redact(request.url),
+            detail: self.0.clone(),
+        })
+    }
+}
+
+/// The transport in force: the one set with [`set_fetcher`], else the default
+/// [`sesgo_fetch::HttpFetcher`] (system roots, environment proxies), built once.
 pub(crate) fn fetcher() -> Arc<dyn Fetch> {
     if let Some(f) = FETCHER.read().ok().and_then(|f| f.clone()) {
         return f;
     }
-    Arc::new(sesgo_fetch::Offline)
+    static DEFAULT: OnceLock<Arc<dyn Fetch>> = OnceLock::new();
+    DEFAULT
+        .get_or_init(|| match sesgo_fetch::HttpFetcher::with_defaults() {
+            Ok(f) => Arc::new(f),
+            Err(e) => Arc::new(Unusable(e.to_string())),
+        })
+        .clone()
 }
 
 /// Reads the evidence files and directories of `revocationEvidence`.
