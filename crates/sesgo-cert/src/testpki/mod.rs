@@ -22,7 +22,7 @@ mod online;
 mod revocation;
 mod variants;
 pub use online::PkiOptions;
-pub use revocation::{OcspSigner, RevocationPki};
+pub use revocation::{ocsp_route_command, OcspSigner, RevocationPki};
 pub use variants::{ChainVariants, DerChain};
 
 const CONFIG: &str = include_str!("openssl-icp.cnf");

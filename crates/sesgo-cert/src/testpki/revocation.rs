@@ -10,7 +10,7 @@
 //! body through a command (no `openssl ocsp -port`, which binds every interface).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
@@ -61,6 +61,39 @@ pub struct RevocationPki {
 }
 
 static SHARED: OnceLock<RevocationPki> = OnceLock::new();
+
+/// The shell command of a loopback OCSP route (`sesgo-testserver` POST route: the request
+/// in `$SESGO_REQUEST`, the response to `$SESGO_RESPONSE`) answering for the CA `ca`
+/// (`"ac2"`, `"ac1"` or `"root"`) of the PKI that will be generated in `pki_dir`, with the
+/// real `openssl ocsp` over that CA's `index.txt`. The issuing AC (`ac2`) answers through
+/// `signer`; `ac1` and `root` sign their own responses. It can be built before the PKI
+/// exists (the server must run first: its URL goes into the certificates).
+pub fn ocsp_route_command(
+    pki_dir: &Path,
+    ca: &str,
+    signer: OcspSigner,
+    valid_minutes: u32,
+) -> String {
+    let q = |p: PathBuf| format!("'{}'", p.display());
+    let ca_dir = pki_dir.join(format!("ca-{ca}"));
+    let (cert, key) = match (ca, signer) {
+        ("ac2", OcspSigner::Delegated) => {
+            (pki_dir.join("ee/ocsp.pem"), pki_dir.join("ee/ocsp.key"))
+        }
+        (_, OcspSigner::Unrelated) => (
+            pki_dir.join("foreign/root.pem"),
+            pki_dir.join("foreign/root.key"),
+        ),
+        _ => (ca_dir.join("cert.pem"), ca_dir.join("key.pem")),
+    };
+    format!(
+        "openssl ocsp -index {} -CA {} -rsigner {} -rkey {} -rmd sha256 -nmin {valid_minutes} -reqin \"$SESGO_REQUEST\" -respout \"$SESGO_RESPONSE\"",
+        q(ca_dir.join("index.txt")),
+        q(ca_dir.join("cert.pem")),
+        q(cert),
+        q(key),
+    )
+}
 
 impl RevocationPki {
     /// Material of [`TestPki::shared`], generated once per process.
