@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 import sesgo
 from sesgo import exceptions
 
-# Online revocation (OCSP/CRL) is not built yet: with the default revocationPolicy
-# "strict" every verification is invalid (REVOCATION.NO-CONNECTIVITY). Tests expecting a
-# VALID result ask for "warn", which reports it as a warning.
+# xtask runs live loopback OCSP responders for the test PKI, so the default "strict"
+# revocation policy works (test_strict_revocation_against_the_live_responder); most tests
+# still ask for "warn" so that they do not depend on the responders.
 LENIENT = {"revocationPolicy": "warn"}
 POLICIES = [sesgo.POLICY_0_1_2, sesgo.POLICY_0_2_0]
 
@@ -89,11 +89,12 @@ def test_sign_verify_round_trip(
     assert isinstance(raw, str) and json.loads(raw)["valid"] is True
 
 
-def test_strict_revocation_is_a_result_not_an_exception(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+def test_strict_revocation_against_the_live_responder(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    # Default options (strict) against the live loopback OCSP responders xtask runs.
     signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust)
     v = sesgo.verify(provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust)
-    assert v["valid"] is False
-    assert "REVOCATION.NO-CONNECTIVITY" in codes(v["outcome"])
+    assert v["valid"] is True, v["outcome"]
+    assert not any(c.startswith("REVOCATION.") for c in codes(v["outcome"]))
 
 
 def test_bytes_input_keeps_decimals_exact(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
