@@ -47,7 +47,7 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
         },
         revocation_evidence: paths(&a.revocation_evidence),
     };
-    let trust = a.trust.build()?;
+    let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let signer = a.signer.build()?;
     let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
     drop(signer);
@@ -115,7 +115,7 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
         },
         revocation_evidence: paths(&a.revocation_evidence),
     };
-    let trust = a.trust.build()?;
+    let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let input = VerifyInput {
         signature_data: data.as_deref(),
         signature: signature.as_deref(),

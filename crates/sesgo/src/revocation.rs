@@ -44,9 +44,13 @@ impl Fetch for Unusable {
     }
 }
 
-/// The transport in force: the one set with [`set_fetcher`], else the default
+/// The transport in force: [`sesgo_fetch::Offline`] when `settings.network` is false
+/// (`--offline`), else the one set with [`set_fetcher`], else the default
 /// [`sesgo_fetch::HttpFetcher`] (system roots, environment proxies), built once.
-pub(crate) fn fetcher() -> Arc<dyn Fetch> {
+pub(crate) fn fetcher(s: &Settings) -> Arc<dyn Fetch> {
+    if !s.network {
+        return Arc::new(sesgo_fetch::Offline);
+    }
     if let Some(f) = FETCHER.read().ok().and_then(|f| f.clone()) {
         return f;
     }
@@ -216,7 +220,7 @@ pub(crate) fn for_signing(
         chain,
         &config(s, reference_time, now),
         &store,
-        &*fetcher(),
+        &*fetcher(s),
         process_cache(),
     );
     let a = assess(&results, s.revocation_policy, OcspUnknown::Revoked, true);

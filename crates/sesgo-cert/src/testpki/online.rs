@@ -111,3 +111,65 @@ impl TestPki {
         Ok(dir.to_path_buf())
     }
 }
+
+impl TestPki {
+    /// Issues, from AC2, a TLS server certificate for `127.0.0.1` / `localhost` (EKU
+    /// serverAuth) and writes into `dir` (created) `tls-server-chain.pem` (leaf, AC2, AC1)
+    /// and `tls-server.key`; returns their paths. For HTTPS test servers (ITI mirror, TSA,
+    /// token endpoints) trusted through [`TestPki::root`].
+    pub fn write_tls_server_cert(&self, dir: &Path) -> GenResult<(PathBuf, PathBuf)> {
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let gen = Gen {
+            dir: self.dir.clone(),
+        };
+        let key = dir.join("tls-server.key");
+        let csr = dir.join("tls-server.csr");
+        let cert = dir.join("tls-server.pem");
+        let ext = dir.join("tls-server.ext");
+        std::fs::write(
+            &ext,
+            "basicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n\
+             extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost\n",
+        )
+        .map_err(io)?;
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        gen.run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &s(&key),
+            "-subj",
+            "/C=BR/O=TESTE/CN=127.0.0.1",
+            "-out",
+            &s(&csr),
+        ])?;
+        gen.run(&[
+            "x509",
+            "-req",
+            "-in",
+            &s(&csr),
+            "-CA",
+            "ca-ac2/cert.pem",
+            "-CAkey",
+            "ca-ac2/key.pem",
+            "-set_serial",
+            "0x5e5",
+            "-days",
+            "30",
+            "-sha256",
+            "-extfile",
+            &s(&ext),
+            "-out",
+            &s(&cert),
+        ])?;
+        let mut chain = std::fs::read_to_string(&cert).map_err(io)?;
+        for ca in [&self.ac2, &self.ac1] {
+            chain.push_str(&std::fs::read_to_string(&ca.cert_pem).map_err(io)?);
+        }
+        let chain_path = dir.join("tls-server-chain.pem");
+        std::fs::write(&chain_path, chain).map_err(io)?;
+        Ok((chain_path, key))
+    }
+}

@@ -34,7 +34,7 @@ pub(super) fn revocation(
     }
     let chain = chain?;
     let cfg = config(ctx.settings, ctx.reference_time, ctx.now);
-    let fetch = fetcher();
+    let fetch = fetcher(ctx.settings);
     let results = check_chain(chain, &cfg, ctx.evidence, &*fetch, process_cache());
     let a = assess(&results, rp, ctx.settings.ocsp_unknown, false);
     let mut findings = a.findings;
