@@ -205,15 +205,8 @@ pub(crate) fn for_signing(
     now: i64,
 ) -> Result<(Vec<Finding>, RevocationRefs)> {
     if s.revocation_policy == RevocationPolicy::Off {
-        return Ok((
-            vec![Finding::new(
-                Code::RevocationNoConnectivity,
-                "revogação não verificada na assinatura (revocationPolicy=off); rRefs não incluído",
-            )
-            .with_severity(Severity::Warning)
-            .at("x5c")],
-            RevocationRefs::default(),
-        ));
+        // Explicitly off: nothing checked, no rRefs (the verifier reports their absence).
+        return Ok((Vec::new(), RevocationRefs::default()));
     }
     let store = load_evidence(evidence)?;
     let results = check_chain(
