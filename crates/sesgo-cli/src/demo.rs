@@ -75,7 +75,8 @@ pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
             sesgo_cert::now_unix()
         )),
     };
-    let (pki_dir, www) = (dir.join("pki"), dir.join("www"));
+    // The PKI at the top of the directory (as before --keep showed it), the web root in it.
+    let (pki_dir, www) = (dir.clone(), dir.join("www"));
     let server = match std::fs::create_dir_all(&www)
         .map_err(|e| e.to_string())
         .and_then(|()| responders(&pki_dir, &www).map_err(|e| e.to_string()))
