@@ -38,9 +38,9 @@ public static class SignVerify
         byte[] bundle = File.ReadAllBytes("examples/bundle.json");
         byte[] provenance = File.ReadAllBytes("examples/provenance.json");
 
-        // Online revocation checking (OCSP/CRL) is not built yet: under the default
-        // "strict" revocation policy every verification would be invalid
-        // (REVOCATION.NO-CONNECTIVITY), so this example downgrades it to a warning.
+        // Revocation: under the default "strict" policy an OCSP/CRL status that cannot be
+        // obtained is an error; this example reports it as a warning, so it also runs where
+        // the responders named in the certificates cannot be reached.
         string options = "{\"policy\":\"" + Sesgo.Policy012 + "\","
             + "\"settings\":{\"revocationPolicy\":\"warn\"}}";
 

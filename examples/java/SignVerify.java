@@ -35,9 +35,9 @@ public class SignVerify {
         byte[] bundle = Files.readAllBytes(Path.of("examples/bundle.json"));
         byte[] provenance = Files.readAllBytes(Path.of("examples/provenance.json"));
 
-        // Online revocation checking (OCSP/CRL) is not built yet: under the default
-        // "strict" revocation policy every verification would be invalid
-        // (REVOCATION.NO-CONNECTIVITY), so this example downgrades it to a warning.
+        // Revocation: under the default "strict" policy an OCSP/CRL status that cannot be
+        // obtained is an error; this example reports it as a warning, so it also runs where
+        // the responders named in the certificates cannot be reached.
         String options = "{\"policy\":\"" + Sesgo.POLICY_0_1_2 + "\","
                 + "\"settings\":{\"revocationPolicy\":\"warn\"}}";
 

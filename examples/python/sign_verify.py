@@ -67,9 +67,9 @@ def main(argv: list[str]) -> int:
         pathlib.Path(out).write_text(signed_json, encoding="utf-8")
         print(f"resultado gravado em {out}")
 
-    # Online revocation checking (OCSP/CRL) is not available yet: with the default
-    # revocationPolicy "strict" every result would be invalid (REVOCATION.NO-CONNECTIVITY),
-    # so this example reports it as a warning instead.
+    # Revocation: with the default revocationPolicy "strict" an unobtainable OCSP/CRL
+    # status is an error; this example reports it as a warning, so it also runs where the
+    # responders named in the certificates cannot be reached.
     settings = {"revocationPolicy": "warn"}
     # The signed Provenance (a dict is fine: it carries no decimal the signature covers)
     # with the original Bundle bytes.

@@ -1,10 +1,19 @@
 //! A throw-away test PKI for the binding test suites (C, Python, Java) and the examples:
 //! generated with `sesgo_cert::testpki` (openssl CLI) and described by a `manifest.json`
 //! whose path the suites receive in `SESGO_TEST_PKI`.
+//!
+//! For the suites xtask starts, the PKI is online (issue 19): a loopback `sesgo-testserver`
+//! runs inside xtask for as long as it does, with the real `openssl ocsp` behind
+//! `/ocsp/{ac2,ac1,root}` and the CAs' CRLs and certificates as files, and every
+//! certificate's AIA/OCSP/CDP URLs point at it. So signing and verifying under the
+//! default `revocationPolicy: "strict"` work in every suite against live responders.
 
 use crate::Result;
 use serde_json::{json, Value};
-use sesgo_cert::testpki::{PkiCert, TestPki, ECPF_ALIAS};
+use sesgo_cert::testpki::{
+    ocsp_route_command, OcspSigner, PkiCert, PkiOptions, RevocationPki, TestPki, ECPF_ALIAS,
+};
+use sesgo_testserver::{CommandRoute, ServerConfig, TestServer};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -23,7 +32,19 @@ fn cert(c: &PkiCert) -> Value {
 
 /// Generates a PKI into `dir` and writes `dir/manifest.json`; returns the manifest path.
 pub fn generate(dir: &Path) -> Result<PathBuf> {
-    let pki = TestPki::generate(dir)?;
+    generate_with(dir, None)
+}
+
+/// [`generate`] with the certificates' AIA/OCSP/CDP URLs under a base URL, and the files
+/// the server at that URL serves written into its web root.
+fn generate_with(dir: &Path, online: Option<(String, &Path)>) -> Result<PathBuf> {
+    let base_url = online.as_ref().map(|(u, _)| u.clone());
+    let pki = TestPki::generate_with(dir, &PkiOptions { base_url })?;
+    if let Some((_, www)) = online {
+        pki.write_web_root(www)?;
+    }
+    let rev = RevocationPki::generate(&pki)?;
+    let evidence = rev.write_evidence(&pki.ecpf.cert_pem, &dir.join("evidence-ecpf"), 600)?;
     let ac_archive = pki.write_ac_archive(&dir.join("iti"))?;
     let manifest = json!({
         "dir": pki.dir,
@@ -52,6 +73,9 @@ pub fn generate(dir: &Path) -> Result<PathBuf> {
         "keyPkcs8Encrypted": pki.key_pkcs8_encrypted,
         "keyPkcs1": pki.key_pkcs1,
         "acArchive": ac_archive,
+        "baseUrl": pki.base_url,
+        "revocationEvidence": evidence,
+        "p12Revoked": rev.p12_revoked,
         "pkcs11": pkcs11(dir, &pki)?,
         "online": online(&dir.join("online"))?,
     });
@@ -127,7 +151,15 @@ pub fn ensure() -> Result<PathBuf> {
             let _ = std::fs::remove_dir_all(&base);
             std::fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
             eprintln!("xtask: generating the test PKI in {}", base.display());
-            let manifest = generate(&base.join("pki"))?;
+            let pki_dir = base.join("pki");
+            let www = base.join("www");
+            std::fs::create_dir_all(&www).map_err(|e| format!("{}: {e}", www.display()))?;
+            let server = start_responders(&pki_dir, &www)?;
+            let base_url = server.base_url();
+            eprintln!("xtask: OCSP responders and CRLs on {base_url}");
+            // Serves until xtask exits.
+            std::mem::forget(server);
+            let manifest = generate_with(&pki_dir, Some((base_url, &www)))?;
             // Every suite xtask starts (C, Python, the JVM) inherits the SoftHSM2 configuration.
             std::env::set_var(
                 "SOFTHSM2_CONF",
@@ -136,4 +168,25 @@ pub fn ensure() -> Result<PathBuf> {
             Ok(manifest)
         })
         .clone()
+}
+
+/// The loopback server of the online test PKI: `openssl ocsp` for each CA (the issuing
+/// AC through its delegated responder, the others self-signed responses), files from
+/// `www` (filled once the PKI exists).
+fn start_responders(pki_dir: &Path, www: &Path) -> Result<TestServer> {
+    let route = |ca: &str, signer: OcspSigner| CommandRoute {
+        prefix: format!("/ocsp/{ca}"),
+        command: ocsp_route_command(pki_dir, ca, signer, 600),
+        content_type: Some("application/ocsp-response".into()),
+    };
+    TestServer::start(ServerConfig {
+        root: Some(www.to_path_buf()),
+        commands: vec![
+            route("ac2", OcspSigner::Delegated),
+            route("ac1", OcspSigner::Ca),
+            route("root", OcspSigner::Ca),
+        ],
+        ..Default::default()
+    })
+    .map_err(|e| format!("sesgo-testserver: {e}"))
 }

@@ -108,7 +108,8 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
                 VerificationResult withBundle = Sesgo.Verify(trust, bundle: signed.BundleUtf8(), signature: TestPki.Utf8(signed.SignatureJson), optionsJson: options);
                 Assert.IsTrue(withBundle.Valid, withBundle.Json);
                 Assert.IsTrue(withBundle.ContentChecked, withBundle.Json);
-                Assert.AreEqual("INDETERMINATE", withBundle.Indication, "revocation not established under warn");
+                // Revocation established by the live loopback responders xtask runs.
+                Assert.AreEqual("TOTAL-PASSED", withBundle.Indication, withBundle.Json);
                 VerificationResult alone = Sesgo.Verify(trust, signatureData: TestPki.SignatureData(signed), optionsJson: options);
                 Assert.IsTrue(alone.Valid, alone.Json);
                 Assert.IsFalse(alone.ContentChecked);
@@ -156,15 +157,16 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
             }
         }
 
+        /// <summary>Default options (strict revocation) against the live loopback OCSP responders xtask runs.</summary>
         [Test]
-        public void StrictRevocationByDefaultIsAnInvalidResult()
+        public void StrictRevocationAgainstTheLiveResponder()
         {
             using (Signer signer = TestPki.Pkcs12Signer())
             {
-                SignResult signed = Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, TestPki.Warn);
+                SignResult signed = Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, "{}");
                 VerificationResult v = Sesgo.Verify(trust, bundle: signed.BundleUtf8());
-                Assert.IsFalse(v.Valid);
-                StringAssert.Contains("REVOCATION.NO-CONNECTIVITY", v.OutcomeJson);
+                Assert.IsTrue(v.Valid, v.OutcomeJson);
+                StringAssert.DoesNotContain("REVOCATION.", v.OutcomeJson);
             }
         }
 

@@ -13,7 +13,7 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
     {
         private static readonly JsonValue Manifest = Load();
 
-        /// <summary>`{"settings":{"revocationPolicy":"warn"}}`: online revocation is not built yet.</summary>
+        /// <summary>`{"settings":{"revocationPolicy":"warn"}}`: results that do not depend on the live responders.</summary>
         internal const string Warn = "{\"settings\":{\"revocationPolicy\":\"warn\"}}";
 
         private static JsonValue Load()

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 import sesgo
 from sesgo import exceptions
 
-# Online revocation (OCSP/CRL) is not built yet: with the default revocationPolicy
-# "strict" every verification is invalid (REVOCATION.NO-CONNECTIVITY). Tests expecting a
-# VALID result ask for "warn", which reports it as a warning.
+# xtask runs live loopback OCSP responders for the test PKI, so the default "strict"
+# revocation policy works (test_strict_revocation_against_the_live_responder); most tests
+# still ask for "warn" so that they do not depend on the responders.
 LENIENT = {"revocationPolicy": "warn"}
 POLICIES = [sesgo.POLICY_0_1_2, sesgo.POLICY_0_2_0]
 
@@ -89,11 +89,12 @@ def test_sign_verify_round_trip(
     assert isinstance(raw, str) and json.loads(raw)["valid"] is True
 
 
-def test_strict_revocation_is_a_result_not_an_exception(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+def test_strict_revocation_against_the_live_responder(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    # Default options (strict) against the live loopback OCSP responders xtask runs.
     signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust)
     v = sesgo.verify(provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust)
-    assert v["valid"] is False
-    assert "REVOCATION.NO-CONNECTIVITY" in codes(v["outcome"])
+    assert v["valid"] is True, v["outcome"]
+    assert not any(c.startswith("REVOCATION.") for c in codes(v["outcome"]))
 
 
 def test_bytes_input_keeps_decimals_exact(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
@@ -354,7 +355,8 @@ def test_a_supplied_bundle_is_never_ignored_and_the_result_says_what_was_checked
 
     v = sesgo.verify(signature=sig, bundle=transfer, trust_store=trust, settings=LENIENT)
     assert v["valid"] is True and v["contentChecked"] is True, v
-    assert v["indication"] == "INDETERMINATE" and v["subIndication"] == "TRY_LATER"  # revocation not established
+    # Revocation established by the live loopback responders xtask runs.
+    assert v["indication"] == "TOTAL-PASSED" and v["subIndication"] is None, v
     s0 = v["signatures"][0]
     assert s0["policy"] == sesgo.POLICY_0_1_2
     assert s0["signer"] == {"system": "urn:brasil:cpf", "value": "12345678909"}

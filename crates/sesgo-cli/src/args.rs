@@ -295,6 +295,15 @@ pub(crate) struct SignArgs {
     /// Operational settings, a JSON file (camelCase, e.g. {"nearExpiryThresholdDays": 60}).
     #[arg(long, value_name = "JSON_FILE")]
     pub(crate) settings: Option<PathBuf>,
+    /// Revocation policy for the signer's chain (overrides the settings file; default
+    /// strict): a revoked or unknown signer is always refused (CERT.REVOKED); `strict`
+    /// also refuses when the status cannot be obtained, `soft-fail` and `warn` report it.
+    #[arg(long, value_enum)]
+    pub(crate) revocation: Option<RevocationArg>,
+    /// Revocation evidence (OCSP responses and CRLs, DER or PEM): a file or a directory;
+    /// repeat for several. Used before the cache and the network.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) revocation_evidence: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
     #[command(flatten)]
@@ -344,11 +353,18 @@ pub(crate) struct VerifyArgs {
     /// Reference time, Unix seconds (default: now).
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     pub(crate) reference_time: Option<i64>,
-    /// Revocation policy (overrides the settings file). Online OCSP/CRL checking is not
-    /// built yet: with `strict` (the default) the status is unobtainable and the signature
-    /// invalid; `warn`, `soft-fail` and `off` report it and pass.
+    /// Revocation policy (overrides the settings file; default strict). OCSP first, CRL
+    /// as fallback, for every certificate but the root; a revoked certificate is always an
+    /// error. When the status cannot be obtained, `strict` makes the signature invalid,
+    /// `soft-fail` and `warn` report it and pass, `off` does not check.
     #[arg(long, value_enum)]
     pub(crate) revocation: Option<RevocationArg>,
+    /// Revocation evidence (OCSP responses and CRLs, DER or PEM): a file or a directory;
+    /// repeat for several. Used before the cache and the network (an air-gapped receiver
+    /// verifies strictly with the signer's evidence; policy 0.1 rRefs are checked
+    /// against it).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) revocation_evidence: Vec<PathBuf>,
     /// Operational settings, a JSON file (camelCase, e.g. {"revocationPolicy": "warn"}).
     #[arg(long, value_name = "JSON_FILE")]
     pub(crate) settings: Option<PathBuf>,

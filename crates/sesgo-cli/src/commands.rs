@@ -21,6 +21,10 @@ pub(crate) fn policy_label(uri: Option<&str>) -> String {
     )
 }
 
+fn paths(p: &[std::path::PathBuf]) -> Vec<String> {
+    p.iter().map(|p| p.display().to_string()).collect()
+}
+
 pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
     let bundle = read(&a.bundle, "--bundle")?;
     let provenance = read(&a.provenance, "--provenance")?;
@@ -34,7 +38,14 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
             Some(StrategyArg::Tsa) => Strategy::Tsa,
         },
         reference_time: a.reference_time,
-        settings: settings(a.settings.as_deref())?,
+        settings: {
+            let mut s = settings(a.settings.as_deref())?;
+            if let Some(r) = a.revocation {
+                s.revocation_policy = r.into();
+            }
+            s
+        },
+        revocation_evidence: paths(&a.revocation_evidence),
     };
     let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let signer = a.signer.build()?;
@@ -106,6 +117,7 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
             UnsignedArg::Warning => UnsignedEntries::Warning,
             UnsignedArg::Error => UnsignedEntries::Error,
         },
+        revocation_evidence: paths(&a.revocation_evidence),
     };
     let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let input = VerifyInput {

@@ -1,14 +1,17 @@
-//! `sesgo demo`: the README's first command. No arguments, no network: a throw-away test
-//! PKI (openssl CLI), the example Bundle + Provenance signed under both policy families,
-//! each transfer Bundle verified, then tampered by one byte and verified again. The
-//! report goes to stdout; exit 0 when everything behaved as expected.
+//! `sesgo demo`: the README's first command. No arguments, no outside network: a
+//! throw-away test PKI (openssl CLI) whose OCSP responders (the real `openssl ocsp`) and
+//! CRLs are served on a loopback port, the example Bundle + Provenance signed under both
+//! policy families, each transfer Bundle verified under the default `strict` revocation
+//! policy, then tampered by one byte and verified again. The report goes to stdout; exit 0
+//! when everything behaved as expected.
 
 use crate::{finding_line, Ui};
 use sesgo::{
-    Code, Policy, RevocationPolicy, Settings, SignOptions, Signer, TrustStore, TrustStoreOptions,
-    Verification, VerifyInput, VerifyOptions,
+    Code, Policy, SignOptions, Signer, TrustStore, TrustStoreOptions, Verification, VerifyInput,
+    VerifyOptions,
 };
-use sesgo_cert::testpki::TestPki;
+use sesgo_cert::testpki::{ocsp_route_command, OcspSigner, PkiOptions, TestPki};
+use sesgo_testserver::{CommandRoute, ServerConfig, TestServer};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -60,29 +63,80 @@ pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
     r.line("");
 
     // 1. The test PKI. Its certificates become valid when generated, so every clock
-    //    reading (the default reference time of sign and verify) comes after this.
+    //    reading (the default reference time of sign and verify) comes after this. Its
+    //    OCSP and CRL URLs point at a loopback server started first.
     ui.note("sesgo demo: generating a throw-away test PKI with the openssl CLI ...");
     let t = Instant::now();
-    let generated = match keep {
-        Some(dir) => TestPki::generate(dir),
-        None => TestPki::generate_in_temp(),
+    let dir = match keep {
+        Some(d) => d.to_path_buf(),
+        None => std::env::temp_dir().join(format!(
+            "sesgo-demo-{}-{}",
+            std::process::id(),
+            sesgo_cert::now_unix()
+        )),
     };
+    // The PKI at the top of the directory (as before --keep showed it), the web root in it.
+    let (pki_dir, www) = (dir.clone(), dir.join("www"));
+    let server = match std::fs::create_dir_all(&www)
+        .map_err(|e| e.to_string())
+        .and_then(|()| responders(&pki_dir, &www).map_err(|e| e.to_string()))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            r.line(format!("1. loopback OCSP/CRL server: FAILED ({e})"));
+            return Ok(false);
+        }
+    };
+    let generated = TestPki::generate_with(
+        &pki_dir,
+        &PkiOptions {
+            base_url: Some(server.base_url()),
+        },
+    )
+    .and_then(|p| p.write_web_root(&www).map(|_| p));
     let pki = match generated {
         Ok(p) => p,
         Err(e) => {
             r.line(format!("1. test PKI: FAILED ({e})"));
             r.line("   the demo needs the `openssl` command (3.x) on PATH");
+            server.stop();
             return Ok(false);
         }
     };
-    let result = with_pki(&pki, &r, t, keep);
+    let result = with_pki(&pki, &r, t, keep, &server.base_url());
+    server.stop();
     if keep.is_none() {
-        let _ = std::fs::remove_dir_all(&pki.dir);
+        let _ = std::fs::remove_dir_all(&dir);
     }
     result
 }
 
-fn with_pki(pki: &TestPki, r: &Report, t: Instant, keep: Option<&Path>) -> sesgo::Result<bool> {
+/// The loopback server: `openssl ocsp` for each CA of the PKI to be generated in
+/// `pki_dir` (the issuing AC through its delegated responder), files from `www`.
+fn responders(pki_dir: &Path, www: &Path) -> std::io::Result<TestServer> {
+    let route = |ca: &str, signer: OcspSigner| CommandRoute {
+        prefix: format!("/ocsp/{ca}"),
+        command: ocsp_route_command(pki_dir, ca, signer, 60),
+        content_type: Some("application/ocsp-response".into()),
+    };
+    TestServer::start(ServerConfig {
+        root: Some(www.to_path_buf()),
+        commands: vec![
+            route("ac2", OcspSigner::Delegated),
+            route("ac1", OcspSigner::Ca),
+            route("root", OcspSigner::Ca),
+        ],
+        ..Default::default()
+    })
+}
+
+fn with_pki(
+    pki: &TestPki,
+    r: &Report,
+    t: Instant,
+    keep: Option<&Path>,
+    base_url: &str,
+) -> sesgo::Result<bool> {
     let p12 = zeroize::Zeroizing::new(std::fs::read(&pki.p12_aes).map_err(|e| {
         sesgo::Error::new(
             Code::ConfigInvalidParameter,
@@ -115,6 +169,9 @@ fn with_pki(pki: &TestPki, r: &Report, t: Instant, keep: Option<&Path>) -> sesgo
     ));
     r.line(format!("           sha256 {}", pki.root_sha256));
     r.line(format!(
+        "   OCSP    {base_url}/ocsp/{{ac2,ac1,root}} (openssl ocsp), CRLs {base_url}/crl/ (loopback)"
+    ));
+    r.line(format!(
         "   signer  {}",
         signer
             .chain()
@@ -134,9 +191,8 @@ fn with_pki(pki: &TestPki, r: &Report, t: Instant, keep: Option<&Path>) -> sesgo
     }
 
     r.line("");
-    r.line("Note: online revocation checking (OCSP/CRL) is not built yet. The demo verifies");
-    r.line("with revocationPolicy=warn, so each outcome carries REVOCATION.NO-CONNECTIVITY");
-    r.line("as a warning; with the default (strict) the signature would be reported invalid.");
+    r.line("Revocation: signing and verifying ran under the default revocationPolicy=strict,");
+    r.line("each certificate but the root checked by OCSP against the loopback responders.");
     r.line("");
     if all_ok {
         r.line("Result: OK — both signatures verified; both tampered copies were rejected.");
@@ -205,14 +261,10 @@ fn one_policy(
         let _ = std::fs::write(dir.join(format!("signed-{version}-bundle.json")), &transfer);
     }
 
-    // Online revocation is not built yet: `warn` reports the unobtainable status as a
-    // warning instead of failing (DECISIONS D5).
+    // The default revocation policy, strict (DECISIONS D5): OCSP against the loopback
+    // responders.
     let options = VerifyOptions {
         policy: Some(policy),
-        settings: Settings {
-            revocation_policy: RevocationPolicy::Warn,
-            ..Settings::default()
-        },
         ..Default::default()
     };
     let verify = |bundle: &str| {

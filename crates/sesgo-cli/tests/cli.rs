@@ -180,6 +180,8 @@ fn sign(dir: &Path, policy: Option<&str>, key: Key) -> (Value, PathBuf, PathBuf)
         args.extend(["--policy".into(), p.into()]);
     }
     args.extend(trust_args());
+    // Default revocation policy (strict): the chain's status from evidence files.
+    args.extend(["--revocation-evidence".into(), evidence()]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = sesgo_env(&args, &[(PW_VAR, &pki().password)]);
     r.expect(0);
@@ -196,8 +198,17 @@ fn sign(dir: &Path, policy: Option<&str>, key: Key) -> (Value, PathBuf, PathBuf)
     (prov, out_bundle, out_sig)
 }
 
-/// `sesgo verify` with the test trust store; online revocation is not built yet, so a
-/// VALID result needs `--revocation warn` (the default, strict, reports it invalid).
+/// Revocation evidence for the e-CPF's chain: an OCSP response from the real `openssl
+/// ocsp` responder and the ACs' CRLs.
+fn evidence() -> String {
+    sesgo_cert::testpki::RevocationPki::shared()
+        .ecpf_evidence()
+        .display()
+        .to_string()
+}
+
+/// `sesgo verify` with the test trust store. The test PKI's OCSP/CRL URLs are unreachable
+/// here, so a VALID result needs evidence or `--revocation warn`.
 fn verify(extra: &[&str], revocation: Option<&str>) -> Run {
     let mut args: Vec<String> = vec!["verify".into()];
     args.extend(extra.iter().map(|x| (*x).to_owned()));
@@ -222,8 +233,11 @@ fn sign_then_verify_under_both_policies_with_p12_and_pem_keys() {
             let r = verify(&args, Some("warn"));
             let codes = r.expect(0).outcome();
             assert_eq!(codes[0], "VALIDATION.SUCCESS");
-            // Revocation was not checked: said as a warning.
-            assert!(codes.contains(&"REVOCATION.NO-CONNECTIVITY".to_owned()));
+            // The responders are unreachable here: said as a warning under `warn`.
+            assert!(
+                codes.contains(&"REVOCATION.OCSP-UNAVAILABLE".to_owned()),
+                "{codes:?}"
+            );
             assert!(r.stderr.contains("VALID"), "{}", r.stderr);
         }
     }
@@ -298,14 +312,46 @@ fn exit_1_when_invalid_strict_revocation_tampered_and_foreign_root() {
     let dir = scratch("invalid");
     let (_, transfer, _) = sign(&dir, None, Key::P12);
 
-    // Default revocation policy (strict): status unobtainable, so invalid.
+    // Default revocation policy (strict): responders unreachable, so invalid.
     let codes = verify(&["--bundle", s(&transfer)], None)
         .expect(1)
         .outcome();
     assert!(
-        codes.contains(&"REVOCATION.NO-CONNECTIVITY".to_owned()),
+        codes.contains(&"REVOCATION.OCSP-UNAVAILABLE".to_owned()),
         "{codes:?}"
     );
+    // With the signer's evidence, strict verification is VALID (air-gapped receiver).
+    let ev = evidence();
+    verify(
+        &["--bundle", s(&transfer), "--revocation-evidence", &ev],
+        None,
+    )
+    .expect(0);
+    // A revoked signer cannot sign (CERT.REVOKED), under any revocation policy.
+    let rev = sesgo_cert::testpki::RevocationPki::shared();
+    let revoked = s(&rev.p12_revoked).to_owned();
+    let crl = s(&rev.crl_ac2).to_owned();
+    let (eb, ep) = (example("bundle.json"), example("provenance.json"));
+    let mut args = vec![
+        "sign",
+        "--bundle",
+        s(&eb),
+        "--provenance",
+        s(&ep),
+        "--p12",
+        &revoked,
+        "--password-env",
+        PW_VAR,
+        "--revocation",
+        "warn",
+        "--revocation-evidence",
+        &crl,
+    ];
+    let trust = trust_args();
+    args.extend(trust.iter().map(String::as_str));
+    let r = sesgo_env(&args, &[(PW_VAR, &pki().password)]);
+    let out = format!("{}{}", String::from_utf8_lossy(&r.stdout), r.stderr);
+    assert!(r.code != 0 && out.contains("CERT.REVOKED"), "{out}");
 
     // One byte of a signed value changed.
     let text = std::fs::read_to_string(&transfer).unwrap();
@@ -752,7 +798,7 @@ fn the_demo_runs_and_exits_0() {
         "VALID",
         "INVALID (as expected)",
         "CRYPTO.HASH-VERIFICATION-FAILED",
-        "REVOCATION.NO-CONNECTIVITY",
+        "revocationPolicy=strict",
         "urn:brasil:cpf|12345678909",
         "Result: OK",
     ] {

@@ -77,6 +77,10 @@ fn signed(policy: &str, t: i64) -> Value {
         &SignOptions {
             policy: policy.parse().unwrap(),
             reference_time: Some(t),
+            revocation_evidence: vec![sesgo_cert::testpki::RevocationPki::shared()
+                .ecpf_evidence()
+                .display()
+                .to_string()],
             ..Default::default()
         },
         &FixedClock(t),

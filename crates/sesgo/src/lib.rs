@@ -22,6 +22,7 @@ mod inspect;
 pub mod network;
 mod options;
 pub mod pkcs11;
+mod revocation;
 mod settings;
 mod sign;
 mod signer;
@@ -37,11 +38,13 @@ pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use inspect::{inspect_certificate, InspectOptions};
 pub use network::{build_x5c, Network, NetworkOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
+pub use revocation::{set_fetcher, Fetch};
 pub use sesgo_core::json::{Object, Value};
 pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
 pub use sesgo_jades::{Policy, Strategy};
 pub use settings::{
-    check_reference_time, RevocationPolicy, Settings, MAX_CLOCK_SKEW_SECS, REFERENCE_TIME_RANGE,
+    check_reference_time, OcspUnknown, RevocationPolicy, Settings, MAX_CLOCK_SKEW_SECS,
+    REFERENCE_TIME_RANGE,
 };
 pub use sign::{sign, sign_with_clock, SignOptions, Signed};
 pub use signer::{ExternalSignFn, Signer, TrustStore};

@@ -21,6 +21,19 @@ pub enum RevocationPolicy {
     Off,
 }
 
+/// What an OCSP `unknown` answer means when no CRL establishes the status (the reference
+/// implementation's `ocsp-unknown-handling`, IG-DIGEST §3.2). Signing always refuses an
+/// unknown-status signer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum OcspUnknown {
+    /// As revoked: `CERT.REVOKED`, an error (default).
+    #[default]
+    Revoked,
+    /// A warning (`REVOCATION.OCSP-INVALID`); the status stays undecided.
+    Warning,
+}
+
 /// The guide's operational settings, with its defaults. Every field may be omitted from
 /// the JSON form (camelCase names); unknown members are refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +56,8 @@ pub struct Settings {
     pub signature_age_threshold_days: u32,
     /// Revocation policy. Default `strict`.
     pub revocation_policy: RevocationPolicy,
+    /// OCSP `unknown` answers: `revoked` (default) or `warning`.
+    pub ocsp_unknown: OcspUnknown,
     /// Maximum Bundle entries. Default 1000; range [100, 10000].
     pub max_entries_bundle: u32,
     /// Maximum Bundle size in bytes. Default 52428800 (50 MB); range [1048576, 209715200].
@@ -91,6 +106,7 @@ impl Default for Settings {
             near_expiry_threshold_days: 30,
             signature_age_threshold_days: 365,
             revocation_policy: RevocationPolicy::Strict,
+            ocsp_unknown: OcspUnknown::Revoked,
             max_entries_bundle: 1000,
             max_bundle_bytes: 52_428_800,
             bundle_timeout_secs: 10,

@@ -60,6 +60,10 @@ fn softhsm_signature_is_the_pkcs12_signature_under_both_policies() {
             let opts = SignOptions {
                 policy: policy.unwrap_or_default(),
                 reference_time: Some(t),
+                revocation_evidence: vec![sesgo_cert::testpki::RevocationPki::shared()
+                    .ecpf_evidence()
+                    .display()
+                    .to_string()],
                 ..Default::default()
             };
             let sign = |s: &Signer| {

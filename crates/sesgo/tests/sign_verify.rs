@@ -53,6 +53,15 @@ fn signer() -> Signer {
     .unwrap()
 }
 
+/// Revocation evidence for the e-CPF's chain (OCSP response from the real `openssl ocsp`
+/// responder, the ACs' CRLs): signing under the default `strict` without network.
+fn evidence() -> Vec<String> {
+    vec![sesgo_cert::testpki::RevocationPki::shared()
+        .ecpf_evidence()
+        .display()
+        .to_string()]
+}
+
 fn lenient() -> Settings {
     Settings {
         revocation_policy: sesgo::RevocationPolicy::Warn,
@@ -67,6 +76,7 @@ fn sign_and_verify_the_example_under_both_policies() {
         let opts = SignOptions {
             policy: policy.unwrap_or_default(),
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         };
         let signed = sign_with_clock(
@@ -164,6 +174,7 @@ fn strict_revocation_without_evidence_is_invalid_and_off_warns() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -185,11 +196,11 @@ fn strict_revocation_without_evidence_is_invalid_and_off_warns() {
     )
     .unwrap();
     assert!(!v.valid);
-    assert!(v
-        .outcome
-        .issues()
-        .iter()
-        .any(|f| f.code() == Code::RevocationNoConnectivity));
+    // The test PKI's OCSP/CRL URLs are unreachable loopback ports.
+    assert!(v.outcome.issues().iter().any(|f| matches!(
+        f.code(),
+        Code::RevocationOcspUnavailable | Code::RevocationCrlUnavailable
+    ) && f.severity() == sesgo::Severity::Error));
     let off = VerifyOptions {
         reference_time: Some(t),
         settings: Settings {
@@ -218,6 +229,7 @@ fn a_foreign_root_and_the_default_icp_trust_store_are_refused() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -255,6 +267,7 @@ fn a_foreign_root_and_the_default_icp_trust_store_are_refused() {
         &TrustStore::icp_brasil_default(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -280,6 +293,7 @@ fn criar_step_1_inputs_are_checked_first() {
     assert_eq!(
         run(SignOptions {
             reference_time: Some(t - 301),
+            revocation_evidence: evidence(),
             ..Default::default()
         }),
         Code::FormatInvalidTimestamp
@@ -306,6 +320,7 @@ fn criar_step_1_inputs_are_checked_first() {
         run(SignOptions {
             reference_time: Some(t),
             strategy: Strategy::Tsa,
+            revocation_evidence: evidence(),
             ..Default::default()
         }),
         Code::ConfigMissingParameter
@@ -326,6 +341,7 @@ fn criar_step_1_inputs_are_checked_first() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t),
@@ -347,6 +363,7 @@ fn criar_step_1_inputs_are_checked_first() {
         &trust(),
         &SignOptions {
             reference_time: Some(t),
+            revocation_evidence: evidence(),
             ..Default::default()
         },
         &FixedClock(t)

@@ -101,7 +101,7 @@ impl Certificate {
 
     /// Verifies this certificate's signature with `issuer`'s public key
     /// (sha256/384/512WithRSAEncryption, PKCS#1 v1.5). `Err` carries a plain diagnostic.
-    pub(crate) fn verify_signed_by(&self, issuer: &Certificate) -> std::result::Result<(), String> {
+    pub fn verify_signed_by(&self, issuer: &Certificate) -> std::result::Result<(), String> {
         let alg = self.inner.cert.signature_algorithm.oid;
         let key = issuer
             .public_key()

@@ -19,8 +19,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 
 mod online;
+mod revocation;
 mod variants;
 pub use online::PkiOptions;
+pub use revocation::{ocsp_route_command, OcspSigner, RevocationPki};
 pub use variants::{ChainVariants, DerChain};
 
 const CONFIG: &str = include_str!("openssl-icp.cnf");

@@ -22,8 +22,12 @@ pub struct SignOptions {
     pub strategy: Strategy,
     /// Reference timestamp, Unix seconds (criar input 5); default: now.
     pub reference_time: Option<i64>,
-    /// Operational settings (criar input 8).
+    /// Operational settings (criar input 8); `revocationPolicy` applies to the signer's
+    /// chain (default `strict`).
     pub settings: Settings,
+    /// Revocation evidence to use before the cache and the network: paths of OCSP
+    /// responses and CRLs (DER or PEM), files or directories (criar 2.8).
+    pub revocation_evidence: Vec<String>,
 }
 
 /// The JSON form of [`SignOptions`] (binding edge): camelCase, unknown members refused,
@@ -35,6 +39,7 @@ struct SignOptionsWire {
     strategy: Option<String>,
     reference_time: Option<i64>,
     settings: Settings,
+    revocation_evidence: Vec<String>,
 }
 
 impl SignOptions {
@@ -54,6 +59,7 @@ impl SignOptions {
             },
             reference_time: w.reference_time,
             settings: w.settings,
+            revocation_evidence: w.revocation_evidence,
         })
     }
 }
@@ -126,9 +132,8 @@ pub(crate) fn parse_json(
 /// system clock. See [`sign_with_clock`].
 ///
 /// ```
-/// use sesgo::{Policy, RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
-/// use sesgo::{VerifyInput, VerifyOptions};
-/// use sesgo_cert::testpki::TestPki;
+/// use sesgo::{Policy, SignOptions, Signer, TrustStoreOptions, VerifyInput, VerifyOptions};
+/// use sesgo_cert::testpki::{RevocationPki, TestPki};
 ///
 /// // A throw-away ICP-Brasil-like PKI (openssl CLI); trust its root by fingerprint.
 /// let pki = TestPki::shared();
@@ -143,17 +148,21 @@ pub(crate) fn parse_json(
 /// let bundle = std::fs::read(format!("{examples}bundle.json"))?;
 /// let provenance = std::fs::read(format!("{examples}provenance.json"))?;
 ///
-/// let options = SignOptions { policy: Policy::Politica020, ..Default::default() };
+/// // Revocation (criar 2.8) under the default `strict`: the signer's chain must have a
+/// // status. Here it comes from evidence files (an OCSP response from the real
+/// // `openssl ocsp` responder and the ACs' CRLs) rather than from the network.
+/// let evidence = RevocationPki::shared().ecpf_evidence().display().to_string();
+/// let options = SignOptions {
+///     policy: Policy::Politica020,
+///     revocation_evidence: vec![evidence.clone()],
+///     ..Default::default()
+/// };
 /// let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
 /// assert_eq!(signed.signature["who"]["identifier"]["value"].as_str(), Some("12345678909"));
 ///
-/// // The transfer Bundle verifies. Online revocation (OCSP/CRL) is not built yet, so the
-/// // default `strict` policy would report it invalid; `warn` reports the gap as a warning.
+/// // The transfer Bundle verifies under `strict` with the same evidence.
 /// let transfer = signed.bundle.to_json();
-/// let options = VerifyOptions {
-///     settings: Settings { revocation_policy: RevocationPolicy::Warn, ..Default::default() },
-///     ..Default::default()
-/// };
+/// let options = VerifyOptions { revocation_evidence: vec![evidence], ..Default::default() };
 /// let input = VerifyInput { bundle: Some(transfer.as_bytes()), ..Default::default() };
 /// assert!(sesgo::verify(&input, &trust, &options)?.valid);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -184,8 +193,8 @@ pub fn sign_with_clock(
     clock: &dyn Clock,
 ) -> Result<Signed> {
     let inputs = steps::inputs(bundle, provenance, options, clock)?;
-    let chain = steps::chain(&inputs, signer, trust)?;
-    let evidence = steps::revocation(&inputs, &chain)?;
+    let mut chain = steps::chain(&inputs, signer, trust)?;
+    let evidence = steps::revocation(&inputs, &mut chain, clock)?;
     let content = steps::content(&inputs)?;
     let prepared = steps::header(&inputs, &chain, &content)?;
     let mut jws = steps::signing(signer, prepared)?;

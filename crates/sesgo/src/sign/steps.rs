@@ -167,16 +167,34 @@ pub(super) fn chain(
 }
 
 /// criar Etapa 2.8: the revocation status of every certificate of the signer's chain but
-/// the root (OCSP preferred, CRL as fallback), and the evidence kept for `rRefs`.
+/// the root (OCSP preferred, CRL as fallback: the evidence given, the cache, the network),
+/// and the evidence kept for `rRefs`.
 ///
-/// Decides: whether signing may proceed given the status it obtains (`CERT.REVOKED`, and
-/// `REVOCATION.*` when no status can be obtained, weighed by `revocationPolicy`,
-/// DECISIONS D5), and which responses become LTV evidence (Etapa 13, policies whose
-/// profile expects `rRefs`). Today no OCSP/CRL client is wired into signing: it
-/// establishes nothing, refuses nothing and keeps no evidence, so the signature carries
-/// no `rRefs` (the verifier reports their absence under its revocation policy).
-pub(super) fn revocation(_inputs: &Inputs<'_>, _chain: &SignerChain) -> Result<RevocationEvidence> {
-    Ok(RevocationEvidence::default())
+/// Decides: whether signing may proceed given the status it obtains (`CERT.REVOKED` for a
+/// revoked or unknown-status certificate, always; `REVOCATION.*` when no status can be
+/// obtained, weighed by `revocationPolicy`, DECISIONS D5 — non-blocking findings join the
+/// chain's warnings), and which responses become LTV evidence (Etapa 13, policies whose
+/// profile expects `rRefs`).
+pub(super) fn revocation(
+    inputs: &Inputs<'_>,
+    chain: &mut SignerChain,
+    clock: &dyn crate::Clock,
+) -> Result<RevocationEvidence> {
+    let (found, refs) = crate::revocation::for_signing(
+        &chain.validated.certificates,
+        &inputs.options.settings,
+        &inputs.options.revocation_evidence,
+        inputs.reference_time,
+        clock.now(),
+    )?;
+    chain.warnings.extend(found);
+    Ok(RevocationEvidence {
+        refs: if inputs.policy.profile().revocation_refs.expected() {
+            refs
+        } else {
+            RevocationRefs::default()
+        },
+    })
 }
 
 /// criar Etapas 1.4–1.9 and 3–6: the structural and reference rules on the Bundle and the

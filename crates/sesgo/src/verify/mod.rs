@@ -57,6 +57,11 @@ pub struct VerifyOptions {
     pub accepted_policies: Option<Vec<Policy>>,
     /// How Bundle content outside every verified signature is reported.
     pub unsigned_entries: UnsignedEntries,
+    /// Revocation evidence to use before the cache and the network: paths of OCSP
+    /// responses and CRLs (DER or PEM), files or directories. With the signer's evidence
+    /// an air-gapped receiver verifies under `strict`, and policy 0.1's `rRefs` are
+    /// checked against it.
+    pub revocation_evidence: Vec<String>,
 }
 
 /// The JSON form of [`VerifyOptions`] (binding edge): camelCase, unknown members refused,
@@ -69,6 +74,7 @@ struct VerifyOptionsWire {
     settings: Settings,
     accepted_policies: Option<Vec<String>>,
     unsigned_entries: UnsignedEntries,
+    revocation_evidence: Vec<String>,
 }
 
 impl VerifyOptions {
@@ -96,6 +102,7 @@ impl VerifyOptions {
             settings: w.settings,
             accepted_policies,
             unsigned_entries: w.unsigned_entries,
+            revocation_evidence: w.revocation_evidence,
         })
     }
 }
@@ -180,12 +187,15 @@ pub fn verify_with_clock(
     let now = clock.now();
     let reference_time = options.reference_time.unwrap_or(now);
     check_reference_time(reference_time, now)?;
+    let evidence = crate::revocation::load_evidence(&options.revocation_evidence)?;
     let ctx = stages::Ctx {
         trust,
         settings: s,
         expected,
         accepted,
         reference_time,
+        now,
+        evidence: &evidence,
     };
 
     let parsed = inputs::Parsed::read(input, s)?;

@@ -1,25 +1,28 @@
-//! Stage `revocation` (DECISIONS D5; RFC/XCV): the revocation status of the chain.
-//! Online OCSP/CRL checking (issue 19) arrives here.
+//! Stage `revocation` (DECISIONS D5; RFC/XCV): the revocation status of every certificate
+//! of the validated chain but the root, from the evidence given, the cache or the network
+//! (OCSP preferred, CRL fallback), and, under policy 0.1, the `rRefs` against that
+//! evidence.
 
+use super::stages::Ctx;
+use crate::revocation::{assess, check_rrefs, config, fetcher};
 use crate::settings::RevocationPolicy;
+use sesgo_cert::Certificate;
 use sesgo_core::{Code, Finding, Severity};
 use sesgo_jades::{Policy, VerifiedJws};
+use sesgo_revocation::{check_chain, process_cache};
 
-/// Revocation until online OCSP/CRL checking lands: the status is unobtainable, which
-/// `revocationPolicy` turns into an error, information or warning (DECISIONS D5).
-/// Returns the findings and whether the stage is undecided (status not established).
+/// The stage's findings and whether the status stays undecided; `None` (stage not run)
+/// when the chain did not validate: nothing is fetched from the URLs of a chain that is
+/// not trusted.
 pub(super) fn revocation(
+    ctx: &Ctx<'_>,
     policy: Policy,
     v: &VerifiedJws,
-    rp: RevocationPolicy,
-) -> (Vec<Finding>, bool) {
-    let severity = match rp {
-        RevocationPolicy::Strict => Severity::Error,
-        RevocationPolicy::SoftFail => Severity::Information,
-        RevocationPolicy::Warn | RevocationPolicy::Off => Severity::Warning,
-    };
+    chain: Option<&[Certificate]>,
+) -> Option<(Vec<Finding>, bool)> {
+    let rp = ctx.settings.revocation_policy;
     if rp == RevocationPolicy::Off {
-        return (
+        return Some((
             vec![Finding::new(
                 Code::RevocationNoConnectivity,
                 "revogação não verificada (revocationPolicy=off)",
@@ -27,33 +30,24 @@ pub(super) fn revocation(
             .with_severity(Severity::Warning)
             .at("x5c")],
             true,
-        );
+        ));
     }
-    let mut out = Vec::new();
-    if policy.profile().revocation_refs.expected() && v.revocation_refs.is_none() {
-        out.push(
-            Finding::new(
-                Code::ValidationLtvEvidenceInvalid,
-                "assinatura sem evidências de revogação (rRefs) no cabeçalho não protegido",
-            )
-            .with_severity(severity)
-            .at("header.rRefs"),
-        );
+    let chain = chain?;
+    let cfg = config(ctx.settings, ctx.reference_time, ctx.now);
+    let fetch = fetcher(ctx.settings);
+    let results = check_chain(chain, &cfg, ctx.evidence, &*fetch, process_cache());
+    let a = assess(&results, rp, ctx.settings.ocsp_unknown, false);
+    let mut findings = a.findings;
+    if policy.profile().revocation_refs.expected() {
+        findings.extend(check_rrefs(
+            v.revocation_refs.as_ref(),
+            chain,
+            ctx.evidence,
+            &a.used,
+            v.iat.unwrap_or(ctx.reference_time),
+            rp,
+            &cfg,
+        ));
     }
-    out.push(
-        Finding::new(
-            Code::RevocationNoConnectivity,
-            format!(
-                "status de revogação não obtido: consulta OCSP/CRL não configurada (revocationPolicy={})",
-                match rp {
-                    RevocationPolicy::Strict => "strict",
-                    RevocationPolicy::SoftFail => "soft-fail",
-                    _ => "warn",
-                }
-            ),
-        )
-        .with_severity(severity)
-        .at("x5c"),
-    );
-    (out, true)
+    Some((findings, a.undecided))
 }

@@ -27,6 +27,10 @@ pub(super) struct Ctx<'a> {
     pub expected: Option<Policy>,
     pub accepted: Vec<Policy>,
     pub reference_time: i64,
+    /// The local clock (revocation cache ages).
+    pub now: i64,
+    /// Revocation evidence given by the caller (`revocationEvidence`).
+    pub evidence: &'a sesgo_revocation::EvidenceStore,
 }
 
 /// One signature, verified.
@@ -203,14 +207,16 @@ impl Ctx<'_> {
         }
 
         // Stage chain (XCV): the chain to a pinned root and the leaf's eligibility.
-        let certs = self.chain(&v, policy, &mut log, &at, &mut report);
-        // Stage revocation (DECISIONS D5).
-        let (found, undecided) = revocation(policy, &v, self.settings.revocation_policy);
-        log.record(
-            Stage::Revocation,
-            found.into_iter().map(at).collect(),
-            undecided,
-        );
+        let mut validated = None;
+        let certs = self.chain(&v, policy, &mut log, &at, &mut report, &mut validated);
+        // Stage revocation (DECISIONS D5), on the validated chain only.
+        if let Some((found, undecided)) = revocation(self, policy, &v, validated.as_deref()) {
+            log.record(
+                Stage::Revocation,
+                found.into_iter().map(at).collect(),
+                undecided,
+            );
+        }
         // Stage time (SAV).
         let leaf = certs.as_ref().and_then(|c| c.first());
         log.record(
@@ -292,6 +298,7 @@ impl Ctx<'_> {
         log: &mut Log,
         at: &dyn Fn(Finding) -> Finding,
         report: &mut SignatureReport,
+        validated: &mut Option<Vec<Certificate>>,
     ) -> Option<Vec<Certificate>> {
         let s = self.settings;
         // Parsed once, by sesgo-cert, during JWS verification.
@@ -315,7 +322,10 @@ impl Ctx<'_> {
                 },
             )
         }) {
-            Ok(valid) => valid.warnings,
+            Ok(valid) => {
+                *validated = Some(valid.certificates.clone());
+                valid.warnings
+            }
             Err(e) => e.into_findings(),
         };
         if let Some(leaf) = certs.first() {
@@ -337,6 +347,9 @@ impl Ctx<'_> {
                 }
                 Err(e) => found.extend(e.into_findings()),
             }
+        }
+        if found.iter().any(|f| f.severity().is_failure()) {
+            *validated = None;
         }
         log.record(Stage::Chain, found.into_iter().map(at).collect(), false);
         Some(certs)

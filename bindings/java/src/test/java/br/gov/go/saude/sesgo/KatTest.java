@@ -103,7 +103,7 @@ class KatTest {
                         read("input/provenance.json"),
                         signer,
                         trust,
-                        "{\"policy\":" + Json.string(policy) + "}");
+                        "{\"policy\":" + Json.string(policy) + ",\"settings\":{\"revocationPolicy\":\"off\"}}");
                 assertNull(r.warningsJson());
                 String jws = new String(
                         Base64.getDecoder().decode(after(r.signatureJson(), "\"data\":\"")), StandardCharsets.UTF_8);
