@@ -79,7 +79,8 @@ pub(crate) fn pem_or_der(bytes: &[u8]) -> Vec<Vec<u8>> {
             break;
         };
         let len = end_marker + 9 + close + 5;
-        if let Ok((_, der)) = der::pem::decode_vec(&block.as_bytes()[..len]) {
+        let pem = block.as_bytes().get(..len).unwrap_or_default();
+        if let Ok((_, der)) = der::pem::decode_vec(pem) {
             out.push(der);
         } else {
             out.push(Vec::new());

@@ -191,9 +191,10 @@ pub fn check_chain(
     cache: &dyn Cache,
 ) -> Vec<CertRevocation> {
     chain
-        .windows(2)
+        .iter()
+        .zip(chain.iter().skip(1))
         .enumerate()
-        .map(|(i, pair)| check_one(i, &pair[0], &pair[1], cfg, store, fetch, cache))
+        .map(|(i, (cert, issuer))| check_one(i, cert, issuer, cfg, store, fetch, cache))
         .collect()
 }
 

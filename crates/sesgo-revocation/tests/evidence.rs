@@ -1,6 +1,14 @@
 //! Revocation from evidence produced by the real `openssl ocsp` responder (`-reqin` /
 //! `-respout`) and `openssl ca -gencrl`, over the test PKI. No network: the fetcher is
 //! `Offline`, so what is not in the evidence is reported unobtainable.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo_cert::testpki::{OcspSigner, RevocationPki, TestPki};
 use sesgo_cert::Certificate;

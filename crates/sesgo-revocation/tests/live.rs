@@ -4,6 +4,14 @@
 //!
 //! Fault scenarios use extra routes of the same server; `Reroute` sends a certificate's
 //! URL to one of them (the HTTP exchange itself is real).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo_cert::testpki::{ocsp_route_command, OcspSigner, PkiOptions, RevocationPki, TestPki};
 use sesgo_cert::Certificate;

@@ -290,12 +290,10 @@ pub(crate) fn check_rrefs(
                 continue;
             }
             let mut about = false;
-            for (i, pair) in chain.windows(2).enumerate() {
+            for (i, (cert, issuer)) in chain.iter().zip(chain.iter().skip(1)).enumerate() {
                 let r = match kind {
-                    EvidenceKind::Ocsp => {
-                        evaluate_ocsp(&item.der, &pair[0], &pair[1], &at_signing, None)
-                    }
-                    EvidenceKind::Crl => evaluate_crl(&item.der, &pair[0], &pair[1], &at_signing),
+                    EvidenceKind::Ocsp => evaluate_ocsp(&item.der, cert, issuer, &at_signing, None),
+                    EvidenceKind::Crl => evaluate_crl(&item.der, cert, issuer, &at_signing),
                 };
                 match r {
                     Ok(None) => continue,

@@ -2,6 +2,14 @@
 //! DECISIONS D5) with evidence produced by the real `openssl ocsp` responder and
 //! `openssl ca -gencrl` over the test PKI. No network here (the default transport is
 //! offline in tests): what is not in the evidence is unobtainable.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failed unwrap or index is a failed test; no public API (docs/adr/0043)"
+)]
 
 use sesgo::{
     sign_with_clock, verify_with_clock, Code, FixedClock, Indication, OcspUnknown, Policy,

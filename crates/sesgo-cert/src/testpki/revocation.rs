@@ -308,8 +308,9 @@ impl RevocationPki {
         valid_minutes: u32,
     ) -> GenResult<Vec<u8>> {
         let argv = self.responder_argv(signer, valid_minutes);
-        let mut child = Command::new(&argv[0])
-            .args(&argv[1..])
+        let (program, args) = argv.split_first().ok_or("empty responder command")?;
+        let mut child = Command::new(program)
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
