@@ -45,6 +45,7 @@ mod report;
 pub mod testpki;
 mod time;
 mod trust;
+pub mod tsp;
 
 pub use cert::{parse_x5c, Certificate, KeyAlgorithm, KeyUsageInfo};
 pub use chain::{

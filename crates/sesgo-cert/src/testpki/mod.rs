@@ -18,7 +18,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
+mod tsa;
 mod variants;
+pub use tsa::{TestTsa, TsaUnit, TSA_OTHER_POLICY, TSA_POLICY, TSA_REFUSED_POLICY};
 pub use variants::{ChainVariants, DerChain};
 
 const CONFIG: &str = include_str!("openssl-icp.cnf");
