@@ -53,6 +53,16 @@ pub struct Settings {
     pub max_chain_depth: u32,
     /// Chain cache TTL, seconds. Default 86400; range [300, 604800].
     pub chain_cache_ttl_secs: u32,
+    /// RFC 3161 TSA endpoint (criar input 8; required by strategy `tsa`): an absolute
+    /// `https://` URL (`CONFIG.TSA-URL-INVALID`). Plain `http://` is accepted only for a
+    /// loopback host (127.0.0.1, ::1, localhost), where tests run their TSA (ADR 0049).
+    pub tsa_url: Option<String>,
+    /// TSA policy OID requested (`reqPolicy`) and required in the token (§17.6), dotted
+    /// (`CONFIG.TSA-OID-INVALID`). Default: none requested, any accepted.
+    pub tsa_policy: Option<String>,
+    /// Anchors of TSA certificates, separate from the signer's trust store (§17.6).
+    /// Default: the trust store given to sign/verify.
+    pub tsa_trust_store: Option<crate::trust::TrustStoreOptions>,
 }
 
 impl Default for Settings {
@@ -71,6 +81,9 @@ impl Default for Settings {
             bundle_timeout_secs: 10,
             max_chain_depth: 5,
             chain_cache_ttl_secs: 86_400,
+            tsa_url: None,
+            tsa_policy: None,
+            tsa_trust_store: None,
         }
     }
 }
@@ -187,6 +200,19 @@ impl Settings {
             604_800,
             Code::ConfigTtlOutOfRange,
         );
+        if let Some(u) = &self.tsa_url {
+            if let Err(e) = crate::tsa::check_url(u) {
+                f.extend(e.into_findings());
+            }
+        }
+        if let Some(p) = &self.tsa_policy {
+            if !crate::tsa::is_oid(p) {
+                f.push(Finding::new(
+                    Code::ConfigTsaOidInvalid,
+                    format!("configuração tsaPolicy '{p}' não é um OID"),
+                ));
+            }
+        }
         match Error::from_findings(f) {
             Some(e) => Err(e),
             None => Ok(()),

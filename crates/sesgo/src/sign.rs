@@ -160,6 +160,21 @@ pub fn sign(
     sign_with_clock(bundle, provenance, signer, trust, options, &SystemClock)
 }
 
+/// [`sign_with_clock`] with the network access of criar Etapa 12 (the TSA of strategy
+/// `tsa`) going through `fetch` (any [`sesgo_fetch::Fetch`]: the HTTP fetcher, a host's
+/// own, or [`sesgo_fetch::Offline`], with which strategy `tsa` fails `TSA.UNAVAILABLE`).
+pub fn sign_with_fetch(
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Signer,
+    trust: &TrustStore,
+    options: &SignOptions,
+    clock: &dyn Clock,
+    fetch: &dyn sesgo_fetch::Fetch,
+) -> Result<Signed> {
+    sign_impl(bundle, provenance, signer, trust, options, clock, fetch)
+}
+
 /// [`sign`] with an injected clock (criar 1.10 compares the reference time with it).
 ///
 /// Etapa 1: policy, reference time, strategy, settings; the Bundle and Provenance read
@@ -176,6 +191,26 @@ pub fn sign_with_clock(
     options: &SignOptions,
     clock: &dyn Clock,
 ) -> Result<Signed> {
+    sign_impl(
+        bundle,
+        provenance,
+        signer,
+        trust,
+        options,
+        clock,
+        crate::tsa::default_fetcher(),
+    )
+}
+
+fn sign_impl(
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Signer,
+    trust: &TrustStore,
+    options: &SignOptions,
+    clock: &dyn Clock,
+    fetch: &dyn sesgo_fetch::Fetch,
+) -> Result<Signed> {
     // Etapa 1.
     let policy = parse_policy(options.policy.as_deref())?; // 1.1
     let now = clock.now();
@@ -183,12 +218,7 @@ pub fn sign_with_clock(
     check_reference_time(reference_time, now)?; // 1.2, 1.10
     let strategy = strategy(options.strategy.as_deref())?; // 1.3
     if strategy == Strategy::Tsa {
-        // CodeSystem 0.1.2 has no CONFIG.TSA-CONFIG-MISSING: the TSA is a missing
-        // operational parameter (docs/adr/0004).
-        return Err(Error::new(
-            Code::ConfigMissingParameter,
-            "estratégia 'tsa' exige uma TSA configurada (tsaUrl); esta versão ainda não tem cliente RFC 3161",
-        ));
+        crate::tsa::require_configured(&options.settings)?; // 1.3
     }
     let s = &options.settings;
     s.validate()?; // 1.11
@@ -254,7 +284,19 @@ pub fn sign_with_clock(
         &provenance,
         &req,
         |p| signer.sign(p.signing_input()),
-        |_| Ok(()),
+        // Etapa 12: the RFC 3161 token (strategy tsa).
+        |jws| match strategy {
+            Strategy::Iat => Ok(()),
+            Strategy::Tsa => crate::tsa::timestamp(
+                jws,
+                s,
+                trust,
+                fetch,
+                reference_time,
+                &validated.certificates,
+            )
+            .map(|_| ()),
+        },
     )?;
     warnings.extend(out.warnings);
     crate::verify::dedup(&mut warnings);

@@ -23,6 +23,8 @@ use sesgo_provenance::signed_set::select;
 /// constraints and the validation time.
 pub(super) struct Ctx<'a> {
     pub trust: &'a TrustStore,
+    /// Anchors of TSA certificates (`tsaTrustStore`, else the signer trust store).
+    pub tsa_trust: &'a TrustStore,
     pub settings: &'a Settings,
     pub expected: Option<Policy>,
     pub accepted: Vec<Policy>,
@@ -202,8 +204,18 @@ impl Ctx<'_> {
             log.record(Stage::Content, Vec::new(), true);
         }
 
+        // The timestamp token (strategy tsa) first: a valid token's genTime is the time
+        // at which the chain and revocation are judged (issue 20).
+        let stamp = self.stamp(&v);
+        let judged_at = stamp
+            .valid
+            .as_ref()
+            .map_or(self.reference_time, |t| t.gen_time);
+        if report.signing_time.is_none() {
+            report.signing_time = stamp.valid.as_ref().map(|t| t.gen_time);
+        }
         // Stage chain (XCV): the chain to a pinned root and the leaf's eligibility.
-        let certs = self.chain(&v, policy, &mut log, &at, &mut report);
+        let certs = self.chain(&v, policy, judged_at, &mut log, &at, &mut report);
         // Stage revocation (DECISIONS D5).
         let (found, undecided) = revocation(policy, &v, self.settings.revocation_policy);
         log.record(
@@ -213,9 +225,15 @@ impl Ctx<'_> {
         );
         // Stage time (SAV).
         let leaf = certs.as_ref().and_then(|c| c.first());
+        let when = read
+            .as_ref()
+            .and_then(|r| sesgo_core::time::parse_instant(&r.when));
         log.record(
             Stage::Time,
-            self.time(&v, leaf).into_iter().map(at).collect(),
+            self.time(&v, certs.as_deref().unwrap_or_default(), &stamp, when)
+                .into_iter()
+                .map(at)
+                .collect(),
             false,
         );
         // Stage signer (SAV): the Signature element against the JWS and the certificate.
@@ -289,6 +307,7 @@ impl Ctx<'_> {
         &self,
         v: &VerifiedJws,
         policy: Policy,
+        judged_at: i64,
         log: &mut Log,
         at: &dyn Fn(Finding) -> Finding,
         report: &mut SignatureReport,
@@ -300,7 +319,7 @@ impl Ctx<'_> {
             &certs,
             self.trust,
             &ChainOptions {
-                reference_time: self.reference_time,
+                reference_time: judged_at,
                 max_depth: s.max_chain_depth as usize,
                 near_expiry_days: s.near_expiry_threshold_days,
             },
@@ -313,7 +332,7 @@ impl Ctx<'_> {
                 leaf,
                 policy.profile().eligibility,
                 &EligibilityOptions {
-                    reference_time: self.reference_time,
+                    reference_time: judged_at,
                     min_cert_issue_date: s.min_cert_issue_date,
                     near_expiry_days: s.near_expiry_threshold_days,
                 },
