@@ -29,7 +29,17 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
             .to_owned()
         }),
         reference_time: a.reference_time,
-        settings: settings(a.settings.as_deref())?,
+        settings: {
+            let mut s = settings(a.settings.as_deref())?;
+            if let Some(u) = &a.tsa_url {
+                s.tsa_url = Some(u.clone());
+            }
+            if let Some(p) = &a.tsa_policy {
+                s.tsa_policy = Some(p.clone());
+            }
+            s.validate()?;
+            s
+        },
     };
     let trust = a.trust.build()?;
     let signer = a.signer.build()?;
@@ -74,6 +84,9 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
     let mut settings = settings(a.settings.as_deref())?;
     if let Some(r) = a.revocation {
         settings.revocation_policy = r.into();
+    }
+    if let Some(p) = &a.tsa_policy {
+        settings.tsa_policy = Some(p.clone());
     }
     let options = VerifyOptions {
         policy: a.policy.clone(),
