@@ -122,8 +122,8 @@ fn sign_at(policy: &str, t: i64, s: Settings, fetch: &dyn Fetch) -> sesgo::Resul
         &signer(),
         &trust(),
         &SignOptions {
-            policy: Some(policy.into()),
-            strategy: Some("tsa".into()),
+            policy: sesgo::Policy::from_uri(policy).unwrap(),
+            strategy: sesgo::Strategy::Tsa,
             reference_time: Some(t),
             settings: s,
         },
@@ -261,7 +261,7 @@ fn the_chain_is_judged_at_gen_time() {
         &signer(),
         &trust(),
         &SignOptions {
-            policy: Some(P020.into()),
+            policy: sesgo::Policy::from_uri(P020).unwrap(),
             reference_time: Some(now()),
             ..Default::default()
         },
@@ -416,7 +416,7 @@ fn iat_and_sig_tst_together_are_refused_under_policy_0_1() {
         &signer(),
         &trust(),
         &SignOptions {
-            policy: Some(P012.into()),
+            policy: sesgo::Policy::from_uri(P012).unwrap(),
             reference_time: Some(t),
             ..Default::default()
         },

@@ -1,37 +1,60 @@
-//! Caso de uso *criar assinatura* (IG-DIGEST §2.3, Etapas 1–14), end to end.
+//! Caso de uso *criar assinatura* (IG-DIGEST §2.3, Etapas 1–14), end to end, as named
+//! steps over typed values ([`steps`]; docs/architecture.md, "Signing: named steps").
+
+mod steps;
 
 use crate::clock::{Clock, SystemClock};
-use crate::options::{from_json, parse_policy};
-use crate::settings::{check_reference_time, Settings};
+use crate::options::{from_json, wire_policy, wire_strategy};
+use crate::settings::Settings;
 use crate::signer::{Signer, TrustStore};
-use serde::{Deserialize, Serialize};
-use sesgo_cert::{check_eligibility, validate_chain, ChainOptions, EligibilityOptions, Identity};
+use serde::Deserialize;
 use sesgo_core::json::{parse_strict, Limits, Value};
-use sesgo_core::{Code, Error, Finding, Result};
+use sesgo_core::{Code, Finding, Result};
 use sesgo_jades::{Policy, Strategy};
-use sesgo_provenance::flow::{sign_set, SignRequest};
-use sesgo_provenance::signature::SignerIdentifier;
 
-/// Options of [`sign`] (JSON: camelCase, unknown members refused; all optional).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+/// Options of [`sign`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SignOptions {
-    /// Policy URI (criar input 7); default `…br.go.ses.seguranca|0.1.2` (DECISIONS D1).
-    pub policy: Option<String>,
+    /// The signature policy (criar input 7); default `…br.go.ses.seguranca|0.1.2`
+    /// (DECISIONS D1).
+    pub policy: Policy,
     /// `iat` (default) or `tsa` (criar input 6).
-    pub strategy: Option<String>,
+    pub strategy: Strategy,
     /// Reference timestamp, Unix seconds (criar input 5); default: now.
     pub reference_time: Option<i64>,
     /// Operational settings (criar input 8).
     pub settings: Settings,
 }
 
+/// The JSON form of [`SignOptions`] (binding edge): camelCase, unknown members refused,
+/// all optional; `policy` a URI, `strategy` `"iat"` or `"tsa"`.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct SignOptionsWire {
+    policy: Option<String>,
+    strategy: Option<String>,
+    reference_time: Option<i64>,
+    settings: Settings,
+}
+
 impl SignOptions {
-    /// Parses the JSON form (empty = defaults) and validates the settings.
+    /// Parses the JSON form (empty = defaults) and validates the settings. A bad policy
+    /// URI or strategy name is located at `options.policy` / `options.strategy`.
     pub fn from_json(json: &[u8]) -> Result<Self> {
-        let o: SignOptions = from_json(json, "options")?;
-        o.settings.validate()?;
-        Ok(o)
+        let w: SignOptionsWire = from_json(json, "options")?;
+        w.settings.validate()?;
+        Ok(SignOptions {
+            policy: match &w.policy {
+                Some(u) => wire_policy(u, "options.policy")?,
+                None => Policy::DEFAULT,
+            },
+            strategy: match &w.strategy {
+                Some(s) => wire_strategy(s, "options.strategy")?,
+                None => Strategy::default(),
+            },
+            reference_time: w.reference_time,
+            settings: w.settings,
+        })
     }
 }
 
@@ -99,23 +122,11 @@ pub(crate) fn parse_json(
     .map_err(|e| e.into_error(root, too_large))
 }
 
-pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
-    match s.unwrap_or("iat") {
-        "iat" => Ok(Strategy::Iat),
-        "tsa" => Ok(Strategy::Tsa),
-        other => Err(Error::new(
-            Code::ConfigInvalidStrategy,
-            format!("estratégia '{other}' inválida: use 'iat' ou 'tsa'"),
-        )
-        .at("strategy")),
-    }
-}
-
 /// Signs the instances `provenance` designates in `bundle` (criar Etapas 1–14) with the
 /// system clock. See [`sign_with_clock`].
 ///
 /// ```
-/// use sesgo::{RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
+/// use sesgo::{Policy, RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
 /// use sesgo::{VerifyInput, VerifyOptions};
 /// use sesgo_cert::testpki::TestPki;
 ///
@@ -132,10 +143,7 @@ pub(crate) fn strategy(s: Option<&str>) -> Result<Strategy> {
 /// let bundle = std::fs::read(format!("{examples}bundle.json"))?;
 /// let provenance = std::fs::read(format!("{examples}provenance.json"))?;
 ///
-/// let options = SignOptions {
-///     policy: Some("https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0".into()),
-///     ..Default::default()
-/// };
+/// let options = SignOptions { policy: Policy::Politica020, ..Default::default() };
 /// let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
 /// assert_eq!(signed.signature["who"]["identifier"]["value"].as_str(), Some("12345678909"));
 ///
@@ -177,12 +185,11 @@ pub fn sign_with_fetch(
 
 /// [`sign`] with an injected clock (criar 1.10 compares the reference time with it).
 ///
-/// Etapa 1: policy, reference time, strategy, settings; the Bundle and Provenance read
-/// strictly and checked against the structural and reference rules (1.4–1.9). Etapa 2:
-/// the chain completed from the trust store and validated at the reference time, the
-/// leaf's eligibility under the policy. Etapas 3–13: signed set, digest, JWS (the key is
-/// used once, then the signature is checked against the leaf). Etapa 14: Signature,
-/// signed Provenance, transfer Bundle. Any failure: an [`Error`] with every finding.
+/// Runs the named steps of [`steps`] in the guide's order (docs/architecture.md):
+/// `inputs` (Etapa 1) → `chain` (Etapas 2.1–2.7, 14.2) → `revocation` (Etapa 2.8) →
+/// `content` (Etapas 1.4–1.9, 3–6) → `header` (Etapas 7–9) → `signing` (Etapas 10–11) →
+/// `timestamp` (Etapa 12) → `unprotected` (Etapa 13) → `wrap` (Etapa 14). Any failure: an
+/// [`Error`](crate::Error) with every finding of the step that failed.
 pub fn sign_with_clock(
     bundle: &[u8],
     provenance: &[u8],
@@ -211,99 +218,13 @@ fn sign_impl(
     clock: &dyn Clock,
     fetch: &dyn sesgo_fetch::Fetch,
 ) -> Result<Signed> {
-    // Etapa 1.
-    let policy = parse_policy(options.policy.as_deref())?; // 1.1
-    let now = clock.now();
-    let reference_time = options.reference_time.unwrap_or(now);
-    check_reference_time(reference_time, now)?; // 1.2, 1.10
-    let strategy = strategy(options.strategy.as_deref())?; // 1.3
-    if strategy == Strategy::Tsa {
-        crate::tsa::require_configured(&options.settings)?; // 1.3
-    }
-    let s = &options.settings;
-    s.validate()?; // 1.11
-    let bundle = parse_json(
-        bundle,
-        "Bundle",
-        s.max_bundle_bytes,
-        Code::SecurityBundleMemoryLimitExceeded,
-    )?;
-    let provenance = parse_json(
-        provenance,
-        "Provenance",
-        s.max_bundle_bytes,
-        Code::FormatResourceTooLarge,
-    )?;
-    let refs = refs_options(policy, s, false)?;
-
-    // Etapa 2: chain and eligibility at the reference time.
-    let chain = trust.complete_chain(signer.chain())?;
-    let validated = validate_chain(
-        &chain,
-        trust,
-        &ChainOptions {
-            reference_time,
-            max_depth: s.max_chain_depth as usize,
-            near_expiry_days: s.near_expiry_threshold_days,
-        },
-    )?;
-    let mut warnings = validated.warnings.clone();
-    let leaf = validated.leaf();
-    let eligibility = check_eligibility(
-        leaf,
-        policy.profile().eligibility,
-        &EligibilityOptions {
-            reference_time,
-            min_cert_issue_date: s.min_cert_issue_date,
-            near_expiry_days: s.near_expiry_threshold_days,
-        },
-    );
-    if let Some(e) = Error::from_findings(eligibility.clone()) {
-        return Err(e.nested_in("x5c[0]"));
-    }
-    warnings.extend(eligibility);
-    // criar 14.2: CPF/CNPJ from the certificate.
-    let id = Identity::from_certificate(leaf).signer_id()?;
-    let who = SignerIdentifier::new(id.system, &id.value)?;
-
-    // Etapas 3–14.
-    let req = SignRequest {
-        policy,
-        strategy,
-        reference_time,
-        chain_der: validated
-            .certificates
-            .iter()
-            .map(|c| c.der().to_vec())
-            .collect(),
-        who,
-        refs,
-    };
-    let out = sign_set(
-        &bundle,
-        &provenance,
-        &req,
-        |p| signer.sign(p.signing_input()),
-        // Etapa 12: the RFC 3161 token (strategy tsa).
-        |jws| match strategy {
-            Strategy::Iat => Ok(()),
-            Strategy::Tsa => crate::tsa::timestamp(
-                jws,
-                s,
-                trust,
-                fetch,
-                reference_time,
-                &validated.certificates,
-            )
-            .map(|_| ()),
-        },
-    )?;
-    warnings.extend(out.warnings);
-    crate::verify::dedup(&mut warnings);
-    Ok(Signed {
-        signature: out.signature,
-        provenance: out.provenance,
-        bundle: out.bundle,
-        warnings,
-    })
+    let inputs = steps::inputs(bundle, provenance, options, clock)?;
+    let chain = steps::chain(&inputs, signer, trust)?;
+    let evidence = steps::revocation(&inputs, &chain)?;
+    let content = steps::content(&inputs)?;
+    let prepared = steps::header(&inputs, &chain, &content)?;
+    let mut jws = steps::signing(signer, prepared)?;
+    steps::timestamp(&inputs, &chain, trust, fetch, &mut jws)?;
+    steps::unprotected(&mut jws, evidence)?;
+    steps::wrap(&inputs, chain, &content, &jws)
 }
