@@ -54,9 +54,11 @@ pub struct Settings {
     /// Chain cache TTL, seconds. Default 86400; range [300, 604800].
     pub chain_cache_ttl_secs: u32,
     /// RFC 3161 TSA endpoint (criar input 8; required by strategy `tsa`): an absolute
-    /// `https://` URL (`CONFIG.TSA-URL-INVALID`). Plain `http://` is accepted only for a
-    /// loopback host (127.0.0.1, ::1, localhost), where tests run their TSA (ADR 0049).
+    /// `https://` URL (`CONFIG.TSA-URL-INVALID`).
     pub tsa_url: Option<String>,
+    /// Extra trusted roots (PEM) for the TLS server certificate of `tsaUrl`, besides the
+    /// system's (e.g. a private TSA; the tests' loopback TSA).
+    pub tsa_tls_roots_pem: Option<String>,
     /// TSA policy OID requested (`reqPolicy`) and required in the token (§17.6), dotted
     /// (`CONFIG.TSA-OID-INVALID`). Default: none requested, any accepted.
     pub tsa_policy: Option<String>,
@@ -82,6 +84,7 @@ impl Default for Settings {
             max_chain_depth: 5,
             chain_cache_ttl_secs: 86_400,
             tsa_url: None,
+            tsa_tls_roots_pem: None,
             tsa_policy: None,
             tsa_trust_store: None,
         }

@@ -39,8 +39,8 @@ fn host_of(rest: &str) -> &str {
     }
 }
 
-/// criar 1.3 / input 8: the TSA URL is an absolute `https://` URL; `http://` only for a
-/// loopback host (tests). Else `CONFIG.TSA-URL-INVALID`.
+/// criar 1.3 / input 8: the TSA URL is an absolute `https://` URL (RFC 3986), else
+/// `CONFIG.TSA-URL-INVALID`.
 pub(crate) fn check_url(url: &str) -> Result<()> {
     let bad = |why: &str| {
         Err(Error::new(
@@ -48,24 +48,25 @@ pub(crate) fn check_url(url: &str) -> Result<()> {
             format!("tsaUrl '{url}' inválida: {why}"),
         ))
     };
-    if let Some(rest) = url.strip_prefix("https://") {
-        if host_of(rest).is_empty() {
-            return bad("sem host");
-        }
-        Ok(())
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        match host_of(rest) {
-            "127.0.0.1" | "[::1]" | "localhost" => Ok(()),
-            _ => bad("a TSA deve usar https:// (RFC 3986); http:// só em loopback"),
-        }
-    } else {
-        bad("esperado https://host/…")
+    match url.strip_prefix("https://") {
+        Some(rest) if !host_of(rest).is_empty() => Ok(()),
+        Some(_) => bad("sem host"),
+        None => bad("a TSA deve usar https://host/…"),
     }
 }
 
-/// The fetcher [`crate::sign`] uses for the TSA.
-pub(crate) fn default_fetcher() -> &'static dyn Fetch {
-    &sesgo_fetch::Offline
+/// The fetcher [`crate::sign`] uses for the TSA: [`sesgo_fetch::HttpFetcher`] with the
+/// system's roots plus `tsaTlsRootsPem`, proxies from the environment.
+pub(crate) fn default_fetcher(settings: &Settings) -> Result<Box<dyn Fetch>> {
+    let mut config = sesgo_fetch::HttpConfig::default();
+    if let Some(pem) = &settings.tsa_tls_roots_pem {
+        let certs = Certificate::all_from_pem(pem).map_err(|e| e.nested_in("tsaTlsRootsPem"))?;
+        config.extra_roots_der = certs.iter().map(|c| c.der().to_vec()).collect();
+    }
+    let f = sesgo_fetch::HttpFetcher::new(config).map_err(|e| {
+        Error::new(Code::ConfigInvalidParameter, e.to_string()).at("tsaTlsRootsPem")
+    })?;
+    Ok(Box::new(f))
 }
 
 /// criar 1.3: strategy `tsa` needs `tsaUrl` (`CONFIG.MISSING-PARAMETER`: CodeSystem
@@ -305,15 +306,14 @@ mod tests {
     #[test]
     fn tsa_urls() {
         assert!(check_url("https://tsa.example.org/tsr").is_ok());
-        assert!(check_url("http://127.0.0.1:8080/tsa").is_ok());
-        assert!(check_url("http://[::1]:8080/").is_ok());
-        assert!(check_url("http://localhost/").is_ok());
+        assert!(check_url("https://127.0.0.1:8443/tsa").is_ok());
+        assert!(check_url("https://[::1]:8443/").is_ok());
         for bad in [
             "http://tsa.example.org/",
+            "http://127.0.0.1/",
             "ftp://x/",
             "https:///x",
             "tsa",
-            "http://127.0.0.1.example.org/",
         ] {
             assert_eq!(
                 check_url(bad).unwrap_err().code(),

@@ -17,7 +17,7 @@ use sesgo_fetch::{Fetch, FetchError, Offline, Request, Response};
 const P012: &str =
     "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2";
 const P020: &str = "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0";
-const TSA_URL: &str = "http://127.0.0.1:1/tsa";
+const TSA_URL: &str = "https://127.0.0.1:1/tsa";
 
 /// How the test fetcher alters the request before the TSA sees it.
 #[derive(Clone, Copy)]
@@ -289,6 +289,84 @@ fn tsa_unavailable_and_not_configured() {
     s.tsa_url = Some("http://tsa.example.org/".into());
     let e = sign_at(P012, now(), s, &good()).unwrap_err();
     assert_eq!(e.code(), Code::ConfigTsaUrlInvalid);
+}
+
+/// The TSA behind the loopback HTTPS server (sesgo-testserver: `openssl ts -reply` per
+/// POST), a 503 path and a path answering garbage.
+fn https_tsa() -> sesgo_testserver::TestServer {
+    use sesgo_testserver::{CommandRoute, Fault, ServerConfig, TestServer, TlsConfig};
+    let t = tsa();
+    TestServer::start(ServerConfig {
+        commands: vec![
+            CommandRoute {
+                prefix: "/tsa".into(),
+                command: t.shell_command(&t.good),
+                content_type: Some("application/timestamp-reply".into()),
+            },
+            CommandRoute {
+                prefix: "/garbage".into(),
+                command: "echo nao-e-um-TimeStampResp".into(),
+                content_type: Some("application/timestamp-reply".into()),
+            },
+        ],
+        faults: vec![("/down".into(), Fault::Status(503))],
+        tls: Some(TlsConfig {
+            cert_chain_pem: t.https_chain_pem.clone(),
+            key_pem: t.https_key_pem.clone(),
+            client_ca_pem: None,
+            client_cert_required: false,
+        }),
+        ..ServerConfig::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn the_default_http_fetcher_reaches_an_https_tsa() {
+    let server = https_tsa();
+    let root_pem = std::fs::read_to_string(&pki().root.cert_pem).unwrap();
+    let with = |path: &str| Settings {
+        tsa_url: Some(format!("{}{path}", server.base_url())),
+        tsa_tls_roots_pem: Some(root_pem.clone()),
+        ..settings()
+    };
+    let sign_default = |policy: &str, s: Settings| {
+        let t = now();
+        sesgo::sign_with_clock(
+            &example("bundle.json"),
+            &example("provenance.json"),
+            &signer(),
+            &trust(),
+            &SignOptions {
+                policy: sesgo::Policy::from_uri(policy).unwrap(),
+                strategy: sesgo::Strategy::Tsa,
+                reference_time: Some(t),
+                settings: s,
+            },
+            &FixedClock(t),
+        )
+    };
+    for policy in [P012, P020] {
+        let signed = sign_default(policy, with("/tsa")).unwrap_or_else(|e| panic!("{e:?}"));
+        let v = verify_bundle(&signed.bundle, now(), settings());
+        assert!(v.valid, "{}", v.outcome.to_json());
+    }
+    assert_eq!(server.hits("/tsa"), 2);
+    // TSA down: an HTTP error, a closed port; a body that is not a TimeStampResp.
+    let e = sign_default(P020, with("/down")).unwrap_err();
+    assert_eq!(e.code(), Code::TsaUnavailable, "{e:?}");
+    let mut s = with("/tsa");
+    s.tsa_url = Some("https://127.0.0.1:1/tsa".into());
+    let e = sign_default(P020, s).unwrap_err();
+    assert_eq!(e.code(), Code::TsaUnavailable, "{e:?}");
+    let e = sign_default(P020, with("/garbage")).unwrap_err();
+    assert_eq!(e.code(), Code::TsaInvalidResponse, "{e:?}");
+    // The server's certificate is not trusted without tsaTlsRootsPem.
+    let mut s = with("/tsa");
+    s.tsa_tls_roots_pem = None;
+    let e = sign_default(P020, s).unwrap_err();
+    assert_eq!(e.code(), Code::TsaUnavailable, "{e:?}");
+    server.stop();
 }
 
 #[test]

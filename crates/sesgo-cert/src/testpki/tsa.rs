@@ -44,6 +44,11 @@ pub struct TestTsa {
     pub foreign: TsaUnit,
     /// Issued by the test issuing AC with a **non-critical** EKU `timeStamping`.
     pub no_critical_eku: TsaUnit,
+    /// TLS server certificate for 127.0.0.1 / ::1 / localhost (issued by the test AC), for
+    /// an HTTPS front of the TSA: PEM chain (server, AC2, AC1) ...
+    pub https_chain_pem: PathBuf,
+    /// ... and its key (PEM). Clients trust the test root.
+    pub https_key_pem: PathBuf,
 }
 
 static SHARED: OnceLock<TestTsa> = OnceLock::new();
@@ -61,6 +66,13 @@ authorityKeyIdentifier = keyid:always
 basicConstraints       = CA:FALSE
 keyUsage               = critical, digitalSignature, nonRepudiation
 extendedKeyUsage       = critical, timeStamping
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ ext_tls_server ]
+basicConstraints       = CA:FALSE
+keyUsage               = critical, digitalSignature, keyEncipherment
+extendedKeyUsage       = serverAuth
+subjectAltName         = IP:127.0.0.1, IP:::1, DNS:localhost
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 ";
@@ -187,6 +199,13 @@ impl TestTsa {
             &pki.foreign_root.cert_pem,
             &pki.foreign_root.key_pem,
         )?;
+        let https = issue(
+            "https-server",
+            "127.0.0.1",
+            "ext_tls_server",
+            &pki.ac2.cert_pem,
+            &ac2.join("key.pem"),
+        )?;
         let cat = |name: &str, certs: &[&PkiCert]| -> super::GenResult<PathBuf> {
             let mut all = String::new();
             for c in certs {
@@ -217,6 +236,7 @@ impl TestTsa {
             no_eku,
             &[&pki.ac2, &pki.ac1, &pki.root],
         )?;
+        let https_chain_pem = cat("https-chain.pem", &[&https, &pki.ac2, &pki.ac1])?;
         let mut cnf = String::from("[ tsa ]\ndefault_tsa = tsa_good\n");
         for u in [&good, &foreign, &no_critical_eku] {
             cnf.push_str(&format!(
@@ -236,7 +256,19 @@ impl TestTsa {
             good,
             foreign,
             no_critical_eku,
+            https_chain_pem,
+            https_key_pem: https.key_pem,
         })
+    }
+
+    /// The shell command of an HTTP route serving `unit` (sesgo-testserver's `--post`):
+    /// the POSTed query in `$SESGO_REQUEST`, the `TimeStampResp` to `$SESGO_RESPONSE`.
+    pub fn shell_command(&self, unit: &TsaUnit) -> String {
+        format!(
+            "openssl ts -reply -config '{}' -section {} -queryfile \"$SESGO_REQUEST\" -out \"$SESGO_RESPONSE\" 2>/dev/null",
+            self.config.display(),
+            unit.section
+        )
     }
 
     /// The command an HTTP front runs per request: `openssl ts -reply` reading the query

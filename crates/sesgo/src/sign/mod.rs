@@ -198,6 +198,18 @@ pub fn sign_with_clock(
     options: &SignOptions,
     clock: &dyn Clock,
 ) -> Result<Signed> {
+    if options.strategy == Strategy::Iat {
+        return sign_impl(
+            bundle,
+            provenance,
+            signer,
+            trust,
+            options,
+            clock,
+            &sesgo_fetch::Offline,
+        );
+    }
+    let fetch = crate::tsa::default_fetcher(&options.settings)?;
     sign_impl(
         bundle,
         provenance,
@@ -205,7 +217,7 @@ pub fn sign_with_clock(
         trust,
         options,
         clock,
-        crate::tsa::default_fetcher(),
+        fetch.as_ref(),
     )
 }
 
