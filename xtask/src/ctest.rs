@@ -141,6 +141,11 @@ fn pki_env() -> Result<Vec<(String, String)>> {
         ("SESGO_TEST_CHAIN_PEM".into(), get(&["chainPem"])?),
         ("SESGO_TEST_LEAF_PEM".into(), get(&["ecpf", "certPem"])?),
         ("SESGO_TEST_LEAF_KEY_PEM".into(), get(&["ecpf", "keyPem"])?),
+        ("SESGO_TEST_TSA_URL".into(), get(&["tsa", "url"])?),
+        (
+            "SESGO_TEST_TSA_ROOT_PEM".into(),
+            get(&["tsa", "tlsRootPem"])?,
+        ),
         (
             "SESGO_TEST_EXAMPLES".into(),
             root().join("examples").to_string_lossy().into_owned(),
