@@ -287,7 +287,7 @@ pub fn test_c() -> Result {
         cc(&args, &exe)?;
         let supp = format!(
             "--suppressions={}",
-            root().join("bindings/c/tests/valgrind-ring.supp").display()
+            crate::root().join("bindings/c/tests/valgrind-ring.supp").display()
         );
         let mut v = Command::new("valgrind");
         v.args([
