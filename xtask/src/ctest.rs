@@ -287,7 +287,9 @@ pub fn test_c() -> Result {
         cc(&args, &exe)?;
         let supp = format!(
             "--suppressions={}",
-            crate::root().join("bindings/c/tests/valgrind-ring.supp").display()
+            crate::root()
+                .join("bindings/c/tests/valgrind-ring.supp")
+                .display()
         );
         let mut v = Command::new("valgrind");
         v.args([

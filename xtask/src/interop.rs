@@ -255,7 +255,9 @@ pub fn test_interop() -> Result {
         serde_json::from_slice(&sesgo(&args)?).map_err(|e| format!("report: {e}"))?;
     let sig = &report["signatures"][0];
     if report["valid"] != true || sig["strategy"] != "tsa" || sig["stages"]["time"] != "passed" {
-        return Err(format!("sesgo does not verify DSS's JAdES-BASELINE-T: {report}"));
+        return Err(format!(
+            "sesgo does not verify DSS's JAdES-BASELINE-T: {report}"
+        ));
     }
     eprintln!("xtask: sesgo verifies DSS's JAdES-BASELINE-T (strategy tsa, time passed)");
     Ok(())

@@ -5,7 +5,6 @@
 mod bench;
 mod citations;
 mod conformance;
-mod interop;
 mod ctest;
 mod dotnet;
 mod features;
@@ -14,6 +13,7 @@ mod gen_refs;
 mod gen_status;
 mod gen_status_cs;
 mod header;
+mod interop;
 mod java;
 mod python;
 mod testpki;

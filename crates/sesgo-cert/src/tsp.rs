@@ -187,11 +187,21 @@ pub fn token_from_response(resp_der: &[u8]) -> Result<Vec<u8>> {
         .map_err(|e| bad(format!("TimeStampToken não recodificável: {e}")))
 }
 
+/// What a token's message imprint must be.
+#[derive(Clone, Copy, Debug)]
+pub enum Imprint<'a> {
+    /// Exactly this SHA-256 (the imprint sesgo requested).
+    Sha256(&'a [u8; 32]),
+    /// The hash, with the token's algorithm (SHA-256, SHA-384 or SHA-512), of these bytes
+    /// (a stored token: EU DSS, for one, timestamps with SHA-512 by default).
+    Of(&'a [u8]),
+}
+
 /// What a token must prove.
 #[derive(Clone, Copy, Debug)]
 pub struct TokenCheck<'a> {
-    /// The expected SHA-256 message imprint.
-    pub imprint: &'a [u8; 32],
+    /// The expected message imprint.
+    pub imprint: Imprint<'a>,
     /// The nonce sent (signing); `None` when verifying a stored token.
     pub nonce: Option<&'a [u8]>,
     /// The TSA policy OID the token must carry, if one is configured.
@@ -321,13 +331,20 @@ pub fn validate_token(token_der: &[u8], check: &TokenCheck<'_>) -> Result<TimeSt
 
     // TSTInfo: imprint, nonce, policy.
     let mi = &tst.message_imprint;
-    if mi.hash_algorithm.oid != ID_SHA256 {
-        return Err(failed(format!(
-            "messageImprint com algoritmo {} (esperado SHA-256)",
-            mi.hash_algorithm.oid
-        )));
-    }
-    if mi.hashed_message.as_bytes() != check.imprint.as_slice() {
+    let expected = match check.imprint {
+        Imprint::Sha256(d) if mi.hash_algorithm.oid == ID_SHA256 => d.to_vec(),
+        Imprint::Of(data) if hash_of(mi.hash_algorithm.oid).is_some() => digest(
+            hash_of(mi.hash_algorithm.oid).unwrap_or(HashAlg::Sha256),
+            data,
+        ),
+        _ => {
+            return Err(failed(format!(
+                "messageImprint com algoritmo {} não aceito",
+                mi.hash_algorithm.oid
+            )))
+        }
+    };
+    if mi.hashed_message.as_bytes() != expected.as_slice() {
         return Err(failed(
             "messageImprint do carimbo não corresponde à assinatura carimbada",
         ));

@@ -2,7 +2,7 @@
 //! `openssl cms -sign` for a signer `openssl ts` refuses) over the test PKI.
 
 use sesgo_cert::testpki::{TestPki, TestTsa, TSA_OTHER_POLICY, TSA_POLICY, TSA_REFUSED_POLICY};
-use sesgo_cert::tsp::{token_from_response, validate_token, TimeStampRequest, TokenCheck};
+use sesgo_cert::tsp::{token_from_response, validate_token, Imprint, TimeStampRequest, TokenCheck};
 use sesgo_cert::{crypto, TrustStore};
 use sesgo_core::Code;
 
@@ -17,7 +17,7 @@ fn check<'a>(
     trust: &'a TrustStore,
 ) -> TokenCheck<'a> {
     TokenCheck {
-        imprint,
+        imprint: Imprint::Sha256(imprint),
         nonce,
         policy: None,
         trust,
@@ -196,4 +196,34 @@ fn extract_tst_info(token: &[u8]) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+#[test]
+fn a_stored_token_may_use_sha512_as_eu_dss_does() {
+    // `openssl ts -query -sha512` over some bytes, as DSS timestamps by default.
+    let tsa = TestTsa::shared();
+    let dir = std::env::temp_dir().join(format!("sesgo-tsp512-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = b"eyJhbGciOiJSUzI1NiJ9.assinatura-base64url";
+    std::fs::write(dir.join("data"), data).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["ts", "-query", "-sha512", "-cert", "-data"])
+        .arg(dir.join("data"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = token_from_response(&tsa.reply(&tsa.good, &out.stdout).unwrap()).unwrap();
+    let trust = trust();
+    let mut c = check(&[0; 32], None, &trust);
+    c.imprint = Imprint::Of(data);
+    validate_token(&token, &c).unwrap();
+    c.imprint = Imprint::Of(b"outra coisa");
+    assert_eq!(
+        validate_token(&token, &c).unwrap_err().code(),
+        Code::TsaValidationFailed
+    );
+    // A request sesgo made (SHA-256) never accepts another algorithm.
+    c.imprint = Imprint::Sha256(&[0; 32]);
+    let e = validate_token(&token, &c).unwrap_err();
+    assert!(e.to_string().contains("não aceito"), "{e}");
 }

@@ -5,7 +5,7 @@
 use crate::settings::{Settings, MAX_CLOCK_SKEW_SECS};
 use crate::signer::TrustStore;
 use sesgo_cert::tsp::{
-    token_from_response, validate_token, TimeStamp, TimeStampRequest, TokenCheck,
+    token_from_response, validate_token, Imprint, TimeStamp, TimeStampRequest, TokenCheck,
 };
 use sesgo_cert::Certificate;
 use sesgo_core::{Code, Error, Finding, Result, Severity};
@@ -139,7 +139,7 @@ pub(crate) fn timestamp(
     let ts = validate_token(
         &token,
         &TokenCheck {
-            imprint: &imprint,
+            imprint: Imprint::Sha256(&imprint),
             nonce: Some(&req.nonce),
             policy: settings.tsa_policy.as_deref(),
             trust: &anchors,

@@ -7,7 +7,7 @@
 
 use super::stages::Ctx;
 use crate::tsa::window;
-use sesgo_cert::tsp::{validate_token, TimeStamp, TokenCheck};
+use sesgo_cert::tsp::{validate_token, Imprint, TimeStamp, TokenCheck};
 use sesgo_cert::Certificate;
 use sesgo_core::policy::TsaTimeAnchor;
 use sesgo_core::{Code, Finding};
@@ -40,11 +40,11 @@ impl Ctx<'_> {
                 findings: Vec::new(),
             };
         };
-        let imprint = v.tsa_message_imprint();
+        let input = v.tsa_imprint_input();
         let r = validate_token(
             token,
             &TokenCheck {
-                imprint: &imprint,
+                imprint: Imprint::Of(&input),
                 nonce: None,
                 policy: self.settings.tsa_policy.as_deref(),
                 trust: self.tsa_trust,
