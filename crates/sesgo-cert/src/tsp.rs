@@ -266,10 +266,7 @@ fn digest(alg: HashAlg, data: &[u8]) -> Vec<u8> {
 }
 
 /// The single value of a signed attribute; absent or multi-valued → `None`.
-fn attr(
-    attrs: &SetOfVec<x509_cert::attr::Attribute>,
-    oid: ObjectIdentifier,
-) -> Option<&Any> {
+fn attr(attrs: &SetOfVec<x509_cert::attr::Attribute>, oid: ObjectIdentifier) -> Option<&Any> {
     let mut it = attrs.iter().filter(|a| a.oid == oid);
     let a = it.next()?;
     if it.next().is_some() || a.values.len() != 1 {

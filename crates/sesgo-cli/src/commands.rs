@@ -46,7 +46,7 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
             s
         },
     };
-    let trust = a.trust.build()?;
+    let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let signer = a.signer.build()?;
     let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
     drop(signer);
@@ -116,7 +116,7 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
             UnsignedArg::Error => UnsignedEntries::Error,
         },
     };
-    let trust = a.trust.build()?;
+    let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let input = VerifyInput {
         signature_data: data.as_deref(),
         signature: signature.as_deref(),
