@@ -13,6 +13,7 @@ mod gen_refs;
 mod gen_status;
 mod gen_status_cs;
 mod header;
+mod interop;
 mod java;
 mod python;
 mod testpki;
@@ -27,7 +28,8 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|dotnet|conformance|all]  run the test suites (default: all);
+  test [rust|c|python|java|dotnet|conformance|interop|all]  run the test suites (default: all);
+                     interop: EU DSS 6.4 validates and makes JAdES B-B/B-T with sesgo (ADR 0050);
                      conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         ["test", "python"] => python::test_python(),
         ["test", "java"] => java::test_java(),
         ["test", "conformance"] => conformance::test_conformance(),
+        ["test", "interop"] => interop::test_interop(),
         ["test", "dotnet"] => dotnet::test_dotnet(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
@@ -165,6 +168,10 @@ fn test_all() -> Result {
     step(
         "FHIR conformance (HAPI FHIR validator via Maven)",
         conformance::test_conformance,
+    )?;
+    step(
+        "JAdES interop (EU DSS 6.4 via Maven)",
+        interop::test_interop,
     )
 }
 

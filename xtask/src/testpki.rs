@@ -20,6 +20,9 @@ use std::sync::OnceLock;
 /// Environment variable carrying the manifest path to the test suites.
 pub const ENV: &str = "SESGO_TEST_PKI";
 
+/// The test TSAs of the PKI this process generated.
+static TSA: OnceLock<sesgo_cert::testpki::TestTsa> = OnceLock::new();
+
 static MANIFEST: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
 
 fn cert(c: &PkiCert) -> Value {
@@ -45,6 +48,7 @@ fn generate_with(dir: &Path, online: Option<(String, &Path)>) -> Result<PathBuf>
     }
     let rev = RevocationPki::generate(&pki)?;
     let evidence = rev.write_evidence(&pki.ecpf.cert_pem, &dir.join("evidence-ecpf"), 600)?;
+    let _ = TSA.set(sesgo_cert::testpki::TestTsa::generate(&pki)?);
     let ac_archive = pki.write_ac_archive(&dir.join("iti"))?;
     let manifest = json!({
         "dir": pki.dir,
@@ -160,6 +164,7 @@ pub fn ensure() -> Result<PathBuf> {
             // Serves until xtask exits.
             std::mem::forget(server);
             let manifest = generate_with(&pki_dir, Some((base_url, &www)))?;
+            start_tsa(&manifest)?;
             // Every suite xtask starts (C, Python, the JVM) inherits the SoftHSM2 configuration.
             std::env::set_var(
                 "SOFTHSM2_CONF",
@@ -189,4 +194,42 @@ fn start_responders(pki_dir: &Path, www: &Path) -> Result<TestServer> {
         ..Default::default()
     })
     .map_err(|e| format!("sesgo-testserver: {e}"))
+}
+
+/// Starts, inside this xtask process, the loopback HTTPS server whose `POST /tsa` runs
+/// `openssl ts -reply` with the test TSA (issue 20), and adds to the manifest
+/// `"tsa": {"url", "tlsRootPem", "policy"}`. The server lives as long as xtask (its
+/// threads end with the process): started once per run, shared by every suite.
+fn start_tsa(manifest: &Path) -> Result<()> {
+    use sesgo_cert::testpki::TSA_POLICY;
+    use sesgo_testserver::{CommandRoute, ServerConfig, TestServer, TlsConfig};
+    let text = std::fs::read_to_string(manifest).map_err(|e| e.to_string())?;
+    let mut m: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let tsa = TSA.get().ok_or("test TSA not generated")?;
+    let server = TestServer::start(ServerConfig {
+        commands: vec![CommandRoute {
+            prefix: "/tsa".into(),
+            command: tsa.shell_command(&tsa.good),
+            content_type: Some("application/timestamp-reply".into()),
+        }],
+        tls: Some(TlsConfig {
+            cert_chain_pem: tsa.https_chain_pem.clone(),
+            key_pem: tsa.https_key_pem.clone(),
+            client_ca_pem: None,
+            client_cert_required: false,
+        }),
+        ..ServerConfig::default()
+    })
+    .map_err(|e| format!("TSA test server: {e}"))?;
+    let url = format!("{}/tsa", server.base_url());
+    eprintln!("xtask: test TSA at {url}");
+    std::mem::forget(server);
+    m["tsa"] = json!({
+        "url": url,
+        "tlsRootPem": m["root"]["certPem"].clone(),
+        "policy": TSA_POLICY,
+    });
+    let text = serde_json::to_string_pretty(&m).map_err(|e| e.to_string())?;
+    std::fs::write(manifest, text).map_err(|e| e.to_string())?;
+    Ok(())
 }

@@ -4,7 +4,8 @@
  * implementation behind the external signer callback), run under ASan/UBSan and
  * valgrind. The driver passes the test PKI through environment variables:
  * SESGO_TEST_P12, SESGO_TEST_PASSWORD, SESGO_TEST_ROOT_SHA256, SESGO_TEST_CHAIN_PEM,
- * SESGO_TEST_LEAF_PEM, SESGO_TEST_LEAF_KEY_PEM, SESGO_TEST_EXAMPLES. */
+ * SESGO_TEST_LEAF_PEM, SESGO_TEST_LEAF_KEY_PEM, SESGO_TEST_EXAMPLES, and the loopback HTTPS
+ * TSA xtask starts: SESGO_TEST_TSA_URL, SESGO_TEST_TSA_ROOT_PEM. */
 #include "sesgo.h"
 
 #include <openssl/evp.h>
@@ -678,8 +679,55 @@ static void test_threads(void) {
   sesgo_trust_store_free(ts);
 }
 
+/* Strategy "tsa" (issue 20): an RFC 3161 token from the loopback HTTPS TSA (openssl ts
+ * -reply behind sesgo-testserver), configured through the options JSON; the JAdES-B-T
+ * signature of policy 0.2.0 verifies. */
+static void test_sign_with_a_tsa(void) {
+  sesgo_trust_store *ts = test_trust_store();
+  sesgo_signer *s = p12_signer();
+  buf root = read_file(env("SESGO_TEST_TSA_ROOT_PEM"));
+  const char *url = env("SESGO_TEST_TSA_URL");
+  char *settings = malloc(root.len * 2 + strlen(url) + 256);
+  int n = sprintf(settings, "\"settings\":{\"revocationPolicy\":\"warn\",\"tsaUrl\":\"%s\",\"tsaTlsRootsPem\":", url);
+  n += (int)json_string(settings + n, root.data);
+  settings[n++] = '}';
+  settings[n] = '\0';
+  char *opts = malloc(strlen(settings) + 256);
+  sprintf(opts, "{\"policy\":\"" P020 "\",\"strategy\":\"tsa\",%s}", settings);
+  sesgo_bytes out = {0};
+  sesgo_error *err = NULL;
+  sesgo_status st = sign_example(s, ts, opts, &out, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  if (st != SESGO_STATUS_OK) {
+    fprintf(stderr, "sign tsa: %s %s\n", sesgo_error_code(err), sesgo_error_diagnostics(err));
+    sesgo_error_free(err);
+  } else {
+    buf bundle = transfer_bundle(out);
+    CHECK(bundle.data != NULL);
+    if (bundle.data != NULL) {
+      char *vopts = malloc(strlen(settings) + 4);
+      sprintf(vopts, "{%s}", settings);
+      sesgo_bytes v = {0};
+      st = verify_bundle(ts, &bundle, vopts, &v, &err);
+      CHECK(st == SESGO_STATUS_OK);
+      CHECK(bytes_contains(v, "\"valid\":true"));
+      CHECK(bytes_contains(v, "\"strategy\":\"tsa\""));
+      sesgo_bytes_free(v);
+      free(vopts);
+      free(bundle.data);
+    }
+    sesgo_bytes_free(out);
+  }
+  free(opts);
+  free(settings);
+  free(root.data);
+  sesgo_signer_free(s);
+  sesgo_trust_store_free(ts);
+}
+
 int main(void) {
   test_sign_verify_both_policies();
+  test_sign_with_a_tsa();
   test_tampered_signature();
   test_supplied_bundle_is_never_ignored();
   test_external_signer();

@@ -3,6 +3,7 @@ with the test PKI (real certificates, real RSA keys)."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import pathlib
@@ -393,3 +394,28 @@ def test_a_supplied_bundle_is_never_ignored_and_the_result_says_what_was_checked
     # Receiver policy: only 0.2.0 accepted.
     v = sesgo.verify(bundle=transfer, trust_store=trust, settings=LENIENT, accepted_policies=[sesgo.POLICY_0_2_0])
     assert v["valid"] is False and "POLICY.VERSION-UNSUPPORTED" in codes(v["outcome"])
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_sign_with_a_tsa(pki: Dict[str, Any], p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes, policy: str) -> None:
+    # Strategy "tsa" (issue 20): an RFC 3161 token from the loopback HTTPS TSA that
+    # `cargo xtask test python` starts (openssl ts -reply), settings through options JSON.
+    tsa = pki["tsa"]
+    settings = {"tsaUrl": tsa["url"], "tsaTlsRootsPem": pathlib.Path(tsa["tlsRootPem"]).read_text(), "tsaPolicy": tsa["policy"]}
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, policy=policy, strategy="tsa", settings=settings)
+    jws = json.loads(base64.b64decode(signed["signature"]["data"]))
+    header = jws["signatures"][0]["header"]
+    if policy == sesgo.POLICY_0_2_0:
+        assert list(header) == ["etsiU"]
+        token = header["etsiU"][0]["sigTst"]["tstTokens"][0]["val"]
+    else:
+        token = header["sigTst"]
+    assert base64.b64decode(token)[:1] == b"\x30"
+    v = sesgo.verify(signature=signed["signature"], provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust, settings={**LENIENT, "tsaPolicy": tsa["policy"]})
+    assert v["valid"] is True, v
+    assert v["signatures"][0]["strategy"] == "tsa"
+    assert v["signatures"][0]["stages"]["time"] == "passed"
+    # A TSA that cannot be reached.
+    with pytest.raises(sesgo.SesgoError) as e:
+        sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, policy=policy, strategy="tsa", settings={**settings, "tsaUrl": "https://127.0.0.1:1/tsa"})
+    assert e.value.code == "TSA.UNAVAILABLE"

@@ -49,6 +49,7 @@ mod report;
 pub mod testpki;
 mod time;
 mod trust;
+pub mod tsp;
 
 pub use aia::{AiaConfig, AiaSource};
 pub use cert::{parse_x5c, Certificate, KeyAlgorithm, KeyUsageInfo};

@@ -286,9 +286,16 @@ pub(crate) struct SignArgs {
     /// Signature policy URI (default: the guide 0.1.2).
     #[arg(long, value_name = "URI")]
     pub(crate) policy: Option<String>,
-    /// Timestamp strategy.
+    /// Timestamp strategy: `iat` (JAdES-B-B under 0.2.0) or `tsa` (an RFC 3161 token from
+    /// --tsa-url; JAdES-B-T under 0.2.0).
     #[arg(long, value_enum)]
     pub(crate) strategy: Option<StrategyArg>,
+    /// RFC 3161 TSA URL for --strategy tsa (https://; overrides the settings' tsaUrl).
+    #[arg(long, value_name = "URL")]
+    pub(crate) tsa_url: Option<String>,
+    /// TSA policy OID to request and require in the token (overrides tsaPolicy).
+    #[arg(long, value_name = "OID")]
+    pub(crate) tsa_policy: Option<String>,
     /// Reference time, Unix seconds (default: now; at most 300 s from the clock).
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     pub(crate) reference_time: Option<i64>,
@@ -365,6 +372,9 @@ pub(crate) struct VerifyArgs {
     /// against it).
     #[arg(long, value_name = "PATH")]
     pub(crate) revocation_evidence: Vec<PathBuf>,
+    /// TSA policy OID a timestamp token must carry (overrides the settings' tsaPolicy).
+    #[arg(long, value_name = "OID")]
+    pub(crate) tsa_policy: Option<String>,
     /// Operational settings, a JSON file (camelCase, e.g. {"revocationPolicy": "warn"}).
     #[arg(long, value_name = "JSON_FILE")]
     pub(crate) settings: Option<PathBuf>,

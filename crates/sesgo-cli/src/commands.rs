@@ -43,6 +43,13 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
             if let Some(r) = a.revocation {
                 s.revocation_policy = r.into();
             }
+            if let Some(u) = &a.tsa_url {
+                s.tsa_url = Some(u.clone());
+            }
+            if let Some(p) = &a.tsa_policy {
+                s.tsa_policy = Some(p.clone());
+            }
+            s.validate()?;
             s
         },
         revocation_evidence: paths(&a.revocation_evidence),
@@ -94,6 +101,9 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
     let mut settings = settings(a.settings.as_deref())?;
     if let Some(r) = a.revocation {
         settings.revocation_policy = r.into();
+    }
+    if let Some(p) = &a.tsa_policy {
+        settings.tsa_policy = Some(p.clone());
     }
     let options = VerifyOptions {
         policy: a

@@ -28,6 +28,7 @@ mod sign;
 mod signer;
 mod tools;
 mod trust;
+mod tsa;
 pub(crate) mod verify;
 
 pub use attachments::{
@@ -46,7 +47,7 @@ pub use settings::{
     check_reference_time, OcspUnknown, RevocationPolicy, Settings, MAX_CLOCK_SKEW_SECS,
     REFERENCE_TIME_RANGE,
 };
-pub use sign::{sign, sign_with_clock, SignOptions, Signed};
+pub use sign::{sign, sign_with_clock, sign_with_fetch, SignOptions, Signed};
 pub use signer::{ExternalSignFn, Signer, TrustStore};
 pub use tools::{
     build_bundle, canonicalize, check_references, BuildBundleOptions, CanonicalizeOptions,

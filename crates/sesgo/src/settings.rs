@@ -93,6 +93,18 @@ pub struct Settings {
     /// Age after which a copy is no longer used (`CACHE.EXPIRED-UNSAFE`), seconds.
     /// Default 604800 (10080 min); range [3600, 2592000].
     pub trust_store_max_age_secs: u32,
+    /// RFC 3161 TSA endpoint (criar input 8; required by strategy `tsa`): an absolute
+    /// `https://` URL (`CONFIG.TSA-URL-INVALID`).
+    pub tsa_url: Option<String>,
+    /// Extra trusted roots (PEM) for the TLS server certificate of `tsaUrl`, besides the
+    /// system's (e.g. a private TSA; the tests' loopback TSA).
+    pub tsa_tls_roots_pem: Option<String>,
+    /// TSA policy OID requested (`reqPolicy`) and required in the token (§17.6), dotted
+    /// (`CONFIG.TSA-OID-INVALID`). Default: none requested, any accepted.
+    pub tsa_policy: Option<String>,
+    /// Anchors of TSA certificates, separate from the signer's trust store (§17.6).
+    /// Default: the trust store given to sign/verify.
+    pub tsa_trust_store: Option<crate::trust::TrustStoreOptions>,
 }
 
 impl Default for Settings {
@@ -120,6 +132,10 @@ impl Default for Settings {
             trust_store_refresh_secs: 86_400,
             trust_store_critical_secs: 172_800,
             trust_store_max_age_secs: 604_800,
+            tsa_url: None,
+            tsa_tls_roots_pem: None,
+            tsa_policy: None,
+            tsa_trust_store: None,
         }
     }
 }
@@ -297,6 +313,19 @@ impl Settings {
                     self.trust_store_max_age_secs
                 ),
             ));
+        }
+        if let Some(u) = &self.tsa_url {
+            if let Err(e) = crate::tsa::check_url(u) {
+                f.extend(e.into_findings());
+            }
+        }
+        if let Some(p) = &self.tsa_policy {
+            if !crate::tsa::is_oid(p) {
+                f.push(Finding::new(
+                    Code::ConfigTsaOidInvalid,
+                    format!("configuração tsaPolicy '{p}' não é um OID"),
+                ));
+            }
         }
         match Error::from_findings(f) {
             Some(e) => Err(e),

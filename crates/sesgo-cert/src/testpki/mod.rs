@@ -20,9 +20,11 @@ use sha2::{Digest, Sha256};
 
 mod online;
 mod revocation;
+mod tsa;
 mod variants;
 pub use online::PkiOptions;
 pub use revocation::{ocsp_route_command, OcspSigner, RevocationPki};
+pub use tsa::{TestTsa, TsaUnit, TSA_OTHER_POLICY, TSA_POLICY, TSA_REFUSED_POLICY};
 pub use variants::{ChainVariants, DerChain};
 
 const CONFIG: &str = include_str!("openssl-icp.cnf");

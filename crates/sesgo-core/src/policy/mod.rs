@@ -10,7 +10,7 @@ mod profile;
 pub use profile::{
     Canonicalization, CertificateTypeRule, DigestFraming, EligibilityRule, Family, HeaderMember,
     IatRule, KeySizeRule, PolicyProfile, RRefsRule, SigPIdForm, SignatureFormats, SignerAgentRule,
-    TsaImprint, UnprotectedForm, UuidRule, COMMITMENT_TYPE_URN,
+    TsaImprint, TsaTimeAnchor, UnprotectedForm, UuidRule, COMMITMENT_TYPE_URN,
 };
 
 use crate::{Code, Error, Result};

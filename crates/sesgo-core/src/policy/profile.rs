@@ -105,6 +105,17 @@ pub enum TsaImprint {
     SignatureText,
 }
 
+/// The claimed time a timestamp's `genTime` must lie within ±300 s of, at validation
+/// (criar Etapa 12; §17.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TsaTimeAnchor {
+    /// `Signature.when`, the reference timestamp of signing (policy 0.1: strategy `tsa`
+    /// carries no `iat`).
+    SignatureWhen,
+    /// `iat`, widened by the token's `accuracy` (policy 0.2.0: `iat` is always present).
+    Iat,
+}
+
 /// Revocation references (`rRefs`) in the unprotected header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RRefsRule {
@@ -311,6 +322,8 @@ pub struct PolicyProfile {
     pub unprotected: UnprotectedForm,
     /// What the timestamp's message imprint hashes.
     pub tsa_imprint: TsaImprint,
+    /// What `genTime` is checked against at validation.
+    pub tsa_time_anchor: TsaTimeAnchor,
     /// `rRefs` rule.
     pub revocation_refs: RRefsRule,
     /// Accepted timestamp strategies.
@@ -380,6 +393,7 @@ const fn family_01(uri: &'static str) -> PolicyProfile {
         iat: IatRule::PerStrategy,
         unprotected: UnprotectedForm::Flat,
         tsa_imprint: TsaImprint::SignatureBytes,
+        tsa_time_anchor: TsaTimeAnchor::SignatureWhen,
         revocation_refs: RRefsRule::Expected,
         strategies: BOTH,
         formats: SignatureFormats::POLICY_0_1,
@@ -412,6 +426,7 @@ pub(super) static POLITICA_020: PolicyProfile = PolicyProfile {
     iat: IatRule::Always,
     unprotected: UnprotectedForm::EtsiU,
     tsa_imprint: TsaImprint::SignatureText,
+    tsa_time_anchor: TsaTimeAnchor::Iat,
     revocation_refs: RRefsRule::Forbidden,
     strategies: BOTH,
     formats: SignatureFormats::POLICY_0_2_0,
@@ -438,6 +453,7 @@ pub(super) static TEST_HYBRID: PolicyProfile = PolicyProfile {
     iat: IatRule::Always,
     unprotected: UnprotectedForm::Flat,
     tsa_imprint: TsaImprint::SignatureText,
+    tsa_time_anchor: TsaTimeAnchor::Iat,
     revocation_refs: RRefsRule::Forbidden,
     strategies: BOTH,
     formats: SignatureFormats::POLICY_0_2_0,

@@ -73,6 +73,16 @@ impl VerifiedJws {
     pub fn tsa_message_imprint(&self) -> [u8; 32] {
         tsa_imprint(self.policy, &self.signature_b64)
     }
+
+    /// The bytes the timestamp's message imprint hashes, per the profile's `TsaImprint`:
+    /// the signature value (policy 0.1) or the ASCII of `signatures[0].signature` (0.2.0).
+    /// For tokens whose imprint uses another hash than SHA-256 (EU DSS defaults to SHA-512).
+    pub fn tsa_imprint_input(&self) -> Vec<u8> {
+        match self.policy.profile().tsa_imprint {
+            TsaImprint::SignatureBytes => b64url(&self.signature_b64).unwrap_or_default(),
+            TsaImprint::SignatureText => self.signature_b64.as_bytes().to_vec(),
+        }
+    }
 }
 
 pub(crate) fn tsa_imprint(policy: Policy, signature_b64: &str) -> [u8; 32] {

@@ -67,15 +67,6 @@ pub(super) struct RevocationEvidence {
     pub refs: RevocationRefs,
 }
 
-/// CodeSystem 0.1.2 has no `CONFIG.TSA-CONFIG-MISSING`: the TSA is a missing operational
-/// parameter (docs/adr/0004).
-fn tsa_not_configured() -> Error {
-    Error::new(
-        Code::ConfigMissingParameter,
-        "estratégia 'tsa' exige uma TSA configurada (tsaUrl); esta versão ainda não tem cliente RFC 3161",
-    )
-}
-
 /// criar Etapa 1: the policy (1.1, typed: the URI was checked where it was given as
 /// text), the reference time against the clock (1.2, 1.10), the
 /// strategy and what it needs (1.3), the settings (1.11); then the Bundle and the
@@ -93,8 +84,8 @@ pub(super) fn inputs<'o>(
     check_reference_time(reference_time, now)?; // 1.2, 1.10
     let strategy = options.strategy; // 1.3
     if strategy == Strategy::Tsa {
-        // 1.3: strategy `tsa` needs a TSA; none can be configured yet.
-        return Err(tsa_not_configured());
+        // 1.3: strategy `tsa` needs a TSA (tsaUrl, https).
+        crate::tsa::require_configured(&options.settings)?;
     }
     let s = &options.settings;
     s.validate()?; // 1.11
@@ -246,14 +237,30 @@ pub(super) fn signing(signer: &Signer, prepared: Prepared) -> Result<Jws> {
 /// no-op for `iat`).
 ///
 /// Decides: the TimeStampToken attached to the JWS (imprint per the policy,
-/// [`Jws::tsa_message_imprint`]), and whether its response and `genTime` are acceptable
-/// (`TSA.*`, `TEMPORAL.TSA-TIMESTAMP-OUT-OF-BOUNDS`). Today there is no TSA client:
-/// [`inputs`] already refuses strategy `tsa` (criar 1.3), and this step refuses it the
-/// same way should it be reached.
-pub(super) fn timestamp(inputs: &Inputs<'_>, _jws: &mut Jws) -> Result<()> {
+/// [`Jws::tsa_message_imprint`]), asked of the TSA at `tsaUrl` through `fetch`; whether the
+/// response is acceptable (`TSA.UNAVAILABLE`, `TSA.INVALID-RESPONSE`), the token valid
+/// (`TSA.VALIDATION-FAILED`: CMS signature, ESS binding, critical `timeStamping` EKU, chain
+/// to the TSA anchors, imprint, nonce, policy) and `genTime` within ±300 s of the
+/// reference time and inside the signer chain's validity
+/// (`TEMPORAL.TSA-TIMESTAMP-OUT-OF-BOUNDS`).
+pub(super) fn timestamp(
+    inputs: &Inputs<'_>,
+    chain: &SignerChain,
+    trust: &TrustStore,
+    fetch: &dyn sesgo_fetch::Fetch,
+    jws: &mut Jws,
+) -> Result<()> {
     match inputs.strategy {
         Strategy::Iat => Ok(()),
-        Strategy::Tsa => Err(tsa_not_configured()),
+        Strategy::Tsa => crate::tsa::timestamp(
+            jws,
+            &inputs.options.settings,
+            trust,
+            fetch,
+            inputs.reference_time,
+            &chain.validated.certificates,
+        )
+        .map(|_| ()),
     }
 }
 

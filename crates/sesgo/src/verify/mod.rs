@@ -188,8 +188,10 @@ pub fn verify_with_clock(
     let reference_time = options.reference_time.unwrap_or(now);
     check_reference_time(reference_time, now)?;
     let evidence = crate::revocation::load_evidence(&options.revocation_evidence)?;
+    let tsa_trust = crate::tsa::tsa_trust(s, trust)?;
     let ctx = stages::Ctx {
         trust,
+        tsa_trust: &tsa_trust,
         settings: s,
         expected,
         accepted,

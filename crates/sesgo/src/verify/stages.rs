@@ -23,6 +23,8 @@ use sesgo_provenance::signed_set::select;
 /// constraints and the validation time.
 pub(super) struct Ctx<'a> {
     pub trust: &'a TrustStore,
+    /// Anchors of TSA certificates (`tsaTrustStore`, else the signer trust store).
+    pub tsa_trust: &'a TrustStore,
     pub settings: &'a Settings,
     pub expected: Option<Policy>,
     pub accepted: Vec<Policy>,
@@ -206,10 +208,21 @@ impl Ctx<'_> {
             log.record(Stage::Content, Vec::new(), true);
         }
 
+        // The timestamp token (strategy tsa) first: a valid token's genTime is the time
+        // at which the chain and revocation are judged (issue 20).
+        let stamp = self.stamp(&v);
+        let judged_at = stamp
+            .valid
+            .as_ref()
+            .map_or(self.reference_time, |t| t.gen_time);
+        if report.signing_time.is_none() {
+            report.signing_time = stamp.valid.as_ref().map(|t| t.gen_time);
+        }
         // Stage chain (XCV): the chain to a pinned root and the leaf's eligibility.
-        let mut validated = None;
-        let certs = self.chain(&v, policy, &mut log, &at, &mut report, &mut validated);
-        // Stage revocation (DECISIONS D5), on the validated chain only.
+        let (certs, validated) = self.chain(&v, policy, judged_at, &mut log, &at, &mut report);
+        // Stage revocation (DECISIONS D5), on the validated chain only. The status is
+        // judged as of the reference time even when a timestamp dates the signature
+        // earlier: fail-closed (a certificate revoked since is reported).
         if let Some((found, undecided)) = revocation(self, policy, &v, validated.as_deref()) {
             log.record(
                 Stage::Revocation,
@@ -219,9 +232,15 @@ impl Ctx<'_> {
         }
         // Stage time (SAV).
         let leaf = certs.as_ref().and_then(|c| c.first());
+        let when = read
+            .as_ref()
+            .and_then(|r| sesgo_core::time::parse_instant(&r.when));
         log.record(
             Stage::Time,
-            self.time(&v, leaf).into_iter().map(at).collect(),
+            self.time(&v, certs.as_deref().unwrap_or_default(), &stamp, when)
+                .into_iter()
+                .map(at)
+                .collect(),
             false,
         );
         // Stage signer (SAV): the Signature element against the JWS and the certificate.
@@ -295,12 +314,13 @@ impl Ctx<'_> {
         &self,
         v: &VerifiedJws,
         policy: Policy,
+        judged_at: i64,
         log: &mut Log,
         at: &dyn Fn(Finding) -> Finding,
         report: &mut SignatureReport,
-        validated: &mut Option<Vec<Certificate>>,
-    ) -> Option<Vec<Certificate>> {
+    ) -> (Option<Vec<Certificate>>, Option<Vec<Certificate>>) {
         let s = self.settings;
+        let mut validated = None;
         // Parsed once, by sesgo-cert, during JWS verification.
         let mut certs: Vec<Certificate> = v.certificates.clone();
         // criar 2.1 / IG-DIGEST §13: a chain that stops short of a root (a leaf alone) is
@@ -316,14 +336,14 @@ impl Ctx<'_> {
                 &certs,
                 self.trust,
                 &ChainOptions {
-                    reference_time: self.reference_time,
+                    reference_time: judged_at,
                     max_depth: s.max_chain_depth as usize,
                     near_expiry_days: s.near_expiry_threshold_days,
                 },
             )
         }) {
             Ok(valid) => {
-                *validated = Some(valid.certificates.clone());
+                validated = Some(valid.certificates.clone());
                 valid.warnings
             }
             Err(e) => e.into_findings(),
@@ -333,7 +353,7 @@ impl Ctx<'_> {
                 leaf,
                 policy.profile().eligibility,
                 &EligibilityOptions {
-                    reference_time: self.reference_time,
+                    reference_time: judged_at,
                     min_cert_issue_date: s.min_cert_issue_date,
                     near_expiry_days: s.near_expiry_threshold_days,
                 },
@@ -349,10 +369,10 @@ impl Ctx<'_> {
             }
         }
         if found.iter().any(|f| f.severity().is_failure()) {
-            *validated = None;
+            validated = None;
         }
         log.record(Stage::Chain, found.into_iter().map(at).collect(), false);
-        Some(certs)
+        (Some(certs), validated)
     }
 
     /// SAV: the Signature element's own values per policy (DECISIONS D1; §17.8), `when`

@@ -461,4 +461,30 @@ class SignVerifyTest {
         }
         assertTrue(callbackThreads.size() > 1, "callbacks ran on several pool threads: " + callbackThreads);
     }
+
+    /**
+     * Strategy "tsa" (issue 20): an RFC 3161 token from the loopback HTTPS TSA that
+     * {@code cargo xtask test java} starts ({@code openssl ts -reply}); the TSA settings go
+     * in the options JSON.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    void signWithATsa(String policy) {
+        String settings = "\"settings\":{\"revocationPolicy\":\"warn\",\"tsaUrl\":" + Json.string(TestPki.get("tsa", "url"))
+                + ",\"tsaTlsRootsPem\":" + Json.string(TestPki.readString(TestPki.get("tsa", "tlsRootPem")))
+                + ",\"tsaPolicy\":" + Json.string(TestPki.get("tsa", "policy")) + "}";
+        String opts = "{\"policy\":" + Json.string(policy) + ",\"strategy\":\"tsa\"," + settings + "}";
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, opts);
+            String data = r.signatureJson().replaceAll("(?s).*\"data\":\"([^\"]+)\".*", "$1");
+            String jws = new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
+            assertTrue(jws.contains(policy.equals(Sesgo.POLICY_0_2_0) ? "\"header\":{\"etsiU\":[{\"sigTst\":{\"tstTokens\":[{\"val\":\"" : "\"header\":{\"sigTst\":\""), jws);
+            VerificationResult v = Sesgo.verifyResult(trust, null, null, utf8(r.bundleJson()), null,
+                    "{\"policy\":" + Json.string(policy) + "," + settings + "}");
+            assertTrue(v.isValid(), v.outcomeJson());
+            assertTrue(v.json().contains("\"strategy\":\"tsa\""), v.json());
+            String down = opts.replace(TestPki.get("tsa", "url"), "https://127.0.0.1:1/tsa");
+            expectSesgo("TSA.UNAVAILABLE", null, () -> Sesgo.sign(bundle, provenance, signer, trust, down));
+        }
+    }
 }
