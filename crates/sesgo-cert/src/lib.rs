@@ -37,6 +37,7 @@ pub mod crypto;
 mod eligibility;
 mod identity;
 pub mod iti;
+mod jwk;
 mod path;
 mod pem;
 mod pkcs12;
@@ -52,6 +53,7 @@ pub use chain::{
     DEFAULT_NEAR_EXPIRY_DAYS, UNTRUSTED_ROOT_CODE,
 };
 pub use credentials::Credentials;
+pub use jwk::{jwk_thumbprint, public_jwk, public_jwks, x5t_s256};
 pub use eligibility::{
     check_eligibility, classify_policy, icp_policy, CertificateType, EligibilityOptions,
     SignaturePolicyFamily, DEFAULT_MIN_CERT_ISSUE_DATE,
