@@ -26,6 +26,7 @@ pub mod pkcs11;
 mod settings;
 mod sign;
 mod signer;
+pub mod token;
 mod tools;
 mod trust;
 pub(crate) mod verify;
