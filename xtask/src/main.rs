@@ -15,6 +15,7 @@ mod gen_status_cs;
 mod header;
 mod java;
 mod python;
+mod keycloak;
 mod testpki;
 
 use std::path::{Path, PathBuf};
@@ -27,8 +28,10 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|dotnet|conformance|all]  run the test suites (default: all);
-                     conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
+  test [rust|c|python|java|dotnet|conformance|keycloak|all]  run the test suites (default: all);
+                     conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032);
+                     keycloak: token tests against a live Keycloak on 127.0.0.1 (ADR 0052)
+  keycloak java      print the Java 21+ home Keycloak will run on
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
@@ -59,6 +62,8 @@ fn main() -> ExitCode {
         ["test", "java"] => java::test_java(),
         ["test", "conformance"] => conformance::test_conformance(),
         ["test", "dotnet"] => dotnet::test_dotnet(),
+        ["test", "keycloak"] => keycloak::test_keycloak(),
+        ["keycloak", "java"] => keycloak::find_java21().map(|p| println!("{}", p.display())),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
         ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
@@ -165,6 +170,10 @@ fn test_all() -> Result {
     step(
         "FHIR conformance (HAPI FHIR validator via Maven)",
         conformance::test_conformance,
+    )?;
+    step(
+        "access tokens against a live Keycloak (one server for the suite)",
+        keycloak::test_keycloak,
     )
 }
 

@@ -23,6 +23,12 @@ impl TlsServer {
     /// Issues a fresh TLS server certificate from `pki`'s issuing AC into `dir` (created).
     /// Key RSA-2048, SAN `IP:127.0.0.1, IP:::1, DNS:localhost`, EKU serverAuth, valid 30 days.
     pub fn generate(pki: &TestPki, dir: &Path) -> GenResult<TlsServer> {
+        TlsServer::generate_in(&pki.dir, dir)
+    }
+
+    /// [`TlsServer::generate`] from the directory of a generated PKI ([`TestPki::dir`]),
+    /// for tools that only have its files.
+    pub fn generate_in(pki_dir: &Path, dir: &Path) -> GenResult<TlsServer> {
         std::fs::create_dir_all(dir).map_err(io)?;
         let key = dir.join("server.key");
         let csr = dir.join("server.csr");
@@ -38,7 +44,7 @@ impl TlsServer {
              authorityKeyIdentifier=keyid\n",
         )
         .map_err(io)?;
-        let ac2 = pki.dir.join("ca-ac2");
+        let ac2 = pki_dir.join("ca-ac2");
         let p = |p: &Path| p.to_string_lossy().into_owned();
         openssl(&[
             "req",
@@ -73,14 +79,14 @@ impl TlsServer {
         ])?;
         let chain_pem = dir.join("server-chain.pem");
         let mut text = std::fs::read_to_string(&cert).map_err(io)?;
-        text.push_str(&std::fs::read_to_string(&pki.ac2.cert_pem).map_err(io)?);
-        text.push_str(&std::fs::read_to_string(&pki.ac1.cert_pem).map_err(io)?);
+        text.push_str(&std::fs::read_to_string(ac2.join("cert.pem")).map_err(io)?);
+        text.push_str(&std::fs::read_to_string(pki_dir.join("ca-ac1/cert.pem")).map_err(io)?);
         std::fs::write(&chain_pem, text).map_err(io)?;
         Ok(TlsServer {
             chain_pem,
             cert_pem: cert,
             key_pem: key,
-            root_pem: pki.root.cert_pem.clone(),
+            root_pem: pki_dir.join("ca-root/cert.pem"),
         })
     }
 }
