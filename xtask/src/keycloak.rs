@@ -325,8 +325,6 @@ pub fn test_keycloak() -> Result {
         "test",
         "-p",
         "sesgo",
-        "-p",
-        "sesgo-cli",
         "--test",
         "keycloak",
         "--",

@@ -23,6 +23,7 @@ mod handles;
 mod ops;
 mod pkcs11;
 mod status;
+mod token;
 mod tools;
 
 #[cfg(feature = "testing")]

@@ -154,6 +154,8 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
         Command::Refs(RefsCommand::Check(a)) => refs_check(&a, ui),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build(&a, ui),
         Command::Cert(CertCommand::Inspect(a)) => cert_inspect(&a, ui),
+        Command::Cert(CertCommand::Export(a)) => cert_export(&a, ui),
+        Command::Token(a) => token(&a, ui),
         Command::Attachment(AttachmentCommand::Fill(a)) => attachment_fill(&a, ui),
         Command::Attachment(AttachmentCommand::Check(a)) => attachment_check(&a, ui),
         Command::Canonicalize(a) => canonicalize(&a, ui),

@@ -20,6 +20,7 @@
 
 mod attachments;
 mod clock;
+mod export;
 mod inspect;
 mod options;
 pub mod pkcs11;
@@ -36,6 +37,7 @@ pub use attachments::{
     HASH_SHA256_URL,
 };
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
+pub use export::{export_certificate, ExportFormat};
 pub use inspect::{inspect_certificate, InspectOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
 pub use sesgo_core::json::{Object, Value};

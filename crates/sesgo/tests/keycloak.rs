@@ -227,7 +227,7 @@ fn replayed_jti_is_refused() {
 fn untrusted_server_certificate_is_refused() {
     let e = token(&*untrusting_fetcher(), &ecnpj(), &secret_options()).unwrap_err();
     assert_eq!(e.code(), Code::CertChainValidationFailed);
-    assert_eq!(e.location(), Some("token.tls"));
+    assert_eq!(e.findings()[0].locations(), ["token.tls".to_string()]);
 }
 
 #[test]

@@ -14,6 +14,7 @@
 
 mod assertion;
 mod cache;
+mod config;
 mod errors;
 mod form;
 mod identity;
@@ -23,6 +24,7 @@ pub use assertion::{
     MAX_ASSERTION_TTL_SECS,
 };
 pub use cache::{clear_token_cache, SAFETY_MARGIN_SECS};
+pub use config::token_from_json;
 pub use identity::SignerIdentity;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
@@ -299,6 +301,15 @@ impl AccessToken {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// Everything, token included, as JSON for the bindings: the [`AccessToken::summary`]
+    /// members with `accessToken` in full and `response` (the server's JSON).
+    pub fn to_json_with_secret(&self) -> Zeroizing<String> {
+        let mut v = self.summary();
+        v["accessToken"] = Value::from(self.secret());
+        v["response"] = serde_json::from_str(self.response_json()).unwrap_or(Value::Null);
+        Zeroizing::new(v.to_string())
+    }
+
     /// A JSON summary without the token (`tokenType`, `expiresIn`, `expiresAt`, `scope`,
     /// `fromCache`, `cnfX5tS256`, `accessToken` redacted).
     pub fn summary(&self) -> Value {
@@ -313,6 +324,27 @@ impl AccessToken {
             "tokenEndpoint": self.token_endpoint(),
         })
     }
+}
+
+/// The HTTPS transport for token requests: the system roots plus `ca_pem` (the
+/// authorization server's CA when it is not publicly trusted; PEM, one or more
+/// certificates). The server certificate is always validated (IG-DIGEST §10).
+/// Failure: unreadable PEM → `FORMAT.CERT-PEM-INVALID` at `token.caCerts`.
+pub fn https_fetcher(ca_pem: Option<&[u8]>) -> Result<sesgo_fetch::HttpFetcher> {
+    let mut config = sesgo_fetch::HttpConfig::default();
+    if let Some(pem) = ca_pem {
+        let certs = sesgo_cert::Certificate::all_from_pem(pem).map_err(|e| e.at("token.caCerts"))?;
+        if certs.is_empty() {
+            return Err(Error::new(
+                Code::FormatCertPemInvalid,
+                "nenhum certificado no PEM das ACs do servidor",
+            )
+            .at("token.caCerts"));
+        }
+        config.extra_roots_der = certs.iter().map(|c| c.der().to_vec()).collect();
+    }
+    sesgo_fetch::HttpFetcher::new(config)
+        .map_err(|e| Error::new(Code::ConfigInvalidParameter, e.to_string()).at("token.caCerts"))
 }
 
 /// `abcdefgh…wxyz (1234 caracteres)`.
