@@ -51,7 +51,10 @@ fn zip_path() -> Result<PathBuf> {
     if zip.is_file() {
         Ok(zip)
     } else {
-        Err(format!("{} não encontrado após mvn dependency:get", zip.display()))
+        Err(format!(
+            "{} não encontrado após mvn dependency:get",
+            zip.display()
+        ))
     }
 }
 
@@ -261,7 +264,10 @@ pub fn start(pki_manifest: &Path) -> Result<Keycloak> {
         .stdin(Stdio::null())
         .stdout(logf.try_clone().map_err(|e| e.to_string())?)
         .stderr(logf);
-    eprintln!("xtask: starting Keycloak {VERSION} on {base} (log {})", log.display());
+    eprintln!(
+        "xtask: starting Keycloak {VERSION} on {base} (log {})",
+        log.display()
+    );
     let child = cmd.spawn().map_err(|e| format!("kc.sh: {e}"))?;
     let mut kc = Keycloak {
         child,
@@ -271,17 +277,17 @@ pub fn start(pki_manifest: &Path) -> Result<Keycloak> {
     let deadline = Instant::now() + Duration::from_secs(240);
     loop {
         if let Ok(Some(status)) = kc.child.try_wait() {
-            return Err(format!(
-                "Keycloak saiu ({status}); veja {}",
-                log.display()
-            ));
+            return Err(format!("Keycloak saiu ({status}); veja {}", log.display()));
         }
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         if text.contains(" started in ") && text.contains("Realm 'saude' imported") {
             break;
         }
         if Instant::now() > deadline {
-            return Err(format!("Keycloak não subiu em 240 s; veja {}", log.display()));
+            return Err(format!(
+                "Keycloak não subiu em 240 s; veja {}",
+                log.display()
+            ));
         }
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -315,11 +321,40 @@ pub fn start(pki_manifest: &Path) -> Result<Keycloak> {
     Ok(kc)
 }
 
-/// `cargo xtask test keycloak`: one Keycloak for every suite that needs it.
+/// `cargo xtask test keycloak`: one Keycloak for every suite that needs it — the Rust
+/// facade tests, the CLI, and one token through each binding (C, Python, Java).
 pub fn test_keycloak() -> Result {
     let manifest = crate::testpki::ensure()?;
     let kc = start(&manifest)?;
-    let t = Instant::now();
+    let mut timings = Vec::new();
+    let mut result = Ok(());
+    let suites: [(&str, fn(&Path, &Path) -> Result); 5] = [
+        ("rust (facade)", rust_suite),
+        ("cli", cli_suite),
+        ("c", c_suite),
+        ("python", python_suite),
+        ("java", java_suite),
+    ];
+    for (name, suite) in suites {
+        let t = Instant::now();
+        let r = suite(&kc.description, &manifest);
+        timings.push(format!("{name} {:.1} s", t.elapsed().as_secs_f64()));
+        if let Err(e) = r {
+            result = Err(format!("keycloak suite {name}: {e}"));
+            break;
+        }
+    }
+    eprintln!("xtask: keycloak suites: {}", timings.join(", "));
+    drop(kc);
+    result
+}
+
+fn description(kc: &Path) -> Result<serde_json::Value> {
+    serde_json::from_slice(&std::fs::read(kc).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())
+}
+
+fn rust_suite(kc: &Path, manifest: &Path) -> Result {
     let mut c = crate::cargo();
     c.args([
         "test",
@@ -330,13 +365,161 @@ pub fn test_keycloak() -> Result {
         "--",
         "--ignored",
     ])
-    .env(ENV, &kc.description)
-    .env(crate::testpki::ENV, &manifest);
-    let r = run(c);
-    eprintln!(
-        "xtask: keycloak suites took {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-    drop(kc);
-    r
+    .env(ENV, kc)
+    .env(crate::testpki::ENV, manifest);
+    run(c)
+}
+
+/// `sesgo token` in both variants, as a script would run it.
+fn cli_suite(kc: &Path, manifest: &Path) -> Result {
+    let mut c = crate::cargo();
+    c.args(["build", "-p", "sesgo-cli"]);
+    run(c)?;
+    let exe = crate::ctest::target_dir().join("debug/sesgo");
+    let d = description(kc)?;
+    let m = description(manifest)?;
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let variants: [Vec<String>; 2] = [
+        vec![
+            "--issuer".into(),
+            s(&d["issuer"]),
+            "--client-id".into(),
+            s(&d["mtlsClient"]["clientId"]),
+            "--client-secret-env".into(),
+            "SESGO_KC_SECRET".into(),
+        ],
+        vec![
+            "--token-endpoint".into(),
+            s(&d["tokenEndpoint"]),
+            "--client-id".into(),
+            s(&d["jwtClient"]["clientId"]),
+            "--assertion".into(),
+        ],
+    ];
+    for args in variants {
+        let out = Command::new(&exe)
+            .arg("token")
+            .args(&args)
+            .args([
+                "--p12",
+                &s(&m["p12Ecnpj"]),
+                "--password-env",
+                "SESGO_KC_P12_PASSWORD",
+            ])
+            .args(["--ca-certs", &s(&d["caPem"])])
+            .env("SESGO_KC_SECRET", s(&d["mtlsClient"]["secret"]))
+            .env("SESGO_KC_P12_PASSWORD", s(&m["password"]))
+            .output()
+            .map_err(|e| format!("{}: {e}", exe.display()))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&stdout)
+            .map_err(|e| format!("sesgo token {args:?}: stdout is not JSON ({e}): {stdout}"))?;
+        let token = v["access_token"].as_str().unwrap_or_default();
+        if !out.status.success() || token.is_empty() {
+            return Err(format!("sesgo token {args:?} failed: {stdout} {stderr}"));
+        }
+        if stderr.contains(token) || !stderr.contains("vinculado ao certificado") {
+            return Err(format!(
+                "sesgo token: stderr must be redacted and bound: {stderr}"
+            ));
+        }
+        eprintln!("xtask: sesgo token {}: {}", args[0], stderr.trim());
+    }
+    Ok(())
+}
+
+/// The e-CNPJ's `x5t#S256`, computed with openssl (independent of sesgo).
+fn openssl_x5t(cert_pem: &str) -> Result<String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "openssl x509 -in '{cert_pem}' -outform der | openssl dgst -sha256 -binary | basenc --base64url"
+        ))
+        .output()
+        .map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_end_matches('=')
+        .to_owned())
+}
+
+fn c_suite(kc: &Path, manifest: &Path) -> Result {
+    let (libdir, native) = crate::ctest::build_lib("debug")?;
+    let d = description(kc)?;
+    let m = description(manifest)?;
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let out_dir = crate::ctest::target_dir().join("c-tests");
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let exe = out_dir.join("test_token-static");
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
+    cc.args([
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Wpedantic",
+        "-Werror",
+        "-g",
+    ])
+    .arg(format!("-I{}", root().join("include").display()))
+    .arg(root().join("bindings/c/tests/keycloak/test_token.c"))
+    .arg(libdir.join("libsesgo.a"))
+    .args(["-lcrypto", "-lpthread"])
+    .args(&native)
+    .arg("-o")
+    .arg(&exe);
+    run(cc)?;
+    let mut t = Command::new(&exe);
+    t.env("SESGO_KC_ISSUER", s(&d["issuer"]))
+        .env("SESGO_KC_TOKEN_ENDPOINT", s(&d["tokenEndpoint"]))
+        .env("SESGO_KC_SECRET", s(&d["mtlsClient"]["secret"]))
+        .env("SESGO_KC_CA_PEM", s(&d["caPem"]))
+        .env("SESGO_KC_X5T", openssl_x5t(&s(&m["ecnpj"]["certPem"]))?)
+        .env("SESGO_TEST_P12", s(&m["p12Ecnpj"]))
+        .env("SESGO_TEST_PASSWORD", s(&m["password"]));
+    run(t)
+}
+
+fn python_suite(kc: &Path, manifest: &Path) -> Result {
+    let wheel = crate::python::build_wheel(false)?;
+    let venv = crate::ctest::target_dir().join("py-keycloak-venv");
+    let host = crate::python_env()?;
+    let mut c = Command::new(&host);
+    c.args(["-m", "venv", "--clear"]).arg(&venv);
+    run(c)?;
+    let py = venv.join("bin/python");
+    let mut c = Command::new(&py);
+    c.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ])
+    .arg(&wheel)
+    .arg("pytest==9.2.0");
+    run(c)?;
+    let mut c = Command::new(&py);
+    c.current_dir(&venv)
+        .env(ENV, kc)
+        .env(crate::testpki::ENV, manifest)
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(root().join("bindings/python/tests/test_token_keycloak.py"));
+    run(c)
+}
+
+fn java_suite(kc: &Path, manifest: &Path) -> Result {
+    crate::java::build_jar()?;
+    let mut c = Command::new(std::env::var("MVN").unwrap_or_else(|_| "mvn".into()));
+    c.current_dir(root().join("bindings/java"))
+        .args([
+            "-B",
+            "-q",
+            "test",
+            "-Dtest=TokenKeycloakTest",
+            "-Dsurefire.failIfNoSpecifiedTests=false",
+        ])
+        .env(ENV, kc)
+        .env(crate::testpki::ENV, manifest);
+    run(c)
 }

@@ -14,8 +14,8 @@ mod gen_status;
 mod gen_status_cs;
 mod header;
 mod java;
-mod python;
 mod keycloak;
+mod python;
 mod testpki;
 
 use std::path::{Path, PathBuf};

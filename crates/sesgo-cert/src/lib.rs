@@ -53,7 +53,6 @@ pub use chain::{
     DEFAULT_NEAR_EXPIRY_DAYS, UNTRUSTED_ROOT_CODE,
 };
 pub use credentials::Credentials;
-pub use jwk::{jwk_thumbprint, public_jwk, public_jwks, x5t_s256};
 pub use eligibility::{
     check_eligibility, classify_policy, icp_policy, CertificateType, EligibilityOptions,
     SignaturePolicyFamily, DEFAULT_MIN_CERT_ISSUE_DATE,
@@ -62,6 +61,7 @@ pub use identity::{
     is_valid_cnpj, is_valid_cpf, Identity, PersonData, SignerId, ValueEncoding, VoterId,
     CNPJ_SYSTEM, CPF_SYSTEM,
 };
+pub use jwk::{jwk_thumbprint, public_jwk, public_jwks, x5t_s256};
 pub use report::{credentialing_report, CredentialingReport};
 pub use time::now_unix;
 pub use trust::{embedded_icp_roots, parse_fingerprint, TrustStore, EMBEDDED_ICP_ROOTS};

@@ -96,7 +96,13 @@ pub(crate) enum ExportFormatArg {
 #[derive(Args, Debug)]
 pub(crate) struct CertExportArgs {
     /// PKCS#12 file: its key's certificate and chain.
-    #[arg(long, value_name = "FILE", requires = "password_env", conflicts_with = "cert", required_unless_present = "cert")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "password_env",
+        conflicts_with = "cert",
+        required_unless_present = "cert"
+    )]
     pub(crate) p12: Option<PathBuf>,
     /// A certificate (PEM, leaf first, or DER).
     #[arg(long, value_name = "FILE")]

@@ -407,7 +407,11 @@ pub(crate) fn cert_export(a: &CertExportArgs, ui: &Ui) -> sesgo::Result<Output> 
     } else {
         return Err(Error::new(Code::ConfigMissingParameter, "informe --p12 ou --cert").at("argv"));
     };
-    ui.note(format!("sesgo cert export: {:?}, {} bytes", a.format, out.len()));
+    ui.note(format!(
+        "sesgo cert export: {:?}, {} bytes",
+        a.format,
+        out.len()
+    ));
     match &a.out {
         Some(path) => {
             write(path, &out, "--out")?;

@@ -77,7 +77,10 @@ mod tests {
         let der = export_certificate(&p12, Some("teste123"), None, ExportFormat::Der).unwrap();
         assert_eq!(der, pki.ecnpj.der);
         let pem = export_certificate(&p12, Some("teste123"), None, ExportFormat::Pem).unwrap();
-        assert_eq!(Certificate::from_pem(&pem).unwrap().der(), &pki.ecnpj.der[..]);
+        assert_eq!(
+            Certificate::from_pem(&pem).unwrap().der(),
+            &pki.ecnpj.der[..]
+        );
         let jwks = export_certificate(&p12, Some("teste123"), None, ExportFormat::Jwks).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&jwks).unwrap();
         let k = &v["keys"][0];

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use sesgo::token::{
-    client_assertion, clear_token_cache, token, token_with_clock, AssertionParams, ClientAuth,
+    clear_token_cache, client_assertion, token, token_with_clock, AssertionParams, ClientAuth,
     TokenOptions,
 };
 use sesgo::{Code, Signer};
@@ -24,10 +24,9 @@ fn env() -> &'static Env {
         let path = std::env::var("SESGO_KEYCLOAK")
             .expect("SESGO_KEYCLOAK not set: run `cargo xtask test keycloak`");
         let kc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        let pki: Value = serde_json::from_slice(
-            &std::fs::read(kc["pkiManifest"].as_str().unwrap()).unwrap(),
-        )
-        .unwrap();
+        let pki: Value =
+            serde_json::from_slice(&std::fs::read(kc["pkiManifest"].as_str().unwrap()).unwrap())
+                .unwrap();
         Env { kc, pki }
     })
 }
@@ -92,7 +91,10 @@ fn variant_a_secret_over_mtls_gives_a_certificate_bound_token() {
     let t = token(&*fetcher(), &signer, &secret_options()).unwrap();
     assert_eq!(t.token_type(), "Bearer");
     assert!(t.expires_in() > 30);
-    assert_eq!(t.cnf_x5t_s256().as_deref(), Some(thumbprint(&signer).as_str()));
+    assert_eq!(
+        t.cnf_x5t_s256().as_deref(),
+        Some(thumbprint(&signer).as_str())
+    );
     let claims = t.claims().unwrap();
     assert_eq!(claims["azp"], "sesgo-mtls");
     assert!(!format!("{t:?}").contains(t.secret()));
@@ -103,7 +105,10 @@ fn variant_a_secret_over_mtls_gives_a_certificate_bound_token() {
 fn variant_b_private_key_jwt_rs384_gives_a_certificate_bound_token() {
     let signer = ecnpj();
     let t = token(&*fetcher(), &signer, &jwt_options()).unwrap();
-    assert_eq!(t.cnf_x5t_s256().as_deref(), Some(thumbprint(&signer).as_str()));
+    assert_eq!(
+        t.cnf_x5t_s256().as_deref(),
+        Some(thumbprint(&signer).as_str())
+    );
     assert_eq!(t.claims().unwrap()["azp"], "sesgo-jwt");
 }
 
@@ -115,7 +120,10 @@ fn wrong_secret_is_refused_with_the_server_words() {
     let e = token(&*fetcher(), &ecnpj(), &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     let msg = e.to_string();
-    assert!(msg.contains("unauthorized_client") || msg.contains("invalid_client"), "{msg}");
+    assert!(
+        msg.contains("unauthorized_client") || msg.contains("invalid_client"),
+        "{msg}"
+    );
     assert!(!msg.contains("errado"));
 }
 
@@ -252,13 +260,23 @@ fn cache_hit_within_lifetime_and_refresh_after() {
     let first = token_with_clock(&*fetcher(), &signer, &o, &sesgo::FixedClock(now)).unwrap();
     assert!(!first.from_cache());
     let life = first.expires_in() as i64;
-    let again =
-        token_with_clock(&*fetcher(), &signer, &o, &sesgo::FixedClock(now + life - 31)).unwrap();
+    let again = token_with_clock(
+        &*fetcher(),
+        &signer,
+        &o,
+        &sesgo::FixedClock(now + life - 31),
+    )
+    .unwrap();
     assert!(again.from_cache());
     assert_eq!(again.secret(), first.secret());
     // Inside the 30 s margin: a new request, a new token.
-    let fresh =
-        token_with_clock(&*fetcher(), &signer, &o, &sesgo::FixedClock(now + life - 30)).unwrap();
+    let fresh = token_with_clock(
+        &*fetcher(),
+        &signer,
+        &o,
+        &sesgo::FixedClock(now + life - 30),
+    )
+    .unwrap();
     assert!(!fresh.from_cache());
     assert_ne!(fresh.secret(), first.secret());
 }

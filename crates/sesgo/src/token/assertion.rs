@@ -35,7 +35,10 @@ impl HubContext {
         if !ig_ok {
             return Err(Error::new(
                 Code::ConfigInvalidParameter,
-                format!("hub_ctx.ig '{}' fora do padrão [a-z][a-z0-9-]{{1,30}}", self.ig),
+                format!(
+                    "hub_ctx.ig '{}' fora do padrão [a-z][a-z0-9-]{{1,30}}",
+                    self.ig
+                ),
             )
             .at("token.hubCtx.ig"));
         }
@@ -118,7 +121,10 @@ pub fn client_assertion(signer: &Signer, p: &AssertionParams<'_>) -> Result<Zero
     let leaf = signer.chain().first().ok_or_else(|| {
         Error::new(Code::ConfigMissingParameter, "assinador sem certificado").at("token.signer")
     })?;
-    let (alg, scheme) = if signer.schemes().contains(&TlsSignatureScheme::RsaPkcs1Sha384) {
+    let (alg, scheme) = if signer
+        .schemes()
+        .contains(&TlsSignatureScheme::RsaPkcs1Sha384)
+    {
         ("RS384", TlsSignatureScheme::RsaPkcs1Sha384)
     } else {
         ("RS256", TlsSignatureScheme::RsaPkcs1Sha256)
@@ -181,7 +187,12 @@ mod tests {
             versao: "0.2.0".into(),
         };
         assert!(ok.validate().is_ok());
-        for (ig, v) in [("Seg", "0.2.0"), ("s", "0.2.0"), ("seg", "0.2"), ("seg", "01.2.0")] {
+        for (ig, v) in [
+            ("Seg", "0.2.0"),
+            ("s", "0.2.0"),
+            ("seg", "0.2"),
+            ("seg", "01.2.0"),
+        ] {
             let c = HubContext {
                 ig: ig.into(),
                 versao: v.into(),

@@ -37,7 +37,10 @@ fn endpoints() -> &'static Mutex<HashMap<String, String>> {
 /// last holder drops them).
 pub fn clear_token_cache() {
     slots().lock().unwrap_or_else(|e| e.into_inner()).clear();
-    endpoints().lock().unwrap_or_else(|e| e.into_inner()).clear();
+    endpoints()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
 }
 
 pub(crate) fn discovered(issuer: &str, f: impl FnOnce() -> Result<String>) -> Result<String> {

@@ -81,9 +81,15 @@ pub(crate) fn http(resp: &Response, url: &str, at: &str) -> Error {
         };
         return Error::new(
             Code::SystemTimeout,
-            format!("{what} (HTTP {status}, {server}) em {url}{retry}; não repetido automaticamente"),
+            format!(
+                "{what} (HTTP {status}, {server}) em {url}{retry}; não repetido automaticamente"
+            ),
         )
-        .at(if status == 429 { "token.retryAfter" } else { at });
+        .at(if status == 429 {
+            "token.retryAfter"
+        } else {
+            at
+        });
     }
     let location = match error.as_deref() {
         Some("invalid_client") | Some("unauthorized_client") => "token.clientId",

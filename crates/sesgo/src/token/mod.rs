@@ -181,7 +181,9 @@ fn check_https(url: &str, at: &str) -> Result<()> {
         .get(..8)
         .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
         && url.len() > 8
-        && !url.bytes().any(|c| c.is_ascii_whitespace() || c.is_ascii_control());
+        && !url
+            .bytes()
+            .any(|c| c.is_ascii_whitespace() || c.is_ascii_control());
     if ok {
         Ok(())
     } else {
@@ -333,7 +335,8 @@ impl AccessToken {
 pub fn https_fetcher(ca_pem: Option<&[u8]>) -> Result<sesgo_fetch::HttpFetcher> {
     let mut config = sesgo_fetch::HttpConfig::default();
     if let Some(pem) = ca_pem {
-        let certs = sesgo_cert::Certificate::all_from_pem(pem).map_err(|e| e.at("token.caCerts"))?;
+        let certs =
+            sesgo_cert::Certificate::all_from_pem(pem).map_err(|e| e.at("token.caCerts"))?;
         if certs.is_empty() {
             return Err(Error::new(
                 Code::FormatCertPemInvalid,
@@ -570,7 +573,9 @@ fn malformed(what: &str) -> Error {
 fn parse_token_response(body: &[u8], endpoint: &str, obtained_at: i64) -> Result<TokenInner> {
     let text = std::str::from_utf8(body).map_err(|_| malformed("não é UTF-8"))?;
     let v: Value = serde_json::from_str(text).map_err(|_| malformed("não é JSON"))?;
-    let obj = v.as_object().ok_or_else(|| malformed("não é objeto JSON"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| malformed("não é objeto JSON"))?;
     let token = obj
         .get("access_token")
         .and_then(Value::as_str)
@@ -581,7 +586,9 @@ fn parse_token_response(body: &[u8], endpoint: &str, obtained_at: i64) -> Result
         .and_then(Value::as_str)
         .ok_or_else(|| malformed("sem token_type"))?;
     if !token_type.eq_ignore_ascii_case("bearer") && !token_type.eq_ignore_ascii_case("dpop") {
-        return Err(malformed(&format!("token_type '{token_type}' desconhecido")));
+        return Err(malformed(&format!(
+            "token_type '{token_type}' desconhecido"
+        )));
     }
     let expires_in = match obj.get("expires_in") {
         None | Some(Value::Null) => DEFAULT_EXPIRES_IN_SECS,
