@@ -108,7 +108,7 @@ int main(void) {
     json_str(opts, sizeof opts, ca);
     strcat(opts, "}");
     sesgo_bytes out = {NULL, 0};
-    SesgoStatus st = sesgo_token(signer, (const uint8_t *)opts, strlen(opts), &out, &err);
+    sesgo_status st = sesgo_token(signer, (const uint8_t *)opts, strlen(opts), &out, &err);
     CHECK(st == SESGO_STATUS_OK);
     if (st != SESGO_STATUS_OK) {
       fprintf(stderr, "variant %d: %s %s\n", variant, sesgo_error_code(err),

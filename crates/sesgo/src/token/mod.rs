@@ -543,20 +543,15 @@ fn request_token(
             .then_some(identity as &dyn sesgo_fetch::ClientIdentity),
     };
     let obtained_at = clock.now();
-    let resp = fetch
+    let mut resp = fetch
         .fetch(&req)
         .map_err(|e| errors::from_fetch(&e, "token.tokenEndpoint"))?;
-    let body = Zeroizing::new(resp.body.clone());
-    let mut resp = resp;
-    zeroize::Zeroize::zeroize(&mut resp.body);
+    // The body holds the token (or the server's error): zeroized when dropped.
+    let body = Zeroizing::new(std::mem::take(&mut resp.body));
     if resp.status != 200 {
-        let r = sesgo_fetch::Response {
-            body: body.to_vec(),
-            ..resp
-        };
-        let e = errors::http(&r, endpoint, "token.tokenEndpoint");
-        let mut r = r;
-        zeroize::Zeroize::zeroize(&mut r.body);
+        resp.body.clone_from(&body);
+        let e = errors::http(&resp, endpoint, "token.tokenEndpoint");
+        zeroize::Zeroize::zeroize(&mut resp.body);
         return Err(e);
     }
     parse_token_response(&body, endpoint, obtained_at)
