@@ -148,11 +148,10 @@ impl HttpFetcher {
             let response = self.attempts(&agent, request, &url, deadline, &shown)?;
             let status = response.status();
             let location = response.header("location").map(str::to_owned);
-            let follow = match (status, request.method) {
-                (301 | 302 | 303 | 307 | 308, Method::Get) => true,
-                (307 | 308, Method::Post) => true,
-                _ => false,
-            };
+            let follow = matches!(
+                (status, request.method),
+                (301 | 302 | 303 | 307 | 308, Method::Get) | (307 | 308, Method::Post)
+            );
             if let (true, Some(location)) = (follow, location) {
                 if redirects >= self.config.max_redirects {
                     return Err(FetchError::Redirects { url: shown });
