@@ -321,6 +321,9 @@ pub fn start(pki_manifest: &Path) -> Result<Keycloak> {
     Ok(kc)
 }
 
+/// One suite run against the live Keycloak: (its description, the PKI manifest).
+type Suite = fn(&Path, &Path) -> Result;
+
 /// `cargo xtask test keycloak`: one Keycloak for every suite that needs it — the Rust
 /// facade tests, the CLI, and one token through each binding (C, Python, Java).
 pub fn test_keycloak() -> Result {
@@ -328,7 +331,7 @@ pub fn test_keycloak() -> Result {
     let kc = start(&manifest)?;
     let mut timings = Vec::new();
     let mut result = Ok(());
-    let suites: [(&str, fn(&Path, &Path) -> Result); 5] = [
+    let suites: [(&str, Suite); 5] = [
         ("rust (facade)", rust_suite),
         ("cli", cli_suite),
         ("c", c_suite),
