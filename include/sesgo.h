@@ -621,7 +621,7 @@ sesgo_status sesgo_signer_from_pkcs11(const char *config_json,
 // On success `out` receives `{"accessToken": "…", "tokenType", "expiresIn",
 // "expiresAt", "scope", "fromCache", "cnfX5tS256", "tokenEndpoint", "response": {…}}`
 // — it holds the token: `sesgo_bytes_free` overwrites it. Failures carry the guide's
-// code (DECISIONS D11) and the server's `error` / `error_description`.
+// code (DECISIONS D22) and the server's `error` / `error_description`.
 sesgo_status sesgo_token(const sesgo_signer *signer,
                          const uint8_t *options_json,
                          size_t options_len,

@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 /// On success `out` receives `{"accessToken": "…", "tokenType", "expiresIn",
 /// "expiresAt", "scope", "fromCache", "cnfX5tS256", "tokenEndpoint", "response": {…}}`
 /// — it holds the token: `sesgo_bytes_free` overwrites it. Failures carry the guide's
-/// code (DECISIONS D11) and the server's `error` / `error_description`.
+/// code (DECISIONS D22) and the server's `error` / `error_description`.
 #[no_mangle]
 pub unsafe extern "C" fn sesgo_token(
     signer: *const sesgo_signer,

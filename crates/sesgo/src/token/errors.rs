@@ -1,4 +1,4 @@
-//! Token failures mapped to the guide's codes (DECISIONS D11).
+//! Token failures mapped to the guide's codes (DECISIONS D22).
 
 use serde_json::Value;
 use sesgo_core::{Code, Error};
@@ -17,7 +17,7 @@ pub(crate) fn redact_url(url: &str) -> String {
     }
 }
 
-/// Transport failures (DECISIONS D11).
+/// Transport failures (DECISIONS D22).
 pub(crate) fn from_fetch(e: &FetchError, at: &str) -> Error {
     match e {
         FetchError::Tls { .. } => Error::new(

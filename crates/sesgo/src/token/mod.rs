@@ -1,4 +1,4 @@
-//! Access tokens (IG-DIGEST §9 "Obter token de acesso", §10; DECISIONS D7, D11;
+//! Access tokens (IG-DIGEST §9 "Obter token de acesso", §10; DECISIONS D7, D22;
 //! docs/adr/0051): OAuth 2.0 client credentials from the establishment's certificate,
 //! over the one network layer (`sesgo-fetch`).
 //!
@@ -368,7 +368,7 @@ pub fn redact(secret: &str) -> String {
 /// establishment's certificate and key: its certificate goes on the TLS connection
 /// (`options.mtls`) and, in variant B, its key signs the assertion.
 ///
-/// Failures (DECISIONS D11): options → `CONFIG.*`; TLS (untrusted server, refused client
+/// Failures (DECISIONS D22): options → `CONFIG.*`; TLS (untrusted server, refused client
 /// certificate) → `CERT.CHAIN-VALIDATION-FAILED` at `token.tls`; no answer in time, 429 or
 /// 5xx → `SYSTEM.TIMEOUT` (with `Retry-After`); unreachable → `CONFIG.INVALID-PARAMETER`
 /// at the URL; 4xx OAuth errors → `CONFIG.INVALID-PARAMETER` with the server's `error` and

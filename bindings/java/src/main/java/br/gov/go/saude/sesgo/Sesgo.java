@@ -266,7 +266,7 @@ public final class Sesgo {
      * @return {@code {"accessToken", "tokenType", "expiresIn", "expiresAt", "scope",
      *     "fromCache", "cnfX5tS256", "tokenEndpoint", "response"}} (holds the token)
      * @throws SesgoException with the guide's code and the server's {@code error} /
-     *     {@code error_description} (DECISIONS D11)
+     *     {@code error_description} (DECISIONS D22)
      */
     public static String token(Signer signer, String optionsJson) {
         Objects.requireNonNull(signer, "signer");
