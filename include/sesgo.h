@@ -497,7 +497,8 @@ const char *sesgo_policies(void);
 // compiled against; wrappers refuse a mismatch.
 uint32_t sesgo_abi_version(void);
 
-// Releases a buffer returned by sesgo. A buffer with NULL `data` is accepted and ignored.
+// Releases a buffer returned by sesgo, overwriting it with zeros first (a buffer may
+// hold an access token). A buffer with NULL `data` is accepted and ignored.
 void sesgo_bytes_free(sesgo_bytes bytes);
 
 // The status of the failed call.
@@ -718,6 +719,38 @@ sesgo_status sesgo_inspect_certificate(const uint8_t *input,
 sesgo_status sesgo_signer_from_pkcs11(const char *config_json,
                                       const char *pin,
                                       sesgo_signer **out,
+                                      sesgo_error **err_out);
+
+// Obtains an OAuth 2.0 access token with the signer's certificate (caso de uso *obter
+// token*): over mutual TLS with `client_secret` (the guide) or with an RS384
+// `private_key_jwt` assertion signed by the signer's key (HubSaúde). Tokens are cached
+// per endpoint, client, scope and certificate until 30 s before expiry, for the whole
+// process.
+//
+// `options_json`: `{"issuer": url | "tokenEndpoint": url, "clientId": "…",
+// "clientSecret": "…" | "assertion": true, "assertionTtl": 60, "scope": "…",
+// "caCertsPem": "PEM of the server's CA", "mtls": true, "timeout": 30, "cache": true,
+// "hubCtx": {"ig": "…", "versao": "…"}}`.
+//
+// On success `out` receives `{"accessToken": "…", "tokenType", "expiresIn",
+// "expiresAt", "scope", "fromCache", "cnfX5tS256", "tokenEndpoint", "response": {…}}`
+// — it holds the token: `sesgo_bytes_free` overwrites it. Failures carry the guide's
+// code (DECISIONS D22) and the server's `error` / `error_description`.
+sesgo_status sesgo_token(const sesgo_signer *signer,
+                         const uint8_t *options_json,
+                         size_t options_len,
+                         sesgo_bytes *out,
+                         sesgo_error **err_out);
+
+// Exports what the credentialing portal asks for from a certificate (DER or PEM) or —
+// with `password` (NUL-terminated, nullable) — a PKCS#12: `format` (NUL-terminated)
+// `"pem"` or `"der"` (the certificate), `"jwk"` or `"jwks"` (the public key, with `kid`,
+// `x5c` and `x5t#S256`).
+sesgo_status sesgo_export_certificate(const uint8_t *input,
+                                      size_t input_len,
+                                      const char *password,
+                                      const char *format,
+                                      sesgo_bytes *out,
                                       sesgo_error **err_out);
 
 // The canonical bytes of one FHIR resource as a signature covers it (unsigned elements

@@ -15,6 +15,7 @@ mod gen_status_cs;
 mod header;
 mod interop;
 mod java;
+mod keycloak;
 mod python;
 mod testpki;
 
@@ -28,9 +29,12 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|dotnet|conformance|interop|all]  run the test suites (default: all);
-                     interop: EU DSS 6.4 validates and makes JAdES B-B/B-T with sesgo (ADR 0050);
-                     conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
+  test [rust|c|python|java|dotnet|conformance|interop|keycloak|all]  run the test suites
+                     (default: all); conformance: HAPI FHIR validation of the CLI's outputs
+                     (ADR 0032); interop: EU DSS 6.4 validates and makes JAdES B-B/B-T with
+                     sesgo (ADR 0050); keycloak: token tests against a live Keycloak on
+                     127.0.0.1 (ADR 0052)
+  keycloak java      print the Java 21+ home Keycloak will run on
   build python       build the abi3 wheel into target/wheels
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
         ["test", "conformance"] => conformance::test_conformance(),
         ["test", "interop"] => interop::test_interop(),
         ["test", "dotnet"] => dotnet::test_dotnet(),
+        ["test", "keycloak"] => keycloak::test_keycloak(),
+        ["keycloak", "java"] => keycloak::find_java21().map(|p| println!("{}", p.display())),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar().map(|_| ()),
         ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
@@ -172,6 +178,10 @@ fn test_all() -> Result {
     step(
         "JAdES interop (EU DSS 6.4 via Maven)",
         interop::test_interop,
+    )?;
+    step(
+        "access tokens against a live Keycloak (one server for the suite)",
+        keycloak::test_keycloak,
     )
 }
 

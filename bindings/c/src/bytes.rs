@@ -30,11 +30,15 @@ impl sesgo_bytes {
     }
 }
 
-/// Releases a buffer returned by sesgo. A buffer with NULL `data` is accepted and ignored.
+/// Releases a buffer returned by sesgo, overwriting it with zeros first (a buffer may
+/// hold an access token). A buffer with NULL `data` is accepted and ignored.
 #[no_mangle]
 pub extern "C" fn sesgo_bytes_free(bytes: sesgo_bytes) {
     if !bytes.data.is_null() && bytes.len > 0 {
         // SAFETY: built by `from_vec` from a boxed slice of exactly `len` bytes.
-        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes.data, bytes.len)) });
+        let mut b =
+            unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes.data, bytes.len)) };
+        zeroize::Zeroize::zeroize(&mut *b);
+        drop(b);
     }
 }

@@ -22,6 +22,7 @@ mod network;
 mod ops;
 mod pkcs11;
 mod status;
+mod token;
 mod tools;
 
 #[cfg(feature = "testing")]

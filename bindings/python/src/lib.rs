@@ -223,6 +223,39 @@ fn inspect_certificate(
     })
 }
 
+/// Access token with the signer's certificate (caso de uso obter token); `options` is the
+/// facade's JSON form (`sesgo::token::token_from_json`). Returns the token JSON (it holds
+/// the token).
+#[pyfunction]
+#[pyo3(signature = (signer, options))]
+fn token(py: Python<'_>, signer: &Bound<'_, Signer>, options: &[u8]) -> PyResult<String> {
+    let signer = signer.get().inner.clone();
+    call(py, || {
+        let t = sesgo::token::token_from_json(&signer, options)?;
+        Ok(t.to_json_with_secret().to_string())
+    })
+}
+
+/// Exports a certificate (DER, PEM, or PKCS#12 with a password) as `pem`, `der`, `jwk`
+/// or `jwks`.
+#[pyfunction]
+#[pyo3(signature = (data, password, format))]
+fn export_certificate<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    password: Option<&Bound<'py, PyAny>>,
+    format: &str,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    let data = input::source(data, "data", true)?;
+    let password = password.map(input::password_str).transpose()?;
+    let format = format.to_owned();
+    let out = call(py, || {
+        let f = sesgo::ExportFormat::parse(&format)?;
+        sesgo::export_certificate(&data, password.as_deref().map(|p| p.as_str()), None, f)
+    })?;
+    Ok(pyo3::types::PyBytes::new(py, &out))
+}
+
 /// Test hook: panics inside the guard (must raise, never crash).
 #[cfg(feature = "testing")]
 #[pyfunction]
@@ -258,6 +291,8 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_certificate, m)?)?;
+    m.add_function(wrap_pyfunction!(token, m)?)?;
+    m.add_function(wrap_pyfunction!(export_certificate, m)?)?;
     m.add_class::<Signer>()?;
     m.add_class::<TrustStore>()?;
     m.add_class::<network::Network>()?;

@@ -37,6 +37,7 @@ mod eligibility;
 mod identity;
 pub mod iti;
 pub mod iti_refresh;
+mod jwk;
 mod path;
 mod pem;
 mod pkcs12;
@@ -66,6 +67,7 @@ pub use identity::{
     is_valid_cnpj, is_valid_cpf, Identity, PersonData, SignerId, ValueEncoding, VoterId,
     CNPJ_SYSTEM, CPF_SYSTEM,
 };
+pub use jwk::{jwk_thumbprint, public_jwk, public_jwks, x5t_s256};
 pub use report::{credentialing_report, CredentialingReport};
 pub use time::now_unix;
 pub use trust::{embedded_icp_roots, parse_fingerprint, TrustStore, EMBEDDED_ICP_ROOTS};

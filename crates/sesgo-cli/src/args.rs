@@ -42,6 +42,10 @@ pub(crate) enum Command {
     Attachment(AttachmentCommand),
     /// The canonical bytes a signature covers for one resource; stdout: those bytes.
     Canonicalize(CanonicalizeArgs),
+    /// Obtain an OAuth 2.0 access token with the establishment's certificate (caso de uso
+    /// obter token): mTLS + client_secret (the guide) or a private_key_jwt assertion
+    /// (HubSaúde). stdout: the token response JSON; stderr: a redacted summary.
+    Token(TokenArgs),
     /// The trust store: refresh ITI's CA archive, show roots and caches.
     #[command(subcommand)]
     Trust(TrustCommand),
@@ -82,6 +86,98 @@ pub(crate) enum CertCommand {
     /// Build the x5c of a certificate (caso de uso montar cadeia): the chain to a trusted
     /// root from the trust store and AIA caIssuers; stdout: the x5c JSON array.
     Chain(CertChainArgs),
+    /// Export what the credentialing portal asks for: the certificate (pem, der) or the
+    /// JWK / JWK Set of its public key (jwk, jwks); stdout: that output.
+    Export(CertExportArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum ExportFormatArg {
+    Pem,
+    Der,
+    Jwk,
+    Jwks,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CertExportArgs {
+    /// PKCS#12 file: its key's certificate and chain.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "password_env",
+        conflicts_with = "cert",
+        required_unless_present = "cert"
+    )]
+    pub(crate) p12: Option<PathBuf>,
+    /// A certificate (PEM, leaf first, or DER).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cert: Option<PathBuf>,
+    /// Environment variable holding the PKCS#12 password.
+    #[arg(long, value_name = "VAR", requires = "p12")]
+    pub(crate) password_env: Option<String>,
+    /// Alias (friendlyName) of the key in the PKCS#12 file.
+    #[arg(long, value_name = "ALIAS", requires = "p12")]
+    pub(crate) alias: Option<String>,
+    /// Output form.
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormatArg,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// Where the token comes from.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub(crate) struct TokenServer {
+    /// Issuer URL: the token endpoint is discovered from
+    /// <issuer>/.well-known/openid-configuration (or smart-configuration).
+    #[arg(long, value_name = "URL")]
+    pub(crate) issuer: Option<String>,
+    /// The token endpoint, without discovery.
+    #[arg(long, value_name = "URL")]
+    pub(crate) token_endpoint: Option<String>,
+}
+
+/// How the client authenticates.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub(crate) struct TokenAuth {
+    /// Variant A: environment variable holding the client_secret (never on argv).
+    #[arg(long, value_name = "VAR")]
+    pub(crate) client_secret_env: Option<String>,
+    /// Variant B: a private_key_jwt assertion (RS384) signed with the certificate's key.
+    #[arg(long)]
+    pub(crate) assertion: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct TokenArgs {
+    #[command(flatten)]
+    pub(crate) server: TokenServer,
+    /// client_id issued at credentialing.
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: String,
+    #[command(flatten)]
+    pub(crate) auth: TokenAuth,
+    #[command(flatten)]
+    pub(crate) signer: SignerArgs,
+    /// scope (e.g. "system/Patient.rs").
+    #[arg(long, value_name = "S")]
+    pub(crate) scope: Option<String>,
+    /// Extra trusted CA certificates (PEM) for the authorization server's TLS certificate.
+    #[arg(long = "ca-certs", value_name = "FILE")]
+    pub(crate) server_ca_certs: Option<PathBuf>,
+    /// Lifetime of the assertion in seconds (1–300; default 60).
+    #[arg(long, value_name = "SECS", requires = "assertion")]
+    pub(crate) assertion_ttl: Option<u64>,
+    /// Do not present the certificate on the TLS connection (no certificate-bound token).
+    #[arg(long)]
+    pub(crate) no_mtls: bool,
+    /// Time allowed for each request, seconds (1–120; default 30).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) timeout: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

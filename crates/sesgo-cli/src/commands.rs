@@ -435,3 +435,70 @@ pub(crate) fn canonicalize(a: &CanonicalizeArgs, ui: &Ui) -> sesgo::Result<Outpu
     ));
     Ok(Output::Bytes(canon))
 }
+
+pub(crate) fn cert_export(a: &CertExportArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let format = match a.format {
+        ExportFormatArg::Pem => sesgo::ExportFormat::Pem,
+        ExportFormatArg::Der => sesgo::ExportFormat::Der,
+        ExportFormatArg::Jwk => sesgo::ExportFormat::Jwk,
+        ExportFormatArg::Jwks => sesgo::ExportFormat::Jwks,
+    };
+    let out = if let Some(p12) = &a.p12 {
+        let bytes = read_secret(p12, "--p12")?;
+        let password = password_from_env(a.password_env.as_deref(), "--password-env")?;
+        sesgo::export_certificate(&bytes, Some(&password), a.alias.as_deref(), format)?
+    } else if let Some(cert) = &a.cert {
+        sesgo::export_certificate(&read(cert, "--cert")?, None, None, format)?
+    } else {
+        return Err(Error::new(Code::ConfigMissingParameter, "informe --p12 ou --cert").at("argv"));
+    };
+    ui.note(format!(
+        "sesgo cert export: {:?}, {} bytes",
+        a.format,
+        out.len()
+    ));
+    match &a.out {
+        Some(path) => {
+            write(path, &out, "--out")?;
+            Ok(Output::Done { ok: true })
+        }
+        None => Ok(Output::Bytes(out)),
+    }
+}
+
+pub(crate) fn token(a: &TokenArgs, ui: &Ui) -> sesgo::Result<Output> {
+    use sesgo::token::{ClientAuth, TokenOptions, DEFAULT_ASSERTION_TTL_SECS};
+    let auth = match &a.auth.client_secret_env {
+        Some(var) => ClientAuth::Secret(password_from_env(Some(var), "--client-secret-env")?),
+        None => ClientAuth::PrivateKeyJwt {
+            ttl_secs: a.assertion_ttl.unwrap_or(DEFAULT_ASSERTION_TTL_SECS),
+            hub_ctx: None,
+        },
+    };
+    let mut options = TokenOptions::new(a.client_id.clone(), auth);
+    options.issuer = a.server.issuer.clone();
+    options.token_endpoint = a.server.token_endpoint.clone();
+    options.scope = a.scope.clone();
+    options.mtls = !a.no_mtls;
+    options.use_cache = false;
+    if let Some(t) = a.timeout {
+        options.timeout_secs = t;
+    }
+    let ca = read_opt(a.server_ca_certs.as_deref(), "--ca-certs")?;
+    let fetcher = sesgo::token::https_fetcher(ca.as_deref())?;
+    let signer = a.signer.build()?;
+    let t = sesgo::token::token(&fetcher, &signer, &options)?;
+    ui.note(format!(
+        "sesgo token: {} {} (expira em {} s{})",
+        t.token_type(),
+        t.redacted(),
+        t.expires_in(),
+        t.cnf_x5t_s256()
+            .map(|c| format!("; vinculado ao certificado x5t#S256={c}"))
+            .unwrap_or_default()
+    ));
+    Ok(Output::Json {
+        json: t.response_json().to_owned(),
+        ok: true,
+    })
+}

@@ -153,6 +153,8 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
         Command::Refs(RefsCommand::Check(a)) => refs_check(&a, ui),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build(&a, ui),
         Command::Cert(CertCommand::Inspect(a)) => cert_inspect(&a, ui),
+        Command::Cert(CertCommand::Export(a)) => cert_export(&a, ui),
+        Command::Token(a) => token(&a, ui),
         Command::Cert(CertCommand::Chain(a)) => network::cert_chain(&a, ui),
         Command::Trust(TrustCommand::Refresh(a)) => network::trust_refresh(&a, ui),
         Command::Trust(TrustCommand::Show(a)) => network::trust_show(&a, ui),

@@ -18,6 +18,7 @@
 
 mod attachments;
 mod clock;
+mod export;
 mod inspect;
 pub mod network;
 mod options;
@@ -26,6 +27,7 @@ mod revocation;
 mod settings;
 mod sign;
 mod signer;
+pub mod token;
 mod tools;
 mod trust;
 mod tsa;
@@ -36,6 +38,7 @@ pub use attachments::{
     HASH_SHA256_URL,
 };
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
+pub use export::{export_certificate, ExportFormat};
 pub use inspect::{inspect_certificate, InspectOptions};
 pub use network::{build_x5c, Network, NetworkOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};

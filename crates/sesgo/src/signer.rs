@@ -2,6 +2,7 @@
 
 use sesgo_cert::{Certificate, Credentials};
 use sesgo_core::{Code, Error, Result};
+use sesgo_fetch::TlsSignatureScheme;
 use std::fmt;
 use std::sync::Arc;
 
@@ -137,6 +138,69 @@ impl Signer {
     /// The certificates as given (leaf first).
     pub fn chain(&self) -> &[Certificate] {
         &self.0.chain
+    }
+
+    /// The RSA signature schemes this key can produce (token client: TLS client
+    /// authentication and client assertions; docs/adr/0051). A local key can do all of
+    /// them; a PKCS#11 key and an external signer produce RS256 only (their contract).
+    pub(crate) fn schemes(&self) -> Vec<TlsSignatureScheme> {
+        match &self.0.key {
+            Key::Local(_) => vec![
+                TlsSignatureScheme::RsaPssSha256,
+                TlsSignatureScheme::RsaPssSha384,
+                TlsSignatureScheme::RsaPssSha512,
+                TlsSignatureScheme::RsaPkcs1Sha256,
+                TlsSignatureScheme::RsaPkcs1Sha384,
+                TlsSignatureScheme::RsaPkcs1Sha512,
+            ],
+            Key::External(_) | Key::Pkcs11(_) => vec![TlsSignatureScheme::RsaPkcs1Sha256],
+        }
+    }
+
+    /// A signature of `input` with `scheme` (which must be one of [`Signer::schemes`]).
+    /// Failure: scheme not available for this key or signing failed →
+    /// `CRYPTO.SIGNATURE-CREATION-FAILED` (a device's own codes pass through).
+    pub(crate) fn sign_scheme(&self, scheme: TlsSignatureScheme, input: &[u8]) -> Result<Vec<u8>> {
+        use rsa::signature::{RandomizedSigner, SignatureEncoding};
+        use sha2::{Sha256, Sha384, Sha512};
+        if scheme == TlsSignatureScheme::RsaPkcs1Sha256 {
+            return self.sign(input);
+        }
+        let Key::Local(c) = &self.0.key else {
+            return Err(Error::new(
+                Code::CryptoSignatureCreationFailed,
+                format!("esta chave assina apenas RS256; esquema pedido: {scheme:?}"),
+            ));
+        };
+        let key = c.private_key().clone();
+        let mut rng = rsa::rand_core::OsRng;
+        // Blinded PKCS#1 v1.5 (RandomizedSigner) and PSS with a random salt.
+        let sig = match scheme {
+            TlsSignatureScheme::RsaPkcs1Sha384 => rsa::pkcs1v15::SigningKey::<Sha384>::new(key)
+                .try_sign_with_rng(&mut rng, input)
+                .map(|s| s.to_vec()),
+            TlsSignatureScheme::RsaPkcs1Sha512 => rsa::pkcs1v15::SigningKey::<Sha512>::new(key)
+                .try_sign_with_rng(&mut rng, input)
+                .map(|s| s.to_vec()),
+            TlsSignatureScheme::RsaPssSha256 => rsa::pss::BlindedSigningKey::<Sha256>::new(key)
+                .try_sign_with_rng(&mut rng, input)
+                .map(|s| s.to_vec()),
+            TlsSignatureScheme::RsaPssSha384 => rsa::pss::BlindedSigningKey::<Sha384>::new(key)
+                .try_sign_with_rng(&mut rng, input)
+                .map(|s| s.to_vec()),
+            TlsSignatureScheme::RsaPssSha512 => rsa::pss::BlindedSigningKey::<Sha512>::new(key)
+                .try_sign_with_rng(&mut rng, input)
+                .map(|s| s.to_vec()),
+            TlsSignatureScheme::RsaPkcs1Sha256 => rsa::pkcs1v15::SigningKey::<Sha256>::new(key)
+                .try_sign_with_rng(&mut rng, input)
+                .map(|s| s.to_vec()),
+        };
+        sig.map_err(|e| {
+            Error::new(
+                Code::CryptoSignatureCreationFailed,
+                format!("falha na assinatura ({scheme:?}): {e}"),
+            )
+        })
     }
 
     /// criar Etapa 10.3–10.4: RS256 signature of `input`.

@@ -341,3 +341,41 @@ native! {
         json_result(env, &report)
     }
 }
+
+native! {
+    /// `Native.token(long signer, String optionsJson)`: the token JSON (UTF-8; it holds
+    /// the access token — the Java side wipes the array after decoding).
+    fn Java_br_gov_go_saude_sesgo_Native_token(
+        |env| signer: jlong, options: JString<'local>
+    ) -> JByteArray<'local> {
+        // SAFETY: a live handle of the right type (Signer.withHandle).
+        let signer = unsafe { from_handle::<sesgo::Signer>(signer, "signer")? };
+        let options = opt_string(env, &options)?;
+        let out = call(|| {
+            let t = sesgo::token::token_from_json(&signer, options_json(&options))?;
+            Ok(t.to_json_with_secret())
+        })?;
+        json_result(env, &out)
+    }
+}
+
+native! {
+    /// `Native.exportCertificate(byte[] input, byte[] passwordUtf8OrNull, String format)`:
+    /// the certificate (pem, der) or its public JWK / JWKS (jwk, jwks).
+    fn Java_br_gov_go_saude_sesgo_Native_exportCertificate(
+        |env| input: JByteArray<'local>, password: JByteArray<'local>, format: JString<'local>
+    ) -> JByteArray<'local> {
+        let input = bytes(env, &input, "input")?;
+        let password = opt_secret(env, &password)?;
+        let format = opt_string(env, &format)?;
+        let out = call(|| {
+            let f = sesgo::ExportFormat::parse(format.as_deref().unwrap_or(""))?;
+            let password = match &password {
+                Some(p) => Some(password_str(p, "password")?),
+                None => None,
+            };
+            sesgo::export_certificate(&input, password, None, f)
+        })?;
+        Ok(env.byte_array_from_slice(&out)?)
+    }
+}

@@ -49,6 +49,9 @@ __all__ = [
     "sign",
     "verify",
     "inspect_certificate",
+    "export_certificate",
+    "token",
+    "BearerAuth",
     "Signer",
     "TrustStore",
     "Network",
@@ -408,3 +411,95 @@ def build_x5c(
     path), leaf first and the trusted root last, completed from ``trust_store`` — and from
     AIA ``caIssuers`` when it came from :meth:`Network.trust_store`."""
     return _sesgo.build_x5c(certificate, trust_store, json.dumps(settings or {}).encode("utf-8"))
+
+
+def export_certificate(
+    data: Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"],
+    password: Optional[Union[str, bytes, bytearray]] = None,
+    *,
+    format: str = "pem",
+) -> bytes:
+    """What the credentialing portal asks for: the certificate (``format="pem"`` or
+    ``"der"``) or the JWK / JWK Set of its public key (``"jwk"``, ``"jwks"``: ``kid``,
+    ``x5c``, ``x5t#S256``; never private material), from DER/PEM or - with ``password`` -
+    a PKCS#12."""
+    return _sesgo.export_certificate(data, password, format)
+
+
+def token(
+    signer: Signer,
+    *,
+    client_id: str,
+    issuer: Optional[str] = None,
+    token_endpoint: Optional[str] = None,
+    client_secret: Optional[str] = None,
+    assertion: bool = False,
+    assertion_ttl: Optional[int] = None,
+    scope: Optional[str] = None,
+    ca_certs_pem: Optional[Union[str, bytes]] = None,
+    mtls: bool = True,
+    timeout: Optional[int] = None,
+    cache: bool = True,
+    hub_ctx: Optional[Dict[str, str]] = None,
+) -> Dict[str, Any]:
+    """Obtains an OAuth 2.0 access token with the signer's certificate (caso de uso *obter
+    token*): mutual TLS with ``client_secret`` (the guide) or, with ``assertion=True``, an
+    RS384 ``private_key_jwt`` assertion signed by the signer's key (HubSaude).
+
+    ``issuer`` (discovery) or ``token_endpoint``; ``ca_certs_pem``: the authorization
+    server's CA when it is not publicly trusted. Tokens are cached per endpoint, client,
+    scope and certificate until 30 s before expiry, for the whole process.
+
+    Returns ``{"accessToken", "tokenType", "expiresIn", "expiresAt", "scope",
+    "fromCache", "cnfX5tS256", "tokenEndpoint", "response"}``. Raises a
+    :class:`~sesgo.exceptions.SesgoError` subclass carrying the guide's code and the
+    server's ``error`` / ``error_description``.
+    """
+    if isinstance(ca_certs_pem, (bytes, bytearray)):
+        ca_certs_pem = bytes(ca_certs_pem).decode("ascii")
+    out = _sesgo.token(
+        signer,
+        _options(
+            clientId=client_id,
+            issuer=issuer,
+            tokenEndpoint=token_endpoint,
+            clientSecret=client_secret,
+            assertion=True if assertion else None,
+            assertionTtl=assertion_ttl,
+            scope=scope,
+            caCertsPem=ca_certs_pem,
+            mtls=mtls,
+            timeout=timeout,
+            cache=cache,
+            hubCtx=hub_ctx,
+        ),
+    )
+    result: Dict[str, Any] = json.loads(out)
+    return result
+
+
+class BearerAuth:
+    """A ``requests`` / ``httpx`` auth helper: sets ``Authorization: Bearer <token>`` from
+    :func:`token` (cached, renewed 30 s before expiry) on every request.
+
+    >>> # requests.get(url, auth=sesgo.BearerAuth(signer, client_id=..., issuer=...))
+    """
+
+    def __init__(self, signer: Signer, **token_options: Any) -> None:
+        self._signer = signer
+        self._options = token_options
+
+    def _header(self) -> str:
+        t = token(self._signer, **self._options)
+        return f"{t['tokenType']} {t['accessToken']}"
+
+    def __call__(self, request: Any) -> Any:  # requests
+        request.headers["Authorization"] = self._header()
+        return request
+
+    def auth_flow(self, request: Any) -> Any:  # httpx
+        request.headers["Authorization"] = self._header()
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"

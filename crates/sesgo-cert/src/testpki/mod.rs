@@ -20,10 +20,12 @@ use sha2::{Digest, Sha256};
 
 mod online;
 mod revocation;
+mod tls;
 mod tsa;
 mod variants;
 pub use online::PkiOptions;
 pub use revocation::{ocsp_route_command, OcspSigner, RevocationPki};
+pub use tls::TlsServer;
 pub use tsa::{TestTsa, TsaUnit, TSA_OTHER_POLICY, TSA_POLICY, TSA_REFUSED_POLICY};
 pub use variants::{ChainVariants, DerChain};
 

@@ -114,6 +114,12 @@ final class Native {
     /** Credentialing report JSON (UTF-8); {@code passwordUtf8} (PKCS#12) and {@code optionsJson} may be null. */
     static native byte[] inspectCertificate(byte[] input, byte[] passwordUtf8, String optionsJson);
 
+    /** Access token JSON (UTF-8, holds the token); {@code optionsJson} is the facade's token options. */
+    static native byte[] token(long signer, String optionsJson);
+
+    /** The certificate ({@code pem}, {@code der}) or its public JWK / JWKS ({@code jwk}, {@code jwks}). */
+    static native byte[] exportCertificate(byte[] input, byte[] passwordUtf8, String format);
+
     /**
      * Test hook: panics inside the native panic guard; must throw {@code SesgoException}
      * with code {@code SYSTEM}. Present only in libraries built with the {@code testing}

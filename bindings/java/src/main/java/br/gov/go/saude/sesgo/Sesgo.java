@@ -252,6 +252,55 @@ public final class Sesgo {
         }
     }
 
+    /**
+     * Obtains an OAuth 2.0 access token with the signer's certificate (caso de uso obter
+     * token): mutual TLS with {@code clientSecret} (the guide) or, with
+     * {@code "assertion": true}, an RS384 {@code private_key_jwt} assertion signed by the
+     * signer's key (HubSaúde). Tokens are cached per endpoint, client, scope and
+     * certificate until 30 s before expiry, for the whole process.
+     *
+     * @param signer the establishment's certificate and key (PKCS#12, PEM, PKCS#11)
+     * @param optionsJson {@code {"issuer": url | "tokenEndpoint": url, "clientId": "...",
+     *     "clientSecret": "..." | "assertion": true, "scope": "...", "caCertsPem": "...",
+     *     "mtls": true, "timeout": 30, "cache": true, "assertionTtl": 60}}
+     * @return {@code {"accessToken", "tokenType", "expiresIn", "expiresAt", "scope",
+     *     "fromCache", "cnfX5tS256", "tokenEndpoint", "response"}} (holds the token)
+     * @throws SesgoException with the guide's code and the server's {@code error} /
+     *     {@code error_description} (DECISIONS D22)
+     */
+    public static String token(Signer signer, String optionsJson) {
+        Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(optionsJson, "optionsJson");
+        NativeLibrary.load();
+        byte[] out = signer.withHandle(s -> Native.token(s, optionsJson));
+        try {
+            return utf8(present(out));
+        } finally {
+            Secrets.wipe(out);
+        }
+    }
+
+    /**
+     * Exports what the credentialing portal asks for: the certificate ({@code "pem"},
+     * {@code "der"}) or the JWK / JWK Set of its public key ({@code "jwk"}, {@code "jwks"}).
+     *
+     * @param certOrPkcs12 a certificate (DER or PEM), or a PKCS#12 when a password is given
+     * @param passwordOrNull the PKCS#12 password, or null
+     * @param format {@code pem}, {@code der}, {@code jwk} or {@code jwks}
+     * @return the exported bytes
+     */
+    public static byte[] exportCertificate(byte[] certOrPkcs12, char[] passwordOrNull, String format) {
+        Objects.requireNonNull(certOrPkcs12, "certOrPkcs12");
+        Objects.requireNonNull(format, "format");
+        NativeLibrary.load();
+        byte[] pw = Secrets.utf8(passwordOrNull);
+        try {
+            return present(Native.exportCertificate(certOrPkcs12, pw, format));
+        } finally {
+            Secrets.wipe(pw);
+        }
+    }
+
     private static <T> T present(T out) {
         if (out == null) {
             throw NativeLibrary.system("SYSTEM", "a biblioteca nativa não devolveu resultado");
