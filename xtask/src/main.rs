@@ -4,6 +4,7 @@
 
 mod bench;
 mod citations;
+mod clean;
 mod conformance;
 mod ctest;
 mod dotnet;
@@ -15,6 +16,7 @@ mod gen_status_cs;
 mod header;
 mod java;
 mod python;
+mod snippets;
 mod testpki;
 
 use std::path::{Path, PathBuf};
@@ -27,9 +29,12 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|dotnet|conformance|all]  run the test suites (default: all);
-                     conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032)
-  build python       build the abi3 wheel into target/wheels
+  test [rust|c|python|java|dotnet|conformance|snippets|all]  run the test suites (default:
+                     all); conformance: HAPI FHIR validation of the CLI's outputs (ADR 0032);
+                     snippets: every code block of README.md and docs/ run as written
+                     against the demo PKI (ADR 0053)
+  build python       build the abi3 wheel (release, no test hooks) into target/wheels
+  build java         the jar (release native library, no test hooks) in bindings/java/target
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
                      libsesgo (release) into target/dotnet/package
@@ -59,10 +64,11 @@ fn main() -> ExitCode {
         ["test", "java"] => java::test_java(),
         ["test", "conformance"] => conformance::test_conformance(),
         ["test", "dotnet"] => dotnet::test_dotnet(),
+        ["test", "snippets"] => snippets::test_snippets(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
-        ["build", "java"] => java::build_jar().map(|_| ()),
+        ["build", "java"] => java::build_jar(true).map(|_| ()),
         ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
-        ["build", "python"] => python::build_wheel(true).map(|_| ()),
+        ["build", "python"] => python::build_wheel(true, false).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["citations"] => citations::check(),
@@ -116,6 +122,11 @@ pub(crate) fn run(mut cmd: Command) -> Result {
     }
 }
 
+/// A line saying what is being built or run now (long builds are never silent).
+pub(crate) fn progress(what: &str) {
+    eprintln!("xtask: ==> {what}");
+}
+
 fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
     eprintln!("\n==> {name}");
     f().map_err(|e| format!("{name}: {e}"))
@@ -165,6 +176,10 @@ fn test_all() -> Result {
     step(
         "FHIR conformance (HAPI FHIR validator via Maven)",
         conformance::test_conformance,
+    )?;
+    step(
+        "README and docs snippets (as written, on the artifacts built above)",
+        snippets::test_snippets,
     )
 }
 
@@ -358,7 +373,18 @@ fn header(check: bool) -> Result {
 /// throw-away test PKI, the example signed and verified under both policies, a tampered
 /// copy rejected. Fails when the demo reports anything unexpected (exit 1).
 fn demo() -> Result {
+    progress(
+        "building the sesgo command line in release mode (the first build compiles every \
+         dependency: several minutes on a small machine; cargo lists each crate below)",
+    );
     let mut c = cargo();
-    c.args(["run", "--release", "-q", "-p", "sesgo-cli", "--", "demo"]);
+    c.args(["build", "--release", "-p", "sesgo-cli"]);
+    run(c)?;
+    progress("running `sesgo demo`");
+    let exe = ctest::target_dir()
+        .join("release")
+        .join(format!("sesgo{}", std::env::consts::EXE_SUFFIX));
+    let mut c = Command::new(exe);
+    c.arg("demo");
     run(c)
 }

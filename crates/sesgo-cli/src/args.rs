@@ -358,6 +358,9 @@ pub(crate) struct CertInspectArgs {
     /// Reference time for validity and eligibility, Unix seconds (default: now).
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     pub(crate) reference_time: Option<i64>,
+    /// The roots the report's `trust` member is judged against (eligibility is not).
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
     /// Only this PKCS#11 slot.
     #[arg(long, value_name = "N", requires = "pkcs11_module")]
     pub(crate) slot: Option<u64>,

@@ -35,7 +35,7 @@ pub use attachments::{
     HASH_SHA256_URL,
 };
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
-pub use inspect::{inspect_certificate, InspectOptions};
+pub use inspect::{inspect_certificate, inspect_certificate_with_trust, InspectOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
 pub use sesgo_core::json::{Object, Value};
 pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};

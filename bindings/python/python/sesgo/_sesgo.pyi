@@ -1,5 +1,5 @@
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union, final
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
 _Bytes = Union[bytes, bytearray, memoryview]
 _Source = Union[_Bytes, str, os.PathLike[str]]
@@ -19,7 +19,14 @@ def sign(
     signer: Signer,
     trust_store: Optional[TrustStore],
     options: bytes,
-) -> str: ...
+) -> bytes: ...
+def sign_parts(
+    bundle: bytes,
+    provenance: bytes,
+    signer: Signer,
+    trust_store: Optional[TrustStore],
+    options: bytes,
+) -> Tuple[bytes, bytes, bytes, Optional[bytes]]: ...
 def verify(
     signature_data: Optional[str],
     signature: Optional[bytes],
@@ -27,8 +34,13 @@ def verify(
     bundle: Optional[bytes],
     trust_store: Optional[TrustStore],
     options: bytes,
-) -> str: ...
-def inspect_certificate(data: _Source, password: Optional[_Password], options: bytes) -> str: ...
+) -> bytes: ...
+def inspect_certificate(
+    data: _Source,
+    password: Optional[_Password],
+    trust_store: Optional[TrustStore],
+    options: bytes,
+) -> bytes: ...
 def _testing_panic() -> None: ...
 def _testing_error() -> None: ...
 @final
