@@ -62,7 +62,7 @@ pub struct sesgo_signed {
     pub warnings: sesgo_bytes,
 }
 
-/// [`sesgo_sign`] with each output as its own buffer (`sesgo_signed`), never cut out of
+/// `sesgo_sign` with each output as its own buffer (`sesgo_signed`), never cut out of
 /// a combined document. Same inputs, options and failures as `sesgo_sign`. On success
 /// `*out` is set (release with `sesgo_signed_free`); on failure it is left zeroed.
 #[no_mangle]

@@ -336,9 +336,10 @@ def test_inspect_certificate(pki: Dict[str, Any], now: int) -> None:
     assert isinstance(sesgo.inspect_certificate(pki["ecpf"]["certPem"], raw=True), bytes)
     # Trust is reported apart from eligibility: the test PKI is eligible, not trusted by
     # the default ICP-Brasil roots, trusted by a store of its root.
-    assert by_path["trust"]["trusted"] is False
-    assert by_path["trust"]["findings"][0]["code"] == "CERT.NOT-ICP-BRASIL"
-    assert "--trust-root-sha256" in by_path["trust"]["findings"][0]["diagnostics"]
+    assert by_p12["trust"]["trusted"] is False
+    assert by_p12["trust"]["findings"][0]["code"] == "CERT.NOT-ICP-BRASIL"
+    assert "--trust-root-sha256" in by_p12["trust"]["findings"][0]["diagnostics"]
+    assert all(e["eligible"] for e in by_p12["eligibility"].values())
     mine = sesgo.TrustStore(root_sha256=[pki["rootSha256"]], ca_certs_pem=pki["chainPem"])
     trusted = sesgo.inspect_certificate(pki["ecpf"]["certPem"], reference_time=now, trust_store=mine)
     assert trusted["trust"]["trusted"] is True and trusted["trust"]["rootSha256"] == pki["rootSha256"]

@@ -137,8 +137,8 @@ pub(crate) struct SignerArgs {
     /// Environment variable holding the password of an encrypted PEM key.
     #[arg(long, value_name = "VAR", requires = "key")]
     pub(crate) key_password_env: Option<String>,
-    /// PEM certificate chain of the key, leaf first (intermediates may be completed from
-    /// the trust store).
+    /// PEM certificate chain of the key: the key's certificate first, then its ACs (as
+    /// every binding's from_pem; intermediates may also come from the trust store).
     #[arg(long, value_name = "FILE", requires = "key")]
     pub(crate) chain: Option<PathBuf>,
     #[command(flatten)]
