@@ -544,9 +544,11 @@ static void test_errors(void) {
   sesgo_error_free(err);
   st = sign_example(s, ts, "{\"strategy\":\"now\"}", &out, &err);
   CHECK(st == SESGO_STATUS_CONFIG_INVALID_STRATEGY);
+  CHECK(strcmp(sesgo_error_location(err), "options.strategy") == 0);
   sesgo_error_free(err);
   st = sign_example(s, ts, "{\"policy\":\"x\"}", &out, &err);
   CHECK(st == SESGO_STATUS_POLICY_URI_INVALID);
+  CHECK(strcmp(sesgo_error_location(err), "options.policy") == 0);
   sesgo_error_free(err);
   free(p.data);
 

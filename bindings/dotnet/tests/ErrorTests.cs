@@ -88,9 +88,9 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
         {
             using (Signer signer = TestPki.Pkcs12Signer())
             {
-                Fails(SesgoStatus.ConfigInvalidStrategy, "CONFIG.INVALID-STRATEGY", "strategy",
+                Fails(SesgoStatus.ConfigInvalidStrategy, "CONFIG.INVALID-STRATEGY", "options.strategy",
                     () => Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, "{\"strategy\":\"agora\"}"));
-                Fails(SesgoStatus.PolicyUriInvalid, "POLICY.URI-INVALID", "policy",
+                Fails(SesgoStatus.PolicyUriInvalid, "POLICY.URI-INVALID", "options.policy",
                     () => Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, "{\"policy\":\"urn:x\"}"));
             }
             Fails(SesgoStatus.ConfigInvalidParameter, "CONFIG.INVALID-PARAMETER", "trustStore",

@@ -4,10 +4,15 @@ use crate::args::*;
 use crate::inputs::*;
 use crate::{Output, Ui};
 use sesgo::{
-    BuildBundleOptions, Code, Error, OperationOutcome, ReferenceCheckOptions, SignOptions,
-    UnsignedEntries, VerifyInput, VerifyOptions,
+    BuildBundleOptions, Code, Error, OperationOutcome, Policy, ReferenceCheckOptions, SignOptions,
+    Strategy, UnsignedEntries, VerifyInput, VerifyOptions,
 };
 use std::path::Path;
+
+/// A policy URI given on the command line, located at the option that carried it.
+fn policy_arg(uri: &str, option: &str) -> sesgo::Result<Policy> {
+    Policy::from_uri(uri).map_err(|e| e.at(option))
+}
 
 pub(crate) fn policy_label(uri: Option<&str>) -> String {
     uri.map_or_else(
@@ -20,14 +25,14 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
     let bundle = read(&a.bundle, "--bundle")?;
     let provenance = read(&a.provenance, "--provenance")?;
     let options = SignOptions {
-        policy: a.policy.clone(),
-        strategy: a.strategy.map(|s| {
-            match s {
-                StrategyArg::Iat => "iat",
-                StrategyArg::Tsa => "tsa",
-            }
-            .to_owned()
-        }),
+        policy: match &a.policy {
+            Some(u) => policy_arg(u, "--policy")?,
+            None => Policy::DEFAULT,
+        },
+        strategy: match a.strategy {
+            None | Some(StrategyArg::Iat) => Strategy::Iat,
+            Some(StrategyArg::Tsa) => Strategy::Tsa,
+        },
         reference_time: a.reference_time,
         settings: settings(a.settings.as_deref())?,
     };
@@ -76,10 +81,23 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
         settings.revocation_policy = r.into();
     }
     let options = VerifyOptions {
-        policy: a.policy.clone(),
+        policy: a
+            .policy
+            .as_deref()
+            .map(|u| policy_arg(u, "--policy"))
+            .transpose()?,
         reference_time: a.reference_time,
         settings,
-        accepted_policies: (!a.accept_policy.is_empty()).then(|| a.accept_policy.clone()),
+        accepted_policies: if a.accept_policy.is_empty() {
+            None
+        } else {
+            Some(
+                a.accept_policy
+                    .iter()
+                    .map(|u| policy_arg(u, "--accept-policy"))
+                    .collect::<sesgo::Result<_>>()?,
+            )
+        },
         unsigned_entries: match a.unsigned_entries {
             UnsignedArg::Warning => UnsignedEntries::Warning,
             UnsignedArg::Error => UnsignedEntries::Error,

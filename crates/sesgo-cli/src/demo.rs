@@ -280,7 +280,7 @@ fn one_policy(
         signer,
         trust,
         &SignOptions {
-            policy: Some(policy.uri().to_owned()),
+            policy,
             ..Default::default()
         },
     ) {
@@ -319,7 +319,7 @@ fn one_policy(
     // Online revocation is not built yet: `warn` reports the unobtainable status as a
     // warning instead of failing (DECISIONS D5).
     let options = VerifyOptions {
-        policy: Some(policy.uri().to_owned()),
+        policy: Some(policy),
         settings: Settings {
             revocation_policy: RevocationPolicy::Warn,
             ..Settings::default()

@@ -67,7 +67,7 @@ fn signed(policy: &str, t: i64) -> Value {
         &signer,
         &trust(),
         &SignOptions {
-            policy: Some(policy.to_owned()),
+            policy: policy.parse().unwrap(),
             reference_time: Some(t),
             ..Default::default()
         },
@@ -665,7 +665,7 @@ fn receivers_choose_policies_and_are_told_what_policy_0_1_binds() {
         bundle: Some(b.as_bytes()),
         ..Default::default()
     };
-    let opts = |accepted: Option<Vec<String>>| VerifyOptions {
+    let opts = |accepted: Option<Vec<sesgo::Policy>>| VerifyOptions {
         reference_time: Some(t),
         settings: lenient(),
         accepted_policies: accepted,
@@ -684,7 +684,7 @@ fn receivers_choose_policies_and_are_told_what_policy_0_1_binds() {
     let v = verify_with_clock(
         &input,
         &trust(),
-        &opts(Some(vec![P020.into()])),
+        &opts(Some(vec![sesgo::Policy::Politica020])),
         &FixedClock(t),
     )
     .unwrap();
@@ -702,7 +702,7 @@ fn receivers_choose_policies_and_are_told_what_policy_0_1_binds() {
             ..Default::default()
         },
         &trust(),
-        &opts(Some(vec![P020.into()])),
+        &opts(Some(vec![sesgo::Policy::Politica020])),
         &FixedClock(t),
     )
     .unwrap();

@@ -17,6 +17,13 @@
 use std::fmt;
 use std::time::Duration;
 
+mod http;
+mod proxy;
+mod tls;
+
+pub use http::{redact, ConfigError, HttpConfig, HttpFetcher};
+pub use proxy::ProxyConfig;
+
 /// What a request is for. It decides whether plain `http://` is acceptable (only where the
 /// content's integrity comes from its own signature) and lets a custom fetcher apply its
 /// own egress rules per purpose.

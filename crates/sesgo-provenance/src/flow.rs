@@ -48,11 +48,75 @@ pub fn formats_of(policy: Policy) -> SignatureFormats {
     policy.profile().formats
 }
 
-/// criar Etapas 1.4–1.9 and 3–14: reference rules, signed set in `Provenance.target`
-/// order, content digest, protected header and signing input; `sign` produces the RS256
-/// signature of the signing input (a local key, a token, a cloud signer: DECISIONS D4)
-/// and the signature is checked against the leaf key before anything is built;
-/// `before_wrap` may add unsigned header material (a TSA token, `rRefs`) to the JWS.
+/// The signed content (criar Etapas 1.4–1.9 and 3–6): the instances `Provenance.target`
+/// designates, in target order, and their content digest under the policy.
+#[derive(Clone, Debug)]
+pub struct SignedContent<'a> {
+    /// The signed set, in `Provenance.target` order.
+    pub targets: Vec<SignedTarget<'a>>,
+    /// `contentDigest` (SHA-256 over the canonical instances, framed per the policy).
+    pub digest: [u8; 32],
+    /// Findings of the reference rules that are only warnings.
+    pub warnings: Vec<Finding>,
+}
+
+/// criar Etapas 1.4–1.9 and 3–6: runs the structural and reference rules on the Bundle and
+/// the Provenance (all findings together), selects the signed set in `Provenance.target`
+/// order and computes the content digest under `policy`.
+pub fn signed_content<'a>(
+    bundle: &'a Value,
+    provenance: &'a Value,
+    policy: Policy,
+    refs: &sesgo_refs::CheckOptions,
+) -> Result<SignedContent<'a>> {
+    let (targets, warnings) = checked_select(bundle, provenance, refs)?;
+    let pairs: Vec<(&str, &Value)> = targets.iter().map(|t| (t.reference, t.resource)).collect();
+    let digest = policy.content_digest(&pairs)?;
+    Ok(SignedContent {
+        targets,
+        digest,
+        warnings,
+    })
+}
+
+/// criar Etapas 13 (serialization) and 14: the final JWS as compact JSON, wrapped in the
+/// FHIR `Signature` (`when` = `reference_time`, `who` from the certificate), placed in the
+/// Provenance (with the signer agent the policy asks for), and the transfer Bundle of the
+/// signed instances and the signed Provenance. `warnings` are carried to the result.
+pub fn wrap(
+    bundle: &Value,
+    provenance: &Value,
+    content: &SignedContent<'_>,
+    jws: &Jws,
+    reference_time: i64,
+    who: &SignerIdentifier,
+) -> Result<SignedSet> {
+    let policy = jws.policy();
+    let jws_json = jws.to_json()?;
+    let sig = build_signature(
+        &formats_of(policy),
+        reference_time,
+        who,
+        jws_json.as_bytes(),
+    )?;
+    let signed = signed_provenance(provenance, sig.clone(), who, policy.profile().signer_agent)?;
+    let out_bundle = transfer_bundle(bundle, &content.targets, signed.clone());
+    Ok(SignedSet {
+        signature: sig,
+        provenance: signed,
+        bundle: out_bundle,
+        jws: jws_json,
+        warnings: content.warnings.clone(),
+    })
+}
+
+/// criar Etapas 1.4–1.9 and 3–14 in one call, for callers that have already checked the
+/// inputs and the certificate chain (Etapas 1–2): [`signed_content`], protected header and
+/// signing input; `sign` produces the RS256 signature of the signing input (a local key,
+/// a token, a cloud signer: DECISIONS D4) and the signature is checked against the leaf
+/// key before anything is built; `before_wrap` may add unsigned header material (a TSA
+/// token, `rRefs`) to the JWS; then [`wrap`]. The facade runs the same pieces as named
+/// steps (`crates/sesgo/src/sign/steps.rs`).
 pub fn sign_set(
     bundle: &Value,
     provenance: &Value,
@@ -60,9 +124,7 @@ pub fn sign_set(
     sign: impl FnOnce(&Prepared) -> Result<Vec<u8>>,
     before_wrap: impl FnOnce(&mut Jws) -> Result<()>,
 ) -> Result<SignedSet> {
-    let (targets, warnings) = checked_select(bundle, provenance, &req.refs)?;
-    let pairs: Vec<(&str, &Value)> = targets.iter().map(|t| (t.reference, t.resource)).collect();
-    let digest = req.policy.content_digest(&pairs)?;
+    let content = signed_content(bundle, provenance, req.policy, &req.refs)?;
     let prepared = sesgo_jades::prepare(
         req.policy,
         &HeaderParams {
@@ -70,32 +132,19 @@ pub fn sign_set(
             iat: Some(req.reference_time),
             strategy: req.strategy,
         },
-        &digest,
+        &content.digest,
     )?;
     let signature = sign(&prepared)?;
     let mut jws = sesgo_jades::complete(prepared, &signature)?;
     before_wrap(&mut jws)?;
-    let jws_json = jws.to_json()?;
-    let sig = build_signature(
-        &formats_of(req.policy),
+    wrap(
+        bundle,
+        provenance,
+        &content,
+        &jws,
         req.reference_time,
         &req.who,
-        jws_json.as_bytes(),
-    )?;
-    let signed = signed_provenance(
-        provenance,
-        sig.clone(),
-        &req.who,
-        req.policy.profile().signer_agent,
-    )?;
-    let out_bundle = transfer_bundle(bundle, &targets, signed.clone());
-    Ok(SignedSet {
-        signature: sig,
-        provenance: signed,
-        bundle: out_bundle,
-        jws: jws_json,
-        warnings,
-    })
+    )
 }
 
 /// What validation needs for one signed Provenance of a received Bundle.

@@ -1,9 +1,14 @@
-//! Shared option handling: policies and JSON-encoded options.
+//! Shared option handling: policies, and the JSON form of the options at the binding edge.
+//!
+//! The Rust API is typed ([`Policy`], [`Strategy`], [`crate::RevocationPolicy`]); JSON
+//! exists only where the bindings and the CLI hand options over as text. Each options
+//! type has a private wire struct (serde, camelCase, unknown members refused) whose
+//! strings are converted here, with errors located at `options.<member>`.
 
 use serde::de::DeserializeOwned;
 use sesgo_core::json::{parse_strict, Limits};
 use sesgo_core::{Code, Error, Result};
-use sesgo_jades::Policy;
+use sesgo_jades::{Policy, Strategy};
 
 /// The signing default policy (DECISIONS D1): the published guide 0.1.2.
 pub const DEFAULT_POLICY: Policy = Policy::DEFAULT;
@@ -15,6 +20,17 @@ pub fn parse_policy(uri: Option<&str>) -> Result<Policy> {
         None => Ok(DEFAULT_POLICY),
         Some(u) => Policy::from_uri(u).map_err(|e| e.at("policy")),
     }
+}
+
+/// A policy URI given in the JSON options, located at `location` on failure.
+pub(crate) fn wire_policy(uri: &str, location: &str) -> Result<Policy> {
+    Policy::from_uri(uri).map_err(|e| e.at(location))
+}
+
+/// A strategy name given in the JSON options, located at `location` on failure
+/// (`CONFIG.INVALID-STRATEGY`, criar 1.3).
+pub(crate) fn wire_strategy(name: &str, location: &str) -> Result<Strategy> {
+    Strategy::from_name(name).map_err(|e| e.at(location))
 }
 
 /// Parses options given as JSON: strictly (duplicates refused), then into `T` (unknown

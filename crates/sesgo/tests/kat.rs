@@ -72,7 +72,7 @@ fn sign(signer: &Signer, policy: &str) -> Signed {
         signer,
         &trust(),
         &SignOptions {
-            policy: Some(policy.to_owned()),
+            policy: policy.parse().unwrap(),
             reference_time: Some(t),
             ..Default::default()
         },

@@ -48,9 +48,9 @@ fn softhsm_signature_is_the_pkcs12_signature_under_both_policies() {
     for mech in ["", r#","mechanism":"CKM_RSA_PKCS""#] {
         let hsm = hsm_signer(mech);
         assert_eq!(hsm.chain()[0].der(), pki.ecpf.der.as_slice());
-        for policy in [None, Some(P020.to_owned())] {
+        for policy in [None, Some(P020.parse::<sesgo::Policy>().unwrap())] {
             let opts = SignOptions {
-                policy: policy.clone(),
+                policy: policy.unwrap_or_default(),
                 reference_time: Some(t),
                 ..Default::default()
             };
@@ -76,7 +76,7 @@ fn softhsm_signature_is_the_pkcs12_signature_under_both_policies() {
                 "{policy:?} {mech}"
             );
             let vopts = VerifyOptions {
-                policy: policy.clone(),
+                policy,
                 reference_time: Some(t),
                 settings: Settings {
                     revocation_policy: sesgo::RevocationPolicy::Warn,

@@ -1,8 +1,8 @@
 //! criar and validar end to end through the facade, with the ICP-Brasil-like test PKI.
 
 use sesgo::{
-    sign_with_clock, verify_with_clock, Code, FixedClock, Settings, SignOptions, Signer,
-    TrustStore, VerifyInput, VerifyOptions,
+    sign_with_clock, verify_with_clock, Code, FixedClock, Policy, Settings, SignOptions, Signer,
+    Strategy, TrustStore, VerifyInput, VerifyOptions,
 };
 use sesgo_cert::testpki::TestPki;
 use sesgo_cert::Certificate;
@@ -55,9 +55,9 @@ fn lenient() -> Settings {
 #[test]
 fn sign_and_verify_the_example_under_both_policies() {
     let t = now();
-    for policy in [None, Some(P020.to_owned())] {
+    for policy in [None, Some(Policy::Politica020)] {
         let opts = SignOptions {
-            policy: policy.clone(),
+            policy: policy.unwrap_or_default(),
             reference_time: Some(t),
             ..Default::default()
         };
@@ -75,7 +75,7 @@ fn sign_and_verify_the_example_under_both_policies() {
             "12345678909"
         );
         let vopts = VerifyOptions {
-            policy: policy.clone(),
+            policy,
             reference_time: Some(t),
             settings: lenient(),
             ..Default::default()
@@ -276,26 +276,28 @@ fn criar_step_1_inputs_are_checked_first() {
         }),
         Code::FormatInvalidTimestamp
     );
+    // Policy and strategy are typed; given as text (the bindings' JSON), they are
+    // checked where they are read, located at `options.<member>`.
+    let wire = |json: &[u8]| SignOptions::from_json(json).unwrap_err();
+    let e = wire(br#"{"policy":"x"}"#);
+    assert_eq!(e.code(), Code::PolicyUriInvalid);
+    assert_eq!(e.primary().locations(), ["options.policy"]);
+    let e = wire(br#"{"strategy":"now"}"#);
+    assert_eq!(e.code(), Code::ConfigInvalidStrategy);
+    assert_eq!(e.primary().locations(), ["options.strategy"]);
     assert_eq!(
-        run(SignOptions {
-            reference_time: Some(t),
-            policy: Some("x".into()),
+        SignOptions::from_json(format!(r#"{{"strategy":"tsa","policy":"{P020}"}}"#).as_bytes())
+            .unwrap(),
+        SignOptions {
+            strategy: Strategy::Tsa,
+            policy: Policy::Politica020,
             ..Default::default()
-        }),
-        Code::PolicyUriInvalid
+        }
     );
     assert_eq!(
         run(SignOptions {
             reference_time: Some(t),
-            strategy: Some("now".into()),
-            ..Default::default()
-        }),
-        Code::ConfigInvalidStrategy
-    );
-    assert_eq!(
-        run(SignOptions {
-            reference_time: Some(t),
-            strategy: Some("tsa".into()),
+            strategy: Strategy::Tsa,
             ..Default::default()
         }),
         Code::ConfigMissingParameter

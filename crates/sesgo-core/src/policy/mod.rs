@@ -63,15 +63,33 @@ pub enum Policy {
 }
 
 /// How the signing time is evidenced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Strategy {
-    /// Self-declared `iat` (0.2.0: JAdES-B-B).
+    /// Self-declared `iat` (0.2.0: JAdES-B-B) — the default (criar input 6).
+    #[default]
     Iat,
     /// RFC 3161 timestamp token in the unprotected header (0.2.0: JAdES-B-T).
     Tsa,
 }
 
 impl Strategy {
+    /// Both strategies.
+    pub const ALL: [Strategy; 2] = [Strategy::Iat, Strategy::Tsa];
+
+    /// The strategy named `s` (`"iat"` or `"tsa"`, criar 1.3); anything else →
+    /// `CONFIG.INVALID-STRATEGY`.
+    pub fn from_name(s: &str) -> Result<Strategy> {
+        Strategy::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                Error::new(
+                    Code::ConfigInvalidStrategy,
+                    format!("estratégia '{}' inválida: use 'iat' ou 'tsa'", truncate(s)),
+                )
+            })
+    }
+
     /// `"iat"` or `"tsa"`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -21,7 +21,7 @@ pub use report::{
 };
 
 use crate::clock::{Clock, SystemClock};
-use crate::options::{from_json, parse_policy};
+use crate::options::{from_json, wire_policy};
 use crate::settings::{check_reference_time, Settings};
 use crate::signer::TrustStore;
 use serde::{Deserialize, Serialize};
@@ -41,31 +41,62 @@ pub enum UnsignedEntries {
     Error,
 }
 
-/// Options of [`verify`] (JSON: camelCase, unknown members refused; all optional).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+/// Options of [`verify`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifyOptions {
     /// The policy the signature must follow (validar input 4); when absent, the policy
     /// the signature declares, if supported and accepted.
-    pub policy: Option<String>,
+    pub policy: Option<Policy>,
     /// Reference timestamp for every temporal check (validar input 3); default: now.
     pub reference_time: Option<i64>,
     /// Operational settings (validar input 2): thresholds, revocation policy, limits.
     pub settings: Settings,
-    /// The policy URIs this receiver accepts (default: every supported policy). A
-    /// signature under another policy is invalid (`POLICY.VERSION-UNSUPPORTED`).
-    pub accepted_policies: Option<Vec<String>>,
-    /// `"warning"` (default) or `"error"`: how Bundle content outside every verified
-    /// signature is reported.
+    /// The policies this receiver accepts (default: every supported policy; an empty list
+    /// is `CONFIG.INVALID-PARAMETER`). A signature under another policy is invalid
+    /// (`POLICY.VERSION-UNSUPPORTED`).
+    pub accepted_policies: Option<Vec<Policy>>,
+    /// How Bundle content outside every verified signature is reported.
     pub unsigned_entries: UnsignedEntries,
 }
 
+/// The JSON form of [`VerifyOptions`] (binding edge): camelCase, unknown members refused,
+/// all optional; policies as URIs, `unsignedEntries` `"warning"` or `"error"`.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct VerifyOptionsWire {
+    policy: Option<String>,
+    reference_time: Option<i64>,
+    settings: Settings,
+    accepted_policies: Option<Vec<String>>,
+    unsigned_entries: UnsignedEntries,
+}
+
 impl VerifyOptions {
-    /// Parses the JSON form (empty = defaults) and validates the settings.
+    /// Parses the JSON form (empty = defaults) and validates the settings. A bad policy
+    /// URI is located at `options.policy` or `options.acceptedPolicies[i]`.
     pub fn from_json(json: &[u8]) -> Result<Self> {
-        let o: VerifyOptions = from_json(json, "options")?;
-        o.settings.validate()?;
-        Ok(o)
+        let w: VerifyOptionsWire = from_json(json, "options")?;
+        w.settings.validate()?;
+        let policy = match &w.policy {
+            Some(u) => Some(wire_policy(u, "options.policy")?),
+            None => None,
+        };
+        let accepted_policies = match &w.accepted_policies {
+            Some(list) => Some(
+                list.iter()
+                    .enumerate()
+                    .map(|(i, u)| wire_policy(u, &format!("options.acceptedPolicies[{i}]")))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            None => None,
+        };
+        Ok(VerifyOptions {
+            policy,
+            reference_time: w.reference_time,
+            settings: w.settings,
+            accepted_policies,
+            unsigned_entries: w.unsigned_entries,
+        })
     }
 }
 
@@ -135,10 +166,7 @@ pub fn verify_with_clock(
     // validar §1: inputs and configuration (VCI).
     let s = &options.settings;
     s.validate()?;
-    let expected = match options.policy.as_deref() {
-        Some(p) => Some(parse_policy(Some(p))?),
-        None => None,
-    };
+    let expected = options.policy;
     let accepted: Vec<Policy> = match &options.accepted_policies {
         None => Policy::ALL.to_vec(),
         Some(list) if list.is_empty() => {
@@ -147,10 +175,7 @@ pub fn verify_with_clock(
                 "acceptedPolicies vazio: nenhuma política aceita",
             ))
         }
-        Some(list) => list
-            .iter()
-            .map(|u| parse_policy(Some(u)))
-            .collect::<Result<_>>()?,
+        Some(list) => list.clone(),
     };
     let now = clock.now();
     let reference_time = options.reference_time.unwrap_or(now);

@@ -1,0 +1,195 @@
+//! Caso de uso *criar assinatura* (IG-DIGEST §2.3, Etapas 1–14), end to end, as named
+//! steps over typed values ([`steps`]; docs/architecture.md, "Signing: named steps").
+
+mod steps;
+
+use crate::clock::{Clock, SystemClock};
+use crate::options::{from_json, wire_policy, wire_strategy};
+use crate::settings::Settings;
+use crate::signer::{Signer, TrustStore};
+use serde::Deserialize;
+use sesgo_core::json::{parse_strict, Limits, Value};
+use sesgo_core::{Code, Finding, Result};
+use sesgo_jades::{Policy, Strategy};
+
+/// Options of [`sign`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SignOptions {
+    /// The signature policy (criar input 7); default `…br.go.ses.seguranca|0.1.2`
+    /// (DECISIONS D1).
+    pub policy: Policy,
+    /// `iat` (default) or `tsa` (criar input 6).
+    pub strategy: Strategy,
+    /// Reference timestamp, Unix seconds (criar input 5); default: now.
+    pub reference_time: Option<i64>,
+    /// Operational settings (criar input 8).
+    pub settings: Settings,
+}
+
+/// The JSON form of [`SignOptions`] (binding edge): camelCase, unknown members refused,
+/// all optional; `policy` a URI, `strategy` `"iat"` or `"tsa"`.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+struct SignOptionsWire {
+    policy: Option<String>,
+    strategy: Option<String>,
+    reference_time: Option<i64>,
+    settings: Settings,
+}
+
+impl SignOptions {
+    /// Parses the JSON form (empty = defaults) and validates the settings. A bad policy
+    /// URI or strategy name is located at `options.policy` / `options.strategy`.
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        let w: SignOptionsWire = from_json(json, "options")?;
+        w.settings.validate()?;
+        Ok(SignOptions {
+            policy: match &w.policy {
+                Some(u) => wire_policy(u, "options.policy")?,
+                None => Policy::DEFAULT,
+            },
+            strategy: match &w.strategy {
+                Some(s) => wire_strategy(s, "options.strategy")?,
+                None => Strategy::default(),
+            },
+            reference_time: w.reference_time,
+            settings: w.settings,
+        })
+    }
+}
+
+/// The result of [`sign`] (criar output).
+#[derive(Clone, Debug)]
+pub struct Signed {
+    /// The FHIR `Signature` (profile `assinatura-avancada`).
+    pub signature: Value,
+    /// The Provenance carrying it (profile `conteudo-assinado`).
+    pub provenance: Value,
+    /// The transfer Bundle: the signed instances and the signed Provenance.
+    pub bundle: Value,
+    /// Findings that did not prevent signing (e.g. `CERT.NEAR-EXPIRY`).
+    pub warnings: Vec<Finding>,
+}
+
+impl Signed {
+    /// `{"signature": …, "provenance": …, "bundle": …, "warnings": OperationOutcome|null}`
+    /// as JSON, the form the bindings return.
+    pub fn to_json(&self) -> String {
+        let mut o = sesgo_core::json::Object::new();
+        o.insert("signature", self.signature.clone());
+        o.insert("provenance", self.provenance.clone());
+        o.insert("bundle", self.bundle.clone());
+        let warnings = if self.warnings.is_empty() {
+            Value::Null
+        } else {
+            Value::from_serde(&sesgo_core::OperationOutcome::new(self.warnings.clone()).to_value())
+        };
+        o.insert("warnings", warnings);
+        Value::Object(o).to_json()
+    }
+}
+
+pub(crate) fn refs_options(
+    policy: Policy,
+    settings: &Settings,
+    validating: bool,
+) -> Result<sesgo_refs::CheckOptions> {
+    let mut o = sesgo_refs::CheckOptions::for_policy(policy);
+    o.mode = if validating {
+        sesgo_refs::Mode::Validate
+    } else {
+        sesgo_refs::Mode::Sign
+    };
+    let n = settings.max_entries_bundle as usize;
+    o = o.with_max_entries(n, n)?;
+    o.json_limits.max_bytes = usize::try_from(settings.max_bundle_bytes).unwrap_or(usize::MAX);
+    Ok(o)
+}
+
+pub(crate) fn parse_json(
+    json: &[u8],
+    root: &str,
+    max_bytes: u64,
+    too_large: Code,
+) -> Result<Value> {
+    parse_strict(
+        json,
+        &Limits {
+            max_bytes: usize::try_from(max_bytes).unwrap_or(usize::MAX),
+            ..Limits::default()
+        },
+    )
+    .map_err(|e| e.into_error(root, too_large))
+}
+
+/// Signs the instances `provenance` designates in `bundle` (criar Etapas 1–14) with the
+/// system clock. See [`sign_with_clock`].
+///
+/// ```
+/// use sesgo::{Policy, RevocationPolicy, Settings, SignOptions, Signer, TrustStoreOptions};
+/// use sesgo::{VerifyInput, VerifyOptions};
+/// use sesgo_cert::testpki::TestPki;
+///
+/// // A throw-away ICP-Brasil-like PKI (openssl CLI); trust its root by fingerprint.
+/// let pki = TestPki::shared();
+/// let signer = Signer::from_pkcs12(&std::fs::read(&pki.p12_aes)?, &pki.password, None)?;
+/// let trust = TrustStoreOptions {
+///     root_sha256: vec![pki.root_sha256.clone()],
+///     ca_certs_pem: Some(std::fs::read_to_string(&pki.chain_pem)?),
+///     ..Default::default()
+/// }
+/// .build()?;
+/// let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/");
+/// let bundle = std::fs::read(format!("{examples}bundle.json"))?;
+/// let provenance = std::fs::read(format!("{examples}provenance.json"))?;
+///
+/// let options = SignOptions { policy: Policy::Politica020, ..Default::default() };
+/// let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
+/// assert_eq!(signed.signature["who"]["identifier"]["value"].as_str(), Some("12345678909"));
+///
+/// // The transfer Bundle verifies. Online revocation (OCSP/CRL) is not built yet, so the
+/// // default `strict` policy would report it invalid; `warn` reports the gap as a warning.
+/// let transfer = signed.bundle.to_json();
+/// let options = VerifyOptions {
+///     settings: Settings { revocation_policy: RevocationPolicy::Warn, ..Default::default() },
+///     ..Default::default()
+/// };
+/// let input = VerifyInput { bundle: Some(transfer.as_bytes()), ..Default::default() };
+/// assert!(sesgo::verify(&input, &trust, &options)?.valid);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign(
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Signer,
+    trust: &TrustStore,
+    options: &SignOptions,
+) -> Result<Signed> {
+    sign_with_clock(bundle, provenance, signer, trust, options, &SystemClock)
+}
+
+/// [`sign`] with an injected clock (criar 1.10 compares the reference time with it).
+///
+/// Runs the named steps of [`steps`] in the guide's order (docs/architecture.md):
+/// `inputs` (Etapa 1) → `chain` (Etapas 2.1–2.7, 14.2) → `revocation` (Etapa 2.8) →
+/// `content` (Etapas 1.4–1.9, 3–6) → `header` (Etapas 7–9) → `signing` (Etapas 10–11) →
+/// `timestamp` (Etapa 12) → `unprotected` (Etapa 13) → `wrap` (Etapa 14). Any failure: an
+/// [`Error`](crate::Error) with every finding of the step that failed.
+pub fn sign_with_clock(
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Signer,
+    trust: &TrustStore,
+    options: &SignOptions,
+    clock: &dyn Clock,
+) -> Result<Signed> {
+    let inputs = steps::inputs(bundle, provenance, options, clock)?;
+    let chain = steps::chain(&inputs, signer, trust)?;
+    let evidence = steps::revocation(&inputs, &chain)?;
+    let content = steps::content(&inputs)?;
+    let prepared = steps::header(&inputs, &chain, &content)?;
+    let mut jws = steps::signing(signer, prepared)?;
+    steps::timestamp(&inputs, &mut jws)?;
+    steps::unprotected(&mut jws, evidence)?;
+    steps::wrap(&inputs, chain, &content, &jws)
+}
