@@ -70,16 +70,16 @@ pub fn check_file(path: &Path) -> Result {
     for name in HOOK_NAMES {
         grep.args(["-e", name]);
     }
-    let out = grep
-        .arg(path)
-        .output()
-        .map_err(|e| format!("grep: {e}"))?;
+    let out = grep.arg(path).output().map_err(|e| format!("grep: {e}"))?;
     match out.status.code() {
         Some(1) => Ok(()),
         Some(0) => Err(format!(
             "{} contains the test hook `{}`: built with the `testing` feature",
             path.display(),
-            String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("?")
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or("?")
         )),
         _ => Err(format!(
             "grep {} failed: {}",

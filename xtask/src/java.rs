@@ -30,7 +30,11 @@ fn build_lib(release: bool, testing: bool) -> Result<PathBuf> {
     let profile = if release { "release" } else { "debug" };
     crate::progress(&format!(
         "building the JNI library ({profile}{})",
-        if testing { ", with the testing hooks" } else { "" }
+        if testing {
+            ", with the testing hooks"
+        } else {
+            ""
+        }
     ));
     let mut c = cargo();
     c.args(["build", "-p", "sesgo-jni"]);
@@ -121,7 +125,10 @@ pub fn test_java() -> Result {
     let manifest = crate::testpki::ensure()?;
     let lib_dir = testing_lib.parent().ok_or("library without a directory")?;
     let mut test = mvn(&["-B", "test"]);
-    test.arg(format!("-DargLine=-Djava.library.path={}", lib_dir.display()));
+    test.arg(format!(
+        "-DargLine=-Djava.library.path={}",
+        lib_dir.display()
+    ));
     test.env(crate::testpki::ENV, &manifest);
     run(test)?;
     run_example(&jar, &manifest)

@@ -18,7 +18,11 @@ pub fn build_wheel(release: bool, testing: bool) -> Result<PathBuf> {
     crate::progress(&format!(
         "building the Python wheel ({}{})",
         if release { "release" } else { "dev profile" },
-        if testing { ", with the testing hooks" } else { "" }
+        if testing {
+            ", with the testing hooks"
+        } else {
+            ""
+        }
     ));
     let mut c = Command::new(&maturin);
     c.current_dir(root())

@@ -311,10 +311,7 @@ fn sh_quote(s: &str) -> String {
 
 impl<'a> Session<'a> {
     fn start(sandbox: &'a Sandbox, artifacts: &'a Artifacts) -> Result<Session<'a>> {
-        let s = Session {
-            sandbox,
-            artifacts,
-        };
+        let s = Session { sandbox, artifacts };
         std::fs::write(
             sandbox.state.join("cwd"),
             sandbox.root.to_string_lossy().as_bytes(),
@@ -530,9 +527,9 @@ fn java_class(code: &str) -> Option<String> {
         if l.starts_with("//") || l.starts_with('*') {
             return None;
         }
-        let mut words = l.split_whitespace().skip_while(|w| {
-            matches!(*w, "public" | "final" | "abstract" | "static" | "sealed")
-        });
+        let mut words = l
+            .split_whitespace()
+            .skip_while(|w| matches!(*w, "public" | "final" | "abstract" | "static" | "sealed"));
         (words.next() == Some("class"))
             .then(|| words.next())
             .flatten()
@@ -593,9 +590,7 @@ pub fn test_snippets() -> Result {
     if ran == 0 {
         return Err("no snippet ran".into());
     }
-    eprintln!(
-        "xtask: {ran} snippets ran as written; {skipped} marked no-run (reasons above)"
-    );
+    eprintln!("xtask: {ran} snippets ran as written; {skipped} marked no-run (reasons above)");
     Ok(())
 }
 
@@ -643,6 +638,9 @@ mod tests {
             Some("SignVerify")
         );
         assert_eq!(java_class("final class A{").as_deref(), Some("A"));
-        assert_eq!(java_class("// class Not\nclass Yes {}").as_deref(), Some("Yes"));
+        assert_eq!(
+            java_class("// class Not\nclass Yes {}").as_deref(),
+            Some("Yes")
+        );
     }
 }

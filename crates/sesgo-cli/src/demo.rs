@@ -52,6 +52,10 @@ fn codes(v: &Verification) -> String {
 
 /// Runs the demo; `Ok(true)` when every step behaved as expected.
 pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
+    // Refused before any report line: stdout then holds only the OperationOutcome.
+    if let Some(dir) = keep {
+        prepare_keep_dir(dir)?;
+    }
     let r = Report;
     r.line(format!(
         "sesgo {} demo: sign and verify examples/bundle.json + examples/provenance.json",
@@ -61,9 +65,6 @@ pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
 
     // 1. The test PKI. Its certificates become valid when generated, so every clock
     //    reading (the default reference time of sign and verify) comes after this.
-    if let Some(dir) = keep {
-        prepare_keep_dir(dir)?;
-    }
     ui.note("sesgo demo: generating a throw-away test PKI with the openssl CLI ...");
     let t = Instant::now();
     let generated = match keep {

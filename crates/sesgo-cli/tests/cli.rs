@@ -780,7 +780,8 @@ fn the_demo_runs_and_exits_0() {
         .contains(&"CRYPTO.HASH-VERIFICATION-FAILED".to_owned()));
 
     // The manifest names the signer's files, the password and the root.
-    let m: Value = serde_json::from_slice(&std::fs::read(keep.join("manifest.json")).unwrap()).unwrap();
+    let m: Value =
+        serde_json::from_slice(&std::fs::read(keep.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["rootSha256"], root.as_str());
     assert_eq!(m["password"], "teste123");
     for (member, file) in [
@@ -796,25 +797,34 @@ fn the_demo_runs_and_exits_0() {
     let chain = std::fs::read_to_string(keep.join("chain.pem")).unwrap();
     let signer = std::fs::read_to_string(keep.join("signer.pem")).unwrap();
     let root_pem = std::fs::read_to_string(keep.join("root.pem")).unwrap();
-    assert!(chain.starts_with(signer.trim_end()), "chain.pem starts with the signer");
-    assert!(chain.trim_end().ends_with(root_pem.trim_end()), "chain.pem ends with the root");
+    assert!(
+        chain.starts_with(signer.trim_end()),
+        "chain.pem starts with the signer"
+    );
+    assert!(
+        chain.trim_end().ends_with(root_pem.trim_end()),
+        "chain.pem ends with the root"
+    );
     assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 4);
 
     // The README's lines work on the kept files: PEM key + chain.pem, root by PEM.
     let pw = [(PW_VAR, "teste123")];
     let sign_pem = |chain: &str, trust: &[&str]| {
+        let (bundle, provenance) = (keep.join("bundle.json"), keep.join("provenance.json"));
+        let (key, chain) = (keep.join("signer-key.pem"), keep.join(chain));
         let mut args = vec![
             "sign",
             "--bundle",
-            s(&keep.join("bundle.json")),
+            s(&bundle),
             "--provenance",
-            s(&keep.join("provenance.json")),
+            s(&provenance),
+            "--key",
+            s(&key),
+            "--key-password-env",
+            PW_VAR,
+            "--chain",
+            s(&chain),
         ];
-        let key = keep.join("signer-key.pem");
-        let chain = keep.join(chain);
-        let key_s = s(&key).to_owned();
-        let chain_s = s(&chain).to_owned();
-        args.extend(["--key", &key_s, "--key-password-env", PW_VAR, "--chain", &chain_s]);
         args.extend(trust);
         sesgo_env(&args, &pw)
     };
@@ -825,11 +835,16 @@ fn the_demo_runs_and_exits_0() {
     let r = sign_pem("chain.pem", &[]);
     assert_eq!(r.expect(1).outcome(), ["CERT.NOT-ICP-BRASIL"]);
     let text = String::from_utf8_lossy(&r.stdout);
-    assert!(text.contains("--trust-root-sha256") && text.contains("--trust-roots-pem"), "{text}");
+    assert!(
+        text.contains("--trust-root-sha256") && text.contains("--trust-roots-pem"),
+        "{text}"
+    );
     // A chain without the key's certificate: unusable input (exit 2), with the hint.
     let r = sign_pem("root.pem", &trust);
     assert_eq!(r.expect(2).outcome(), ["DEVICE.CERTIFICATE-NOT-FOUND"]);
-    assert!(String::from_utf8_lossy(&r.stdout).contains("deve começar pelo certificado desta chave"));
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("deve começar pelo certificado desta chave")
+    );
 
     // cert inspect: trust apart from eligibility.
     let inspect = |trust: &[&str]| {
@@ -847,7 +862,10 @@ fn the_demo_runs_and_exits_0() {
     };
     let untrusted = inspect(&[]);
     assert_eq!(untrusted["trust"]["trusted"], false);
-    assert_eq!(untrusted["trust"]["findings"][0]["code"], "CERT.NOT-ICP-BRASIL");
+    assert_eq!(
+        untrusted["trust"]["findings"][0]["code"],
+        "CERT.NOT-ICP-BRASIL"
+    );
     assert_eq!(untrusted["eligibility"]["0.2.0"]["eligible"], true);
     let trusted = inspect(&trust);
     assert_eq!(trusted["trust"]["trusted"], true);
@@ -870,7 +888,10 @@ fn refs_check_points_server_ids_to_bundle_build() {
     )
     .unwrap();
     let r = sesgo(&["refs", "check", "--bundle", s(&bundle)]);
-    assert!(r.expect(1).outcome().contains(&"FORMAT.UUID-INVALID".to_owned()));
+    assert!(r
+        .expect(1)
+        .outcome()
+        .contains(&"FORMAT.UUID-INVALID".to_owned()));
     assert!(String::from_utf8_lossy(&r.stdout).contains("sesgo bundle build"));
 }
 
