@@ -567,7 +567,7 @@ sesgo_status sesgo_sign(const sesgo_signer *signer,
                         sesgo_bytes *out,
                         sesgo_error **err_out);
 
-// [`sesgo_sign`] with each output as its own buffer (`sesgo_signed`), never cut out of
+// `sesgo_sign` with each output as its own buffer (`sesgo_signed`), never cut out of
 // a combined document. Same inputs, options and failures as `sesgo_sign`. On success
 // `*out` is set (release with `sesgo_signed_free`); on failure it is left zeroed.
 sesgo_status sesgo_sign_parts(const sesgo_signer *signer,
