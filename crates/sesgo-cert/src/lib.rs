@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod aia;
 mod cert;
 mod chain;
 mod credentials;
@@ -37,6 +38,7 @@ pub mod crypto;
 mod eligibility;
 mod identity;
 pub mod iti;
+pub mod iti_refresh;
 mod path;
 mod pem;
 mod pkcs12;
@@ -46,6 +48,7 @@ pub mod testpki;
 mod time;
 mod trust;
 
+pub use aia::{AiaConfig, AiaSource};
 pub use cert::{parse_x5c, Certificate, KeyAlgorithm, KeyUsageInfo};
 pub use chain::{
     build_chain, validate_chain, ChainOptions, ValidatedChain, DEFAULT_MAX_DEPTH,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use sesgo_core::{Code, Error, Finding, Result};
 
+use crate::aia::AiaSource;
 use crate::cert::Certificate;
 
 /// The embedded ICP-Brasil roots, `(name, PEM)`. v5 and v12 are the document-signing anchors
@@ -53,6 +54,8 @@ pub(crate) struct Inner {
     /// given certificates, in order, and on this store's immutable pool), keyed by the
     /// digest of the given certificates' DER.
     completed: Mutex<HashMap<[u8; 32], Result<Vec<Certificate>>>>,
+    /// Missing issuers from AIA `caIssuers` (with its own in-memory layer), if online.
+    aia: Option<Arc<AiaSource>>,
 }
 
 /// Immutable set of trusted roots (SHA-256 of the DER) plus a pool of CA certificates used to
@@ -111,6 +114,7 @@ impl TrustStore {
                 pool,
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
+                aia: None,
             }),
         })
     }
@@ -130,6 +134,7 @@ impl TrustStore {
                 pool: roots,
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
+                aia: None,
             }),
         })
     }
@@ -177,8 +182,29 @@ impl TrustStore {
                 pool,
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
+                aia: self.inner.aia.clone(),
             }),
         }
+    }
+
+    /// A new store (same roots and pool) that completes chains from AIA `caIssuers` URLs
+    /// through `source` when its pool is not enough (online "Montar cadeia", IG-DIGEST
+    /// §13). Fetched certificates never become trusted: only the pinned roots are.
+    pub fn with_aia(&self, source: Arc<AiaSource>) -> TrustStore {
+        TrustStore {
+            inner: Arc::new(Inner {
+                fingerprints: self.inner.fingerprints.clone(),
+                pool: self.inner.pool.clone(),
+                cache: Mutex::new(HashMap::new()),
+                completed: Mutex::new(HashMap::new()),
+                aia: Some(source),
+            }),
+        }
+    }
+
+    /// The AIA source of [`TrustStore::with_aia`], if any.
+    pub fn aia(&self) -> Option<&Arc<AiaSource>> {
+        self.inner.aia.as_ref()
     }
 
     /// [`TrustStore::with_ca_certs`] with every `.pem`/`.crt`/`.cer`/`.der` file of `dir`
@@ -307,6 +333,15 @@ impl TrustStore {
         let mut pool: Vec<Certificate> = rest.to_vec();
         pool.extend(self.inner.pool.iter().cloned());
         let r = crate::chain::build_chain(leaf, &pool);
+        let r = match (r, &self.inner.aia) {
+            (Err(_), Some(aia)) => {
+                // Network failures are not remembered: the next call tries again.
+                let online = aia.complete(certs, &self.inner.pool);
+                online.as_ref().map_err(|e| e.clone())?;
+                online
+            }
+            (r, _) => r,
+        };
         if let Ok(mut m) = self.inner.completed.lock() {
             if m.len() >= CACHE_MAX {
                 m.clear();

@@ -42,6 +42,9 @@ pub(crate) enum Command {
     Attachment(AttachmentCommand),
     /// The canonical bytes a signature covers for one resource; stdout: those bytes.
     Canonicalize(CanonicalizeArgs),
+    /// The trust store: refresh ITI's CA archive, show roots and caches.
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// Self-contained demonstration: a throw-away test PKI (openssl CLI), sign and verify
     /// the example under both policies, tamper and show the failure. No network.
     Demo(DemoArgs),
@@ -76,6 +79,75 @@ pub(crate) enum CertCommand {
     /// Report on a certificate (identity, type, validity, eligibility per policy);
     /// stdout: the report JSON.
     Inspect(CertInspectArgs),
+    /// Build the x5c of a certificate (caso de uso montar cadeia): the chain to a trusted
+    /// root from the trust store and AIA caIssuers; stdout: the x5c JSON array.
+    Chain(CertChainArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TrustCommand {
+    /// Download ITI's hashsha512.txt and, if it changed, ACcompactado.zip (SHA-512
+    /// checked before it is opened) into the cache; stdout: what changed (JSON).
+    Refresh(TrustRefreshArgs),
+    /// The trusted roots and what the cache holds (ITI archive, AIA downloads) with
+    /// their ages; stdout: JSON. Never touches the network.
+    Show(TrustShowArgs),
+}
+
+/// Network access (AIA chain completion, the ITI archive): offline mode, the cache.
+#[derive(Args, Debug, Default)]
+pub(crate) struct NetworkArgs {
+    /// Never touch the network (setting network: false): what is not cached is reported
+    /// as unobtainable with its code.
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// The shared cache directory (default: the per-user cache directory, or
+    /// $SESGO_CACHE_DIR).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Extra trusted roots for HTTPS servers (PEM), besides the system's.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tls_roots_pem: Option<PathBuf>,
+    /// URL of ITI's ACcompactado.zip (default: ITI's; https only).
+    #[arg(long, value_name = "URL")]
+    pub(crate) iti_zip_url: Option<String>,
+    /// URL of ITI's hashsha512.txt (default: ITI's; https only).
+    #[arg(long, value_name = "URL")]
+    pub(crate) iti_hash_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct TrustRefreshArgs {
+    /// Operational settings, a JSON file (timeouts, retries, trust-store ages).
+    #[arg(long, value_name = "JSON_FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct TrustShowArgs {
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CertChainArgs {
+    /// The certificate (PEM, DER or standard Base64 DER).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cert: PathBuf,
+    /// Reference time for validity, Unix seconds (default: now).
+    #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
+    pub(crate) reference_time: Option<i64>,
+    /// Operational settings, a JSON file.
+    #[arg(long, value_name = "JSON_FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
 }
 
 /// Which key signs: a PKCS#12 file or a PEM key with its chain.
@@ -170,6 +242,10 @@ pub(crate) struct TrustArgs {
     /// Also trust the embedded ICP-Brasil roots when other roots are given.
     #[arg(long)]
     pub(crate) icp_brasil: bool,
+    /// Complete chains with the CA certificates of ITI's archive from the cache
+    /// (refreshed when older than trustStoreRefreshSecs; see `sesgo trust refresh`).
+    #[arg(long)]
+    pub(crate) iti: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -221,6 +297,8 @@ pub(crate) struct SignArgs {
     pub(crate) settings: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
     /// Also write the signed Provenance to this file.
     #[arg(long, value_name = "FILE")]
     pub(crate) out_provenance: Option<PathBuf>,
@@ -258,6 +336,8 @@ pub(crate) struct VerifyArgs {
     pub(crate) what: VerifyWhat,
     #[command(flatten)]
     pub(crate) trust: TrustArgs,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
     /// The policy the signature must follow (default: the one it declares, if supported).
     #[arg(long, value_name = "URI")]
     pub(crate) policy: Option<String>,

@@ -36,7 +36,7 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
         reference_time: a.reference_time,
         settings: settings(a.settings.as_deref())?,
     };
-    let trust = a.trust.build()?;
+    let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let signer = a.signer.build()?;
     let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
     drop(signer);
@@ -103,7 +103,7 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
             UnsignedArg::Error => UnsignedEntries::Error,
         },
     };
-    let trust = a.trust.build()?;
+    let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let input = VerifyInput {
         signature_data: data.as_deref(),
         signature: signature.as_deref(),

@@ -22,6 +22,7 @@ mod args;
 mod commands;
 mod demo;
 mod inputs;
+mod network;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -173,6 +174,9 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
         Command::Refs(RefsCommand::Check(a)) => refs_check(&a, ui),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build(&a, ui),
         Command::Cert(CertCommand::Inspect(a)) => cert_inspect(&a, ui),
+        Command::Cert(CertCommand::Chain(a)) => network::cert_chain(&a, ui),
+        Command::Trust(TrustCommand::Refresh(a)) => network::trust_refresh(&a, ui),
+        Command::Trust(TrustCommand::Show(a)) => network::trust_show(&a, ui),
         Command::Attachment(AttachmentCommand::Fill(a)) => attachment_fill(&a, ui),
         Command::Attachment(AttachmentCommand::Check(a)) => attachment_check(&a, ui),
         Command::Canonicalize(a) => canonicalize(&a, ui),

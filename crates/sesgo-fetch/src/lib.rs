@@ -17,11 +17,18 @@
 use std::fmt;
 use std::time::Duration;
 
+mod cache;
+#[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "http")]
 mod proxy;
+#[cfg(feature = "http")]
 mod tls;
 
+pub use cache::{CacheEntry, CacheEntryInfo, DiskCache, DEFAULT_MAX_BYTES};
+#[cfg(feature = "http")]
 pub use http::{redact, ConfigError, HttpConfig, HttpFetcher};
+#[cfg(feature = "http")]
 pub use proxy::ProxyConfig;
 
 /// What a request is for. It decides whether plain `http://` is acceptable (only where the

@@ -1,12 +1,13 @@
-//! The two whole-set operations the facade composes (issue 6, "done when"):
-//! [`sign_set`] turns (Bundle, Provenance, signer) into (Signature, signed Provenance,
-//! transfer Bundle) — criar Etapas 3–14 after the inputs and the certificate chain were
-//! checked — and [`verification_inputs`] turns a received Bundle into one input per signed
-//! Provenance for validation (need N2).
+//! The signing side of a whole set: [`signed_content`] (criar Etapas 1.4–1.9, 3–6) and
+//! [`wrap`] (Etapa 14), the pieces the facade's named sign steps run, and [`sign_set`]
+//! (Bundle, Provenance, signer → Signature, signed Provenance, transfer Bundle) composing
+//! them for callers that have already checked the inputs and the chain. The reading side,
+//! every signed Provenance of a received Bundle, is
+//! [`crate::signed_set::signed_provenances`].
 
 use crate::provenance::{signed_provenance, transfer_bundle};
-use crate::signature::{build_signature, read_signature, SignatureFormats, SignerIdentifier};
-use crate::signed_set::{checked_select, signed_provenances, SignedTarget};
+use crate::signature::{build_signature, SignatureFormats, SignerIdentifier};
+use crate::signed_set::{checked_select, SignedTarget};
 use sesgo_core::json::Value;
 use sesgo_core::{Finding, Result};
 use sesgo_jades::{ContentDigest, HeaderParams, Jws, Policy, Prepared, Strategy};
@@ -145,50 +146,4 @@ pub fn sign_set(
         req.reference_time,
         &req.who,
     )
-}
-
-/// What validation needs for one signed Provenance of a received Bundle.
-#[derive(Debug)]
-pub struct VerificationInput<'a> {
-    /// Location of the Provenance (`Bundle.entry[i].resource`).
-    pub location: String,
-    /// The Provenance.
-    pub provenance: &'a Value,
-    /// The `Signature` as received.
-    pub signature: &'a Value,
-    /// The decoded `Signature.data`: the JWS JSON bytes (`Err` when the Signature does not
-    /// conform to `assinatura-avancada`).
-    pub jws: Result<Vec<u8>>,
-    /// The signed set, resolved in this Bundle.
-    pub targets: Result<Vec<SignedTarget<'a>>>,
-}
-
-impl VerificationInput<'_> {
-    /// The content digest recomputed under `policy` from the signed set (validar
-    /// §opcional).
-    pub fn recompute_digest(&self, policy: Policy) -> Result<[u8; 32]> {
-        let targets = self.targets.as_ref().map_err(Clone::clone)?;
-        let pairs: Vec<(&str, &Value)> =
-            targets.iter().map(|t| (t.reference, t.resource)).collect();
-        policy.content_digest(&pairs)
-    }
-}
-
-/// Every signed Provenance of a received Bundle with its Signature, JWS bytes and signed
-/// set (`FORMAT.SIGNATURE-MISSING` when there is none).
-pub fn verification_inputs(bundle: &Value) -> Result<Vec<VerificationInput<'_>>> {
-    let found = signed_provenances(bundle)?;
-    Ok(found
-        .into_iter()
-        .map(|sp| {
-            let loc = format!("{}.signature[0]", sp.location);
-            VerificationInput {
-                jws: read_signature(sp.signature, &loc, None).map(|r| r.jws),
-                location: sp.location,
-                provenance: sp.provenance,
-                signature: sp.signature,
-                targets: sp.targets,
-            }
-        })
-        .collect())
 }

@@ -9,9 +9,9 @@
 //!   and its strict reading;
 //! * [`provenance`]: the signed `Provenance` (profile `conteudo-assinado`) and the transfer
 //!   Bundle (seed page "Referências", Restrições);
-//! * [`flow`]: the whole operations — [`flow::sign_set`] (Bundle + Provenance + signer →
-//!   Signature, signed Provenance, transfer Bundle) and [`flow::verification_inputs`]
-//!   (received Bundle → one verification input per signed Provenance);
+//! * [`flow`]: the signing side of a whole set — [`flow::signed_content`],
+//!   [`flow::wrap`] and their composition [`flow::sign_set`] (Bundle + Provenance + signer
+//!   → Signature, signed Provenance, transfer Bundle);
 //! * [`attachment`]: signed attachments (profiles `anexo-assinado`,
 //!   `informacao-assinada`, extension `hash-sha256`).
 //!

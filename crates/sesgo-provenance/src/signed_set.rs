@@ -163,73 +163,138 @@ pub fn select<'a>(
 }
 
 /// A Provenance with a signature found in a received Bundle.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct SignedProvenance<'a> {
     /// Index of its Bundle entry.
     pub entry_index: usize,
-    /// Its location, `Bundle.entry[i].resource`.
-    pub location: String,
+    /// The Bundle it was found in.
+    pub bundle: &'a Value,
     /// The Provenance.
     pub provenance: &'a Value,
     /// `Provenance.signature[0]`.
     pub signature: &'a Value,
-    /// Its signed set, or why it cannot be resolved in this Bundle.
-    pub targets: Result<Vec<SignedTarget<'a>>>,
 }
 
-/// Finds every Provenance of `bundle` that carries a signature (validar input 1 and the
-/// optional Bundle/Provenance of the integrity check). A Provenance with more than one
-/// signature breaks the profile `conteudo-assinado` (`signature` 1..1) and is an error;
-/// a Bundle with no signed Provenance is `FORMAT.SIGNATURE-MISSING`.
-pub fn signed_provenances(bundle: &Value) -> Result<Vec<SignedProvenance<'_>>> {
-    if bundle["resourceType"] != "Bundle" {
-        return Err(Error::new(
-            Code::FormatBundleMalformed,
-            "o recurso não é um Bundle (resourceType diferente de 'Bundle')",
-        )
-        .at("Bundle.resourceType"));
+impl<'a> SignedProvenance<'a> {
+    /// Its location, `Bundle.entry[i].resource`.
+    pub fn location(&self) -> String {
+        format!("Bundle.entry[{}].resource", self.entry_index)
     }
-    let entries: &[Value] = bundle["entry"].as_array().map_or(&[], Vec::as_slice);
-    let mut out = Vec::new();
-    let mut findings = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        let res = &e["resource"];
-        if res["resourceType"] != "Provenance" {
+
+    /// Its signed set, resolved in the Bundle it was found in ([`select`]).
+    pub fn select(&self) -> Result<Vec<SignedTarget<'a>>> {
+        select(self.bundle, self.provenance, &self.location())
+    }
+}
+
+/// What [`signed_provenances`] found: the signatures to verify and the findings that
+/// excluded others (each an error: the Bundle does not verify as a whole).
+#[derive(Debug, Default)]
+pub struct SignedProvenances<'a> {
+    /// Every signed Provenance that carries exactly one signature of its own.
+    pub found: Vec<SignedProvenance<'a>>,
+    /// Why a Provenance or the Bundle was excluded.
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> SignedProvenances<'a> {
+    /// The signed Provenances, or an error with every finding.
+    pub fn into_result(self) -> Result<Vec<SignedProvenance<'a>>> {
+        match Error::from_findings(self.findings) {
+            Some(e) => Err(e),
+            None => Ok(self.found),
+        }
+    }
+}
+
+/// Finds every Provenance of a received Bundle that carries a signature (need N2;
+/// validar input 1 as a transfer Bundle), under the rule *one signature, one signed set*:
+///
+/// * not a Bundle → `FORMAT.BUNDLE-MALFORMED`;
+/// * a Provenance with more than one signature breaks the profile `conteudo-assinado`
+///   (`signature` 1..1) → `FORMAT.PROFILE-VALIDATION-FAILED`, and it is excluded;
+/// * a Provenance carrying a signature (`Signature.data`) already carried by an earlier
+///   Provenance → `FORMAT.PROVENANCE-INVALID`, and it is excluded: a signature designates
+///   one signed set, never two;
+/// * no signed Provenance and no other finding → `FORMAT.SIGNATURE-MISSING`.
+///
+/// The findings do not stop the search: every other signature is still found.
+pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
+    let mut out = SignedProvenances::default();
+    if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+        out.findings.push(
+            Finding::new(
+                Code::FormatBundleMalformed,
+                "o recurso não é um Bundle (resourceType diferente de 'Bundle')",
+            )
+            .at("Bundle.resourceType"),
+        );
+        return out;
+    }
+    let entries: &[Value] = bundle
+        .get("entry")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (k, e) in entries.iter().enumerate() {
+        let Some(res) = e.get("resource") else {
+            continue;
+        };
+        if res.get("resourceType").and_then(Value::as_str) != Some("Provenance") {
             continue;
         }
-        let location = format!("Bundle.entry[{i}].resource");
-        let sigs: &[Value] = res["signature"].as_array().map_or(&[], Vec::as_slice);
-        match sigs.len() {
-            0 => continue,
-            1 => {}
-            n => {
-                findings.push(
+        let location = format!("Bundle.entry[{k}].resource");
+        let sigs: &[Value] = res
+            .get("signature")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        let sig = match sigs {
+            [] => continue,
+            [sig] => sig,
+            _ => {
+                out.findings.push(
                     Finding::new(
                         Code::FormatProfileValidationFailed,
-                        format!("Provenance com {n} assinaturas; o perfil conteudo-assinado exige exatamente 1"),
+                        format!(
+                            "Provenance com {} assinaturas; o perfil conteudo-assinado exige exatamente 1",
+                            sigs.len()
+                        ),
                     )
                     .at(format!("{location}.signature")),
                 );
                 continue;
             }
+        };
+        if let Some(d) = sig.get("data").and_then(Value::as_str) {
+            if let Some(first) = seen.insert(d.trim(), k) {
+                out.findings.push(
+                    Finding::new(
+                        Code::FormatProvenanceInvalid,
+                        format!(
+                            "Bundle.entry[{k}] repete a assinatura já carregada por Bundle.entry[{first}]: uma assinatura designa um único conjunto assinado"
+                        ),
+                    )
+                    .at(format!("{location}.signature[0].data"))
+                    .at(format!("Bundle.entry[{first}].resource.signature[0].data")),
+                );
+                continue;
+            }
         }
-        out.push(SignedProvenance {
-            entry_index: i,
-            targets: select(bundle, res, &location),
-            location,
+        out.found.push(SignedProvenance {
+            entry_index: k,
+            bundle,
             provenance: res,
-            signature: &sigs[0],
+            signature: sig,
         });
     }
-    if let Some(e) = Error::from_findings(findings) {
-        return Err(e);
+    if out.found.is_empty() && out.findings.is_empty() {
+        out.findings.push(
+            Finding::new(
+                Code::FormatSignatureMissing,
+                "nenhum Provenance com signature encontrado no Bundle",
+            )
+            .at("Bundle.entry"),
+        );
     }
-    if out.is_empty() {
-        return Err(Error::new(
-            Code::FormatSignatureMissing,
-            "nenhum Provenance com signature encontrado no Bundle",
-        )
-        .at("Bundle.entry"));
-    }
-    Ok(out)
+    out
 }

@@ -6,9 +6,12 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_core::Code;
+use sesgo_jades::ContentDigest;
 use sesgo_jades::{verify_jws, Policy, Strategy, VerifyOptions};
-use sesgo_provenance::flow::{sign_set, verification_inputs, SignRequest};
+use sesgo_provenance::flow::{sign_set, SignRequest};
+use sesgo_provenance::signature::read_signature;
 use sesgo_provenance::signature::SignerIdentifier;
+use sesgo_provenance::signed_set::{signed_provenances, SignedProvenance};
 use sha2::{Digest, Sha256};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -68,6 +71,24 @@ fn request(policy: Policy) -> SignRequest {
     }
 }
 
+/// The JWS bytes of a signed Provenance found in a received Bundle.
+fn jws_of(sp: &SignedProvenance<'_>) -> Vec<u8> {
+    read_signature(
+        sp.signature,
+        &format!("{}.signature[0]", sp.location()),
+        None,
+    )
+    .unwrap()
+    .jws
+}
+
+/// The content digest recomputed under `policy` from its signed set (validar §opcional).
+fn recompute_digest(sp: &SignedProvenance<'_>, policy: Policy) -> [u8; 32] {
+    let targets = sp.select().unwrap();
+    let pairs: Vec<(&str, &Value)> = targets.iter().map(|t| (t.reference, t.resource)).collect();
+    policy.content_digest(&pairs).unwrap()
+}
+
 fn local_sign(p: &sesgo_jades::Prepared) -> sesgo_core::Result<Vec<u8>> {
     let h = Sha256::digest(p.signing_input());
     Ok(key().key.sign(Pkcs1v15Sign::new::<Sha256>(), &h).unwrap())
@@ -86,14 +107,14 @@ fn sign_then_read_back_and_verify_under_both_policies() {
         // Received elsewhere: serialized, parsed, the signed Provenance found, its set
         // resolved, the digest recomputed and the JWS verified against it.
         let received = parse_strict(out.bundle.to_json().as_bytes(), &Limits::default()).unwrap();
-        let inputs = verification_inputs(&received).unwrap();
+        let inputs = signed_provenances(&received).into_result().unwrap();
         assert_eq!(inputs.len(), 1);
         let input = &inputs[0];
-        let jws = input.jws.as_ref().unwrap();
+        let jws = jws_of(input);
         assert_eq!(jws, out.jws.as_bytes());
-        let digest = input.recompute_digest(policy).unwrap();
+        let digest = recompute_digest(input, policy);
         let v = verify_jws(
-            jws,
+            &jws,
             &VerifyOptions {
                 expected_policy: Some(policy),
                 expected_payload: Some(digest),
@@ -104,6 +125,67 @@ fn sign_then_read_back_and_verify_under_both_policies() {
         assert_eq!(v.iat, Some(1_763_659_930));
         assert_eq!(v.x5c_der, [key().cert.clone()]);
     }
+}
+
+#[test]
+fn one_signature_one_signed_set() {
+    let bundle = example("bundle.json");
+    let prov = example("provenance.json");
+    let out = sign_set(&bundle, &prov, &request(Policy::Ig012), local_sign, |_| {
+        Ok(())
+    })
+    .unwrap();
+    let mut received = parse_strict(out.bundle.to_json().as_bytes(), &Limits::default()).unwrap();
+    let entries = received
+        .as_object_mut()
+        .unwrap()
+        .get_mut("entry")
+        .unwrap()
+        .as_array_mut()
+        .unwrap();
+    let n = entries.len();
+    // A second Provenance carrying the same signature (another fullUrl): excluded.
+    let mut copy = entries[n - 1].clone();
+    copy.as_object_mut()
+        .unwrap()
+        .insert("fullUrl", "urn:uuid:0b7c7e4e-6a57-4d3e-9d2c-5f0e8c1a2b3c");
+    entries.push(copy);
+    // A Provenance with two signatures: excluded.
+    let mut two = entries[n - 1].clone();
+    let res = two
+        .as_object_mut()
+        .unwrap()
+        .get_mut("resource")
+        .unwrap()
+        .as_object_mut()
+        .unwrap();
+    let sig = res.get("signature").unwrap()[0].clone();
+    res.insert("signature", Value::Array(vec![sig.clone(), sig]));
+    entries.push(two);
+    let found = signed_provenances(&received);
+    assert_eq!(found.found.len(), 1);
+    assert_eq!(found.found[0].entry_index, n - 1);
+    let codes: Vec<Code> = found.findings.iter().map(|f| f.code()).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::FormatProvenanceInvalid,
+            Code::FormatProfileValidationFailed
+        ]
+    );
+    assert_eq!(
+        found.findings[0].locations(),
+        [
+            format!("Bundle.entry[{n}].resource.signature[0].data"),
+            format!("Bundle.entry[{}].resource.signature[0].data", n - 1)
+        ]
+    );
+    assert!(signed_provenances(&received).into_result().is_err());
+    // Not a Bundle.
+    assert_eq!(
+        signed_provenances(&prov).into_result().unwrap_err().code(),
+        Code::FormatBundleMalformed
+    );
 }
 
 #[test]
@@ -142,10 +224,10 @@ fn need_n2_extracted_instances_with_new_ids_still_verify() {
             }
             r.insert("meta", Value::Object(meta));
         }
-        let inputs = verification_inputs(&moved).unwrap();
-        let digest = inputs[0].recompute_digest(policy).unwrap();
+        let inputs = signed_provenances(&moved).into_result().unwrap();
+        let digest = recompute_digest(&inputs[0], policy);
         verify_jws(
-            inputs[0].jws.as_ref().unwrap(),
+            &jws_of(&inputs[0]),
             &VerifyOptions {
                 expected_policy: Some(policy),
                 expected_payload: Some(digest),
@@ -157,10 +239,10 @@ fn need_n2_extracted_instances_with_new_ids_still_verify() {
         // But a change to signed content is detected.
         let tampered = out.bundle.to_json().replace("36.50", "38.50");
         let tampered = parse_strict(tampered.as_bytes(), &Limits::default()).unwrap();
-        let inputs = verification_inputs(&tampered).unwrap();
-        let digest = inputs[0].recompute_digest(policy).unwrap();
+        let inputs = signed_provenances(&tampered).into_result().unwrap();
+        let digest = recompute_digest(&inputs[0], policy);
         let err = verify_jws(
-            inputs[0].jws.as_ref().unwrap(),
+            &jws_of(&inputs[0]),
             &VerifyOptions {
                 expected_policy: Some(policy),
                 expected_payload: Some(digest),

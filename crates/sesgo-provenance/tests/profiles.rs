@@ -312,16 +312,19 @@ fn signed_provenance_conforms_to_conteudo_assinado_and_round_trips_through_a_bun
     // Reading side (need N2): the received Bundle yields the Provenance, its signature and
     // its signed set.
     let received = parse_strict(tb.to_json().as_bytes(), &Limits::default()).unwrap();
-    let found = signed_provenances(&received).unwrap();
+    let found = signed_provenances(&received).into_result().unwrap();
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].location, "Bundle.entry[2].resource");
+    assert_eq!(found[0].location(), "Bundle.entry[2].resource");
     assert_eq!(found[0].signature, &sig);
-    let targets = found[0].targets.as_ref().unwrap();
+    let targets = found[0].select().unwrap();
     assert_eq!(targets[0].resource, set[0].resource);
     assert_eq!(targets[1].resource, set[1].resource);
 
     assert_eq!(
-        signed_provenances(&bundle).unwrap_err().code(),
+        signed_provenances(&bundle)
+            .into_result()
+            .unwrap_err()
+            .code(),
         Code::FormatSignatureMissing
     );
 }

@@ -21,6 +21,7 @@
 mod attachments;
 mod clock;
 mod inspect;
+pub mod network;
 mod options;
 pub mod pkcs11;
 mod settings;
@@ -36,6 +37,7 @@ pub use attachments::{
 };
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use inspect::{inspect_certificate, inspect_certificate_with_trust, InspectOptions};
+pub use network::{build_x5c, Network, NetworkOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
 pub use sesgo_core::json::{Object, Value};
 pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};

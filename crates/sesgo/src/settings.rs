@@ -51,8 +51,33 @@ pub struct Settings {
     pub bundle_timeout_secs: u32,
     /// Maximum certificate chain depth. Default 5; range [2, 10].
     pub max_chain_depth: u32,
-    /// Chain cache TTL, seconds. Default 86400; range [300, 604800].
+    /// Chain cache TTL, seconds. Default 86400; range [300, 604800]. Also how long an
+    /// AIA download is reused (IG-DIGEST §13).
     pub chain_cache_ttl_secs: u32,
+    /// Network access (AIA, ITI archive, OCSP, CRL, TSA, tokens). `false` is offline mode:
+    /// nothing is fetched and what could not be obtained is reported with its code.
+    /// Default true.
+    pub network: bool,
+    /// Attempts after a failed network `GET`. Default 3; range [1, 5] (IG-DIGEST §2.2).
+    pub network_max_retries: u32,
+    /// Wait before the first retry, seconds, doubled for each further one (never past
+    /// the request's timeout). Default 2; range [1, 10] (IG-DIGEST §2.2).
+    pub network_retry_interval_secs: u32,
+    /// Timeout of an AIA intermediate download, seconds. Default 20; range [5, 120]
+    /// (IG-DIGEST §13).
+    pub aia_timeout_secs: u32,
+    /// Timeout of each ITI archive download, seconds. Default 30; range [5, 120]
+    /// (IG-DIGEST §12).
+    pub trust_store_timeout_secs: u32,
+    /// Age of the cached ITI archive after which it is refreshed, seconds. Default 86400
+    /// (1440 min); range [3600, 604800] (IG-DIGEST §12; DECISIONS D18).
+    pub trust_store_refresh_secs: u32,
+    /// Age after which a copy that could not be refreshed is critical
+    /// (`CACHE.CRITICAL-STALE`), seconds. Default 172800 (2880 min); range [3600, 2592000].
+    pub trust_store_critical_secs: u32,
+    /// Age after which a copy is no longer used (`CACHE.EXPIRED-UNSAFE`), seconds.
+    /// Default 604800 (10080 min); range [3600, 2592000].
+    pub trust_store_max_age_secs: u32,
 }
 
 impl Default for Settings {
@@ -71,6 +96,14 @@ impl Default for Settings {
             bundle_timeout_secs: 10,
             max_chain_depth: 5,
             chain_cache_ttl_secs: 86_400,
+            network: true,
+            network_max_retries: 3,
+            network_retry_interval_secs: 2,
+            aia_timeout_secs: 20,
+            trust_store_timeout_secs: 30,
+            trust_store_refresh_secs: 86_400,
+            trust_store_critical_secs: 172_800,
+            trust_store_max_age_secs: 604_800,
         }
     }
 }
@@ -187,6 +220,68 @@ impl Settings {
             604_800,
             Code::ConfigTtlOutOfRange,
         );
+        range(
+            "networkMaxRetries",
+            self.network_max_retries.into(),
+            1,
+            5,
+            Code::ConfigInvalidParameter,
+        );
+        range(
+            "networkRetryIntervalSecs",
+            self.network_retry_interval_secs.into(),
+            1,
+            10,
+            Code::ConfigInvalidParameter,
+        );
+        range(
+            "aiaTimeoutSecs",
+            self.aia_timeout_secs.into(),
+            5,
+            120,
+            Code::ConfigTimeoutOutOfRange,
+        );
+        range(
+            "trustStoreTimeoutSecs",
+            self.trust_store_timeout_secs.into(),
+            5,
+            120,
+            Code::ConfigTimeoutOutOfRange,
+        );
+        range(
+            "trustStoreRefreshSecs",
+            self.trust_store_refresh_secs.into(),
+            3600,
+            604_800,
+            Code::ConfigUpdateIntervalOutOfRange,
+        );
+        range(
+            "trustStoreCriticalSecs",
+            self.trust_store_critical_secs.into(),
+            3600,
+            2_592_000,
+            Code::ConfigTtlOutOfRange,
+        );
+        range(
+            "trustStoreMaxAgeSecs",
+            self.trust_store_max_age_secs.into(),
+            3600,
+            2_592_000,
+            Code::ConfigTtlOutOfRange,
+        );
+        if !(self.trust_store_refresh_secs <= self.trust_store_critical_secs
+            && self.trust_store_critical_secs <= self.trust_store_max_age_secs)
+        {
+            f.push(Finding::new(
+                Code::ConfigTtlOutOfRange,
+                format!(
+                    "esperado trustStoreRefreshSecs ({}) <= trustStoreCriticalSecs ({}) <= trustStoreMaxAgeSecs ({})",
+                    self.trust_store_refresh_secs,
+                    self.trust_store_critical_secs,
+                    self.trust_store_max_age_secs
+                ),
+            ));
+        }
         match Error::from_findings(f) {
             Some(e) => Err(e),
             None => Ok(()),

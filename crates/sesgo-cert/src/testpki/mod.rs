@@ -18,7 +18,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
+mod online;
 mod variants;
+pub use online::PkiOptions;
 pub use variants::{ChainVariants, DerChain};
 
 const CONFIG: &str = include_str!("openssl-icp.cnf");
@@ -92,6 +94,9 @@ pub struct TestPki {
     pub foreign_leaf: PkiCert,
     /// PEM bundle: ac2, ac1, root.
     pub chain_pem: PathBuf,
+    /// The [`PkiOptions::base_url`] the certificates' AIA, OCSP and CRL URLs point under
+    /// (`None`: fixed, unreachable URLs).
+    pub base_url: Option<String>,
     /// CRL of the issuing AC (DER), listing the revoked e-CPF.
     pub crl_ac2_der: PathBuf,
     /// e-CPF PKCS#12, PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC, SHA-256 MAC (OpenSSL 3 default).
@@ -143,6 +148,14 @@ impl TestPki {
     /// Generates a fresh PKI into `dir` (created; must not already contain a PKI).
     pub fn generate(dir: &Path) -> GenResult<TestPki> {
         Gen::new(dir)?.run_all()
+    }
+
+    /// Generates a fresh PKI into `dir` with `options` (e.g. AIA, OCSP and CRL URLs under
+    /// [`PkiOptions::base_url`]; see [`TestPki::write_web_root`]).
+    pub fn generate_with(dir: &Path, options: &PkiOptions) -> GenResult<TestPki> {
+        let mut pki = Gen::with_config(dir, &online::config(options))?.run_all()?;
+        pki.base_url = options.base_url.clone();
+        Ok(pki)
     }
 
     /// Writes `dir/ACcompactado.zip` in ITI's shape (one PEM `.crt` per AC: the two test
@@ -211,6 +224,10 @@ fn gen_time(unix: i64) -> String {
 
 impl Gen {
     fn new(dir: &Path) -> GenResult<Self> {
+        Gen::with_config(dir, CONFIG)
+    }
+
+    fn with_config(dir: &Path, config: &str) -> GenResult<Self> {
         std::fs::create_dir_all(dir).map_err(io)?;
         for ca in ["ca-root", "ca-ac1", "ca-ac2"] {
             std::fs::create_dir_all(dir.join(ca).join("newcerts")).map_err(io)?;
@@ -225,7 +242,7 @@ impl Gen {
         for d in ["ee", "p12", "crl", "chain", "foreign"] {
             std::fs::create_dir_all(dir.join(d)).map_err(io)?;
         }
-        std::fs::write(dir.join("openssl-icp.cnf"), CONFIG).map_err(io)?;
+        std::fs::write(dir.join("openssl-icp.cnf"), config).map_err(io)?;
         Ok(Gen {
             dir: dir.to_path_buf(),
         })
@@ -778,6 +795,7 @@ impl Gen {
             foreign_root,
             foreign_leaf,
             chain_pem,
+            base_url: None,
             crl_ac2_der: d.join("crl/ac2.crl"),
             p12_aes: d.join("p12/ecpf-aes256.p12"),
             p12_3des: d.join("p12/ecpf-3des.p12"),

@@ -9,6 +9,7 @@ use crate::sign::parse_json;
 use base64ct::{Base64, Encoding};
 use sesgo_core::json::Value;
 use sesgo_core::{Code, Error, Finding, Result};
+use sesgo_provenance::signed_set::signed_provenances;
 
 use super::VerifyInput;
 
@@ -236,83 +237,27 @@ fn entries(bundle: &Value) -> &[Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-/// Every signed Provenance of a transfer Bundle (need N2). A Provenance with more than
-/// one signature, or a second Provenance carrying a signature already carried by another,
-/// is an error: one signature, one signed set.
+/// Every signed Provenance of a transfer Bundle (need N2), under the one rule *one
+/// signature, one signed set* ([`signed_provenances`]); what it excludes is a finding.
 fn transfer_bundle_jobs<'a>(b: &'a Value, findings: &mut Vec<Finding>) -> Vec<Job<'a>> {
-    if b.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-        findings.push(
-            Finding::new(
-                Code::FormatBundleMalformed,
-                "o recurso não é um Bundle (resourceType diferente de 'Bundle')",
-            )
-            .at("Bundle.resourceType"),
-        );
-        return Vec::new();
-    }
-    let mut jobs = Vec::new();
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (k, e) in entries(b).iter().enumerate() {
-        let Some(res) = e.get("resource") else {
-            continue;
-        };
-        if res.get("resourceType").and_then(Value::as_str) != Some("Provenance") {
-            continue;
-        }
-        let location = format!("Bundle.entry[{k}].resource");
-        let sigs: &[Value] = res
-            .get("signature")
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice);
-        let sig = match sigs {
-            [] => continue,
-            [sig] => sig,
-            _ => {
-                findings.push(
-                    Finding::new(
-                        Code::FormatProfileValidationFailed,
-                        format!("Provenance com {} assinaturas; o perfil conteudo-assinado exige exatamente 1", sigs.len()),
-                    )
-                    .at(format!("{location}.signature")),
-                );
-                continue;
+    let found = signed_provenances(b);
+    findings.extend(found.findings);
+    found
+        .found
+        .into_iter()
+        .map(|sp| {
+            let location = sp.location();
+            Job {
+                sig_loc: format!("{location}.signature[0]"),
+                signature: Some(sp.signature),
+                jws: None,
+                provenance: Some(ProvenanceRef {
+                    value: sp.provenance,
+                    location,
+                }),
+                bundle: Some(b),
+                container: Some(sp.entry_index),
             }
-        };
-        if let Some(d) = sig.get("data").and_then(Value::as_str) {
-            if let Some(first) = seen.insert(d.trim(), k) {
-                findings.push(
-                    Finding::new(
-                        Code::FormatProvenanceInvalid,
-                        format!(
-                            "Bundle.entry[{k}] repete a assinatura já carregada por Bundle.entry[{first}]: uma assinatura designa um único conjunto assinado"
-                        ),
-                    )
-                    .at(format!("{location}.signature[0].data"))
-                    .at(format!("Bundle.entry[{first}].resource.signature[0].data")),
-                );
-                continue;
-            }
-        }
-        jobs.push(Job {
-            sig_loc: format!("{location}.signature[0]"),
-            signature: Some(sig),
-            jws: None,
-            provenance: Some(ProvenanceRef {
-                value: res,
-                location,
-            }),
-            bundle: Some(b),
-            container: Some(k),
-        });
-    }
-    if jobs.is_empty() && findings.is_empty() {
-        findings.push(
-            Finding::new(
-                Code::FormatSignatureMissing,
-                "nenhum Provenance com signature encontrado no Bundle",
-            )
-            .at("Bundle.entry"),
-        );
-    }
-    jobs
+        })
+        .collect()
 }

@@ -295,16 +295,26 @@ impl Ctx<'_> {
     ) -> Option<Vec<Certificate>> {
         let s = self.settings;
         // Parsed once, by sesgo-cert, during JWS verification.
-        let certs: Vec<Certificate> = v.certificates.clone();
-        let mut found = match validate_chain(
-            &certs,
-            self.trust,
-            &ChainOptions {
-                reference_time: self.reference_time,
-                max_depth: s.max_chain_depth as usize,
-                near_expiry_days: s.near_expiry_threshold_days,
-            },
-        ) {
+        let mut certs: Vec<Certificate> = v.certificates.clone();
+        // criar 2.1 / IG-DIGEST §13: a chain that stops short of a root (a leaf alone) is
+        // completed ("Montar cadeia") when the store completes chains online (AIA).
+        let short = certs.last().is_some_and(|c| !c.is_self_issued());
+        let completed = if short && self.trust.aia().is_some() {
+            self.trust.complete_chain(&certs).map(|full| certs = full)
+        } else {
+            Ok(())
+        };
+        let mut found = match completed.and_then(|()| {
+            validate_chain(
+                &certs,
+                self.trust,
+                &ChainOptions {
+                    reference_time: self.reference_time,
+                    max_depth: s.max_chain_depth as usize,
+                    near_expiry_days: s.near_expiry_threshold_days,
+                },
+            )
+        }) {
             Ok(valid) => valid.warnings,
             Err(e) => e.into_findings(),
         };

@@ -1,0 +1,178 @@
+//! Network commands and options: `--offline`, `--cache-dir`, `--tls-roots-pem`, `--iti`;
+//! `sesgo trust refresh|show` and `sesgo cert chain` (issue 18; ADR 0046).
+
+use crate::args::*;
+use crate::inputs::*;
+use crate::{Output, Ui};
+use serde_json::{json, Value};
+use sesgo::{Network, NetworkOptions, Settings, TrustStore};
+use std::path::Path;
+
+fn path_string(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+impl NetworkArgs {
+    /// The network context: `--offline` wins over the settings.
+    pub(crate) fn build(&self, settings: &Settings) -> sesgo::Result<Network> {
+        let mut settings = settings.clone();
+        if self.offline {
+            settings.network = false;
+        }
+        let tls_roots_pem = read_opt(self.tls_roots_pem.as_deref(), "--tls-roots-pem")?
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let options = NetworkOptions {
+            cache_dir: self.cache_dir.as_deref().map(path_string),
+            tls_roots_pem,
+            trust_store_zip_url: self.iti_zip_url.clone(),
+            trust_store_hash_url: self.iti_hash_url.clone(),
+            ..NetworkOptions::default()
+        };
+        Network::new(&settings, &options).map_err(|e| located(e, "--cache-dir"))
+    }
+}
+
+/// The trust store of `trust`, completing chains through AIA (unless nothing can be
+/// fetched or cached) and, with `--iti`, through ITI's archive. Cache warnings go to
+/// stderr.
+pub(crate) fn online_trust(
+    trust: &TrustArgs,
+    network: &NetworkArgs,
+    settings: &Settings,
+    ui: &Ui,
+) -> sesgo::Result<TrustStore> {
+    let store = trust.build()?;
+    let net = network.build(settings)?;
+    let store = net.with_aia(&store);
+    if !trust.iti {
+        return Ok(store);
+    }
+    let (store, warnings) = net.with_iti(&store).map_err(|e| located(e, "--iti"))?;
+    if !warnings.is_empty() {
+        ui.note("trust store:");
+        ui.findings(&warnings);
+    }
+    Ok(store)
+}
+
+fn report(status: &sesgo_cert::iti_refresh::ItiStatus) -> Value {
+    json!({
+        "sha512": status.archive.sha512,
+        "previousSha512": status.previous_sha512,
+        "changed": status.changed,
+        "verifiedAt": status.verified_at,
+        "ageSecs": status.age_secs,
+        "certificates": status.archive.certificates.len(),
+        "added": status.added,
+        "removed": status.removed,
+    })
+}
+
+pub(crate) fn trust_refresh(a: &TrustRefreshArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let settings = settings(a.settings.as_deref())?;
+    let net = a.network.build(&settings)?;
+    let status = net.refresh_trust_store()?;
+    ui.note(format!(
+        "sesgo trust refresh: {} ({} certificados; +{} -{})",
+        if status.changed {
+            "atualizado"
+        } else {
+            "sem mudanças"
+        },
+        status.archive.certificates.len(),
+        status.added.len(),
+        status.removed.len()
+    ));
+    let mut out = report(&status);
+    out["cacheDir"] = json!(net.cache().map(|c| path_string(c.dir())));
+    Ok(Output::Json {
+        json: serde_json::to_string_pretty(&out).unwrap_or_default(),
+        ok: true,
+    })
+}
+
+pub(crate) fn trust_show(a: &TrustShowArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let store = a.trust.build()?;
+    // Never the network: what the cache holds.
+    let net = NetworkArgs {
+        offline: true,
+        cache_dir: a.network.cache_dir.clone(),
+        tls_roots_pem: None,
+        iti_zip_url: a.network.iti_zip_url.clone(),
+        iti_hash_url: a.network.iti_hash_url.clone(),
+    }
+    .build(&Settings::default())?;
+    let names: Vec<(String, String)> = sesgo_cert::embedded_icp_roots()
+        .into_iter()
+        .map(|(n, c)| (c.sha256_hex(), n.to_owned()))
+        .collect();
+    let roots: Vec<Value> = store
+        .fingerprints_hex()
+        .into_iter()
+        .map(|fp| {
+            let name = names.iter().find(|(f, _)| *f == fp).map(|(_, n)| n.clone());
+            let subject = store
+                .pool()
+                .iter()
+                .find(|c| c.sha256_hex() == fp)
+                .map(|c| c.subject());
+            json!({"sha256": fp, "name": name, "subject": subject})
+        })
+        .collect();
+    let iti = match net.trust_store_status() {
+        Ok(Some(s)) => {
+            let mut v = report(&s);
+            v["cas"] = s
+                .archive
+                .certificates
+                .iter()
+                .map(|(entry, c)| {
+                    json!({"entry": entry, "subject": c.subject(), "sha256": c.sha256_hex(), "notAfter": c.not_after()})
+                })
+                .collect();
+            v
+        }
+        Ok(None) => Value::Null,
+        Err(e) => json!({"error": e.code().as_str(), "diagnostics": e.primary().diagnostics()}),
+    };
+    let now = sesgo_cert::now_unix();
+    let aia: Vec<Value> = net
+        .cache()
+        .map(|c| c.list(sesgo_cert::aia::CACHE_NAMESPACE))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| {
+            json!({"url": e.key, "sha256": e.sha256, "fetchedAt": e.fetched_at,
+                   "ageSecs": now.saturating_sub(e.fetched_at), "size": e.size})
+        })
+        .collect();
+    ui.note(format!(
+        "sesgo trust show: {} raiz(es) confiável(is); arquivo ITI {}; {} download(s) AIA em cache",
+        roots.len(),
+        if iti.is_null() { "ausente" } else { "em cache" },
+        aia.len()
+    ));
+    let out = json!({
+        "roots": roots,
+        "cacheDir": net.cache().map(|c| path_string(c.dir())),
+        "itiArchive": iti,
+        "aia": aia,
+    });
+    Ok(Output::Json {
+        json: serde_json::to_string_pretty(&out).unwrap_or_default(),
+        ok: true,
+    })
+}
+
+pub(crate) fn cert_chain(a: &CertChainArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let cert = read(&a.cert, "--cert")?;
+    let settings = settings(a.settings.as_deref())?;
+    let trust = online_trust(&a.trust, &a.network, &settings, ui)?;
+    let x5c = sesgo::build_x5c(&cert, &trust, &settings, a.reference_time)
+        .map_err(|e| located(e, "--cert"))?;
+    ui.note(format!("sesgo cert chain: {} certificado(s)", x5c.len()));
+    Ok(Output::Json {
+        json: serde_json::to_string_pretty(&x5c).unwrap_or_default(),
+        ok: true,
+    })
+}

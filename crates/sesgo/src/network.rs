@@ -1,0 +1,335 @@
+//! [`Network`]: the facade's network context (issue 18; ADRs 0045, 0046) — one transport
+//! ([`Fetch`]), one on-disk cache ([`DiskCache`]) and the guide's network settings,
+//! shared by AIA chain completion, the ITI trust-store refresh and, through
+//! [`Network::fetch`] and [`Network::timeout`], by OCSP, CRL, TSA and token requests.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sesgo_cert::iti_refresh::{self, ItiConfig, ItiStatus};
+use sesgo_cert::{AiaConfig, AiaSource, Certificate};
+use sesgo_core::{Code, Error, Finding, Result};
+pub use sesgo_fetch::{
+    CacheEntry, CacheEntryInfo, ClientIdentity, DiskCache, Fetch, FetchError, HttpConfig,
+    HttpFetcher, Method, Offline, ProxyConfig, Purpose, Request, Response, TlsSignatureScheme,
+};
+
+use crate::settings::Settings;
+use crate::signer::TrustStore;
+
+/// Host-side network options that are not guide settings (JSON: camelCase, unknown
+/// members refused, all optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct NetworkOptions {
+    /// The shared cache directory (default: the per-user cache directory,
+    /// [`DiskCache::default_dir`]).
+    pub cache_dir: Option<String>,
+    /// Bound of the cache's content, bytes (default 256 MiB).
+    pub cache_max_bytes: Option<u64>,
+    /// URL of ITI's `ACcompactado.zip` (default: ITI's, IG 0.1.0).
+    pub trust_store_zip_url: Option<String>,
+    /// URL of its `hashsha512.txt` (default: ITI's, IG 0.1.0).
+    pub trust_store_hash_url: Option<String>,
+    /// Extra trusted roots for HTTPS servers (PEM), besides the system's.
+    pub tls_roots_pem: Option<String>,
+}
+
+impl NetworkOptions {
+    /// Parses the JSON form (empty = defaults).
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        crate::options::from_json(json, "network")
+    }
+}
+
+/// The network context. Cheap to share (`Arc` inside); `Send + Sync`.
+///
+/// ```
+/// use sesgo::{Network, NetworkOptions, Settings};
+/// // Offline: nothing is fetched; AIA and the ITI archive come only from the cache.
+/// let settings = Settings { network: false, ..Settings::default() };
+/// let dir = std::env::temp_dir().join(format!("sesgo-doc-net-{}", std::process::id()));
+/// let options = NetworkOptions { cache_dir: Some(dir.display().to_string()), ..Default::default() };
+/// let net = Network::new(&settings, &options).unwrap();
+/// assert!(net.is_offline());
+/// let err = net.refresh_trust_store().unwrap_err();
+/// assert_eq!(err.code().as_str(), "NETWORK.HASH-DOWNLOAD-FAILED");
+/// ```
+#[derive(Clone)]
+pub struct Network {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    fetch: Arc<dyn Fetch>,
+    offline: bool,
+    cache: Option<Arc<DiskCache>>,
+    settings: Settings,
+    options: NetworkOptions,
+    aia: Arc<AiaSource>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network")
+            .field("offline", &self.inner.offline)
+            .field(
+                "cache",
+                &self.inner.cache.as_ref().map(|c| c.dir().to_path_buf()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid(option: &str, msg: String) -> Error {
+    Error::new(Code::ConfigInvalidParameter, msg).at(option)
+}
+
+impl Network {
+    /// The default transport ([`HttpFetcher`]: system roots plus
+    /// [`NetworkOptions::tls_roots_pem`], environment proxies, retries from the settings),
+    /// or [`Offline`] when `settings.network` is false.
+    ///
+    /// Failures: settings out of range (their `CONFIG.*` code); unreadable TLS roots, URLs
+    /// or cache directory → `CONFIG.INVALID-PARAMETER` at the option.
+    pub fn new(settings: &Settings, options: &NetworkOptions) -> Result<Network> {
+        settings.validate()?;
+        if !settings.network {
+            return Network::build(Arc::new(Offline), true, settings, options);
+        }
+        let mut extra_roots_der = Vec::new();
+        if let Some(pem) = &options.tls_roots_pem {
+            let roots = Certificate::all_from_pem(pem).map_err(|e| e.at("tlsRootsPem"))?;
+            extra_roots_der.extend(roots.iter().map(|c| c.der().to_vec()));
+        }
+        let http = HttpFetcher::new(HttpConfig {
+            extra_roots_der,
+            retries: settings.network_max_retries,
+            retry_backoff: Duration::from_secs(settings.network_retry_interval_secs.into()),
+            ..HttpConfig::default()
+        })
+        .map_err(|e| invalid("network", e.to_string()))?;
+        Network::build(Arc::new(http), false, settings, options)
+    }
+
+    /// A context over a caller's own transport (a host HTTP stack, a C callback, a Python
+    /// callable, a Java object). With `settings.network` false it is offline anyway.
+    pub fn with_fetcher(
+        fetch: Arc<dyn Fetch>,
+        settings: &Settings,
+        options: &NetworkOptions,
+    ) -> Result<Network> {
+        settings.validate()?;
+        if !settings.network {
+            return Network::build(Arc::new(Offline), true, settings, options);
+        }
+        Network::build(fetch, false, settings, options)
+    }
+
+    fn build(
+        fetch: Arc<dyn Fetch>,
+        offline: bool,
+        settings: &Settings,
+        options: &NetworkOptions,
+    ) -> Result<Network> {
+        for (name, url) in [
+            ("trustStoreZipUrl", &options.trust_store_zip_url),
+            ("trustStoreHashUrl", &options.trust_store_hash_url),
+        ] {
+            if let Some(url) = url {
+                if !url.starts_with("https://") {
+                    return Err(Error::new(
+                        Code::ConfigTrustStoreUrlInvalid,
+                        format!("URL do trust store deve ser https://: {url}"),
+                    )
+                    .at(name));
+                }
+            }
+        }
+        let dir = match &options.cache_dir {
+            Some(d) => Some(PathBuf::from(d)),
+            None => DiskCache::default_dir(),
+        };
+        let max = options
+            .cache_max_bytes
+            .unwrap_or(sesgo_fetch::DEFAULT_MAX_BYTES);
+        let cache = match dir {
+            Some(dir) => match DiskCache::open(&dir, max) {
+                Ok(c) => Some(Arc::new(c)),
+                // An explicit directory must work; the default one is best effort.
+                Err(e) if options.cache_dir.is_some() => {
+                    return Err(invalid(
+                        "cacheDir",
+                        format!("diretório de cache '{}' inutilizável: {e}", dir.display()),
+                    ))
+                }
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let aia = Arc::new(AiaSource::new(
+            Arc::clone(&fetch),
+            cache.clone(),
+            AiaConfig {
+                timeout: Duration::from_secs(settings.aia_timeout_secs.into()),
+                max_depth: settings.max_chain_depth as usize,
+                ttl: Duration::from_secs(settings.chain_cache_ttl_secs.into()),
+                ..AiaConfig::default()
+            },
+        ));
+        Ok(Network {
+            inner: Arc::new(Inner {
+                fetch,
+                offline,
+                cache,
+                settings: settings.clone(),
+                options: options.clone(),
+                aia,
+            }),
+        })
+    }
+
+    /// Whether network access is disabled (`network: false`, `--offline`).
+    pub fn is_offline(&self) -> bool {
+        self.inner.offline
+    }
+
+    /// The transport (already [`Offline`] in offline mode).
+    pub fn fetcher(&self) -> Arc<dyn Fetch> {
+        Arc::clone(&self.inner.fetch)
+    }
+
+    /// Performs one request through the transport.
+    pub fn fetch(&self, request: &Request<'_>) -> std::result::Result<Response, FetchError> {
+        self.inner.fetch.fetch(request)
+    }
+
+    /// The shared on-disk cache, if one could be opened.
+    pub fn cache(&self) -> Option<&Arc<DiskCache>> {
+        self.inner.cache.as_ref()
+    }
+
+    /// The settings this context was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The options this context was built with.
+    pub fn options(&self) -> &NetworkOptions {
+        &self.inner.options
+    }
+
+    /// The timeout the settings give a purpose: OCSP, CRL and TSA their own, AIA
+    /// `aiaTimeoutSecs`, the ITI archive `trustStoreTimeoutSecs`, token requests the TSA's.
+    pub fn timeout(&self, purpose: Purpose) -> Duration {
+        let s = &self.inner.settings;
+        let secs = match purpose {
+            Purpose::Ocsp => s.ocsp_timeout_secs,
+            Purpose::Crl => s.crl_timeout_secs,
+            Purpose::Aia => s.aia_timeout_secs,
+            Purpose::TrustStore => s.trust_store_timeout_secs,
+            _ => s.tsa_timeout_secs,
+        };
+        Duration::from_secs(secs.into())
+    }
+
+    /// `trust` completing chains through AIA `caIssuers` (memory, disk cache, network),
+    /// so a signature whose `x5c` holds only the leaf can verify. Trust is still decided
+    /// only by `trust`'s pinned roots.
+    pub fn with_aia(&self, trust: &TrustStore) -> TrustStore {
+        trust.with_aia(Arc::clone(&self.inner.aia))
+    }
+
+    /// Where the ITI archive comes from and how fresh it must be.
+    pub fn iti_config(&self) -> ItiConfig {
+        let s = &self.inner.settings;
+        let o = &self.inner.options;
+        let defaults = ItiConfig::default();
+        ItiConfig {
+            zip_url: o.trust_store_zip_url.clone().unwrap_or(defaults.zip_url),
+            hash_url: o.trust_store_hash_url.clone().unwrap_or(defaults.hash_url),
+            timeout: Duration::from_secs(s.trust_store_timeout_secs.into()),
+            refresh_after: Duration::from_secs(s.trust_store_refresh_secs.into()),
+            critical_after: Duration::from_secs(s.trust_store_critical_secs.into()),
+            max_age: Duration::from_secs(s.trust_store_max_age_secs.into()),
+            limits: defaults.limits,
+        }
+    }
+
+    fn require_cache(&self) -> Result<&Arc<DiskCache>> {
+        self.cache().ok_or_else(|| {
+            Error::new(
+                Code::ConfigMissingParameter,
+                "nenhum diretório de cache disponível para o trust store (informe cacheDir)",
+            )
+            .at("cacheDir")
+        })
+    }
+
+    /// Downloads ITI's hash and, if it changed, the archive (SHA-512 checked before it is
+    /// opened), replacing the cached copy atomically; reports what changed. See
+    /// [`sesgo_cert::iti_refresh::refresh`] for the codes.
+    pub fn refresh_trust_store(&self) -> Result<ItiStatus> {
+        let cache = self.require_cache()?;
+        iti_refresh::refresh_and_compare(self.inner.fetch.as_ref(), cache, &self.iti_config())
+    }
+
+    /// The cached ITI archive (verified again), without the network: `Ok(None)` if none.
+    pub fn trust_store_status(&self) -> Result<Option<ItiStatus>> {
+        let cache = self.require_cache()?;
+        iti_refresh::cached(cache, &self.iti_config()).transpose()
+    }
+
+    /// `trust` with the ITI archive's CA certificates in its pool: the cached copy while
+    /// fresh, else refreshed, else the last good copy with a `CACHE.*` warning (returned).
+    pub fn with_iti(&self, trust: &TrustStore) -> Result<(TrustStore, Vec<Finding>)> {
+        let cache = self.require_cache()?;
+        let status = iti_refresh::ensure(self.inner.fetch.as_ref(), cache, &self.iti_config())?;
+        let store = trust.with_ca_certs(status.archive.certificates.into_iter().map(|(_, c)| c));
+        Ok((store, status.warnings))
+    }
+}
+
+/// Caso de uso *montar cadeia* (IG-DIGEST §13): the `x5c` of a certificate — leaf
+/// first, the root last, standard Base64 DER — completed from `trust`'s pool and, when
+/// `trust` completes chains online ([`Network::with_aia`]), from AIA `caIssuers`.
+/// `certificate` is PEM, DER or standard Base64 DER (an `x5c` element).
+///
+/// The chain is validated at `reference_time` (default now) against `trust`'s pinned
+/// roots before it is returned. Failures: unreadable certificate → its `CERT.*`/`FORMAT.*`
+/// code at `certificate`; no way to the root → `CERT.CHAIN-INCOMPLETE`; an untrusted or
+/// invalid chain → its `CERT.*` code.
+pub fn build_x5c(
+    certificate: &[u8],
+    trust: &TrustStore,
+    settings: &Settings,
+    reference_time: Option<i64>,
+) -> Result<Vec<String>> {
+    settings.validate()?;
+    let text = std::str::from_utf8(certificate).ok().map(str::trim);
+    let leaf = match text {
+        Some(t) if t.starts_with("-----BEGIN") => Certificate::from_pem(t),
+        Some(t)
+            if !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n".contains(&b)) =>
+        {
+            Certificate::from_base64(t)
+        }
+        _ => Certificate::from_der(certificate),
+    }
+    .map_err(|e| e.at("certificate"))?;
+    let chain = trust.complete_chain(&[leaf])?;
+    let validated = sesgo_cert::validate_chain(
+        &chain,
+        trust,
+        &sesgo_cert::ChainOptions {
+            reference_time: reference_time.unwrap_or_else(sesgo_cert::now_unix),
+            max_depth: settings.max_chain_depth as usize,
+            near_expiry_days: settings.near_expiry_threshold_days,
+        },
+    )?;
+    Ok(validated.to_x5c())
+}
