@@ -454,6 +454,23 @@ typedef int (*sesgo_fetch_callback)(void *userdata,
                                     const sesgo_fetch_request *request,
                                     sesgo_fetch_response *response);
 
+// The four parts of a signature, each as its own exact bytes (UTF-8 JSON): what
+// `sesgo_sign_parts` writes. Store and send these bytes as they are: under policy 0.2.0
+// the signed numbers are covered as written (`36.50`), so a re-serialization of the
+// transfer Bundle can break the signature. Release all four at once with
+// `sesgo_signed_free`.
+typedef struct {
+  // The FHIR `Signature` (profile `assinatura-avancada`).
+  sesgo_bytes signature;
+  // The signed `Provenance` carrying it (profile `conteudo-assinado`).
+  sesgo_bytes provenance;
+  // The transfer Bundle: the signed instances and the signed Provenance. Send this.
+  sesgo_bytes bundle;
+  // An OperationOutcome of the findings that did not prevent signing (e.g.
+  // `CERT.NEAR-EXPIRY`); empty (`data == NULL`, `len == 0`) when there are none.
+  sesgo_bytes warnings;
+} sesgo_signed;
+
 // What `sesgo_verify` checks: each member is a borrowed `(pointer, length)` pair; a NULL
 // pointer means "absent" (its length must then be 0). Zero-initialize it (`= {0}`) and
 // set what you have. The bytes are used exactly as given: the integrity check digests
@@ -664,6 +681,24 @@ sesgo_status sesgo_sign(const sesgo_signer *signer,
                         size_t options_len,
                         sesgo_bytes *out,
                         sesgo_error **err_out);
+
+// `sesgo_sign` with each output as its own buffer (`sesgo_signed`), never cut out of
+// a combined document. Same inputs, options and failures as `sesgo_sign`. On success
+// `*out` is set (release with `sesgo_signed_free`); on failure it is left zeroed.
+sesgo_status sesgo_sign_parts(const sesgo_signer *signer,
+                              const sesgo_trust_store *trust,
+                              const uint8_t *bundle,
+                              size_t bundle_len,
+                              const uint8_t *provenance,
+                              size_t provenance_len,
+                              const uint8_t *options_json,
+                              size_t options_len,
+                              sesgo_signed *out,
+                              sesgo_error **err_out);
+
+// Releases the four buffers of a `sesgo_signed` and zeroes them; NULL and an already
+// released (zeroed) value are accepted.
+void sesgo_signed_free(sesgo_signed *signed_);
 
 // Verifies a signature (caso de uso *validar*) against `trust`. `options_json` (empty =
 // defaults): `{"policy": uri, "referenceTime": unix, "settings": {…}, "acceptedPolicies":

@@ -10,7 +10,7 @@ command lines are visible to other users). By default the signer's chain must le
 an ICP-Brasil root; ``SESGO_TRUST_ROOT_PEM`` (and optionally ``SESGO_CA_PEM``) names
 PEM files of another root to trust instead, e.g. a test PKI.
 
-The inputs are read and the results kept as bytes/str (``raw=True``) so number tokens
+The inputs are read and the results kept as bytes (``sign_parts``) so number tokens
 such as ``36.50`` are signed and stored exactly as written.
 """
 
@@ -50,31 +50,28 @@ def main(argv: list[str]) -> int:
     try:
         signer = sesgo.Signer.from_pkcs12(p12, password)
         print(f"assinante: {signer.subject}")
-        signed_json = sesgo.sign(
+        signed = sesgo.sign_parts(
             (EXAMPLES / "bundle.json").read_bytes(),
             (EXAMPLES / "provenance.json").read_bytes(),
             signer,
             trust,
-            raw=True,  # keep the exact JSON (e.g. 36.50) of the signed content
-        )
+        )  # each output its own exact bytes (e.g. 36.50 kept as signed)
     except sesgo.SesgoError as e:
         print(f"falha ao assinar: {e.code}: {e.diagnostics} [{e.location}]", file=sys.stderr)
         return 1
-    signed = json.loads(signed_json)
-    if signed["warnings"]:
-        print("avisos:", json.dumps(signed["warnings"], ensure_ascii=False, indent=2))
+    if signed.warnings is not None:
+        print("avisos:", signed.warnings.decode("utf-8"))
     if out:
-        pathlib.Path(out).write_text(signed_json, encoding="utf-8")
-        print(f"resultado gravado em {out}")
+        pathlib.Path(out).write_bytes(signed.bundle)  # the transfer Bundle, as signed
+        print(f"Bundle de transferência gravado em {out}")
 
     # Revocation: with the default revocationPolicy "strict" an unobtainable OCSP/CRL
     # status is an error; this example reports it as a warning, so it also runs where the
     # responders named in the certificates cannot be reached.
     settings = {"revocationPolicy": "warn"}
-    # The signed Provenance (a dict is fine: it carries no decimal the signature covers)
-    # with the original Bundle bytes.
+    # The signed Provenance with the original Bundle bytes.
     result = sesgo.verify(
-        provenance=signed["provenance"],
+        provenance=signed.provenance,
         bundle=(EXAMPLES / "bundle.json").read_bytes(),
         trust_store=trust,
         settings=settings,

@@ -153,7 +153,7 @@ fn python_harness(
     out: &Path,
     quick: bool,
 ) -> Result {
-    let wheel = python::build_wheel(!quick)?;
+    let wheel = python::build_wheel(!quick, false)?;
     let venv = target_dir().join("bench-venv");
     let py = venv.join("bin/python");
     let req = std::fs::read_to_string(root().join("xtask/requirements-test.txt"))

@@ -77,7 +77,25 @@ fn cc(args: &[&str], out: &Path) -> Result {
 /// `lib/pkgconfig/sesgo.pc` (prefix relative to the .pc file, so the tree can be moved or
 /// copied to /usr/local as a whole). Returns its root.
 pub fn build_dist(profile: &str) -> Result<PathBuf> {
+    static BUILT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let dist = target_dir().join("c-dist");
+    // Built once per xtask process (the C suite's tree is reused by the snippet suite),
+    // unless another profile overwrote it since.
+    if BUILT.lock().map_err(|e| e.to_string())?.as_deref() == Some(profile)
+        && dist.join("lib/libsesgo.so").is_file()
+    {
+        return Ok(dist);
+    }
+    let built = build_dist_uncached(profile)?;
+    *BUILT.lock().map_err(|e| e.to_string())? = Some(profile.to_owned());
+    Ok(built)
+}
+
+fn build_dist_uncached(profile: &str) -> Result<PathBuf> {
     let root = root();
+    crate::progress(&format!(
+        "building libsesgo ({profile}, no testing hooks) into target/c-dist"
+    ));
     let (libdir, native) = build_lib_with(profile, false)?;
     let dist = target_dir().join("c-dist");
     let _ = std::fs::remove_dir_all(&dist);
@@ -112,6 +130,9 @@ pub fn build_dist(profile: &str) -> Result<PathBuf> {
         native.join(" ")
     );
     std::fs::write(pcdir.join("sesgo.pc"), pc).map_err(|e| e.to_string())?;
+    for lib in ["libsesgo.a", "libsesgo.so"] {
+        crate::clean::check_library(&dist.join("lib").join(lib))?;
+    }
     eprintln!("xtask: wrote {}", dist.display());
     Ok(dist)
 }

@@ -24,6 +24,9 @@ pub enum Flavor {
     Release,
     /// `libsesgo` debug build with the `testing` feature (the test suite's).
     Test,
+    /// `libsesgo` debug build without the testing hooks (the snippet suite's: what users
+    /// get, without a release build; docs/adr/0054).
+    Dev,
 }
 
 fn dotnet_dir() -> PathBuf {
@@ -146,6 +149,7 @@ fn native_lib(flavor: Flavor) -> Result<PathBuf> {
     let lib = match flavor {
         Flavor::Release => crate::ctest::build_dist("release")?.join("lib"),
         Flavor::Test => crate::ctest::build_lib("debug")?.0,
+        Flavor::Dev => crate::ctest::build_dist("debug")?.join("lib"),
     }
     .join(lib_file());
     if lib.is_file() {
@@ -163,6 +167,7 @@ pub fn build_package(flavor: Flavor) -> Result<PathBuf> {
     let which = match flavor {
         Flavor::Release => "package",
         Flavor::Test => "package-test",
+        Flavor::Dev => "package-dev",
     };
     let pkg = out_dir().join(which);
     let _ = std::fs::remove_dir_all(&pkg);
@@ -197,6 +202,7 @@ pub fn build_package(flavor: Flavor) -> Result<PathBuf> {
         match flavor {
             Flavor::Release => "",
             Flavor::Test => "-test",
+            Flavor::Dev => "-dev",
         }
     ));
     zip_dir(&pkg, &nupkg)?;

@@ -1,7 +1,9 @@
-//! `cargo xtask build java` / `cargo xtask test java`: libsesgo_jni (crate `sesgo-jni`,
-//! with the `testing` hooks) bundled into the Maven jar at `/native/<os>-<arch>/`, the
-//! JUnit 5 suite run by Maven (surefire), and a check that every `native` method of
-//! `Native.java` has an exported `Java_…` symbol in the library (and vice versa).
+//! `cargo xtask build java` / `cargo xtask test java`: libsesgo_jni (crate `sesgo-jni`)
+//! bundled into the Maven jar at `/native/<os>-<arch>/` — release and without the
+//! `testing` hooks for `build java`, debug without them for the test run (checked by
+//! `clean`, docs/adr/0054) — the JUnit 5 suite run by Maven (surefire) against a build
+//! *with* the hooks on `java.library.path`, and a check that every `native` method of
+//! `Native.java` has an exported `Java_…` symbol in that library (and vice versa).
 
 use crate::ctest::target_dir;
 use crate::{cargo, root, run, Result};
@@ -22,16 +24,42 @@ fn java_dir() -> PathBuf {
     root().join("bindings/java")
 }
 
-/// Builds libsesgo_jni (debug, `testing` feature) and returns its path.
-fn build_lib() -> Result<PathBuf> {
+/// Builds libsesgo_jni and returns a copy of it that later builds with other features do
+/// not overwrite: `target/java-native/<profile>[-testing]/libsesgo_jni.so`.
+fn build_lib(release: bool, testing: bool) -> Result<PathBuf> {
+    let profile = if release { "release" } else { "debug" };
+    crate::progress(&format!(
+        "building the JNI library ({profile}{})",
+        if testing {
+            ", with the testing hooks"
+        } else {
+            ""
+        }
+    ));
     let mut c = cargo();
-    c.args(["build", "-p", "sesgo-jni", "--features", "testing"]);
+    c.args(["build", "-p", "sesgo-jni"]);
+    if testing {
+        c.args(["--features", "testing"]);
+    }
+    if release {
+        c.arg("--release");
+    }
     run(c)?;
-    let lib = target_dir().join("debug").join(LIB);
+    let lib = target_dir().join(profile).join(LIB);
     if !lib.is_file() {
         return Err(format!("{} was not built", lib.display()));
     }
-    Ok(lib)
+    let dir = target_dir().join("java-native").join(format!(
+        "{profile}{}",
+        if testing { "-testing" } else { "" }
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let copy = dir.join(LIB);
+    std::fs::copy(&lib, &copy).map_err(|e| format!("copying {}: {e}", lib.display()))?;
+    if !testing {
+        crate::clean::check_library(&copy)?;
+    }
+    Ok(copy)
 }
 
 fn mvn(args: &[&str]) -> Command {
@@ -40,14 +68,25 @@ fn mvn(args: &[&str]) -> Command {
     c
 }
 
-/// Builds the native library, copies it to the Maven resource root
+/// Builds the native library without the testing hooks (`release` for `cargo xtask
+/// build java`), copies it to the Maven resource root
 /// `bindings/java/target/native/native/<os>-<arch>/`, packages the jar (tests skipped)
-/// and returns the jar's path.
-pub fn build_jar() -> Result<PathBuf> {
-    let lib = build_lib()?;
+/// and returns the jar's path. Built once per xtask process and profile.
+pub fn build_jar(release: bool) -> Result<PathBuf> {
+    static JARS: std::sync::Mutex<Vec<(bool, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    if let Some((_, jar)) = JARS
+        .lock()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .find(|(r, _)| *r == release)
+    {
+        return Ok(jar.clone());
+    }
+    let lib = build_lib(release, false)?;
     let dir = java_dir().join("target/native/native").join(classifier());
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::copy(&lib, dir.join(LIB)).map_err(|e| format!("copying {}: {e}", lib.display()))?;
+    crate::progress("packaging the jar (Maven)");
     run(mvn(&["-B", "-q", "package", "-DskipTests"]))?;
     let jar = std::fs::read_dir(java_dir().join("target"))
         .map_err(|e| e.to_string())?
@@ -66,17 +105,30 @@ pub fn build_jar() -> Result<PathBuf> {
     {
         return Err(format!("{} does not bundle {bundled}", jar.display()));
     }
+    crate::clean::check_archive(&jar)?;
     eprintln!("xtask: jar {}", jar.display());
+    if let Ok(mut jars) = JARS.lock() {
+        jars.push((release, jar.clone()));
+    }
     Ok(jar)
 }
 
 pub fn test_java() -> Result {
-    let jar = build_jar()?;
-    check_symbols(&target_dir().join("debug").join(LIB))?;
+    // The jar users get (no testing hooks, checked) runs the example and the snippets; the
+    // JUnit suite loads the library with the hooks from java.library.path, which
+    // NativeLibrary prefers to the bundled copy.
+    let jar = build_jar(false)?;
+    let testing_lib = build_lib(false, true)?;
+    check_symbols(&testing_lib)?;
     // The JUnit suite and the example read the test PKI's manifest (certificates become
     // valid at generation time: generated right before use).
     let manifest = crate::testpki::ensure()?;
+    let lib_dir = testing_lib.parent().ok_or("library without a directory")?;
     let mut test = mvn(&["-B", "test"]);
+    test.arg(format!(
+        "-DargLine=-Djava.library.path={}",
+        lib_dir.display()
+    ));
     test.env(crate::testpki::ENV, &manifest);
     run(test)?;
     run_example(&jar, &manifest)

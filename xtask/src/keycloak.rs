@@ -491,7 +491,7 @@ fn c_suite(kc: &Path, manifest: &Path) -> Result {
 }
 
 fn python_suite(kc: &Path, manifest: &Path) -> Result {
-    let wheel = crate::python::build_wheel(false)?;
+    let wheel = crate::python::build_wheel(false, false)?;
     let venv = crate::ctest::target_dir().join("py-keycloak-venv");
     let host = crate::python_env()?;
     let mut c = Command::new(&host);
@@ -519,7 +519,7 @@ fn python_suite(kc: &Path, manifest: &Path) -> Result {
 }
 
 fn java_suite(kc: &Path, manifest: &Path) -> Result {
-    crate::java::build_jar()?;
+    crate::java::build_jar(false)?;
     let mut c = Command::new(std::env::var("MVN").unwrap_or_else(|_| "mvn".into()));
     c.current_dir(root().join("bindings/java"))
         .args([

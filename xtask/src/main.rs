@@ -4,6 +4,7 @@
 
 mod bench;
 mod citations;
+mod clean;
 mod conformance;
 mod ctest;
 mod dotnet;
@@ -17,6 +18,7 @@ mod interop;
 mod java;
 mod keycloak;
 mod python;
+mod snippets;
 mod testpki;
 
 use std::path::{Path, PathBuf};
@@ -29,13 +31,15 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|dotnet|conformance|interop|keycloak|all]  run the test suites
-                     (default: all); conformance: HAPI FHIR validation of the CLI's outputs
-                     (ADR 0032); interop: EU DSS 6.4 validates and makes JAdES B-B/B-T with
-                     sesgo (ADR 0050); keycloak: token tests against a live Keycloak on
-                     127.0.0.1 (ADR 0052)
+  test [rust|c|python|java|dotnet|conformance|interop|keycloak|snippets|all]  run the
+                     test suites (default: all); conformance: HAPI FHIR validation of the
+                     CLI's outputs (ADR 0032); interop: EU DSS 6.4 validates and makes JAdES
+                     B-B/B-T with sesgo (ADR 0050); keycloak: token tests against a live
+                     Keycloak on 127.0.0.1 (ADR 0052); snippets: every code block of
+                     README.md and docs/ run as written against the demo PKI (ADR 0053)
   keycloak java      print the Java 21+ home Keycloak will run on
-  build python       build the abi3 wheel into target/wheels
+  build python       build the abi3 wheel (release, no test hooks) into target/wheels
+  build java         the jar (release native library, no test hooks) in bindings/java/target
   build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
                      libsesgo (release) into target/dotnet/package
@@ -68,10 +72,11 @@ fn main() -> ExitCode {
         ["test", "dotnet"] => dotnet::test_dotnet(),
         ["test", "keycloak"] => keycloak::test_keycloak(),
         ["keycloak", "java"] => keycloak::find_java21().map(|p| println!("{}", p.display())),
+        ["test", "snippets"] => snippets::test_snippets(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
-        ["build", "java"] => java::build_jar().map(|_| ()),
+        ["build", "java"] => java::build_jar(true).map(|_| ()),
         ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
-        ["build", "python"] => python::build_wheel(true).map(|_| ()),
+        ["build", "python"] => python::build_wheel(true, false).map(|_| ()),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["citations"] => citations::check(),
@@ -123,6 +128,11 @@ pub(crate) fn run(mut cmd: Command) -> Result {
     } else {
         Err(format!("{cmd:?} failed with {status}"))
     }
+}
+
+/// A line saying what is being built or run now (long builds are never silent).
+pub(crate) fn progress(what: &str) {
+    eprintln!("xtask: ==> {what}");
 }
 
 fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
@@ -182,6 +192,10 @@ fn test_all() -> Result {
     step(
         "access tokens against a live Keycloak (one server for the suite)",
         keycloak::test_keycloak,
+    )?;
+    step(
+        "README and docs snippets (as written, on the artifacts built above)",
+        snippets::test_snippets,
     )
 }
 
@@ -375,7 +389,18 @@ fn header(check: bool) -> Result {
 /// throw-away test PKI, the example signed and verified under both policies, a tampered
 /// copy rejected. Fails when the demo reports anything unexpected (exit 1).
 fn demo() -> Result {
+    progress(
+        "building the sesgo command line in release mode (the first build compiles every \
+         dependency: several minutes on a small machine; cargo lists each crate below)",
+    );
     let mut c = cargo();
-    c.args(["run", "--release", "-q", "-p", "sesgo-cli", "--", "demo"]);
+    c.args(["build", "--release", "-p", "sesgo-cli"]);
+    run(c)?;
+    progress("running `sesgo demo`");
+    let exe = ctest::target_dir()
+        .join("release")
+        .join(format!("sesgo{}", std::env::consts::EXE_SUFFIX));
+    let mut c = Command::new(exe);
+    c.arg("demo");
     run(c)
 }

@@ -7,12 +7,23 @@ use crate::{python_env, root, run, Result};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Builds the wheel into `target/wheels` and returns its path.
-pub fn build_wheel(release: bool) -> Result<PathBuf> {
+/// Builds a wheel and returns its path: without the `testing` hooks into
+/// `target/wheels` (what users install; `release` for `cargo xtask build python`), or
+/// with them into `target/wheels-testing` (the pytest suite's).
+pub fn build_wheel(release: bool, testing: bool) -> Result<PathBuf> {
     let py = python_env()?;
     let maturin = py.with_file_name("maturin");
-    let out = target_dir().join("wheels");
+    let out = target_dir().join(if testing { "wheels-testing" } else { "wheels" });
     let _ = std::fs::remove_dir_all(&out);
+    crate::progress(&format!(
+        "building the Python wheel ({}{})",
+        if release { "release" } else { "dev profile" },
+        if testing {
+            ", with the testing hooks"
+        } else {
+            ""
+        }
+    ));
     let mut c = Command::new(&maturin);
     c.current_dir(root())
         .args([
@@ -30,18 +41,56 @@ pub fn build_wheel(release: bool) -> Result<PathBuf> {
     } else {
         c.args(["--profile", "dev"]);
     }
+    if testing {
+        c.args(["--features", "testing"]);
+    }
     run(c)?;
     let wheel = std::fs::read_dir(&out)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "whl"))
         .ok_or("maturin produced no wheel")?;
+    if !testing {
+        crate::clean::check_archive(&wheel)?;
+    }
     eprintln!("xtask: wheel {}", wheel.display());
     Ok(wheel)
 }
 
+/// A virtual environment with the wheel users install (no testing hooks) under
+/// `target/py-snippets-venv`, built once per xtask process; returns its python. The
+/// snippet suite runs the README's Python there.
+pub fn user_venv() -> Result<PathBuf> {
+    static VENV: std::sync::OnceLock<std::result::Result<PathBuf, String>> =
+        std::sync::OnceLock::new();
+    VENV.get_or_init(|| {
+        let wheel = build_wheel(false, false)?;
+        let venv = target_dir().join("py-snippets-venv");
+        let mut c = Command::new(python_env()?);
+        c.args(["-m", "venv", "--clear"]).arg(&venv);
+        run(c)?;
+        let py = venv.join("bin/python");
+        let mut c = Command::new(&py);
+        c.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .arg(&wheel)
+        // The README's external-signer example signs with pyca/cryptography.
+        .arg("cryptography==50.0.2");
+        run(c)?;
+        Ok(py)
+    })
+    .clone()
+}
+
 pub fn test_python() -> Result {
-    let wheel = build_wheel(false)?;
+    // The wheel users get (checked for test hooks) and the suite's own, with them.
+    user_venv()?;
+    let wheel = build_wheel(false, true)?;
     let name = wheel
         .file_name()
         .and_then(|n| n.to_str())

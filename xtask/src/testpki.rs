@@ -40,10 +40,10 @@ pub fn generate(dir: &Path) -> Result<PathBuf> {
 
 /// [`generate`] with the certificates' AIA/OCSP/CDP URLs under a base URL, and the files
 /// the server at that URL serves written into its web root.
-fn generate_with(dir: &Path, online: Option<(String, &Path)>) -> Result<PathBuf> {
-    let base_url = online.as_ref().map(|(u, _)| u.clone());
+fn generate_with(dir: &Path, served: Option<(String, &Path)>) -> Result<PathBuf> {
+    let base_url = served.as_ref().map(|(u, _)| u.clone());
     let pki = TestPki::generate_with(dir, &PkiOptions { base_url })?;
-    if let Some((_, www)) = online {
+    if let Some((_, www)) = served {
         pki.write_web_root(www)?;
     }
     let rev = RevocationPki::generate(&pki)?;

@@ -47,6 +47,101 @@ pub unsafe extern "C" fn sesgo_sign(
     })
 }
 
+/// The four parts of a signature, each as its own exact bytes (UTF-8 JSON): what
+/// `sesgo_sign_parts` writes. Store and send these bytes as they are: under policy 0.2.0
+/// the signed numbers are covered as written (`36.50`), so a re-serialization of the
+/// transfer Bundle can break the signature. Release all four at once with
+/// `sesgo_signed_free`.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct sesgo_signed {
+    /// The FHIR `Signature` (profile `assinatura-avancada`).
+    pub signature: sesgo_bytes,
+    /// The signed `Provenance` carrying it (profile `conteudo-assinado`).
+    pub provenance: sesgo_bytes,
+    /// The transfer Bundle: the signed instances and the signed Provenance. Send this.
+    pub bundle: sesgo_bytes,
+    /// An OperationOutcome of the findings that did not prevent signing (e.g.
+    /// `CERT.NEAR-EXPIRY`); empty (`data == NULL`, `len == 0`) when there are none.
+    pub warnings: sesgo_bytes,
+}
+
+/// `sesgo_sign` with each output as its own buffer (`sesgo_signed`), never cut out of
+/// a combined document. Same inputs, options and failures as `sesgo_sign`. On success
+/// `*out` is set (release with `sesgo_signed_free`); on failure it is left zeroed.
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_sign_parts(
+    signer: *const sesgo_signer,
+    trust: *const sesgo_trust_store,
+    bundle: *const u8,
+    bundle_len: usize,
+    provenance: *const u8,
+    provenance_len: usize,
+    options_json: *const u8,
+    options_len: usize,
+    out: *mut sesgo_signed,
+    err_out: *mut *mut sesgo_error,
+) -> SesgoStatus {
+    crate::boundary::run(err_out, || {
+        if out.is_null() {
+            return Err(Failure::null("out"));
+        }
+        // SAFETY: non-NULL caller-provided slot; zeroed first so a failure leaves nothing
+        // to free behind.
+        unsafe {
+            out.write(sesgo_signed {
+                signature: sesgo_bytes::empty(),
+                provenance: sesgo_bytes::empty(),
+                bundle: sesgo_bytes::empty(),
+                warnings: sesgo_bytes::empty(),
+            })
+        };
+        // SAFETY: per the function contract.
+        let signer = unsafe { handle(signer, "signer")? };
+        let trust = unsafe { handle(trust, "trust")? };
+        let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
+        let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
+        let opts: sesgo::SignOptions = unsafe { options(options_json, options_len)? };
+        let signed = sesgo::sign(bundle, prov, &signer.inner, &trust.inner, &opts)?;
+        let warnings = if signed.warnings.is_empty() {
+            Vec::new()
+        } else {
+            sesgo::OperationOutcome::new(signed.warnings.clone())
+                .to_json()
+                .into_bytes()
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe {
+            out.write(sesgo_signed {
+                signature: sesgo_bytes::from_vec(signed.signature.to_json().into_bytes()),
+                provenance: sesgo_bytes::from_vec(signed.provenance.to_json().into_bytes()),
+                bundle: sesgo_bytes::from_vec(signed.bundle.to_json().into_bytes()),
+                warnings: sesgo_bytes::from_vec(warnings),
+            })
+        };
+        Ok(())
+    })
+}
+
+/// Releases the four buffers of a `sesgo_signed` and zeroes them; NULL and an already
+/// released (zeroed) value are accepted.
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_signed_free(signed: *mut sesgo_signed) {
+    if signed.is_null() {
+        return;
+    }
+    // SAFETY: the caller passes a value written by `sesgo_sign_parts` (or zeroed).
+    let s = unsafe { &mut *signed };
+    for b in [
+        &mut s.signature,
+        &mut s.provenance,
+        &mut s.bundle,
+        &mut s.warnings,
+    ] {
+        crate::bytes::sesgo_bytes_free(std::mem::replace(b, sesgo_bytes::empty()));
+    }
+}
+
 /// What `sesgo_verify` checks: each member is a borrowed `(pointer, length)` pair; a NULL
 /// pointer means "absent" (its length must then be 0). Zero-initialize it (`= {0}`) and
 /// set what you have. The bytes are used exactly as given: the integrity check digests

@@ -725,9 +725,56 @@ static void test_sign_with_a_tsa(void) {
   sesgo_trust_store_free(ts);
 }
 
+/* sesgo_sign_parts: each output its own exact bytes, identical to the member of the
+ * combined sesgo_sign document; the transfer Bundle verifies as it is; a failure leaves
+ * the parts zeroed; sesgo_signed_free accepts NULL and a freed value. */
+static void test_sign_parts(void) {
+  sesgo_trust_store *ts = test_trust_store();
+  sesgo_signer *s = p12_signer();
+  sesgo_error *err = NULL;
+  buf b = example("bundle.json");
+  buf p = example("provenance.json");
+  const char *opts = "{\"policy\":\"https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0\"}";
+  sesgo_signed parts;
+  memset(&parts, 0, sizeof parts);
+  sesgo_status st = sesgo_sign_parts(s, ts, (const uint8_t *)b.data, b.len, (const uint8_t *)p.data,
+                                     p.len, (const uint8_t *)opts, strlen(opts), &parts, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(err == NULL);
+  CHECK(parts.bundle.len > 0 && parts.provenance.len > 0 && parts.signature.len > 0);
+  CHECK(parts.warnings.data == NULL && parts.warnings.len == 0);
+  CHECK(bytes_contains(parts.bundle, "\"resourceType\":\"Bundle\""));
+  CHECK(bytes_contains(parts.bundle, "36.50"));
+  CHECK(bytes_contains(parts.provenance, "\"resourceType\":\"Provenance\""));
+  CHECK(bytes_contains(parts.signature, "\"sigFormat\""));
+  buf transfer = {(char *)parts.bundle.data, parts.bundle.len};
+  sesgo_bytes v = {NULL, 0};
+  CHECK(verify_bundle(ts, &transfer, "{" WARN "}", &v, &err) == SESGO_STATUS_OK);
+  CHECK(bytes_contains(v, "{\"valid\":true,"));
+  sesgo_bytes_free(v);
+  sesgo_signed_free(&parts);
+  CHECK(parts.bundle.data == NULL && parts.bundle.len == 0);
+  sesgo_signed_free(&parts);
+  sesgo_signed_free(NULL);
+
+  /* A failure (not JSON) leaves every part empty. */
+  memset(&parts, 0xff, sizeof parts);
+  st = sesgo_sign_parts(s, ts, S("not json"), (const uint8_t *)p.data, p.len, NULL, 0, &parts, &err);
+  CHECK(st != SESGO_STATUS_OK);
+  CHECK(err != NULL && strcmp(sesgo_error_code(err), "FORMAT.JSON-MALFORMED") == 0);
+  CHECK(parts.bundle.data == NULL && parts.signature.data == NULL && parts.provenance.data == NULL &&
+        parts.warnings.data == NULL);
+  sesgo_error_free(err);
+  free(b.data);
+  free(p.data);
+  sesgo_signer_free(s);
+  sesgo_trust_store_free(ts);
+}
+
 int main(void) {
   test_sign_verify_both_policies();
   test_sign_with_a_tsa();
+  test_sign_parts();
   test_tampered_signature();
   test_supplied_bundle_is_never_ignored();
   test_external_signer();

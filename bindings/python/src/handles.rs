@@ -51,7 +51,9 @@ impl Signer {
     }
 
     /// From a PEM private key (PKCS#8, encrypted PKCS#8 with ``password``, or PKCS#1) and
-    /// the PEM certificates (the key's certificate and its chain, any order). Each of
+    /// the PEM certificates: the key's certificate first, then its ACs — the same chain
+    /// the CLI's ``--chain`` and every binding take (the key's certificate is found by its
+    /// public key, so another order is tolerated, not required). Each of
     /// ``key`` and ``chain`` is PEM text (``str`` holding ``-----BEGIN``, or ``bytes``) or
     /// a path.
     ///

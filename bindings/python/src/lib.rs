@@ -153,40 +153,87 @@ fn check_attachment<'py>(
 /// Signs (caso de uso *criar*, Etapas 1–14); returns `Signed::to_json()`.
 #[pyfunction]
 #[pyo3(signature = (bundle, provenance, signer, trust_store, options))]
-fn sign(
-    py: Python<'_>,
+fn sign<'py>(
+    py: Python<'py>,
     bundle: &[u8],
     provenance: &[u8],
     signer: &Bound<'_, Signer>,
     trust_store: Option<&Bound<'_, TrustStore>>,
     options: &[u8],
-) -> PyResult<String> {
+) -> PyResult<Bound<'py, PyBytes>> {
     let signer = signer.get().inner.clone();
     let trust = trust_store.map(|t| t.get().inner.clone());
-    call(py, || {
+    let out = call(py, || {
         let opts = sesgo::SignOptions::from_json(options)?;
         let trust = match trust {
             Some(t) => t,
             None => default_trust_store()?,
         };
         Ok(sesgo::sign(bundle, provenance, &signer, &trust, &opts)?.to_json())
-    })
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
+}
+
+/// The four exact bytes of a signature: (Signature, signed Provenance, transfer Bundle,
+/// warnings OperationOutcome or None). Never cut out of a combined document.
+type SignedParts<'py> = (
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Option<Bound<'py, PyBytes>>,
+);
+
+/// Signs like [`sign`]; returns each output as its own bytes.
+#[pyfunction]
+#[pyo3(signature = (bundle, provenance, signer, trust_store, options))]
+fn sign_parts<'py>(
+    py: Python<'py>,
+    bundle: &[u8],
+    provenance: &[u8],
+    signer: &Bound<'_, Signer>,
+    trust_store: Option<&Bound<'_, TrustStore>>,
+    options: &[u8],
+) -> PyResult<SignedParts<'py>> {
+    let signer = signer.get().inner.clone();
+    let trust = trust_store.map(|t| t.get().inner.clone());
+    let (signature, prov, transfer, warnings) = call(py, || {
+        let opts = sesgo::SignOptions::from_json(options)?;
+        let trust = match trust {
+            Some(t) => t,
+            None => default_trust_store()?,
+        };
+        let s = sesgo::sign(bundle, provenance, &signer, &trust, &opts)?;
+        let warnings = (!s.warnings.is_empty())
+            .then(|| sesgo::OperationOutcome::new(s.warnings.clone()).to_json());
+        Ok((
+            s.signature.to_json(),
+            s.provenance.to_json(),
+            s.bundle.to_json(),
+            warnings,
+        ))
+    })?;
+    Ok((
+        PyBytes::new(py, signature.as_bytes()),
+        PyBytes::new(py, prov.as_bytes()),
+        PyBytes::new(py, transfer.as_bytes()),
+        warnings.map(|w| PyBytes::new(py, w.as_bytes())),
+    ))
 }
 
 /// Verifies (caso de uso *validar*); returns `Verification::to_json()`.
 #[pyfunction]
 #[pyo3(signature = (signature_data, signature, provenance, bundle, trust_store, options))]
-fn verify(
-    py: Python<'_>,
+fn verify<'py>(
+    py: Python<'py>,
     signature_data: Option<String>,
     signature: Option<&[u8]>,
     provenance: Option<&[u8]>,
     bundle: Option<&[u8]>,
     trust_store: Option<&Bound<'_, TrustStore>>,
     options: &[u8],
-) -> PyResult<String> {
+) -> PyResult<Bound<'py, PyBytes>> {
     let trust = trust_store.map(|t| t.get().inner.clone());
-    call(py, || {
+    let out = call(py, || {
         let opts = sesgo::VerifyOptions::from_json(options)?;
         let trust = match trust {
             Some(t) => t,
@@ -199,28 +246,39 @@ fn verify(
             bundle,
         };
         Ok(sesgo::verify(&input, &trust, &opts)?.to_json())
-    })
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
 }
 
 /// Credentialing report of a certificate (DER, PEM, or PKCS#12 with a password), given as
 /// bytes, PEM text or a path; returns the report JSON.
 #[pyfunction]
-#[pyo3(signature = (data, password, options))]
-fn inspect_certificate(
-    py: Python<'_>,
+#[pyo3(signature = (data, password, trust_store, options))]
+fn inspect_certificate<'py>(
+    py: Python<'py>,
     data: &Bound<'_, PyAny>,
     password: Option<&Bound<'_, PyAny>>,
+    trust_store: Option<&Bound<'_, TrustStore>>,
     options: &[u8],
-) -> PyResult<String> {
+) -> PyResult<Bound<'py, PyBytes>> {
     let data = input::source(data, "data", true)?;
     let password = password.map(input::password_str).transpose()?;
-    call(py, || {
+    let trust = trust_store.map(|t| t.get().inner.clone());
+    let out = call(py, || {
         let opts = sesgo::InspectOptions::from_json(options)?;
-        Ok(
-            sesgo::inspect_certificate(&data, password.as_deref().map(|p| p.as_str()), &opts)?
-                .to_json(),
-        )
-    })
+        let trust = match trust {
+            Some(t) => t,
+            None => default_trust_store()?,
+        };
+        Ok(sesgo::inspect_certificate_with_trust(
+            &data,
+            password.as_deref().map(|p| p.as_str()),
+            &opts,
+            &trust,
+        )?
+        .to_json())
+    })?;
+    Ok(PyBytes::new(py, out.as_bytes()))
 }
 
 /// Access token with the signer's certificate (caso de uso obter token); `options` is the
@@ -289,6 +347,7 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fill_attachment, m)?)?;
     m.add_function(wrap_pyfunction!(check_attachment, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_parts, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_certificate, m)?)?;
     m.add_function(wrap_pyfunction!(token, m)?)?;

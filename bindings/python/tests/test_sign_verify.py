@@ -85,9 +85,9 @@ def test_sign_verify_round_trip(
         # JCS normalizes numbers: the transfer Bundle survives a trip through a dict.
         v = sesgo.verify(bundle=signed["bundle"], trust_store=trust, settings=LENIENT)
         assert v["valid"] is True, v
-    # Raw form: the same result as JSON text.
+    # Raw form: the same result as JSON bytes (raw=True is bytes in every function).
     raw = sesgo.verify(signature_data=signed["signature"]["data"], trust_store=trust, settings=LENIENT, raw=True)
-    assert isinstance(raw, str) and json.loads(raw)["valid"] is True
+    assert isinstance(raw, bytes) and json.loads(raw)["valid"] is True
 
 
 def test_strict_revocation_against_the_live_responder(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
@@ -101,8 +101,8 @@ def test_strict_revocation_against_the_live_responder(p12_signer: sesgo.Signer, 
 def test_bytes_input_keeps_decimals_exact(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
     assert b"36.50" in bundle_bytes
     raw = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0, raw=True)
-    assert isinstance(raw, str)
-    assert "36.50" in raw  # the transfer Bundle keeps the token as signed
+    assert isinstance(raw, bytes)
+    assert b"36.50" in raw  # the transfer Bundle keeps the token as signed
     signed = json.loads(raw)
     good = sesgo.verify(provenance=signed["provenance"], bundle=bundle_bytes, trust_store=trust, settings=LENIENT)
     assert good["valid"] is True, good
@@ -114,7 +114,24 @@ def test_bytes_input_keeps_decimals_exact(p12_signer: sesgo.Signer, trust: sesgo
     assert "CRYPTO.HASH-VERIFICATION-FAILED" in codes(bad["outcome"])
     # str input is as exact as bytes.
     s = sesgo.sign(bundle_bytes.decode("utf-8"), provenance_bytes.decode("utf-8"), p12_signer, trust, policy=sesgo.POLICY_0_2_0, raw=True)
-    assert "36.50" in s
+    assert b"36.50" in s
+
+
+def test_sign_parts_are_the_exact_bytes_of_each_output(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    parts = sesgo.sign_parts(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0)
+    assert isinstance(parts, sesgo.Signed)
+    assert all(isinstance(b, bytes) for b in (parts.signature, parts.provenance, parts.bundle))
+    assert b"36.50" in parts.bundle and parts.warnings is None
+    # The transfer Bundle alone, as sent: valid; the same bytes re-serialized through a
+    # dict (36.50 -> 36.5) are not, under policy 0.2.0.
+    good = sesgo.verify(bundle=parts.bundle, trust_store=trust, settings=LENIENT)
+    assert good["valid"] is True, good
+    bad = sesgo.verify(bundle=json.dumps(json.loads(parts.bundle)), trust_store=trust, settings=LENIENT)
+    assert bad["valid"] is False
+    # The signed Provenance and the Signature are also their own exact documents.
+    v = sesgo.verify(provenance=parts.provenance, bundle=bundle_bytes, trust_store=trust, settings=LENIENT)
+    assert v["valid"] is True, v
+    assert json.loads(parts.signature)["data"] == json.loads(parts.provenance)["signature"][0]["data"]
 
 
 def test_tampered_bundle_is_invalid(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
@@ -318,7 +335,16 @@ def test_inspect_certificate(pki: Dict[str, Any], now: int) -> None:
     assert by_der["fingerprints"]["sha256"] == fp == by_text["fingerprints"]["sha256"] == by_p12["fingerprints"]["sha256"]
     assert by_path["identity"]["signer"] == {"system": "urn:brasil:cpf", "value": "12345678909"}
     assert len(by_p12["chain"]) >= 1 and by_path["chain"] == []
-    assert isinstance(sesgo.inspect_certificate(pki["ecpf"]["certPem"], raw=True), str)
+    assert isinstance(sesgo.inspect_certificate(pki["ecpf"]["certPem"], raw=True), bytes)
+    # Trust is reported apart from eligibility: the test PKI is eligible, not trusted by
+    # the default ICP-Brasil roots, trusted by a store of its root.
+    assert by_p12["trust"]["trusted"] is False
+    assert by_p12["trust"]["findings"][0]["code"] == "CERT.NOT-ICP-BRASIL"
+    assert "--trust-root-sha256" in by_p12["trust"]["findings"][0]["diagnostics"]
+    assert all(e["eligible"] for e in by_p12["eligibility"].values())
+    mine = sesgo.TrustStore(root_sha256=[pki["rootSha256"]], ca_certs_pem=pki["chainPem"])
+    trusted = sesgo.inspect_certificate(pki["ecpf"]["certPem"], reference_time=now, trust_store=mine)
+    assert trusted["trust"]["trusted"] is True and trusted["trust"]["rootSha256"] == pki["rootSha256"]
     with pytest.raises(exceptions.CryptoError) as info:
         sesgo.inspect_certificate(pki["p12Aes"], "errada")
     assert info.value.code == "CRYPTO.KEY-INACCESSIBLE"

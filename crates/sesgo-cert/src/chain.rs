@@ -266,10 +266,13 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
             f.push(fail(
                 UNTRUSTED_ROOT_CODE,
                 i,
-                format!(
-                    "AC-Raiz '{}' (SHA-256 {}) não está no trust store",
-                    root.subject(),
-                    root.sha256_hex()
+                sesgo_core::hints::with_hint(
+                    format!(
+                        "AC-Raiz '{}' (SHA-256 {}) não está no trust store.",
+                        root.subject(),
+                        root.sha256_hex()
+                    ),
+                    sesgo_core::hints::UNTRUSTED_ROOT,
                 ),
             ));
         }

@@ -277,7 +277,10 @@ impl Credentials {
             .ok_or_else(|| {
                 Error::new(
                     Code::DeviceCertificateNotFound,
-                    "nenhum certificado informado corresponde à chave privada",
+                    sesgo_core::hints::with_hint(
+                        "nenhum certificado informado corresponde à chave privada.",
+                        sesgo_core::hints::CHAIN_STARTS_WITH_KEY_CERT,
+                    ),
                 )
             })?;
         let mut pool = certs;

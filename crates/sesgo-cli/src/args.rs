@@ -305,8 +305,8 @@ pub(crate) struct SignerArgs {
     /// Environment variable holding the password of an encrypted PEM key.
     #[arg(long, value_name = "VAR", requires = "key")]
     pub(crate) key_password_env: Option<String>,
-    /// PEM certificate chain of the key, leaf first (intermediates may be completed from
-    /// the trust store).
+    /// PEM certificate chain of the key: the key's certificate first, then its ACs (as
+    /// every binding's from_pem; intermediates may also come from the trust store).
     #[arg(long, value_name = "FILE", requires = "key")]
     pub(crate) chain: Option<PathBuf>,
     #[command(flatten)]
@@ -560,6 +560,9 @@ pub(crate) struct CertInspectArgs {
     /// Reference time for validity and eligibility, Unix seconds (default: now).
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
     pub(crate) reference_time: Option<i64>,
+    /// The roots the report's `trust` member is judged against (eligibility is not).
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
     /// Only this PKCS#11 slot.
     #[arg(long, value_name = "N", requires = "pkcs11_module")]
     pub(crate) slot: Option<u64>,

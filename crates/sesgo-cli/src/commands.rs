@@ -279,12 +279,13 @@ pub(crate) fn cert_inspect(a: &CertInspectArgs, ui: &Ui) -> sesgo::Result<Output
     if let Some(module) = &a.source.pkcs11_module {
         return pkcs11_inspect(a, module, ui);
     }
+    let trust = a.trust.build()?;
     let report = if let Some(p12) = &a.source.p12 {
         let bytes = read_secret(p12, "--p12")?;
         let password = password_from_env(a.password_env.as_deref(), "--password-env")?;
-        sesgo::inspect_certificate(&bytes, Some(&password), &options)?
+        sesgo::inspect_certificate_with_trust(&bytes, Some(&password), &options, &trust)?
     } else if let Some(cert) = &a.source.cert {
-        sesgo::inspect_certificate(&read(cert, "--cert")?, None, &options)?
+        sesgo::inspect_certificate_with_trust(&read(cert, "--cert")?, None, &options, &trust)?
     } else {
         return Err(Error::new(Code::ConfigMissingParameter, "informe --p12 ou --cert").at("argv"));
     };
@@ -304,10 +305,27 @@ pub(crate) fn cert_inspect(a: &CertInspectArgs, ui: &Ui) -> sesgo::Result<Output
             .as_str()
             .unwrap_or("?"),
     ));
+    let trusted = report.member("trust").member("trusted").as_bool() == Some(true);
+    ui.note(format!(
+        "  trusted (chains to a root of the trust store): {}",
+        if trusted { "yes" } else { "NO" }
+    ));
+    if !trusted {
+        if let Some(fs) = report.member("trust").member("findings").as_array() {
+            for f in fs {
+                ui.note(format!(
+                    "    {} {}: {}",
+                    f.member("severity").as_str().unwrap_or("?"),
+                    f.member("code").as_str().unwrap_or("?"),
+                    f.member("diagnostics").as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
     if let Some(e) = report.member("eligibility").as_object() {
         for (family, v) in e.iter() {
             ui.note(format!(
-                "  eligible under policy {family}: {}",
+                "  eligible under policy {family} (the certificate's content only): {}",
                 if v["eligible"].as_bool() == Some(true) {
                     "yes"
                 } else {

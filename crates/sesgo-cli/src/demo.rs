@@ -55,6 +55,10 @@ fn codes(v: &Verification) -> String {
 
 /// Runs the demo; `Ok(true)` when every step behaved as expected.
 pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
+    // Refused before any report line: stdout then holds only the OperationOutcome.
+    if let Some(dir) = keep {
+        prepare_keep_dir(dir)?;
+    }
     let r = Report;
     r.line(format!(
         "sesgo {} demo: sign and verify examples/bundle.json + examples/provenance.json",
@@ -68,7 +72,7 @@ pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
     ui.note("sesgo demo: generating a throw-away test PKI with the openssl CLI ...");
     let t = Instant::now();
     let dir = match keep {
-        Some(d) => d.to_path_buf(),
+        Some(d) => d.join("pki"),
         None => std::env::temp_dir().join(format!(
             "sesgo-demo-{}-{}",
             std::process::id(),
@@ -105,8 +109,32 @@ pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
     };
     let result = with_pki(&pki, &r, t, keep, &server.base_url());
     server.stop();
-    if keep.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
+    match keep {
+        None => {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        Some(dir) => {
+            write_kept_files(dir, &pki)?;
+            r.line("");
+            r.line(format!(
+                "Kept in {} (manifest.json says which file is which):",
+                dir.display()
+            ));
+            r.line(format!(
+                "  signer.p12       the signer's PKCS#12 (password {})",
+                pki.password
+            ));
+            r.line("  signer-key.pem   its private key (encrypted PKCS#8, same password)");
+            r.line("  signer.pem       its certificate");
+            r.line("  chain.pem        full chain: signer, AC TESTE Assinatura G1, Nivel 1, root");
+            r.line(format!(
+                "  root.pem         the test root (SHA-256 {})",
+                pki.root_sha256
+            ));
+            r.line("  bundle.json, provenance.json   the example to sign");
+            r.line("  (the PKI's OCSP responders stopped with the demo: verify the kept");
+            r.line("   signatures with --revocation warn, or give --revocation-evidence)");
+        }
     }
     result
 }
@@ -128,6 +156,96 @@ fn responders(pki_dir: &Path, www: &Path) -> std::io::Result<TestServer> {
         ],
         ..Default::default()
     })
+}
+
+/// `--keep DIR`: DIR must not exist or be an empty directory (a kept PKI is never
+/// overwritten by a new root).
+fn prepare_keep_dir(dir: &Path) -> sesgo::Result<()> {
+    let refuse = |why: String| {
+        Err(sesgo::Error::new(
+            Code::ConfigInvalidParameter,
+            format!("--keep {}: {why}", dir.display()),
+        )
+        .at("argv"))
+    };
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return refuse(
+                    "o diretório não está vazio; informe um diretório novo ou vazio \
+                     (a PKI de teste guardada nele não é sobrescrita)"
+                        .into(),
+                );
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return refuse(format!("não foi possível criar o diretório: {e}"));
+            }
+        }
+        Err(e) => return refuse(format!("não é um diretório utilizável: {e}")),
+    }
+    Ok(())
+}
+
+/// The files a user signs and verifies with, at the top of DIR, and `manifest.json`
+/// naming them (paths relative to DIR).
+fn write_kept_files(dir: &Path, pki: &TestPki) -> sesgo::Result<()> {
+    let io = |what: &str, e: std::io::Error| {
+        sesgo::Error::new(
+            Code::ConfigInvalidParameter,
+            format!("--keep {}: {what}: {e}", dir.display()),
+        )
+        .at("argv")
+    };
+    let copy = |from: &Path, to: &str| {
+        std::fs::copy(from, dir.join(to))
+            .map(|_| ())
+            .map_err(|e| io(to, e))
+    };
+    copy(&pki.p12_aes, "signer.p12")?;
+    copy(&pki.key_pkcs8_encrypted, "signer-key.pem")?;
+    copy(&pki.ecpf.cert_pem, "signer.pem")?;
+    copy(&pki.root.cert_pem, "root.pem")?;
+    let mut chain = String::new();
+    for c in [&pki.ecpf, &pki.ac2, &pki.ac1, &pki.root] {
+        chain.push_str(&std::fs::read_to_string(&c.cert_pem).map_err(|e| io("chain.pem", e))?);
+    }
+    std::fs::write(dir.join("chain.pem"), chain).map_err(|e| io("chain.pem", e))?;
+    std::fs::write(dir.join("bundle.json"), BUNDLE).map_err(|e| io("bundle.json", e))?;
+    std::fs::write(dir.join("provenance.json"), PROVENANCE)
+        .map_err(|e| io("provenance.json", e))?;
+    let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let signed = |v: &str| {
+        serde_json::json!({
+            "provenance": format!("signed-{v}-provenance.json"),
+            "bundle": format!("signed-{v}-bundle.json"),
+            "tamperedOutcome": format!("tampered-{v}-outcome.json"),
+        })
+    };
+    let manifest = serde_json::json!({
+        "about": "sesgo demo --keep: a throw-away test PKI nobody trusts (TESTE / NAO CONFIAVEL); paths are relative to dir",
+        "sesgoVersion": sesgo::VERSION,
+        "dir": absolute,
+        "password": pki.password,
+        "rootSha256": pki.root_sha256,
+        "signer": {
+            "pkcs12": "signer.p12",
+            "pkcs12Alias": sesgo_cert::testpki::ECPF_ALIAS,
+            "key": "signer-key.pem",
+            "keyFormat": "PKCS#8, encrypted with the password",
+            "certificate": "signer.pem",
+            "chain": "chain.pem",
+            "chainOrder": "signer first, then AC TESTE Assinatura G1, AC TESTE Nivel 1 v1, the root",
+            "cpf": "12345678909",
+        },
+        "root": "root.pem",
+        "example": {"bundle": "bundle.json", "provenance": "provenance.json"},
+        "signed": {"0.1.2": signed("0.1.2"), "0.2.0": signed("0.2.0")},
+        "pki": "pki",
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    std::fs::write(dir.join("manifest.json"), text + "\n").map_err(|e| io("manifest.json", e))
 }
 
 fn with_pki(

@@ -8,9 +8,12 @@
 //!   (the canonical bytes on success), `demo` (a readable report) and `--help` /
 //!   `--version`.
 //! * stderr carries a short human summary (`--quiet` silences it).
-//! * exit 0 = ok / valid; 1 = invalid / findings (a signature that does not verify, a
-//!   reference check with errors, a demo that misbehaved); 2 = usage or input error (bad
-//!   arguments, unreadable file, malformed JSON, wrong password, any facade `Err`).
+//! * exit 0 = ok / valid; 1 = invalid / refused material (a signature that does not
+//!   verify, a reference check with errors, a demo that misbehaved, and any error about
+//!   the certificate material itself: untrusted root, ineligible, expired or revoked
+//!   certificate — see [`exit_code`]); 2 = usage or unusable input (bad arguments,
+//!   unreadable file, malformed JSON, wrong password, settings out of range). README
+//!   "Exit codes" documents the same policy (docs/adr/0053).
 //! * passwords come only from environment variables, never from argv, and are zeroized.
 
 mod args;
@@ -133,7 +136,23 @@ fn failure(e: &Error, ui: &Ui) -> ExitCode {
     ui.note(format!("sesgo: error {}", e.code().as_str()));
     ui.findings(e.findings());
     emit(e.to_operation_outcome().to_json().as_bytes(), true);
-    ExitCode::from(2)
+    ExitCode::from(exit_code(e.code()))
+}
+
+/// The exit code of a command that failed with `code`: 1 when the input was usable but
+/// the material is refused (the certificate's chain, trust, eligibility, validity,
+/// revocation or a validation rule — categories `CERT` (except `CERT.INVALID-FORMAT`, a
+/// certificate that cannot be read), `REVOCATION`, `TEMPORAL`, `VALIDATION`), 2 when the
+/// input is unusable (arguments, files, JSON, passwords, devices, settings, an unknown
+/// `--policy`, limits, internal errors).
+pub(crate) fn exit_code(code: Code) -> u8 {
+    if code == Code::CertInvalidFormat {
+        return 2;
+    }
+    match code.category() {
+        "CERT" | "REVOCATION" | "TEMPORAL" | "VALIDATION" => 1,
+        _ => 2,
+    }
 }
 
 /// Writes to stdout; a closed pipe is not an error worth reporting.
@@ -169,6 +188,20 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
 mod tests {
     use super::Cli;
     use clap::CommandFactory;
+
+    #[test]
+    fn refused_material_exits_1_and_unusable_input_exits_2() {
+        use super::exit_code;
+        use sesgo::Code;
+        assert_eq!(exit_code(Code::CertNotIcpBrasil), 1);
+        assert_eq!(exit_code(Code::CertExpired), 1);
+        assert_eq!(exit_code(Code::FormatJsonMalformed), 2);
+        assert_eq!(exit_code(Code::CryptoKeyInaccessible), 2);
+        assert_eq!(exit_code(Code::ConfigInvalidParameter), 2);
+        assert_eq!(exit_code(Code::System), 2);
+        assert_eq!(exit_code(Code::CertInvalidFormat), 2);
+        assert_eq!(exit_code(Code::PolicyVersionUnsupported), 2);
+    }
 
     #[test]
     fn the_argument_definitions_are_consistent() {

@@ -819,7 +819,7 @@ fn the_demo_runs_and_exits_0() {
         "--trust-root-sha256",
         &root,
         "--ca-certs",
-        s(&keep.join("chain/chain.pem")),
+        s(&keep.join("chain.pem")),
         "--revocation",
         "warn",
     ]);
@@ -832,6 +832,121 @@ fn the_demo_runs_and_exits_0() {
     assert!(tampered
         .outcome()
         .contains(&"CRYPTO.HASH-VERIFICATION-FAILED".to_owned()));
+
+    // The manifest names the signer's files, the password and the root.
+    let m: Value =
+        serde_json::from_slice(&std::fs::read(keep.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["rootSha256"], root.as_str());
+    assert_eq!(m["password"], "teste123");
+    for (member, file) in [
+        ("pkcs12", "signer.p12"),
+        ("key", "signer-key.pem"),
+        ("certificate", "signer.pem"),
+        ("chain", "chain.pem"),
+    ] {
+        assert_eq!(m["signer"][member], file);
+        assert!(keep.join(file).is_file(), "{file}");
+    }
+    // chain.pem is the full chain, the signer first, the root last.
+    let chain = std::fs::read_to_string(keep.join("chain.pem")).unwrap();
+    let signer = std::fs::read_to_string(keep.join("signer.pem")).unwrap();
+    let root_pem = std::fs::read_to_string(keep.join("root.pem")).unwrap();
+    assert!(
+        chain.starts_with(signer.trim_end()),
+        "chain.pem starts with the signer"
+    );
+    assert!(
+        chain.trim_end().ends_with(root_pem.trim_end()),
+        "chain.pem ends with the root"
+    );
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 4);
+
+    // The README's lines work on the kept files: PEM key + chain.pem, root by PEM.
+    let pw = [(PW_VAR, "teste123")];
+    let sign_pem = |chain: &str, trust: &[&str]| {
+        let (bundle, provenance) = (keep.join("bundle.json"), keep.join("provenance.json"));
+        let (key, chain) = (keep.join("signer-key.pem"), keep.join(chain));
+        let mut args = vec![
+            "sign",
+            "--bundle",
+            s(&bundle),
+            "--provenance",
+            s(&provenance),
+            "--key",
+            s(&key),
+            "--key-password-env",
+            PW_VAR,
+            "--chain",
+            s(&chain),
+        ];
+        args.extend(trust);
+        sesgo_env(&args, &pw)
+    };
+    let root_file = keep.join("root.pem");
+    let trust = ["--trust-roots-pem", s(&root_file)];
+    sign_pem("chain.pem", &trust).expect(0);
+    // The untrusted root is refused material (exit 1) and the outcome says what to do.
+    let r = sign_pem("chain.pem", &[]);
+    assert_eq!(r.expect(1).outcome(), ["CERT.NOT-ICP-BRASIL"]);
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        text.contains("--trust-root-sha256") && text.contains("--trust-roots-pem"),
+        "{text}"
+    );
+    // A chain without the key's certificate: unusable input (exit 2), with the hint.
+    let r = sign_pem("root.pem", &trust);
+    assert_eq!(r.expect(2).outcome(), ["DEVICE.CERTIFICATE-NOT-FOUND"]);
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("deve começar pelo certificado desta chave")
+    );
+
+    // cert inspect: trust apart from eligibility.
+    let inspect = |trust: &[&str]| {
+        let mut args: Vec<String> = vec![
+            "cert".into(),
+            "inspect".into(),
+            "--cert".into(),
+            s(&keep.join("signer.pem")).to_owned(),
+            "--ca-certs".into(),
+            s(&keep.join("chain.pem")).to_owned(),
+        ];
+        args.extend(trust.iter().map(|t| t.to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        sesgo(&refs).expect(0).json()
+    };
+    let untrusted = inspect(&[]);
+    assert_eq!(untrusted["trust"]["trusted"], false);
+    assert_eq!(
+        untrusted["trust"]["findings"][0]["code"],
+        "CERT.NOT-ICP-BRASIL"
+    );
+    assert_eq!(untrusted["eligibility"]["0.2.0"]["eligible"], true);
+    let trusted = inspect(&trust);
+    assert_eq!(trusted["trust"]["trusted"], true);
+    assert_eq!(trusted["trust"]["rootSha256"], root.as_str());
+
+    // --keep refuses a non-empty directory (the kept PKI is never overwritten).
+    let before = std::fs::read(keep.join("root.pem")).unwrap();
+    let r = sesgo(&["demo", "--keep", s(&keep)]);
+    assert_eq!(r.expect(2).outcome(), ["CONFIG.INVALID-PARAMETER"]);
+    assert_eq!(std::fs::read(keep.join("root.pem")).unwrap(), before);
+}
+
+#[test]
+fn refs_check_points_server_ids_to_bundle_build() {
+    let dir = scratch("server-ids");
+    let bundle = dir.join("server.json");
+    std::fs::write(
+        &bundle,
+        r#"{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"https://fhir.example.org/fhir/Patient/7","resource":{"resourceType":"Patient","id":"7"}}]}"#,
+    )
+    .unwrap();
+    let r = sesgo(&["refs", "check", "--bundle", s(&bundle)]);
+    assert!(r
+        .expect(1)
+        .outcome()
+        .contains(&"FORMAT.UUID-INVALID".to_owned()));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("sesgo bundle build"));
 }
 
 #[test]

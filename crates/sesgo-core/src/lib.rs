@@ -24,6 +24,7 @@
 
 pub mod codes;
 mod finding;
+pub mod hints;
 mod issue_type;
 pub mod json;
 mod outcome;

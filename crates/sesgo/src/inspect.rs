@@ -4,7 +4,10 @@
 
 use crate::options::from_json;
 use serde::{Deserialize, Serialize};
-use sesgo_cert::{credentialing_report, Certificate, Credentials, EligibilityOptions};
+use sesgo_cert::{
+    credentialing_report, validate_chain, Certificate, ChainOptions, Credentials,
+    EligibilityOptions,
+};
 use sesgo_core::json::Value;
 use sesgo_core::Result;
 
@@ -55,6 +58,27 @@ pub fn inspect_certificate(
     password: Option<&str>,
     options: &InspectOptions,
 ) -> Result<Value> {
+    inspect_certificate_with_trust(
+        input,
+        password,
+        options,
+        &sesgo_cert::TrustStore::icp_brasil_default(),
+    )
+}
+
+/// [`inspect_certificate`] against a given trust store. The report's `trust` member says,
+/// separately from `eligibility` (which judges only the certificate's own content),
+/// whether the certificate chains to a root of `trust` at the reference time:
+/// `{"trusted": bool, "rootSha256": hex|null, "chain": [subject…], "findings": [{"code",
+/// "severity", "location", "diagnostics"}…]}`. A certificate can be eligible and not
+/// trusted (a test PKI under the default ICP-Brasil roots): signing with it fails with
+/// `CERT.NOT-ICP-BRASIL` (docs/adr/0053).
+pub fn inspect_certificate_with_trust(
+    input: &[u8],
+    password: Option<&str>,
+    options: &InspectOptions,
+    trust: &sesgo_cert::TrustStore,
+) -> Result<Value> {
     let reference_time = options
         .reference_time
         .unwrap_or_else(sesgo_core::time::now_unix);
@@ -75,8 +99,10 @@ pub fn inspect_certificate(
             (cert, Vec::new())
         }
     };
+    let trust_report = trust_of(&cert, &rest, trust, reference_time);
     let mut report = credentialing_report(&cert, &opts).to_json();
     if let Some(o) = report.as_object_mut() {
+        o.insert("trust".to_string(), trust_report);
         o.insert(
             "chain".to_string(),
             serde_json::Value::Array(
@@ -87,4 +113,43 @@ pub fn inspect_certificate(
         );
     }
     Ok(Value::from_serde(&report))
+}
+
+/// The `trust` member of the report: the chain completed from `rest` and the store's
+/// pool, validated against the store's roots at `reference_time`.
+fn trust_of(
+    leaf: &Certificate,
+    rest: &[Certificate],
+    trust: &sesgo_cert::TrustStore,
+    reference_time: i64,
+) -> serde_json::Value {
+    use serde_json::json;
+    let finding = |f: &sesgo_core::Finding| {
+        json!({
+            "code": f.code().as_str(),
+            "severity": f.severity().as_str(),
+            "location": f.locations(),
+            "diagnostics": f.diagnostics(),
+        })
+    };
+    let mut given = vec![leaf.clone()];
+    given.extend(rest.iter().cloned());
+    let validated = trust.complete_chain(&given).and_then(|chain| {
+        let names: Vec<String> = chain.iter().map(Certificate::subject).collect();
+        validate_chain(&chain, trust, &ChainOptions::at(reference_time)).map(|v| (v, names))
+    });
+    match validated {
+        Ok((v, names)) => json!({
+            "trusted": true,
+            "rootSha256": v.root_sha256,
+            "chain": names,
+            "findings": v.warnings.iter().map(finding).collect::<Vec<_>>(),
+        }),
+        Err(e) => json!({
+            "trusted": false,
+            "rootSha256": null,
+            "chain": [],
+            "findings": e.findings().iter().map(finding).collect::<Vec<_>>(),
+        }),
+    }
 }

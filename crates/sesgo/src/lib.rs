@@ -39,7 +39,7 @@ pub use attachments::{
 };
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use export::{export_certificate, ExportFormat};
-pub use inspect::{inspect_certificate, InspectOptions};
+pub use inspect::{inspect_certificate, inspect_certificate_with_trust, InspectOptions};
 pub use network::{build_x5c, Network, NetworkOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
 pub use revocation::{set_fetcher, Fetch};

@@ -6,15 +6,17 @@ Quick start::
     import sesgo
 
     signer = sesgo.Signer.from_pkcs12("medico.p12", password)
-    signed = sesgo.sign(bundle_bytes, provenance_bytes, signer)
-    result = sesgo.verify(bundle=signed["bundle"], settings={"revocationPolicy": "warn"})
+    signed = sesgo.sign_parts(bundle_bytes, provenance_bytes, signer)
+    result = sesgo.verify(bundle=signed.bundle, settings={"revocationPolicy": "warn"})
     assert result["valid"], result["outcome"]
 
 FHIR inputs may be ``dict``/``list`` (serialized with :mod:`json`), ``str`` or ``bytes``.
 Pass ``str``/``bytes`` when number tokens must be kept exactly as written: policy 0.2.0
 signs ``36.50`` as ``36.50``, but once parsed into a Python ``float`` it is ``36.5``
 (a different signed content). For the same reason, results are ``dict`` by default and
-the exact JSON text with ``raw=True``.
+the exact JSON ``bytes`` with ``raw=True`` (every function), and :func:`sign_parts`
+gives the transfer Bundle, the signed Provenance and the Signature as their own exact
+bytes.
 
 :class:`Signer` and :class:`TrustStore` are immutable and safe to share across threads;
 :func:`sign`, :func:`verify` and :func:`inspect_certificate` release the GIL while they
@@ -29,7 +31,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from . import _sesgo
 from .exceptions import SesgoError, SesgoSystemError
@@ -47,6 +49,8 @@ __all__ = [
     "check_attachment",
     "HASH_SHA256_URL",
     "sign",
+    "sign_parts",
+    "Signed",
     "verify",
     "inspect_certificate",
     "export_certificate",
@@ -260,9 +264,9 @@ def sign(
     (``{"nearExpiryThresholdDays": 30, ...}``).
 
     Returns ``{"signature": Signature, "provenance": signed Provenance, "bundle": transfer
-    Bundle, "warnings": OperationOutcome or None}`` as a ``dict``, or that JSON as ``str``
-    with ``raw=True`` (the exact bytes to store or send: number tokens such as ``36.50``
-    stay as signed). Raises a :class:`~sesgo.exceptions.SesgoError` subclass with every
+    Bundle, "warnings": OperationOutcome or None}`` as a ``dict``, or that JSON as
+    ``bytes`` with ``raw=True`` (number tokens such as ``36.50`` stay as signed). To
+    store or send the transfer Bundle as its own exact bytes use :func:`sign_parts`. Raises a :class:`~sesgo.exceptions.SesgoError` subclass with every
     finding when signing is not possible.
     """
     out = _sesgo.sign(
@@ -278,6 +282,51 @@ def sign(
         ),
     )
     return out if raw else json.loads(out)
+
+
+class Signed(NamedTuple):
+    """The outputs of :func:`sign_parts`, each as its own exact UTF-8 JSON bytes."""
+
+    #: The FHIR Signature (profile ``assinatura-avancada``).
+    signature: bytes
+    #: The signed Provenance carrying it.
+    provenance: bytes
+    #: The transfer Bundle (signed instances + signed Provenance): send these bytes.
+    bundle: bytes
+    #: OperationOutcome of the findings that did not prevent signing, or None.
+    warnings: Optional[bytes]
+
+
+def sign_parts(
+    bundle: JsonInput,
+    provenance: JsonInput,
+    signer: Signer,
+    trust_store: Optional[TrustStore] = None,
+    *,
+    policy: Optional[str] = None,
+    strategy: Optional[str] = None,
+    reference_time: Optional[Timestamp] = None,
+    settings: Optional[Dict[str, Any]] = None,
+) -> Signed:
+    """Signs exactly like :func:`sign` and returns a :class:`Signed` whose members are the
+    exact bytes of the Signature, the signed Provenance, the transfer Bundle and the
+    warnings - each its own buffer, never cut out of (or re-serialized from) a combined
+    document. Write ``bundle`` to a file or the wire as it is: under policy 0.2.0 a
+    re-serialization (e.g. ``json.dumps(json.loads(...))``, which turns ``36.50`` into
+    ``36.5``) breaks the signature."""
+    signature, prov, transfer, warnings = _sesgo.sign_parts(
+        _json_bytes(bundle),
+        _json_bytes(provenance),
+        signer,
+        trust_store,
+        _options(
+            policy=policy,
+            strategy=strategy,
+            referenceTime=_unix(reference_time),
+            settings=settings,
+        ),
+    )
+    return Signed(signature, prov, transfer, warnings)
 
 
 def verify(
@@ -308,7 +357,7 @@ def verify(
     supported); ``unsigned_entries`` is ``"warning"`` (default) or ``"error"`` for Bundle
     content that no verified signature covers.
 
-    Returns a ``dict`` (or the JSON ``str`` with ``raw=True``) with ``valid`` (no error
+    Returns a ``dict`` (or the JSON ``bytes`` with ``raw=True``) with ``valid`` (no error
     found), ``indication`` (``TOTAL-PASSED``/``TOTAL-FAILED``/``INDETERMINATE``),
     ``subIndication``, ``contentChecked``, ``signatures`` (per signature: location,
     policy, strategy, signer, signingTime, signedFullUrls, contentChecked, stages),
@@ -345,19 +394,25 @@ def inspect_certificate(
     *,
     alias: Optional[str] = None,
     reference_time: Optional[Timestamp] = None,
+    trust_store: Optional[TrustStore] = None,
     raw: bool = False,
 ) -> Any:
     """Reports on a certificate for credentialing: DER or PEM bytes, PEM text, a path, or
     - with ``password`` - a PKCS#12 (its leaf, or the entry ``alias``).
 
-    The report (``dict``, or JSON ``str`` with ``raw=True``) has ``subject``, ``issuer``,
-    ``serialNumber``, ``certificateType``, ``policyOid``, ``keyAlgorithm``, ``keyUsage``,
-    ``validity``, ``fingerprints``, ``identity`` (with the ``signer`` identifier the guide
-    derives), ``eligibility`` per policy family (``0.1``, ``0.2.0``), ``chain`` and
-    ``pem``.
+    The report (``dict``, or JSON ``bytes`` with ``raw=True``) has ``subject``,
+    ``issuer``, ``serialNumber``, ``certificateType``, ``policyOid``, ``keyAlgorithm``,
+    ``keyUsage``, ``validity``, ``fingerprints``, ``identity`` (with the ``signer``
+    identifier the guide derives), ``eligibility`` per policy family (``0.1``,
+    ``0.2.0``: the certificate's own content), ``trust`` (``{"trusted": bool,
+    "rootSha256", "chain", "findings"}``: whether it chains to a root of ``trust_store``,
+    default the ICP-Brasil roots), ``chain`` and ``pem``.
     """
     out = _sesgo.inspect_certificate(
-        data, password, _options(alias=alias, referenceTime=_unix(reference_time))
+        data,
+        password,
+        trust_store,
+        _options(alias=alias, referenceTime=_unix(reference_time)),
     )
     return out if raw else json.loads(out)
 

@@ -10,7 +10,7 @@ use crate::resolve::EntryIndex;
 use crate::uuid_urn::check_urn_uuid;
 use crate::walk::{FoundReference, Walker};
 use sesgo_core::json::{parse_strict, Limits};
-use sesgo_core::{Code, Error, Finding, Value};
+use sesgo_core::{hints, Code, Error, Finding, Value};
 
 /// Whether the check runs while signing or while validating (N1's severity, D3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -251,8 +251,11 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
                 if let Err(why) = check_urn_uuid(s, opts.lowercase_uuids) {
                     findings.push(f(
                         Code::FormatUuidInvalid,
-                        format!(
-                            "fullUrl inválido: '{s}' em Bundle.entry[{i}]. Esperado formato: urn:uuid:[UUID] ({why})"
+                        hints::with_hint(
+                            format!(
+                                "fullUrl inválido: '{s}' em Bundle.entry[{i}]. Esperado formato: urn:uuid:[UUID] ({why})."
+                            ),
+                            hints::BUILD_TRANSFER_BUNDLE,
                         ),
                         format!("Bundle.entry[{i}].fullUrl"),
                     ));
@@ -262,9 +265,12 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
             other => {
                 findings.push(f(
                     Code::FormatUuidInvalid,
-                    format!(
-                        "fullUrl ausente ou inválido em Bundle.entry[{i}] ({}). Esperado formato: urn:uuid:[UUID]",
-                        other.map_or("ausente".to_owned(), Value::to_json)
+                    hints::with_hint(
+                        format!(
+                            "fullUrl ausente ou inválido em Bundle.entry[{i}] ({}). Esperado formato: urn:uuid:[UUID].",
+                            other.map_or("ausente".to_owned(), Value::to_json)
+                        ),
+                        hints::BUILD_TRANSFER_BUNDLE,
                     ),
                     format!("Bundle.entry[{i}].fullUrl"),
                 ));

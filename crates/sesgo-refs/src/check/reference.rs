@@ -6,7 +6,7 @@ use crate::kind::ReferenceKind;
 use crate::resolve::{EntryIndex, Resolution};
 use crate::uuid_urn::check_urn_uuid;
 use crate::walk::FoundReference;
-use sesgo_core::{Code, Finding, Severity};
+use sesgo_core::{hints, Code, Finding, Severity};
 
 pub(super) fn check_reference(
     r: &FoundReference,
@@ -30,9 +30,12 @@ pub(super) fn check_reference(
         ReferenceKind::Relative | ReferenceKind::Absolute | ReferenceKind::UrnOid => {
             findings.push(f(
                 Code::FormatReferenceInvalid,
-                format!(
-                    "Referência inválida: '{s}' em {loc} ({}). Esperado formato: urn:uuid:[UUID] presente em Bundle.entry.fullUrl, #id de recurso contido ou #",
-                    r.kind.label()
+                hints::with_hint(
+                    format!(
+                        "Referência inválida: '{s}' em {loc} ({}). Esperado formato: urn:uuid:[UUID] presente em Bundle.entry.fullUrl, #id de recurso contido ou #.",
+                        r.kind.label()
+                    ),
+                    hints::BUILD_TRANSFER_BUNDLE,
                 ),
                 rloc(),
             ))

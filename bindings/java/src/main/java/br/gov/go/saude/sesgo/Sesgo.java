@@ -216,7 +216,41 @@ public final class Sesgo {
                 .json();
     }
 
-    /** {@link #verify}, with {@link VerificationResult#isValid()} read without parsing JSON. */
+    /**
+     * Verifies what {@code request} names (a transfer Bundle, a signed Provenance or a
+     * Signature with its Bundle, or {@code Signature.data}) against {@code trustStore}:
+     *
+     * <pre>{@code
+     * VerificationResult v = Sesgo.verifyResult(trust,
+     *         VerifyRequest.bundle(transferBundle).revocationPolicy("warn"));
+     * }</pre>
+     *
+     * An invalid signature is a result ({@code isValid() == false}), not an exception.
+     *
+     * @throws SesgoException only when the inputs or options are unusable
+     * @throws IllegalStateException when {@code trustStore} is closed
+     */
+    public static VerificationResult verifyResult(TrustStore trustStore, VerifyRequest request) {
+        Objects.requireNonNull(request, "request");
+        return verifyResult(
+                trustStore,
+                request.signature,
+                request.provenance,
+                request.bundle,
+                request.signatureData,
+                request.optionsJson());
+    }
+
+    /** {@link #verifyResult(TrustStore, VerifyRequest)} as the whole result JSON. */
+    public static String verify(TrustStore trustStore, VerifyRequest request) {
+        return verifyResult(trustStore, request).json();
+    }
+
+    /**
+     * {@link #verify}, with {@link VerificationResult#isValid()} read without parsing JSON.
+     * Positional form kept for existing callers; prefer
+     * {@link #verifyResult(TrustStore, VerifyRequest)}.
+     */
     public static VerificationResult verifyResult(
             TrustStore trustStore,
             byte[] signatureOrNull,

@@ -42,6 +42,25 @@ public final class SignResult {
         return bundleJson;
     }
 
+    /**
+     * The transfer {@code Bundle} as the exact UTF-8 bytes to store or send (the native
+     * library's own text, never re-serialized: under policy 0.2.0 a re-serialization can
+     * change a signed number such as {@code 36.50}).
+     */
+    public byte[] bundleUtf8() {
+        return bundleJson.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The signed {@code Provenance} as exact UTF-8 bytes. */
+    public byte[] provenanceUtf8() {
+        return provenanceJson.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The FHIR {@code Signature} as exact UTF-8 bytes. */
+    public byte[] signatureUtf8() {
+        return signatureJson.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** An OperationOutcome of warnings (e.g. {@code CERT.NEAR-EXPIRY}), or null when there are none. */
     public String warningsJson() {
         return warningsJson;

@@ -176,6 +176,33 @@ class SignVerifyTest {
     }
 
     @Test
+    void verifyRequestNamesTheInputs() {
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, "{\"policy\":\"" + Sesgo.POLICY_0_2_0 + "\"}");
+            // The exact bytes of each part, as the native library wrote them.
+            assertArrayEquals(utf8(r.bundleJson()), r.bundleUtf8());
+            assertTrue(new String(r.bundleUtf8(), java.nio.charset.StandardCharsets.UTF_8).contains("36.50"));
+            VerificationResult v = Sesgo.verifyResult(trust, VerifyRequest.bundle(r.bundleUtf8()).revocationPolicy("warn"));
+            assertTrue(v.isValid(), v.outcomeJson());
+            v = Sesgo.verifyResult(trust, VerifyRequest.provenance(r.provenanceUtf8()).withBundle(bundle)
+                    .options("{" + WARN + "}"));
+            assertTrue(v.isValid(), v.outcomeJson());
+            assertTrue(v.contentChecked());
+            v = Sesgo.verifyResult(trust, VerifyRequest.signature(r.signatureUtf8()).revocationPolicy("warn"));
+            assertTrue(v.isValid(), v.outcomeJson());
+            assertFalse(v.contentChecked());
+            // The default (strict) without online revocation: invalid, a result.
+            assertFalse(Sesgo.verifyResult(trust, VerifyRequest.bundle(r.bundleUtf8())).isValid());
+            assertTrue(Sesgo.verify(trust, VerifyRequest.bundle(r.bundleUtf8()).revocationPolicy("warn"))
+                    .startsWith("{\"valid\":true,"));
+            // Both shorthand and options: refused, never silently merged.
+            assertThrows(IllegalStateException.class, () -> Sesgo.verifyResult(trust,
+                    VerifyRequest.bundle(r.bundleUtf8()).options("{}").revocationPolicy("warn")));
+            assertThrows(NullPointerException.class, () -> VerifyRequest.bundle(null));
+        }
+    }
+
+    @Test
     void signatureDataAlone() {
         try (Signer signer = pkcs12Signer()) {
             SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, "{" + WARN + "}");
