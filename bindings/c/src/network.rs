@@ -225,6 +225,7 @@ pub unsafe extern "C" fn sesgo_network_new(
                 sesgo::Settings::from_json,
             )?
         };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let options = unsafe {
             json(
                 options_json,
@@ -264,6 +265,7 @@ pub unsafe extern "C" fn sesgo_network_with_fetcher(
                 sesgo::Settings::from_json,
             )?
         };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let options = unsafe {
             json(
                 options_json,
@@ -304,6 +306,7 @@ pub unsafe extern "C" fn sesgo_trust_store_with_network(
     run_handle(err_out, out, || {
         // SAFETY: per the function contract.
         let store = unsafe { handle(store, "store")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let network = unsafe { handle(network, "network")? };
         Ok(sesgo_trust_store {
             inner: network.inner.with_aia(&store.inner),
@@ -328,7 +331,9 @@ pub unsafe extern "C" fn sesgo_build_x5c(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let cert = unsafe { bytes(cert, cert_len, "cert")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let store = unsafe { handle(store, "store")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let settings = unsafe {
             json(
                 settings_json,

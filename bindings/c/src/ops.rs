@@ -98,9 +98,13 @@ pub unsafe extern "C" fn sesgo_sign_parts(
         };
         // SAFETY: per the function contract.
         let signer = unsafe { handle(signer, "signer")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let trust = unsafe { handle(trust, "trust")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let bundle = unsafe { bytes(bundle, bundle_len, "bundle")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let prov = unsafe { bytes(provenance, provenance_len, "provenance")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let opts: sesgo::SignOptions = unsafe { options(options_json, options_len)? };
         let signed = sesgo::sign(bundle, prov, &signer.inner, &trust.inner, &opts)?;
         let warnings = if signed.warnings.is_empty() {

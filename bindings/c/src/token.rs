@@ -34,6 +34,7 @@ pub unsafe extern "C" fn sesgo_token(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let signer = unsafe { handle(signer, "signer")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let json = unsafe { bytes(options_json, options_len, "options_json")? };
         let t = sesgo::token::token_from_json(&signer.inner, json)?;
         let text = t.to_json_with_secret();
@@ -57,7 +58,9 @@ pub unsafe extern "C" fn sesgo_export_certificate(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let input = unsafe { bytes(input, input_len, "input")? };
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let pw = unsafe { cstr(password, "password", true)? }.map(|s| Zeroizing::new(s.to_owned()));
+        // SAFETY: per the function contract (pointer, length and handle validity).
         let format = unsafe { cstr(format, "format", false)? }.unwrap_or_default();
         let format = sesgo::ExportFormat::parse(format)?;
         Ok(sesgo::export_certificate(

@@ -142,6 +142,7 @@ native! {
     ) -> jlong {
         // SAFETY: live handles of the right type (withHandle on both objects).
         let net = unsafe { from_handle::<sesgo::Network>(network, "network")? };
+        // SAFETY: as above, for the trust-store handle.
         let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
         Ok(into_handle(net.with_aia(&trust)))
     }
