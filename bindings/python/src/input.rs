@@ -27,17 +27,20 @@ pub fn bytes_like(obj: &Bound<'_, PyAny>) -> PyResult<Option<Zeroizing<Vec<u8>>>
     Ok(None)
 }
 
+/// The kind of input a parameter holds, which decides its size limit (docs/adr/0058).
+fn kind_of(param: &str) -> sesgo::InputKind {
+    match param {
+        "chain" | "rootCertsPem" | "caCertsPem" => sesgo::InputKind::Certificates,
+        "content" => sesgo::InputKind::Attachment,
+        _ => sesgo::InputKind::Credential,
+    }
+}
+
+/// Reads a file at most its limit + 1 byte (`sesgo::read_input_file`).
 fn read_file(py: Python<'_>, path: PathBuf, param: &str) -> PyResult<Zeroizing<Vec<u8>>> {
-    std::fs::read(&path).map(Zeroizing::new).map_err(|e| {
-        raise(
-            py,
-            sesgo::Error::new(
-                sesgo::Code::ConfigInvalidParameter,
-                format!("arquivo ilegível '{}': {e}", path.display()),
-            )
-            .at(param),
-        )
-    })
+    sesgo::read_input_file(&path, kind_of(param), None)
+        .map(Zeroizing::new)
+        .map_err(|e| raise(py, e.at(param)))
 }
 
 /// Bytes given directly, or read from a path (`str` or `os.PathLike`). With `pem_text`, a

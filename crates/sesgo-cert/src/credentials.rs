@@ -86,6 +86,7 @@ impl Credentials {
     /// `DEVICE.CERTIFICATE-NOT-FOUND`; alias (or file) without a key → `DEVICE.KEY-ACCESS-DENIED`;
     /// several keys and no alias → `CONFIG.MISSING-PARAMETER`; not a PKCS#12 → `CERT.INVALID-FORMAT`.
     pub fn from_pkcs12(bytes: &[u8], password: &str, alias: Option<&str>) -> Result<Credentials> {
+        check_size("PKCS#12", bytes.len(), MAX_CREDENTIAL_BYTES)?;
         let contents = crate::pkcs12::read(bytes, password)?;
         let names = || -> String {
             let mut v: Vec<String> = contents
@@ -201,6 +202,8 @@ impl Credentials {
         password: Option<&[u8]>,
         chain_pem: &[u8],
     ) -> Result<Credentials> {
+        check_size("chave privada PEM", key_pem.len(), MAX_CREDENTIAL_BYTES)?;
+        check_size("cadeia PEM", chain_pem.len(), MAX_CHAIN_PEM_BYTES)?;
         let blocks = crate::pem::blocks(key_pem).map_err(|(_, m)| {
             Error::new(
                 Code::CryptoKeyInaccessible,
@@ -239,6 +242,23 @@ impl Credentials {
                         )
                     },
                 )?;
+                // Bounded work (DECISIONS D46): PBKDF2 within the PKCS#12 limits; other
+                // KDFs (scrypt: memory chosen by the file) refused.
+                let bounded = match &epki.encryption_algorithm {
+                    pkcs5::EncryptionScheme::Pbes2(p) => match &p.kdf {
+                        pkcs5::pbes2::Kdf::Pbkdf2(k) => {
+                            u64::from(k.iteration_count) <= crate::pkcs12::MAX_TOTAL_ITERATIONS
+                        }
+                        _ => false,
+                    },
+                    _ => true,
+                };
+                if !bounded {
+                    return Err(Error::new(
+                        Code::CryptoAlgorithmUnsupported,
+                        "PKCS#8 cifrado com KDF não suportado ou custo acima do limite (PBKDF2 até 10 000 000 iterações)",
+                    ));
+                }
                 let doc = epki.decrypt(pw).map_err(|_| {
                     Error::new(
                         Code::CryptoKeyInaccessible,
@@ -331,4 +351,21 @@ impl crypto::Rs256Signer for Credentials {
     fn sign_rs256_digest(&self, sha256: &[u8; 32]) -> Result<Vec<u8>> {
         crypto::Rs256Signer::sign_rs256_digest(&self.key, sha256)
     }
+}
+
+/// Largest PKCS#12 or private-key file accepted (1 MiB; real ones are a few KiB).
+pub const MAX_CREDENTIAL_BYTES: usize = 1 << 20;
+
+/// Largest PEM chain accepted with a private key (16 MiB).
+pub const MAX_CHAIN_PEM_BYTES: usize = 16 << 20;
+
+/// `CONFIG.INVALID-PARAMETER` when an input is larger than `max` (docs/adr/0058).
+fn check_size(what: &str, len: usize, max: usize) -> Result<()> {
+    if len > max {
+        return Err(Error::new(
+            Code::ConfigInvalidParameter,
+            format!("{what} com {len} bytes excede o limite de {max} bytes"),
+        ));
+    }
+    Ok(())
 }

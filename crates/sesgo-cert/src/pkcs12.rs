@@ -33,8 +33,36 @@ const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
 const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 
-/// Upper bound on KDF iterations accepted from a file (denial-of-service guard).
-const MAX_ITERATIONS: i32 = 10_000_000;
+/// Upper bound on the iterations of one key derivation (denial-of-service guard). Real
+/// files use 2 048 (OpenSSL), 2 000 (Windows) or up to a few hundred thousand.
+const MAX_ITERATIONS: i32 = 4_000_000;
+
+/// Upper bound on the KDF iterations of one whole file (MAC and every bag together,
+/// about a second of CPU): 20 bags at the per-derivation maximum would otherwise cost
+/// half a minute (issue 25; DECISIONS D46).
+pub const MAX_TOTAL_ITERATIONS: u64 = 10_000_000;
+
+/// Most bags (keys and certificates) read from one file.
+pub const MAX_BAGS: usize = 64;
+
+/// The iterations a file may still spend (see [`MAX_TOTAL_ITERATIONS`]).
+struct KdfBudget(std::cell::Cell<u64>);
+
+impl KdfBudget {
+    fn spend(&self, it: i32, derivations: u64) -> Result<()> {
+        let cost = u64::try_from(it)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(derivations);
+        let left = self.0.get();
+        if cost > left {
+            return Err(bad(format!(
+                "o arquivo exige mais de {MAX_TOTAL_ITERATIONS} iterações de derivação de chave no total"
+            )));
+        }
+        self.0.set(left - cost);
+        Ok(())
+    }
+}
 
 /// A private key found in the file (PKCS#8 DER, zeroized on drop).
 pub(crate) struct KeyEntry {
@@ -97,6 +125,7 @@ macro_rules! verify_mac {
 
 /// Parses and decrypts a PFX, verifying its MAC.
 pub(crate) fn read(bytes: &[u8], password: &str) -> Result<Contents> {
+    let kdf = KdfBudget(std::cell::Cell::new(MAX_TOTAL_ITERATIONS));
     let pfx = pkcs12::pfx::Pfx::from_der(bytes).map_err(|e| bad(e.to_string()))?;
     if pfx.auth_safe.content_type != ID_DATA {
         return Err(bad(format!(
@@ -114,6 +143,7 @@ pub(crate) fn read(bytes: &[u8], password: &str) -> Result<Contents> {
     // RFC 7292 §5: password integrity mode (HMAC keyed by the PKCS#12 KDF, ID = 3).
     if let Some(mac) = &pfx.mac_data {
         let it = check_iterations(mac.iterations)?;
+        kdf.spend(it, 1)?;
         let salt = mac.mac_salt.as_bytes();
         let expected = mac.mac.digest.as_bytes();
         let alg = mac.mac.algorithm.oid;
@@ -158,14 +188,19 @@ pub(crate) fn read(bytes: &[u8], password: &str) -> Result<Contents> {
             let ct = eci
                 .encrypted_content
                 .ok_or_else(|| bad("EncryptedData sem conteúdo"))?;
-            decrypt(&eci.content_enc_alg, password, ct.as_bytes())?
+            decrypt(&eci.content_enc_alg, password, ct.as_bytes(), &kdf)?
         } else {
             continue; // enveloped (public-key privacy mode) not supported: skip
         };
         let bags = Vec::<pkcs12::safe_bag::SafeBag>::from_der(&contents)
             .map_err(|e| bad(format!("SafeContents: {e}")))?;
         for bag in bags {
-            read_bag(&bag, password, &mut out)?;
+            if out.keys.len() + out.certs.len() >= MAX_BAGS {
+                return Err(bad(format!(
+                    "mais de {MAX_BAGS} itens (chaves e certificados)"
+                )));
+            }
+            read_bag(&bag, password, &mut out, &kdf)?;
         }
     }
     Ok(out)
@@ -192,7 +227,12 @@ fn attrs(bag: &pkcs12::safe_bag::SafeBag) -> (Option<Vec<u8>>, Option<String>) {
     (id, name)
 }
 
-fn read_bag(bag: &pkcs12::safe_bag::SafeBag, password: &str, out: &mut Contents) -> Result<()> {
+fn read_bag(
+    bag: &pkcs12::safe_bag::SafeBag,
+    password: &str,
+    out: &mut Contents,
+    kdf: &KdfBudget,
+) -> Result<()> {
     // bag_value holds the `[0] EXPLICIT` wrapper; its content is the bag's TLV.
     let wrapper = AnyRef::from_der(&bag.bag_value).map_err(|e| bad(format!("SafeBag: {e}")))?;
     let inner = wrapper.value();
@@ -214,6 +254,7 @@ fn read_bag(bag: &pkcs12::safe_bag::SafeBag, password: &str, out: &mut Contents)
             &epki.encryption_algorithm,
             password,
             epki.encrypted_data.as_bytes(),
+            kdf,
         )?;
         out.keys.push(KeyEntry {
             pkcs8,
@@ -234,6 +275,7 @@ fn decrypt(
     alg: &AlgorithmIdentifierOwned,
     password: &str,
     ct: &[u8],
+    kdf: &KdfBudget,
 ) -> Result<Zeroizing<Vec<u8>>> {
     if alg.oid == PBES2 {
         let alg_der = alg.to_der().map_err(|e| bad(e.to_string()))?;
@@ -244,8 +286,19 @@ fn decrypt(
             )
         })?;
         if let pkcs5::EncryptionScheme::Pbes2(p) = &scheme {
-            if let pkcs5::pbes2::Kdf::Pbkdf2(k) = &p.kdf {
-                check_iterations(i32::try_from(k.iteration_count).unwrap_or(i32::MAX))?;
+            match &p.kdf {
+                pkcs5::pbes2::Kdf::Pbkdf2(k) => {
+                    let it =
+                        check_iterations(i32::try_from(k.iteration_count).unwrap_or(i32::MAX))?;
+                    kdf.spend(it, 1)?;
+                }
+                // scrypt's cost is not iterations: refused rather than unbounded.
+                _ => {
+                    return Err(Error::new(
+                        Code::CryptoAlgorithmUnsupported,
+                        "PBES2 com KDF diferente de PBKDF2 não suportado",
+                    ))
+                }
             }
         }
         // OpenSSL and RFC 8018 use the password's UTF-8 bytes for PBES2 inside PKCS#12.
@@ -261,6 +314,7 @@ fn decrypt(
         .decode_as::<pkcs12::pbe_params::Pkcs12PbeParams>()
         .map_err(|e| bad(format!("parâmetros PBE: {e}")))?;
     let it = check_iterations(params.iterations)?;
+    kdf.spend(it, 2)?; // IV and key
     let salt = params.salt.as_bytes();
     let derive = |kind, len| -> Result<Zeroizing<Vec<u8>>> {
         derive_key_utf8::<Sha1>(password, salt, kind, it, len)

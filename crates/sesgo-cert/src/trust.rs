@@ -4,10 +4,17 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use sesgo_core::io::read_file_limited;
 use sesgo_core::{Code, Error, Finding, Result};
 
 use crate::aia::AiaSource;
 use crate::cert::Certificate;
+
+/// Most files read from a CA directory ([`TrustStore::with_ca_dir`]).
+pub const MAX_CA_DIR_FILES: usize = 10_000;
+
+/// Largest certificate file read from a CA directory (16 MiB).
+pub const MAX_CA_FILE_BYTES: u64 = 16 << 20;
 
 /// The embedded ICP-Brasil roots, `(name, PEM)`. v5 and v12 are the document-signing anchors
 /// (DOC-ICP-15.03 v9.1); v2 (expired), v10 (TLS) and v11 (code signing) are embedded for
@@ -211,7 +218,19 @@ impl TrustStore {
                 format!("diretório de ACs ilegível '{}': {e}", dir.display()),
             )
         })?;
-        let mut paths: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let mut paths: Vec<_> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .take(MAX_CA_DIR_FILES + 1)
+            .collect();
+        if paths.len() > MAX_CA_DIR_FILES {
+            return Err(Error::new(
+                Code::ConfigInvalidParameter,
+                format!(
+                    "diretório de ACs '{}' tem mais de {MAX_CA_DIR_FILES} arquivos",
+                    dir.display()
+                ),
+            ));
+        }
         paths.sort();
         let mut certs = Vec::new();
         for p in paths {
@@ -224,7 +243,7 @@ impl TrustStore {
                 continue;
             }
             let loc = p.display().to_string();
-            let bytes = std::fs::read(&p).map_err(|e| {
+            let bytes = read_file_limited(&p, MAX_CA_FILE_BYTES).map_err(|e| {
                 Error::new(
                     Code::ConfigInvalidParameter,
                     format!("arquivo ilegível: {e}"),
@@ -265,8 +284,9 @@ impl TrustStore {
                 &default_hash
             }
         };
+        let max = crate::iti::ArchiveLimits::default().max_zip_bytes as u64;
         let read = |p: &Path| {
-            std::fs::read(p).map_err(|e| {
+            read_file_limited(p, max).map_err(|e| {
                 Error::new(
                     Code::StorageIndexCreationFailed,
                     format!("arquivo ilegível: {e}"),

@@ -62,10 +62,26 @@ fn make_archive(dir: &Path, entries: &[(&str, Vec<u8>)]) -> PathBuf {
     zip
 }
 
-fn tmp(name: &str) -> PathBuf {
+/// A scratch directory removed when the test ends (pass or fail).
+struct TmpDir(PathBuf);
+
+impl std::ops::Deref for TmpDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TmpDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmp(name: &str) -> TmpDir {
     let d = std::env::temp_dir().join(format!("sesgo-iti-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
-    d
+    TmpDir(d)
 }
 
 fn root_only() -> TrustStore {

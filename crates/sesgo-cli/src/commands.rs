@@ -26,8 +26,6 @@ fn paths(p: &[std::path::PathBuf]) -> Vec<String> {
 }
 
 pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
-    let bundle = read(&a.bundle, "--bundle")?;
-    let provenance = read(&a.provenance, "--provenance")?;
     let options = SignOptions {
         policy: match &a.policy {
             Some(u) => policy_arg(u, "--policy")?,
@@ -54,6 +52,9 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
         },
         revocation_evidence: paths(&a.revocation_evidence),
     };
+    // Read under the settings' maxBundleBytes (at most that + 1 byte: docs/adr/0058).
+    let bundle = read_with(&a.bundle, "--bundle", Some(&options.settings))?;
+    let provenance = read_with(&a.provenance, "--provenance", Some(&options.settings))?;
     let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let signer = a.signer.build()?;
     let signed = sesgo::sign(&bundle, &provenance, &signer, &trust, &options)?;
@@ -93,12 +94,16 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
 
 pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
     let w = &a.what;
-    let signature = read_opt(w.signature.as_deref(), "--signature")?;
-    let provenance = read_opt(w.provenance.as_deref(), "--provenance")?;
-    let bundle = read_opt(w.bundle.as_deref(), "--bundle")?;
-    let data = read_opt(w.signature_data.as_deref(), "--signature-data")?
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
     let mut settings = settings(a.settings.as_deref())?;
+    // Read under the settings' maxBundleBytes (at most that + 1 byte: docs/adr/0058).
+    let limited = |p: Option<&std::path::Path>, option: &str| {
+        p.map(|p| read_with(p, option, Some(&settings))).transpose()
+    };
+    let signature = limited(w.signature.as_deref(), "--signature")?;
+    let provenance = limited(w.provenance.as_deref(), "--provenance")?;
+    let bundle = limited(w.bundle.as_deref(), "--bundle")?;
+    let data = limited(w.signature_data.as_deref(), "--signature-data")?
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
     if let Some(r) = a.revocation {
         settings.revocation_policy = r.into();
     }
@@ -193,9 +198,8 @@ pub(crate) fn refs_check(a: &RefsCheckArgs, ui: &Ui) -> sesgo::Result<Output> {
     })
 }
 
-/// The facade takes one JSON array of resources (or a Bundle). Each file's shape is told
-/// with serde_json; the bytes themselves are passed on verbatim (decimals such as `36.50`
-/// must survive), spliced into one array that the facade then reads strictly.
+/// Each file is a resource, an array of resources or (alone) a Bundle; the facade reads
+/// each one strictly, once (`sesgo::build_bundle_parts`; decimals such as `36.50` survive).
 pub(crate) fn bundle_build(a: &BundleBuildArgs, ui: &Ui) -> sesgo::Result<Output> {
     let mut options = match &a.options {
         Some(p) => BuildBundleOptions::from_json(&read(p, "--options")?)?,
@@ -207,62 +211,36 @@ pub(crate) fn bundle_build(a: &BundleBuildArgs, ui: &Ui) -> sesgo::Result<Output
     if a.bundle_type.is_some() {
         options.bundle_type = a.bundle_type.clone();
     }
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    let mut single_bundle = None;
-    for path in &a.files {
-        let bytes = read(path, "FILES")?;
-        let shape: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::new(
-                Code::FormatJsonMalformed,
-                format!("'{}': JSON malformado: {e}", path.display()),
+    // Every file read once, bounded, and parsed once by the facade's strict reader
+    // (docs/adr/0058): a resource, an array of resources, or a Bundle given alone.
+    let files = a
+        .files
+        .iter()
+        .map(|p| read(p, "FILES"))
+        .collect::<sesgo::Result<Vec<_>>>()?;
+    let parts: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let bundle = sesgo::build_bundle_parts(&parts, &options).map_err(|e| {
+        // `resources[i]` is the i-th file: say which.
+        let named = e.findings().iter().find_map(|f| {
+            f.locations().iter().find_map(|l| {
+                let i: usize = l
+                    .strip_prefix("resources[")?
+                    .split(']')
+                    .next()?
+                    .parse()
+                    .ok()?;
+                a.files.get(i)
+            })
+        });
+        match named {
+            Some(p) => Error::new(
+                e.code(),
+                format!("'{}': {}", p.display(), e.primary().diagnostics()),
             )
-            .at("FILES")
-        })?;
-        match &shape {
-            serde_json::Value::Object(o)
-                if o.get("resourceType").and_then(|t| t.as_str()) == Some("Bundle") =>
-            {
-                if a.files.len() != 1 {
-                    return Err(Error::new(
-                        Code::ConfigInvalidParameter,
-                        format!(
-                            "'{}' é um Bundle: informe-o sozinho ou informe os recursos",
-                            path.display()
-                        ),
-                    )
-                    .at("FILES"));
-                }
-                single_bundle = Some(bytes);
-            }
-            serde_json::Value::Array(items) => {
-                if !items.is_empty() {
-                    // Validated as an array: the text between its brackets is its items.
-                    let text = bytes.trim_ascii();
-                    let inner = text
-                        .strip_prefix(b"[")
-                        .and_then(|t| t.strip_suffix(b"]"))
-                        .unwrap_or_default();
-                    parts.push(inner.to_vec());
-                }
-            }
-            _ => parts.push(bytes),
+            .at("FILES"),
+            None => e,
         }
-    }
-    let input = match single_bundle {
-        Some(b) => b,
-        None => {
-            let mut joined = b"[".to_vec();
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    joined.extend_from_slice(b",\n");
-                }
-                joined.extend_from_slice(p);
-            }
-            joined.extend_from_slice(b"]");
-            joined
-        }
-    };
-    let bundle = sesgo::build_bundle(&input, &options)?;
+    })?;
     let n = bundle.member("entry").as_array().map_or(0, Vec::len);
     ui.note(format!("sesgo bundle build: {n} entries"));
     Ok(Output::Json {

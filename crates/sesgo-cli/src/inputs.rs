@@ -1,7 +1,7 @@
 //! Reading inputs: files, secrets, environment variables, settings, trust and signer options.
 
 use crate::args::*;
-use sesgo::{Code, Error, Settings, Signer, TrustStore, TrustStoreOptions};
+use sesgo::{Code, Error, InputKind, Settings, Signer, TrustStore, TrustStoreOptions};
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -21,14 +21,37 @@ pub(crate) fn located(e: Error, option: &str) -> Error {
     }
 }
 
-/// Reads a file; failure = `CONFIG.INVALID-PARAMETER`, naming the option.
+/// The kind of input an option supplies, which decides its size limit (docs/adr/0058).
+fn kind_of(option: &str) -> InputKind {
+    match option {
+        "--bundle" => InputKind::Bundle,
+        "--provenance" => InputKind::Provenance,
+        "--signature" => InputKind::Signature,
+        "--signature-data" => InputKind::SignatureData,
+        "--settings" | "--options" | "--pkcs11-settings" => InputKind::Settings,
+        "--p12" | "--key" | "--cert" => InputKind::Credential,
+        "--attachment" | "--content" => InputKind::Attachment,
+        "FILES" | "FILE" => InputKind::Resource,
+        _ => InputKind::Certificates,
+    }
+}
+
+/// Reads a file, at most its limit + 1 byte (`sesgo::read_input_file`); failure names
+/// the option.
 pub(crate) fn read(path: &Path, option: &str) -> sesgo::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
+    read_with(path, option, None)
+}
+
+/// [`read`] with the settings' `maxBundleBytes` for `--bundle` and `--provenance`.
+pub(crate) fn read_with(
+    path: &Path,
+    option: &str,
+    settings: Option<&Settings>,
+) -> sesgo::Result<Vec<u8>> {
+    sesgo::read_input_file(path, kind_of(option), settings).map_err(|e| {
+        let f = e.primary();
         located(
-            Error::new(
-                Code::ConfigInvalidParameter,
-                format!("{option}: não foi possível ler '{}': {e}", path.display()),
-            ),
+            Error::new(f.code(), format!("{option}: {}", f.diagnostics())),
             option,
         )
     })

@@ -57,11 +57,13 @@ impl fmt::Display for Severity {
 /// Rendered as one `OperationOutcome.issue`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    code: Code,
-    severity: Severity,
+    pub(crate) code: Code,
+    pub(crate) severity: Severity,
     text: Option<Cow<'static, str>>,
     diagnostics: String,
-    location: Vec<String>,
+    pub(crate) location: Vec<String>,
+    /// Non-zero for the summary of findings left out by a cap (crate::budget): how many.
+    pub(crate) omitted: u64,
 }
 
 impl Finding {
@@ -74,6 +76,7 @@ impl Finding {
             text: None,
             diagnostics: diagnostics.into(),
             location: Vec::new(),
+            omitted: 0,
         }
     }
 
@@ -119,6 +122,12 @@ impl Finding {
     /// `diagnostics`.
     pub fn diagnostics(&self) -> &str {
         &self.diagnostics
+    }
+
+    /// For the summary of findings left out by a cap ([`crate::budget::FindingCap`]): how
+    /// many it stands for; 0 for every other finding.
+    pub fn omitted(&self) -> u64 {
+        self.omitted
     }
 
     /// `location` entries.
@@ -195,8 +204,11 @@ impl Error {
     }
 
     /// Builds an error from findings; `None` when none of them is an error or fatal.
-    pub fn from_findings(findings: Vec<Finding>) -> Option<Self> {
+    /// At most [`crate::budget::FINDINGS_PER_CODE`] findings of one code are kept; the
+    /// rest are summarized in one finding of that code (DECISIONS D41).
+    pub fn from_findings(mut findings: Vec<Finding>) -> Option<Self> {
         if findings.iter().any(|f| f.severity().is_failure()) {
+            crate::budget::cap_findings(&mut findings);
             Some(Error { findings })
         } else {
             None

@@ -23,10 +23,12 @@
 use crate::{Code, Error};
 use std::fmt;
 
+mod de;
 mod escape;
 mod parse;
 mod value;
 
+pub use de::{from_value, DeError};
 pub use escape::write_escaped_str;
 pub use value::{Number, Object, Value};
 

@@ -22,9 +22,11 @@
 //! assert_eq!(oo["issue"][0]["location"][0], "Bundle.entry[0].fullUrl");
 //! ```
 
+pub mod budget;
 pub mod codes;
 mod finding;
 pub mod hints;
+pub mod io;
 mod issue_type;
 pub mod json;
 mod outcome;

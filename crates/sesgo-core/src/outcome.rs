@@ -35,14 +35,18 @@ pub struct OperationOutcome {
 impl OperationOutcome {
     /// An outcome with the given findings, in order. The profile requires at least one
     /// issue; sesgo never builds an empty outcome (an empty list renders as one
-    /// `VALIDATION.SUCCESS` issue rather than an invalid resource).
-    pub fn new(issues: Vec<Finding>) -> Self {
+    /// `VALIDATION.SUCCESS` issue rather than an invalid resource). At most
+    /// [`crate::budget::FINDINGS_PER_CODE`] issues of one code are kept; the rest are
+    /// summarized in one issue of that code (DECISIONS D41).
+    pub fn new(mut issues: Vec<Finding>) -> Self {
+        crate::budget::cap_findings(&mut issues);
         OperationOutcome { issues }
     }
 
     /// A successful validation: `VALIDATION.SUCCESS` first, then every warning or
     /// information finding (DECISIONS D6; IG-DIGEST §3.4).
     pub fn success(diagnostics: impl Into<String>, mut others: Vec<Finding>) -> Self {
+        crate::budget::cap_findings(&mut others);
         others.insert(
             0,
             Finding::new(Code::ValidationSuccess, diagnostics)

@@ -176,13 +176,14 @@ impl DiskCache {
     /// whatever its age; `None` if absent, unreadable or corrupted.
     pub fn get(&self, namespace: &str, key: &str) -> Option<CacheEntry> {
         let path = self.entry_path(namespace, key)?;
-        let text = std::fs::read_to_string(&path).ok()?;
+        let text = read_bounded_text(&path)?;
         let header = parse_header(&text)?;
         if header.key != key {
             return None; // a SHA-256 collision of keys: not ours.
         }
         let blob = self.blob_path(&header.sha256);
-        let body = std::fs::read(&blob).ok()?;
+        // A blob is never stored above max_bytes / 8 (put): read at most that + 1 byte.
+        let body = read_bounded(&blob, self.max_bytes / 8)?;
         if sha256_hex(&body) != header.sha256 {
             let _ = std::fs::remove_file(&blob);
             let _ = std::fs::remove_file(&path);
@@ -268,7 +269,7 @@ impl DiskCache {
         };
         let mut out: Vec<CacheEntryInfo> = dir
             .filter_map(|e| e.ok())
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter_map(|e| read_bounded_text(&e.path()))
             .filter_map(|text| parse_header(&text))
             .map(|h| CacheEntryInfo {
                 size: std::fs::metadata(self.blob_path(&h.sha256))
@@ -478,4 +479,25 @@ mod tests {
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
+}
+
+/// Largest entry header read (the header names a key and a SHA-256: a few hundred bytes).
+const MAX_HEADER_BYTES: u64 = 64 << 10;
+
+/// The file at `path` if it holds at most `max` bytes; reads at most `max + 1` (a file
+/// replaced by a device or a huge file costs nothing: docs/adr/0058).
+fn read_bounded(path: &Path, max: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut out)
+        .ok()?;
+    (out.len() as u64 <= max).then_some(out)
+}
+
+/// [`read_bounded`] of an entry header, as UTF-8 text.
+fn read_bounded_text(path: &Path) -> Option<String> {
+    String::from_utf8(read_bounded(path, MAX_HEADER_BYTES)?).ok()
 }

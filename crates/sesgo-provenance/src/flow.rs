@@ -9,7 +9,7 @@ use crate::provenance::{signed_provenance, transfer_bundle};
 use crate::signature::{build_signature, SignatureFormats, SignerIdentifier};
 use crate::signed_set::{checked_select, SignedTarget};
 use sesgo_core::json::Value;
-use sesgo_core::{Finding, Result};
+use sesgo_core::{Error, Finding, Result};
 use sesgo_jades::{ContentDigest, HeaderParams, Jws, Policy, Prepared, Strategy};
 
 /// What [`sign_set`] needs besides the content.
@@ -70,6 +70,10 @@ pub fn signed_content<'a>(
     policy: Policy,
     refs: &sesgo_refs::CheckOptions,
 ) -> Result<SignedContent<'a>> {
+    if let Some(e) = Error::from_findings(crate::provenance::check_for_signing(bundle, provenance))
+    {
+        return Err(e);
+    }
     let (targets, warnings) = checked_select(bundle, provenance, refs)?;
     let pairs: Vec<(&str, &Value)> = targets.iter().map(|t| (t.reference, t.resource)).collect();
     let digest = policy.content_digest(&pairs)?;

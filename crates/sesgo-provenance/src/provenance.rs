@@ -132,3 +132,113 @@ pub fn transfer_bundle(
     out.insert("entry", Value::Array(list));
     Value::Object(out)
 }
+
+/// FHIR R4 `Bundle.type` codes (ValueSet `bundle-type`, required binding).
+pub const BUNDLE_TYPES: [&str; 9] = [
+    "document",
+    "message",
+    "transaction",
+    "transaction-response",
+    "batch",
+    "batch-response",
+    "history",
+    "searchset",
+    "collection",
+];
+
+/// The FHIR shape of what signing reads or writes besides the reference rules
+/// (DECISIONS D44): `Bundle.type` one of [`BUNDLE_TYPES`] (`FORMAT.BUNDLE-MALFORMED`);
+/// `Provenance.recorded` an `instant` (1..1), `Provenance.agent` a non-empty list of
+/// objects, each with a `who` object (1..*), and `Provenance.signature`, when present, a
+/// list (`FORMAT.PROVENANCE-INVALID`). Signing never emits FHIR that breaks these.
+///
+/// ```
+/// use sesgo_core::json::{parse_strict, Limits};
+/// use sesgo_provenance::provenance::check_for_signing;
+///
+/// let p = |s: &str| parse_strict(s.as_bytes(), &Limits::default()).unwrap();
+/// let bundle = p(r#"{"resourceType":"Bundle","type":0}"#);
+/// let prov = p(r#"{"resourceType":"Provenance","recorded":{},"agent":0}"#);
+/// let found = check_for_signing(&bundle, &prov);
+/// let at: Vec<_> = found.iter().map(|f| f.locations()[0].as_str()).collect();
+/// assert_eq!(at, ["Bundle.type", "Provenance.recorded", "Provenance.agent"]);
+/// ```
+pub fn check_for_signing(bundle: &Value, provenance: &Value) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match bundle.get("type") {
+        None => {}
+        Some(Value::String(t)) if BUNDLE_TYPES.contains(&t.as_str()) => {}
+        Some(other) => out.push(
+            Finding::new(
+                Code::FormatBundleMalformed,
+                format!(
+                    "Bundle.type deve ser um dos códigos {}; encontrado {}",
+                    BUNDLE_TYPES.join(", "),
+                    short_json(other)
+                ),
+            )
+            .at("Bundle.type"),
+        ),
+    }
+    let Some(p) = provenance.as_object() else {
+        return out; // reported by the reference rules (FORMAT.PROVENANCE-INVALID)
+    };
+    let invalid = |loc: &str, msg: String| Finding::new(Code::FormatProvenanceInvalid, msg).at(loc);
+    match p.get("recorded") {
+        Some(Value::String(s)) if sesgo_core::time::parse_instant(s).is_some() => {}
+        other => out.push(invalid(
+            "Provenance.recorded",
+            format!(
+                "Provenance.recorded (1..1) deve ser um instant FHIR (AAAA-MM-DDThh:mm:ss[.fff](Z|±hh:mm)); encontrado {}",
+                other.map_or("nada".to_owned(), short_json)
+            ),
+        )),
+    }
+    match p.get("agent") {
+        Some(Value::Array(agents)) if !agents.is_empty() => {
+            for (i, a) in agents.iter().enumerate() {
+                let ok = a
+                    .as_object()
+                    .and_then(|o| o.get("who"))
+                    .is_some_and(|w| w.as_object().is_some());
+                if !ok {
+                    out.push(invalid(
+                        &format!("Provenance.agent[{i}]"),
+                        format!(
+                            "Provenance.agent[{i}] deve ser um objeto com 'who' (Reference, 1..1); encontrado {}",
+                            short_json(a)
+                        ),
+                    ));
+                }
+            }
+        }
+        other => out.push(invalid(
+            "Provenance.agent",
+            format!(
+                "Provenance.agent (1..*) deve ser uma lista não vazia de participantes; encontrado {}",
+                other.map_or("nada".to_owned(), short_json)
+            ),
+        )),
+    }
+    match p.get("signature") {
+        None | Some(Value::Array(_)) => {}
+        Some(other) => out.push(invalid(
+            "Provenance.signature",
+            format!(
+                "Provenance.signature deve ser uma lista; encontrado {}",
+                short_json(other)
+            ),
+        )),
+    }
+    out
+}
+
+/// A value as JSON, cut to 80 characters (diagnostics never echo a whole input).
+fn short_json(v: &Value) -> String {
+    let s = v.to_json();
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s
+    }
+}

@@ -122,7 +122,9 @@ pub fn select<'a>(
                     ),
                 )
                 .at(format!("{loc}.reference"));
-                for e in &list {
+                // At most 10 locations: a fullUrl repeated 10 000 times is one finding,
+                // not 10 000 locations per target (DECISIONS D41).
+                for e in list.iter().take(10) {
                     finding = finding.at(format!("Bundle.entry[{e}].fullUrl"));
                 }
                 findings.push(finding);

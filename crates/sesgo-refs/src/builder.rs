@@ -167,6 +167,10 @@ impl BundleBuilder {
             let mut walker = Walker::new(true);
             walker.walk_root(res, &root);
             findings.append(&mut walker.findings);
+            if let Some(stop) = walker.stopped.take() {
+                findings.extend(stop.into_findings());
+                break;
+            }
             for r in walker.refs {
                 let Some(s) = r.reference.as_deref() else {
                     continue;

@@ -2,7 +2,9 @@
 
 use crate::kind::{classify, ReferenceKind};
 use crate::table::{is_resource_type, member_type, MemberType};
-use sesgo_core::{Code, Finding, Object, Value};
+use sesgo_core::{budget, Code, Error, Finding, Object, Value};
+use std::collections::HashSet;
+use std::rc::Rc;
 
 /// Deepest nesting the walker follows (the strict parser already bounds inputs at 64).
 const MAX_WALK_DEPTH: usize = 200;
@@ -41,10 +43,13 @@ pub(crate) struct Walker {
     pub(crate) keep_steps: bool,
     path: String,
     steps: Vec<Step>,
+    /// The call's work budget ran out (sesgo_core::budget): the walk stopped here.
+    pub(crate) stopped: Option<Error>,
 }
 
 struct Scope {
-    contained_ids: Vec<String>,
+    /// Ids of the container's `contained` resources: shared, looked up in O(1).
+    contained_ids: Rc<HashSet<String>>,
     in_contained: bool,
 }
 
@@ -57,6 +62,21 @@ impl Walker {
             keep_steps,
             path: String::new(),
             steps: Vec::new(),
+            stopped: None,
+        }
+    }
+
+    /// Charges one unit of work at the current path; false once the budget is spent.
+    fn charge(&mut self) -> bool {
+        if self.stopped.is_some() {
+            return false;
+        }
+        match budget::charge(1, &self.path) {
+            Ok(()) => true,
+            Err(e) => {
+                self.stopped = Some(e);
+                false
+            }
         }
     }
 
@@ -97,6 +117,9 @@ impl Walker {
     }
 
     fn walk_resource(&mut self, v: &Value, parent: Option<&Scope>, depth: usize) {
+        if !self.charge() {
+            return;
+        }
         let Some(obj) = v.as_object() else {
             self.findings.push(
                 Finding::new(
@@ -146,7 +169,7 @@ impl Walker {
             }
         };
         let scope_contained = Scope {
-            contained_ids: scope.contained_ids.clone(),
+            contained_ids: Rc::clone(&scope.contained_ids),
             in_contained: true,
         };
         // `contained` members are walked with the container's scope.
@@ -187,6 +210,9 @@ impl Walker {
     }
 
     fn walk_member(&mut self, ctx: &str, k: &str, v: &Value, scope: &Scope, depth: usize) {
+        if !self.charge() {
+            return;
+        }
         let ty = if let Some(prim) = k.strip_prefix('_') {
             // `_member` carries the id/extensions of a primitive `member`.
             match member_type(ctx, prim) {
@@ -204,7 +230,9 @@ impl Walker {
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let l2 = self.push_index(i);
-                    self.walk_typed(ty, item, scope, depth + 1);
+                    if self.charge() {
+                        self.walk_typed(ty, item, scope, depth + 1);
+                    }
                     self.pop(l2);
                 }
             }
@@ -246,7 +274,7 @@ impl Walker {
         let contained_resolved = match (&kind, &reference) {
             (ReferenceKind::Contained, Some(r)) => r
                 .strip_prefix('#')
-                .is_some_and(|id| scope.contained_ids.iter().any(|c| c == id)),
+                .is_some_and(|id| scope.contained_ids.contains(id)),
             _ => false,
         };
         self.refs.push(FoundReference {
@@ -265,16 +293,18 @@ impl Walker {
     }
 }
 
-fn contained_ids(obj: &Object) -> Vec<String> {
-    obj.get("contained")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+fn contained_ids(obj: &Object) -> Rc<HashSet<String>> {
+    Rc::new(
+        obj.get("contained")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
 }
 
 /// Every `Reference` in `resource` (a FHIR R4 resource as JSON), located under `root`
@@ -301,5 +331,9 @@ fn contained_ids(obj: &Object) -> Vec<String> {
 pub fn find_references(resource: &Value, root: &str) -> (Vec<FoundReference>, Vec<Finding>) {
     let mut w = Walker::new(false);
     w.walk_root(resource, root);
-    (w.refs, w.findings)
+    let mut findings = w.findings;
+    if let Some(e) = w.stopped {
+        findings.extend(e.into_findings());
+    }
+    (w.refs, findings)
 }

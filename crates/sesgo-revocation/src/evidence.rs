@@ -167,14 +167,8 @@ impl EvidenceStore {
             vec![path.to_path_buf()]
         };
         for f in files {
-            let len = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);
-            if len > MAX_EVIDENCE_FILE_BYTES {
-                return Err(cfg(format!(
-                    "revocationEvidence: '{}' maior que {MAX_EVIDENCE_FILE_BYTES} bytes",
-                    f.display()
-                )));
-            }
-            let bytes = std::fs::read(&f)
+            // Bounded read (docs/adr/0058): a device or a growing file stops at the limit.
+            let bytes = sesgo_core::io::read_file_limited(&f, MAX_EVIDENCE_FILE_BYTES)
                 .map_err(|e| cfg(format!("revocationEvidence: '{}': {e}", f.display())))?;
             self.add_bytes(&bytes, &f.display().to_string())?;
         }

@@ -79,6 +79,9 @@ pub fn inspect_certificate_with_trust(
     options: &InspectOptions,
     trust: &sesgo_cert::TrustStore,
 ) -> Result<Value> {
+    if let Some(t) = options.reference_time {
+        crate::settings::check_reference_range(t, "options.referenceTime")?;
+    }
     let reference_time = options
         .reference_time
         .unwrap_or_else(sesgo_core::time::now_unix);

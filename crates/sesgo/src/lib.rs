@@ -20,6 +20,7 @@ mod attachments;
 mod clock;
 mod export;
 mod inspect;
+mod limits;
 pub mod network;
 mod options;
 pub mod pkcs11;
@@ -40,6 +41,7 @@ pub use attachments::{
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use export::{export_certificate, ExportFormat};
 pub use inspect::{inspect_certificate, inspect_certificate_with_trust, InspectOptions};
+pub use limits::{read_input_file, InputKind};
 pub use network::{build_x5c, Network, NetworkOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
 pub use revocation::{set_fetcher, Fetch};
@@ -47,14 +49,14 @@ pub use sesgo_core::json::{Object, Value};
 pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
 pub use sesgo_jades::{Policy, Strategy};
 pub use settings::{
-    check_reference_time, OcspUnknown, RevocationPolicy, Settings, MAX_CLOCK_SKEW_SECS,
-    REFERENCE_TIME_RANGE,
+    check_reference_range, check_reference_time, OcspUnknown, RevocationPolicy, Settings,
+    MAX_CLOCK_SKEW_SECS, REFERENCE_TIME_RANGE,
 };
 pub use sign::{sign, sign_with_clock, sign_with_fetch, SignOptions, Signed};
 pub use signer::{ExternalSignFn, Signer, TrustStore};
 pub use tools::{
-    build_bundle, canonicalize, check_references, BuildBundleOptions, CanonicalizeOptions,
-    ExternalReference, ReferenceCheckOptions,
+    build_bundle, build_bundle_parts, canonicalize, check_references, BuildBundleOptions,
+    CanonicalizeOptions, ExternalReference, ReferenceCheckOptions,
 };
 pub use trust::TrustStoreOptions;
 pub use verify::{

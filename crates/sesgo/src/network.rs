@@ -308,6 +308,9 @@ pub fn build_x5c(
     reference_time: Option<i64>,
 ) -> Result<Vec<String>> {
     settings.validate()?;
+    if let Some(t) = reference_time {
+        crate::settings::check_reference_range(t, "referenceTime")?;
+    }
     let text = std::str::from_utf8(certificate).ok().map(str::trim);
     let leaf = match text {
         Some(t) if t.starts_with("-----BEGIN") => Certificate::from_pem(t),

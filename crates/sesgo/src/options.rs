@@ -6,7 +6,7 @@
 //! strings are converted here, with errors located at `options.<member>`.
 
 use serde::de::DeserializeOwned;
-use sesgo_core::json::{parse_strict, Limits};
+use sesgo_core::json::{from_value, join_path, parse_strict, Limits};
 use sesgo_core::{Code, Error, Result};
 use sesgo_jades::{Policy, Strategy};
 
@@ -33,8 +33,10 @@ pub(crate) fn wire_strategy(name: &str, location: &str) -> Result<Strategy> {
     Strategy::from_name(name).map_err(|e| e.at(location))
 }
 
-/// Parses options given as JSON: strictly (duplicates refused), then into `T` (unknown
-/// members and wrong types are `CONFIG.INVALID-PARAMETER`). Empty input = defaults.
+/// Parses options given as JSON: strictly (duplicates refused), as an **object** with
+/// known members only (a positional array, an unknown member, a wrong type or an
+/// out-of-range number is `CONFIG.INVALID-PARAMETER` located at the member, e.g.
+/// `settings.tsaTrustStore.rootSha256[1]`; DECISIONS D43). Empty input = defaults.
 pub(crate) fn from_json<T: DeserializeOwned + Default>(json: &[u8], what: &str) -> Result<T> {
     if json.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
@@ -42,16 +44,30 @@ pub(crate) fn from_json<T: DeserializeOwned + Default>(json: &[u8], what: &str) 
     let v = parse_strict(
         json,
         &Limits {
-            max_bytes: 1 << 20,
+            max_bytes: MAX_OPTIONS_BYTES,
             max_depth: 16,
         },
     )
     .map_err(|e| e.into_error(what, Code::ConfigInvalidParameter))?;
-    serde_json::from_value(v.to_serde()).map_err(|e| {
+    if v.as_object().is_none() {
+        return Err(Error::new(
+            Code::ConfigInvalidParameter,
+            format!(
+                "{what} inválido: esperado um objeto JSON com membros nomeados, encontrado {}",
+                v.type_name()
+            ),
+        )
+        .at(what));
+    }
+    from_value(&v).map_err(|e| {
+        let at = join_path(what, &e.path);
         Error::new(
             Code::ConfigInvalidParameter,
-            format!("{what} inválido: {e}"),
+            format!("{at} inválido: {}", e.message),
         )
-        .at(what)
+        .at(at)
     })
 }
+
+/// Largest settings or options document (1 MiB; PEM roots given inline fit easily).
+pub const MAX_OPTIONS_BYTES: usize = 1 << 20;

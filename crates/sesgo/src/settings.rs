@@ -334,19 +334,27 @@ impl Settings {
     }
 }
 
-/// Checks a reference timestamp: inside [`REFERENCE_TIME_RANGE`] (criar 1.2) and within
-/// [`MAX_CLOCK_SKEW_SECS`] of `now` (criar 1.10). CodeSystem 0.1.2 has no
-/// `CONFIG.TIMESTAMP-OUT-OF-RANGE`; both failures are `FORMAT.INVALID-TIMESTAMP`, as in
-/// the reference implementation of policy 0.2.0 (docs/adr/0004).
-pub fn check_reference_time(reference: i64, now: i64) -> Result<()> {
+/// Checks that a reference timestamp given to a command without the clock rule (certificate
+/// inspection, `build_x5c`) lies inside [`REFERENCE_TIME_RANGE`]
+/// (`FORMAT.INVALID-TIMESTAMP` at `location`; DECISIONS D45).
+pub fn check_reference_range(reference: i64, location: &str) -> Result<()> {
     let (lo, hi) = REFERENCE_TIME_RANGE;
     if reference < lo || reference > hi {
         return Err(Error::new(
             Code::FormatInvalidTimestamp,
             format!("timestamp de referência {reference} fora do intervalo [{lo}, {hi}]"),
         )
-        .at("referenceTimestamp"));
+        .at(location));
     }
+    Ok(())
+}
+
+/// Checks a reference timestamp: inside [`REFERENCE_TIME_RANGE`] (criar 1.2) and within
+/// [`MAX_CLOCK_SKEW_SECS`] of `now` (criar 1.10). CodeSystem 0.1.2 has no
+/// `CONFIG.TIMESTAMP-OUT-OF-RANGE`; both failures are `FORMAT.INVALID-TIMESTAMP`, as in
+/// the reference implementation of policy 0.2.0 (docs/adr/0004).
+pub fn check_reference_time(reference: i64, now: i64) -> Result<()> {
+    check_reference_range(reference, "referenceTimestamp")?;
     let skew = reference.saturating_sub(now).saturating_abs();
     if skew > MAX_CLOCK_SKEW_SECS {
         return Err(Error::new(

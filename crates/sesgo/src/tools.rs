@@ -3,6 +3,7 @@
 
 use crate::options::{from_json, parse_policy};
 use serde::{Deserialize, Serialize};
+use sesgo_core::budget::{self, Budget};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_core::{Code, Error, Finding, OperationOutcome, Result};
 use sesgo_jades::Policy;
@@ -31,6 +32,11 @@ fn parse_input(json: &[u8], root: &str, max_bytes: usize, too_large: Code) -> Re
 /// );
 /// ```
 pub fn canonicalize(resource_json: &[u8], policy: Option<&str>) -> Result<Vec<u8>> {
+    let _call = budget::begin(Budget::DEFAULT);
+    budget::phase(|| canonicalize_in(resource_json, policy))
+}
+
+fn canonicalize_in(resource_json: &[u8], policy: Option<&str>) -> Result<Vec<u8>> {
     let policy = parse_policy(policy)?;
     let v = parse_input(
         resource_json,
@@ -122,6 +128,15 @@ pub fn check_references(
     provenance: Option<&[u8]>,
     options: &ReferenceCheckOptions,
 ) -> Result<OperationOutcome> {
+    let _call = budget::begin(Budget::DEFAULT);
+    budget::phase(|| check_references_in(bundle, provenance, options))
+}
+
+fn check_references_in(
+    bundle: &[u8],
+    provenance: Option<&[u8]>,
+    options: &ReferenceCheckOptions,
+) -> Result<OperationOutcome> {
     let (_, opts) = options.to_refs()?;
     let b = parse_input(
         bundle,
@@ -203,6 +218,85 @@ impl BuildBundleOptions {
 /// assert!(b.to_json().contains("36.50")); // numbers are kept verbatim
 /// ```
 pub fn build_bundle(resources_json: &[u8], options: &BuildBundleOptions) -> Result<Value> {
+    let _call = budget::begin(Budget::DEFAULT);
+    budget::phase(|| build_bundle_in(resources_json, options))
+}
+
+/// [`build_bundle`] over several inputs, each read once with the strict reader (the
+/// CLI's `bundle build FILES…`): each part is a JSON array of resources or one resource,
+/// or — only when it is the sole part — a Bundle whose entries' resources are taken. The
+/// parts together may not exceed the guide's 50 MB (`SECURITY.BUNDLE-MEMORY-LIMIT-EXCEEDED`);
+/// a failure is located at `resources[i]` (the `i`-th part).
+///
+/// ```
+/// let a = br#"[{"resourceType":"Patient","id":"p1"}]"#;
+/// let b = br#"{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"t"},
+///   "subject":{"reference":"Patient/p1"}}"#;
+/// let bundle = sesgo::build_bundle_parts(&[&a[..], &b[..]], &Default::default()).unwrap();
+/// assert_eq!(bundle["entry"].as_array().map(Vec::len), Some(2));
+/// let e = sesgo::build_bundle_parts(&[&a[..], b"{"], &Default::default()).unwrap_err();
+/// assert_eq!(e.primary().locations(), ["resources[1]"]);
+/// ```
+pub fn build_bundle_parts(parts: &[&[u8]], options: &BuildBundleOptions) -> Result<Value> {
+    let _call = budget::begin(Budget::DEFAULT);
+    budget::phase(|| {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if total > Limits::DEFAULT_MAX_BYTES {
+            return Err(Error::new(
+                Code::SecurityBundleMemoryLimitExceeded,
+                format!(
+                    "entradas somam {total} bytes; o limite é {} bytes",
+                    Limits::DEFAULT_MAX_BYTES
+                ),
+            )
+            .at("resources"));
+        }
+        let mut resources = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let at = format!("resources[{i}]");
+            let v = parse_input(
+                part,
+                &at,
+                Limits::DEFAULT_MAX_BYTES,
+                Code::SecurityBundleMemoryLimitExceeded,
+            )?;
+            match v {
+                Value::Array(a) => resources.extend(a),
+                Value::Object(ref o) if o.get("resourceType") == Some(&Value::from("Bundle")) => {
+                    if parts.len() != 1 {
+                        return Err(Error::new(
+                            Code::ConfigInvalidParameter,
+                            "um Bundle deve ser informado sozinho (ou informe os recursos)",
+                        )
+                        .at(at));
+                    }
+                    resources = bundle_resources(&v);
+                }
+                Value::Object(_) => resources.push(v),
+                other => {
+                    return Err(Error::new(
+                        Code::FormatBundleMalformed,
+                        format!(
+                            "esperado um recurso, um array de recursos ou um Bundle, encontrado {}",
+                            other.type_name()
+                        ),
+                    )
+                    .at(at))
+                }
+            }
+        }
+        build_from(resources, options)
+    })
+}
+
+fn bundle_resources(v: &Value) -> Vec<Value> {
+    v.member("entry")
+        .as_array()
+        .map(|e| e.iter().map(|x| x.member("resource").clone()).collect())
+        .unwrap_or_default()
+}
+
+fn build_bundle_in(resources_json: &[u8], options: &BuildBundleOptions) -> Result<Value> {
     let v = parse_input(
         resources_json,
         "resources",
@@ -211,11 +305,9 @@ pub fn build_bundle(resources_json: &[u8], options: &BuildBundleOptions) -> Resu
     )?;
     let resources: Vec<Value> = match v {
         Value::Array(a) => a,
-        Value::Object(ref o) if o.get("resourceType") == Some(&Value::from("Bundle")) => v
-            .member("entry")
-            .as_array()
-            .map(|e| e.iter().map(|x| x.member("resource").clone()).collect())
-            .unwrap_or_default(),
+        Value::Object(ref o) if o.get("resourceType") == Some(&Value::from("Bundle")) => {
+            bundle_resources(&v)
+        }
         other => {
             return Err(Error::new(
                 Code::FormatBundleMalformed,
@@ -227,6 +319,10 @@ pub fn build_bundle(resources_json: &[u8], options: &BuildBundleOptions) -> Resu
             .at("resources"))
         }
     };
+    build_from(resources, options)
+}
+
+fn build_from(resources: Vec<Value>, options: &BuildBundleOptions) -> Result<Value> {
     let mut b = sesgo_refs::BundleBuilder::new();
     if let Some(t) = &options.bundle_type {
         b = b.bundle_type(t.clone());

@@ -135,7 +135,7 @@ fn json_config_errors() {
         (
             r#"{"module":"/x.so","keyId":"a1","pin":"1"}"#,
             Code::ConfigInvalidParameter,
-            "pkcs11",
+            "pkcs11.pin",
         ),
         (
             r#"{"module":"/x.so","keyId":"a1","sessionMode":"rx"}"#,

@@ -27,6 +27,13 @@ pub(crate) fn leaf_key_of(cert: &Certificate) -> Result<PublicKey> {
     })
 }
 
+/// Most certificates accepted in `x5c`: the ceiling of `maxChainDepth` (range [2, 10]).
+pub const MAX_X5C: usize = 10;
+
+/// Longest Base64 text of one `x5c` certificate (48 KiB of DER; an ICP-Brasil
+/// certificate is about 2 KiB).
+pub const MAX_X5C_CERT_B64: usize = 64 << 10;
+
 /// validar §2 (header checks) and §6 (policy): decodes and checks a protected header.
 /// `p` is the location prefix (`signatures[0].protected`).
 pub(crate) fn check_protected(
@@ -132,6 +139,15 @@ pub(crate) fn check_protected(
     let mut certs = Vec::new();
     let mut leaf_key = None;
     match h.get("x5c").and_then(Value::as_array) {
+        Some(a) if a.len() > MAX_X5C => push(
+            f,
+            Code::CertChainValidationFailed,
+            format!("{p}.x5c"),
+            format!(
+                "'x5c' com {} certificados excede o máximo de {MAX_X5C} (teto de maxChainDepth)",
+                a.len()
+            ),
+        ),
         Some(a) if !a.is_empty() => {
             for (i, e) in a.iter().enumerate() {
                 let at = format!("{p}.x5c[{i}]");
@@ -144,6 +160,18 @@ pub(crate) fn check_protected(
                     );
                     continue;
                 };
+                if s.len() > MAX_X5C_CERT_B64 {
+                    push(
+                        f,
+                        Code::CertInvalidFormat,
+                        at,
+                        format!(
+                            "elemento de x5c com {} caracteres excede o máximo de {MAX_X5C_CERT_B64}",
+                            s.len()
+                        ),
+                    );
+                    continue;
+                }
                 let Some(der) = b64std(s) else {
                     push(
                         f,

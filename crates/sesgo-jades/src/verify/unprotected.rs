@@ -6,6 +6,10 @@ use sesgo_core::json::{Object, Value};
 use sesgo_core::policy::RRefsRule;
 use sesgo_core::{Code, Finding};
 
+/// Most references accepted in one `rRefs` list (`ocspRefs`, `crlRefs`): a chain has at
+/// most 10 certificates (`maxChainDepth`), each with one OCSP and one CRL reference.
+pub const MAX_RREFS: usize = 64;
+
 /// validar §2 (SAFIRA-0.1): `{sigTst?, rRefs?}` directly in the unprotected header
 /// (`rRefs` only when the profile expects them).
 pub(super) fn check_flat(
@@ -57,7 +61,7 @@ pub(super) fn check_flat(
             return;
         };
         let mut out = RevocationRefs::default();
-        let mut seen: Vec<[u8; 64]> = Vec::new();
+        let mut seen: std::collections::HashSet<[u8; 64]> = std::collections::HashSet::new();
         for (k, list) in r.iter() {
             let target = match k {
                 "ocspRefs" => &mut out.ocsp_sha512,
@@ -81,6 +85,18 @@ pub(super) fn check_flat(
                 );
                 continue;
             };
+            if items.len() > MAX_RREFS {
+                push(
+                    f,
+                    Code::ValidationLtvEvidenceInvalid,
+                    format!("{at}.{k}"),
+                    format!(
+                        "{} referências em {k}; o máximo é {MAX_RREFS} (uma por certificado de uma cadeia de até 10, com folga)",
+                        items.len()
+                    ),
+                );
+                continue;
+            }
             for (i, it) in items.iter().enumerate() {
                 let iat = format!("{at}.{k}[{i}]");
                 let digest = it.as_object().filter(|o| {
@@ -95,7 +111,7 @@ pub(super) fn check_flat(
                 match value {
                     Some(d) if seen.contains(&d) => push(f, Code::ValidationLtvEvidenceInvalid, iat, "resumo duplicado em rRefs"),
                     Some(d) => {
-                        seen.push(d);
+                        seen.insert(d);
                         target.push(d);
                     }
                     None => push(f, Code::ValidationLtvEvidenceInvalid, iat, format!("esperado {{\"digestAlg\":\"{SHA512_DIGEST_ALG}\",\"digestValue\":<Base64 de 64 bytes>}}")),

@@ -9,6 +9,7 @@ use reference::check_reference;
 use crate::resolve::EntryIndex;
 use crate::uuid_urn::check_urn_uuid;
 use crate::walk::{FoundReference, Walker};
+use sesgo_core::budget::{self, FindingCap};
 use sesgo_core::json::{parse_strict, Limits};
 use sesgo_core::{hints, Code, Error, Finding, Value};
 
@@ -41,6 +42,11 @@ pub struct CheckOptions {
     pub strict_order: bool,
     /// Limits of the strict JSON reading in [`check_json`].
     pub json_limits: Limits,
+    /// List the references of entries outside the signed set too (in
+    /// [`Report::references`]; default `true`). Verification turns it off: each signature
+    /// then walks only its own signed set, so a Bundle with many signatures is not walked
+    /// whole once per signature (docs/adr/0058).
+    pub walk_unsigned: bool,
 }
 
 impl Default for CheckOptions {
@@ -52,6 +58,7 @@ impl Default for CheckOptions {
             max_targets: CheckOptions::DEFAULT_MAX_ENTRIES,
             strict_order: false,
             json_limits: Limits::default(),
+            walk_unsigned: true,
         }
     }
 }
@@ -234,6 +241,10 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     let index = EntryIndex::new(entries);
     let mut infos = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
+        if let Err(stop) = budget::charge(1, &format!("Bundle.entry[{i}]")) {
+            findings.extend(stop.into_findings());
+            return report;
+        }
         let Some(eobj) = e.as_object() else {
             findings.push(f(
                 Code::FormatBundleMalformed,
@@ -301,7 +312,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     let mut signed = vec![provenance.is_none(); entries.len()];
     let mut target_entries: Vec<(usize, usize)> = Vec::new(); // (target index, entry index)
     if let Some(prov) = provenance {
-        check_provenance(
+        if let Err(stop) = check_provenance(
             prov,
             opts,
             &index,
@@ -309,7 +320,10 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
             &mut signed,
             &mut target_entries,
             findings,
-        );
+        ) {
+            findings.extend(stop.into_findings());
+            return report;
+        }
     }
     if provenance.is_none() {
         for (i, info) in infos.iter().enumerate() {
@@ -327,19 +341,38 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     }
 
     // --- References of the signed set ------------------------------------------------
+    // Findings are capped per code as they accumulate (DECISIONS D41): a Bundle with
+    // 200 000 bad references costs 100 findings of memory, not 200 000.
+    let mut cap = FindingCap::default();
+    let mut next_compact = findings.len() + COMPACT_EVERY;
     let mut walker = Walker::new(false);
     for (i, info) in infos.iter().enumerate() {
         let Some(res) = info.resource else { continue };
+        let in_set = signed.get(i).copied().unwrap_or(false);
+        if !in_set && !opts.walk_unsigned {
+            continue;
+        }
         // Entries outside the signed set are walked (their references are listed) but
         // not held to the rules; a malformed one is still reported when signed.
         walker.entry = Some(i);
         let before = walker.findings.len();
         walker.walk_root(res, &format!("Bundle.entry[{i}].resource"));
-        if !signed.get(i).copied().unwrap_or(false) {
+        if !in_set {
             walker.findings.truncate(before);
+        }
+        if walker.findings.len() >= COMPACT_EVERY {
+            cap.compact(&mut walker.findings);
+        }
+        if walker.stopped.is_some() {
+            break;
         }
     }
     findings.append(&mut walker.findings);
+    if let Some(stop) = walker.stopped.take() {
+        findings.extend(stop.into_findings());
+        cap.finish(findings);
+        return report;
+    }
     let bundle_refs = std::mem::take(&mut walker.refs);
     for r in &bundle_refs {
         let from_signed = r
@@ -347,7 +380,16 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
             .and_then(|i| signed.get(i).copied())
             .unwrap_or(false);
         if from_signed {
+            if let Err(stop) = budget::charge(1, &r.location) {
+                findings.extend(stop.into_findings());
+                cap.finish(findings);
+                return report;
+            }
             check_reference(r, opts, &index, &signed, true, findings);
+            if findings.len() >= next_compact {
+                cap.compact(findings);
+                next_compact = findings.len() + COMPACT_EVERY;
+            }
         }
     }
     report.references = bundle_refs;
@@ -356,6 +398,11 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
         let mut walker = Walker::new(false);
         walker.walk_root(prov, "Provenance");
         findings.append(&mut walker.findings);
+        if let Some(stop) = walker.stopped.take() {
+            findings.extend(stop.into_findings());
+            cap.finish(findings);
+            return report;
+        }
         for r in &walker.refs {
             // Provenance.target[j] is checked by the target rules above.
             let is_target = r
@@ -368,8 +415,12 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
         }
         report.references.append(&mut walker.refs);
     }
+    cap.finish(findings);
     report
 }
+
+/// How many findings may accumulate before they are capped per code again.
+const COMPACT_EVERY: usize = 4 * budget::FINDINGS_PER_CODE;
 
 /// [`check`] on raw bytes: both inputs are first read with the strict JSON reader
 /// (duplicate members → `FORMAT.JSON-MALFORMED`, size → `SECURITY.BUNDLE-MEMORY-LIMIT-EXCEEDED`

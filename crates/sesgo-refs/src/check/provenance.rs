@@ -4,7 +4,7 @@
 use super::{f, CheckOptions, EntryInfo};
 use crate::resolve::{EntryIndex, Resolution};
 use crate::uuid_urn::check_urn_uuid;
-use sesgo_core::{Code, Finding, Value};
+use sesgo_core::{budget, Code, Finding, Result, Value};
 use std::collections::HashMap;
 
 pub(super) fn check_provenance(
@@ -15,14 +15,14 @@ pub(super) fn check_provenance(
     signed: &mut [bool],
     target_entries: &mut Vec<(usize, usize)>,
     findings: &mut Vec<Finding>,
-) {
+) -> Result<()> {
     let Some(pobj) = prov.as_object() else {
         findings.push(f(
             Code::FormatProvenanceInvalid,
             "o Provenance não é um objeto JSON".into(),
             "Provenance",
         ));
-        return;
+        return Ok(());
     };
     match pobj.get("resourceType") {
         Some(Value::String(s)) if s == "Provenance" => {}
@@ -46,7 +46,7 @@ pub(super) fn check_provenance(
                 ),
                 "Provenance.target",
             ));
-            return;
+            return Ok(());
         }
     };
     if targets.len() > opts.max_targets {
@@ -59,11 +59,12 @@ pub(super) fn check_provenance(
             ),
             "Provenance.target",
         ));
-        return;
+        return Ok(());
     }
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(targets.len());
     for (j, t) in targets.iter().enumerate() {
         let loc = format!("Provenance.target[{j}]");
+        budget::charge(1, &loc)?;
         let Some(r) = t.get("reference").and_then(Value::as_str) else {
             findings.push(f(
                 Code::FormatProvenanceTargetInvalid,
@@ -141,12 +142,15 @@ pub(super) fn check_provenance(
             }
         }
     }
+    Ok(())
 }
 
 /// A reference that names two or more entries (exact or case-twin `fullUrl`s).
 pub(super) fn ambiguous(reference: &str, loc: &str, entries: &[usize], code: Code) -> Finding {
+    // At most 10 entries named (DECISIONS D41); the count says how many there are.
     let list: Vec<String> = entries
         .iter()
+        .take(10)
         .map(|i| format!("Bundle.entry[{i}]"))
         .collect();
     f(

@@ -8,6 +8,7 @@ use crate::options::{from_json, wire_policy, wire_strategy};
 use crate::settings::Settings;
 use crate::signer::{Signer, TrustStore};
 use serde::Deserialize;
+use sesgo_core::budget::{self, Budget};
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_core::{Code, Finding, Result};
 use sesgo_jades::{Policy, Strategy};
@@ -108,6 +109,8 @@ pub(crate) fn refs_options(
     };
     let n = settings.max_entries_bundle as usize;
     o = o.with_max_entries(n, n)?;
+    // Verification needs the findings of each signed set only (docs/adr/0058).
+    o.walk_unsigned = !validating;
     o.json_limits.max_bytes = usize::try_from(settings.max_bundle_bytes).unwrap_or(usize::MAX);
     Ok(o)
 }
@@ -239,13 +242,17 @@ fn sign_impl(
     clock: &dyn Clock,
     fetch: &dyn sesgo_fetch::Fetch,
 ) -> Result<Signed> {
-    let inputs = steps::inputs(bundle, provenance, options, clock)?;
+    // Bounded work (DECISIONS D40): bundleTimeoutSecs over the loops over input (the
+    // network steps are outside the phases). Out-of-range settings fail in `inputs`.
+    let secs = options.settings.bundle_timeout_secs.clamp(5, 300);
+    let _call = budget::begin(Budget::secs(secs.into()));
+    let inputs = budget::phase(|| steps::inputs(bundle, provenance, options, clock))?;
     let mut chain = steps::chain(&inputs, signer, trust)?;
     let evidence = steps::revocation(&inputs, &mut chain, clock)?;
-    let content = steps::content(&inputs)?;
+    let content = budget::phase(|| steps::content(&inputs))?;
     let prepared = steps::header(&inputs, &chain, &content)?;
     let mut jws = steps::signing(signer, prepared)?;
     steps::timestamp(&inputs, &chain, trust, fetch, &mut jws)?;
     steps::unprotected(&mut jws, evidence)?;
-    steps::wrap(&inputs, chain, &content, &jws)
+    budget::phase(|| steps::wrap(&inputs, chain, &content, &jws))
 }

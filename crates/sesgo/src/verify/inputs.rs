@@ -55,6 +55,17 @@ impl<'i> Parsed<'i> {
         let data = match input.signature_data {
             Some(d) => {
                 let d = d.trim();
+                let max = crate::InputKind::SignatureData.max_bytes(Some(s));
+                if d.len() as u64 > max {
+                    return Err(Error::new(
+                        Code::FormatResourceTooLarge,
+                        format!(
+                            "Signature.data com {} caracteres excede o limite de {max}",
+                            d.len()
+                        ),
+                    )
+                    .at("Signature.data"));
+                }
                 let jws = Base64::decode_vec(d).map_err(|_| {
                     Error::new(
                         Code::FormatBase64Invalid,
@@ -237,13 +248,31 @@ fn entries(bundle: &Value) -> &[Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// Most signatures verified in one transfer Bundle (DECISIONS D40).
+pub(crate) const MAX_SIGNATURES: usize = 100;
+
 /// Every signed Provenance of a transfer Bundle (need N2), under the one rule *one
 /// signature, one signed set* ([`signed_provenances`]); what it excludes is a finding.
 fn transfer_bundle_jobs<'a>(b: &'a Value, findings: &mut Vec<Finding>) -> Vec<Job<'a>> {
     let found = signed_provenances(b);
     findings.extend(found.findings);
-    found
-        .found
+    let mut signed = found.found;
+    if signed.len() > MAX_SIGNATURES {
+        // Each signature is verified on its own (JWS, chain, revocation): their number is
+        // bounded like the entries' (DECISIONS D40). None is verified past the limit.
+        findings.push(
+            Finding::new(
+                Code::SecurityBundleSizeLimitExceeded,
+                format!(
+                    "o Bundle carrega {} Provenances assinados; o limite é {MAX_SIGNATURES} assinaturas por Bundle",
+                    signed.len()
+                ),
+            )
+            .at("Bundle.entry"),
+        );
+        signed.clear();
+    }
+    signed
         .into_iter()
         .map(|sp| {
             let location = sp.location();

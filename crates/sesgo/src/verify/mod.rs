@@ -25,6 +25,7 @@ use crate::options::{from_json, wire_policy};
 use crate::settings::{check_reference_time, Settings};
 use crate::signer::TrustStore;
 use serde::{Deserialize, Serialize};
+use sesgo_core::budget::{self, Budget};
 use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
 use sesgo_jades::Policy;
 use std::collections::HashSet;
@@ -173,6 +174,8 @@ pub fn verify_with_clock(
     // validar §1: inputs and configuration (VCI).
     let s = &options.settings;
     s.validate()?;
+    // Bounded work (DECISIONS D40): bundleTimeoutSecs over the loops over input.
+    let _call = budget::begin(Budget::secs(s.bundle_timeout_secs.into()));
     let expected = options.policy;
     let accepted: Vec<Policy> = match &options.accepted_policies {
         None => Policy::ALL.to_vec(),
@@ -200,9 +203,9 @@ pub fn verify_with_clock(
         evidence: &evidence,
     };
 
-    let parsed = inputs::Parsed::read(input, s)?;
+    let parsed = budget::phase(|| inputs::Parsed::read(input, s))?;
     let mut findings = Vec::new();
-    let jobs = parsed.jobs(&mut findings)?;
+    let jobs = budget::phase(|| parsed.jobs(&mut findings))?;
     let mut signatures = Vec::with_capacity(jobs.len());
     let mut covered = Coverage::default();
     for job in &jobs {
@@ -217,11 +220,12 @@ pub fn verify_with_clock(
         signatures.push(done.report);
     }
     let unsigned_content = match parsed.bundle.as_ref() {
-        Some(b) => unsigned(b, &covered, options.unsigned_entries, &mut findings),
+        Some(b) => budget::phase(|| unsigned(b, &covered, options.unsigned_entries, &mut findings)),
         None => Vec::new(),
     };
 
     dedup(&mut findings);
+    budget::cap_findings(&mut findings);
     let valid = !findings.iter().any(|f| f.severity().is_failure());
     let content_checked = !signatures.is_empty() && signatures.iter().all(|r| r.content_checked);
     let (indication, sub_indication) = indication(valid, &signatures, &findings);
@@ -269,6 +273,10 @@ fn unsigned(
         .map_or(&[], Vec::as_slice);
     let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
+        if let Err(stop) = budget::charge(1, &format!("Bundle.entry[{i}]")) {
+            findings.extend(stop.into_findings());
+            break;
+        }
         let full_url = e
             .get("fullUrl")
             .and_then(sesgo_core::Value::as_str)

@@ -140,7 +140,7 @@ impl Ctx<'_> {
         let at = |f: Finding| f.map_locations(|l| jws_loc(&base, l));
 
         // Stage jws (FC, ISC, CV of the signature value).
-        let v = match verify_jws(jws, &JwsOptions::default()) {
+        let v = match sesgo_core::budget::phase(|| verify_jws(jws, &JwsOptions::default())) {
             Ok(v) => {
                 log.record(Stage::Jws, Vec::new(), false);
                 v
@@ -172,36 +172,39 @@ impl Ctx<'_> {
 
         // Stages structure and content: only with the content.
         if let (Some(b), Some(p)) = (job.bundle, &job.provenance) {
-            log.record(Stage::Structure, self.structure(policy, b, p), false);
-            match select(b, p.value, &p.location) {
-                Ok(targets) => {
-                    report.signed_full_urls =
-                        targets.iter().map(|t| t.reference.to_owned()).collect();
-                    let pairs: Vec<(&str, &Value)> =
-                        targets.iter().map(|t| (t.reference, t.resource)).collect();
-                    let found = match policy.content_digest(&pairs) {
-                        Ok(d) if d == v.payload => {
-                            report.content_checked = true;
-                            covered_entries = Some(targets.iter().map(|t| t.entry_index).collect());
-                            Vec::new()
-                        }
-                        Ok(_) => {
-                            report.content_checked = true;
-                            vec![Finding::new(
+            sesgo_core::budget::phase(|| {
+                log.record(Stage::Structure, self.structure(policy, b, p), false);
+                match select(b, p.value, &p.location) {
+                    Ok(targets) => {
+                        report.signed_full_urls =
+                            targets.iter().map(|t| t.reference.to_owned()).collect();
+                        let pairs: Vec<(&str, &Value)> =
+                            targets.iter().map(|t| (t.reference, t.resource)).collect();
+                        let found = match policy.content_digest(&pairs) {
+                            Ok(d) if d == v.payload => {
+                                report.content_checked = true;
+                                covered_entries =
+                                    Some(targets.iter().map(|t| t.entry_index).collect());
+                                Vec::new()
+                            }
+                            Ok(_) => {
+                                report.content_checked = true;
+                                vec![Finding::new(
                                 Code::CryptoHashVerificationFailed,
                                 "o conteúdo assinado não confere com o payload da assinatura (conteúdo alterado após a assinatura)",
                             )
                             .at(format!("{base}#payload"))
                             .at("Bundle.entry")]
-                        }
-                        Err(e) => e.into_findings(),
-                    };
-                    log.record(Stage::Content, found, false);
+                            }
+                            Err(e) => e.into_findings(),
+                        };
+                        log.record(Stage::Content, found, false);
+                    }
+                    Err(e) => {
+                        log.record(Stage::Content, e.into_findings(), false);
+                    }
                 }
-                Err(e) => {
-                    log.record(Stage::Content, e.into_findings(), false);
-                }
-            }
+            });
         } else {
             // Signature.data, a Signature or a Provenance alone: the signature is proven,
             // the content is not (SIGNED_DATA_NOT_FOUND).
