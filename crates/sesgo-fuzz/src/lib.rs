@@ -104,13 +104,14 @@ pub mod kat {
     /// See [`TRANSFER_01`].
     pub const TRANSFER_020: &str = include_str!("../../../testdata/kat/politica-0.2.0/bundle.json");
 
-    /// The trust store pinned to the root, with the CAs in its pool.
+    /// The trust store pinned to the root, with the CAs and the root in its pool.
     pub fn trust() -> &'static TrustStore {
         static T: LazyLock<TrustStore> = LazyLock::new(|| {
             TrustStore::from_fingerprints([ROOT_SHA256.trim()])
                 .expect("KAT root fingerprint")
                 .with_ca_certs(
-                    Certificate::all_from_pem(INTERMEDIATES_PEM).expect("KAT intermediates"),
+                    Certificate::all_from_pem(format!("{INTERMEDIATES_PEM}{ROOT_PEM}"))
+                        .expect("KAT CAs"),
                 )
         });
         &T
@@ -459,4 +460,41 @@ pub fn verify(data: &[u8]) {
         }
         assert_linear("verify", data.len());
     }
+}
+
+/// The repository's `fuzz/` directory (seed corpora, regression vectors).
+pub fn fuzz_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz")
+}
+
+/// Runs `target` over every file of `paths` (files, or directories read one level deep,
+/// in name order); returns how many inputs ran. A panic names the file.
+pub fn replay(name: &str, target: fn(&[u8]), paths: &[std::path::PathBuf]) -> usize {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut v: Vec<_> = std::fs::read_dir(p)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            v.sort();
+            files.extend(v);
+        } else if p.is_file() {
+            files.push(p.clone());
+        }
+    }
+    for f in &files {
+        let data = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let r = std::panic::catch_unwind(|| target(&data));
+        if let Err(payload) = r {
+            let msg = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            panic!("fuzz target {name} failed on {}: {msg}", f.display());
+        }
+    }
+    files.len()
 }
