@@ -4,11 +4,9 @@
 
 use crate::call;
 use crate::input::{password_bytes, password_str, pem_string, source};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use sesgo::{Code, Error};
-use std::path::PathBuf;
 
 /// Who signs: a private key read from a PKCS#12 or PEM, or an external signing function
 /// (a PKCS#11 token, a cloud KMS, ...), with the certificate chain.
@@ -37,8 +35,9 @@ impl Signer {
         py: Python<'_>,
         pkcs12: &Bound<'_, PyAny>,
         password: &Bound<'_, PyAny>,
-        alias: Option<String>,
+        alias: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let alias = crate::input::opt_text(alias, "alias")?;
         let data = source(pkcs12, "pkcs12", false)?;
         let password = password_str(password)?;
         let inner = call(py, || {
@@ -104,11 +103,11 @@ impl Signer {
         py: Python<'_>,
         module: &Bound<'_, PyAny>,
         pin: &Bound<'_, PyAny>,
-        key_id: Option<String>,
-        key_label: Option<String>,
-        slot_id: Option<u64>,
-        token_label: Option<String>,
-        settings: Option<&Bound<'_, pyo3::types::PyDict>>,
+        key_id: Option<&Bound<'_, PyAny>>,
+        key_label: Option<&Bound<'_, PyAny>>,
+        slot_id: Option<&Bound<'_, PyAny>>,
+        token_label: Option<&Bound<'_, PyAny>>,
+        settings: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let inner = crate::pkcs11::signer_from_pkcs11(
             py,
@@ -140,8 +139,10 @@ impl Signer {
     #[staticmethod]
     fn external(py: Python<'_>, chain: &Bound<'_, PyAny>, sign: Py<PyAny>) -> PyResult<Self> {
         if !sign.bind(py).is_callable() {
-            return Err(PyTypeError::new_err(
-                "sign: esperado um callable (bytes) -> bytes",
+            return Err(crate::input::type_error(
+                py,
+                "sign",
+                "sign: esperado um callable (bytes) -> bytes".to_owned(),
             ));
         }
         let f = move |input: &[u8]| Python::attach(|py| call_external(py, &sign, input));
@@ -152,10 +153,14 @@ impl Signer {
                 match crate::input::bytes_like(&item)? {
                     Some(b) => der.push(b.to_vec()),
                     None => {
-                        return Err(PyTypeError::new_err(format!(
-                            "chain[{i}]: esperado bytes (certificado DER), recebido {}",
-                            item.get_type().name()?
-                        )))
+                        return Err(crate::input::type_error(
+                            py,
+                            "chain",
+                            format!(
+                                "chain[{i}]: esperado bytes (certificado DER), recebido {}",
+                                item.get_type().name()?
+                            ),
+                        ))
                     }
                 }
             }
@@ -303,21 +308,29 @@ impl TrustStore {
     #[pyo3(signature = (root_sha256 = None, root_certs_pem = None, ca_certs_pem = None, ca_dir = None, icp_brasil = None, ca_archive = None, ca_archive_sha512 = None))]
     fn new(
         py: Python<'_>,
-        root_sha256: Option<Vec<String>>,
+        root_sha256: Option<&Bound<'_, PyAny>>,
         root_certs_pem: Option<&Bound<'_, PyAny>>,
         ca_certs_pem: Option<&Bound<'_, PyAny>>,
-        ca_dir: Option<PathBuf>,
-        icp_brasil: Option<bool>,
-        ca_archive: Option<PathBuf>,
-        ca_archive_sha512: Option<PathBuf>,
+        ca_dir: Option<&Bound<'_, PyAny>>,
+        icp_brasil: Option<&Bound<'_, PyAny>>,
+        ca_archive: Option<&Bound<'_, PyAny>>,
+        ca_archive_sha512: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        use crate::input::{opt_bool, opt_path, opt_text_list};
+        let root_sha256 = opt_text_list(root_sha256, "root_sha256")?;
+        let ca_dir = opt_path(ca_dir, "ca_dir")?;
+        let icp_brasil = opt_bool(icp_brasil, "icp_brasil")?;
+        let ca_archive = opt_path(ca_archive, "ca_archive")?;
+        let ca_archive_sha512 = opt_path(ca_archive_sha512, "ca_archive_sha512")?;
         let opts = sesgo::TrustStoreOptions {
             icp_brasil,
             root_sha256: root_sha256.unwrap_or_default(),
             root_certs_pem: root_certs_pem
+                .filter(|o| !o.is_none())
                 .map(|o| pem_string(o, "rootCertsPem"))
                 .transpose()?,
             ca_certs_pem: ca_certs_pem
+                .filter(|o| !o.is_none())
                 .map(|o| pem_string(o, "caCertsPem"))
                 .transpose()?,
             ca_dir: ca_dir.map(|d| d.to_string_lossy().into_owned()),

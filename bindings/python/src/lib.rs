@@ -32,6 +32,38 @@ fn raise(py: Python<'_>, e: sesgo::Error) -> PyErr {
     build().unwrap_or_else(|err| err)
 }
 
+/// [`raise`] with an explicit class of `sesgo.exceptions` (the argument errors, which are
+/// also `TypeError` / `ValueError`).
+fn raise_as(py: Python<'_>, e: sesgo::Error, class: &str) -> PyErr {
+    let primary = e.primary();
+    let code = primary.code().as_str();
+    let severity = primary.severity().as_str();
+    let location = primary.locations().first().cloned();
+    let diagnostics = primary.diagnostics().to_owned();
+    let outcome = e.to_operation_outcome().to_json();
+    let build = || -> PyResult<PyErr> {
+        let exc = py.import("sesgo.exceptions")?;
+        let cls = exc.getattr(class)?;
+        let outcome = py.import("json")?.getattr("loads")?.call1((outcome,))?;
+        let inst = cls.call1((code, severity, location, diagnostics, outcome))?;
+        Ok(PyErr::from_value(inst))
+    };
+    build().unwrap_or_else(|err| err)
+}
+
+/// The parts of a sesgo exception the Python layer raises itself (an input `json` cannot
+/// serialize, a lone surrogate): `(severity, OperationOutcome JSON)` of `code` with
+/// `diagnostics` at `location`, rendered by the facade like every other error.
+#[pyfunction]
+fn error_parts(code: &str, diagnostics: &str, location: &str) -> (String, String) {
+    let code = sesgo::Code::from_code_str(code).unwrap_or(sesgo::Code::ConfigInvalidParameter);
+    let e = sesgo::Error::new(code, diagnostics).at(location);
+    (
+        e.primary().severity().as_str().to_owned(),
+        e.to_operation_outcome().to_json(),
+    )
+}
+
 /// Runs `f` without the GIL, inside the panic guard; errors become exceptions.
 fn call<T: Send>(py: Python<'_>, f: impl FnOnce() -> sesgo::Result<T> + Send) -> PyResult<T> {
     py.detach(|| sesgo::guard(f)).map_err(|e| raise(py, e))
@@ -120,6 +152,14 @@ fn attachment_op<'py>(
     Ok(PyBytes::new(py, out.as_bytes()))
 }
 
+/// The content of an attachment: bytes, or a path read here (bounded, docs/adr/0058).
+fn attachment_content(content: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u8>>> {
+    match content.filter(|c| !c.is_none()) {
+        None => Ok(None),
+        Some(c) => input::source(c, "content", false).map(|b| Some(b.to_vec())),
+    }
+}
+
 /// Fills `size`, `hash` and `hash-sha256` of an Attachment (profile `anexo-assinado`);
 /// returns the Attachment JSON as the facade wrote it.
 #[pyfunction]
@@ -127,10 +167,11 @@ fn attachment_op<'py>(
 fn fill_attachment<'py>(
     py: Python<'py>,
     attachment: &[u8],
-    content: Option<&[u8]>,
+    content: Option<&Bound<'_, PyAny>>,
     options: &[u8],
 ) -> PyResult<Bound<'py, PyBytes>> {
-    attachment_op(py, (attachment, content, options), |a, c, o| {
+    let content = attachment_content(content)?;
+    attachment_op(py, (attachment, content.as_deref(), options), |a, c, o| {
         Ok(sesgo::fill_attachment(a, c, o)?.to_json())
     })
 }
@@ -142,10 +183,11 @@ fn fill_attachment<'py>(
 fn check_attachment<'py>(
     py: Python<'py>,
     attachment: &[u8],
-    content: Option<&[u8]>,
+    content: Option<&Bound<'_, PyAny>>,
     options: &[u8],
 ) -> PyResult<Bound<'py, PyBytes>> {
-    attachment_op(py, (attachment, content, options), |a, c, o| {
+    let content = attachment_content(content)?;
+    attachment_op(py, (attachment, content.as_deref(), options), |a, c, o| {
         Ok(sesgo::check_attachment(a, c, o)?.to_json())
     })
 }
@@ -340,6 +382,7 @@ fn _testing_error(py: Python<'_>) -> PyResult<()> {
 fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(abi_version, m)?)?;
+    m.add_function(wrap_pyfunction!(error_parts, m)?)?;
     m.add_function(wrap_pyfunction!(policies, m)?)?;
     m.add_function(wrap_pyfunction!(canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(check_references, m)?)?;

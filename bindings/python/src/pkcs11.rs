@@ -3,8 +3,7 @@
 //! language); the PIN is a string or a callable asked per attempt.
 
 use crate::call;
-use crate::input::password_str;
-use pyo3::exceptions::PyTypeError;
+use crate::input::{opt_path, opt_text, opt_u64, password_str, type_error};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use sesgo::pkcs11::Pin;
@@ -16,29 +15,53 @@ pub(crate) fn signer_from_pkcs11(
     py: Python<'_>,
     module: &Bound<'_, PyAny>,
     pin: &Bound<'_, PyAny>,
-    key_id: Option<String>,
-    key_label: Option<String>,
-    slot_id: Option<u64>,
-    token_label: Option<String>,
-    settings: Option<&Bound<'_, PyDict>>,
+    key_id: Option<&Bound<'_, PyAny>>,
+    key_label: Option<&Bound<'_, PyAny>>,
+    slot_id: Option<&Bound<'_, PyAny>>,
+    token_label: Option<&Bound<'_, PyAny>>,
+    settings: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<sesgo::Signer> {
-    let module: String = py
-        .import("os")?
-        .getattr("fspath")?
-        .call1((module,))?
-        .extract()
-        .map_err(|_| PyTypeError::new_err("module: esperado str ou os.PathLike"))?;
+    let module = opt_path(Some(module), "module")?
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let key_id = opt_text(key_id, "key_id")?;
+    let key_label = opt_text(key_label, "key_label")?;
+    let slot_id = opt_u64(slot_id, "slot_id")?;
+    let token_label = opt_text(token_label, "token_label")?;
+    let settings = match settings.filter(|s| !s.is_none()) {
+        None => None,
+        Some(s) => Some(
+            s.cast::<PyDict>()
+                .map_err(|_| type_error(py, "settings", "settings: esperado dict".to_owned()))?,
+        ),
+    };
     // Middleware settings (camelCase, as in the guide): sessionMode, sessionTimeout, …
     let mut config = match settings {
         Some(d) => {
+            let bad = |_| {
+                type_error(
+                    py,
+                    "settings",
+                    "settings: esperado dict serializável em JSON".to_owned(),
+                )
+            };
             let text: String = py
                 .import("json")?
                 .getattr("dumps")?
-                .call1((d,))?
-                .extract()?;
+                .call1((d,))
+                .map_err(bad)?
+                .extract()
+                .map_err(bad)?;
             match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(serde_json::Value::Object(m)) => m,
-                _ => return Err(PyTypeError::new_err("settings: esperado dict")),
+                _ => {
+                    return Err(type_error(
+                        py,
+                        "settings",
+                        "settings: esperado dict".to_owned(),
+                    ))
+                }
             }
         }
         None => serde_json::Map::new(),

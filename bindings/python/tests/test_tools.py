@@ -235,7 +235,7 @@ def test_url_attachment_with_content_bytes_or_path(tmp_path: pathlib.Path) -> No
         (lambda: sesgo.fill_attachment(b'{"data":"bGF1ZG8"}'), exceptions.FormatError, "FORMAT.BASE64-INVALID", "Attachment.data"),
         (lambda: sesgo.check_attachment(b"[1]"), exceptions.FormatError, "FORMAT.RESOURCE-INVALID", "Attachment"),
         (lambda: sesgo.check_attachment(b'{"data":"bGF1ZG8="}', b"laudo"), exceptions.ConfigError, "CONFIG.INVALID-PARAMETER", "Attachment.data"),
-        (lambda: sesgo._sesgo.check_attachment(b"{}", None, b'{"where":1}'), exceptions.ConfigError, "CONFIG.INVALID-PARAMETER", "options"),
+        (lambda: sesgo._sesgo.check_attachment(b"{}", None, b'{"where":1}'), exceptions.ConfigError, "CONFIG.INVALID-PARAMETER", "options.where"),
     ],
 )
 def test_attachment_input_errors(call: Any, cls: Any, code: str, location: str) -> None:

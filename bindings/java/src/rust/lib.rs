@@ -186,12 +186,20 @@ pub(crate) fn opt_bytes(env: &Env<'_>, array: &JByteArray<'_>) -> Result<Option<
     Ok(Some(env.convert_byte_array(array)?))
 }
 
-/// An optional `String` argument.
+/// An optional `String` argument. Text that is not Unicode (a lone surrogate) is
+/// `CONFIG.INVALID-PARAMETER`, never an internal error (issue 25).
 pub(crate) fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>> {
     if s.is_null() {
         return Ok(None);
     }
-    Ok(Some(s.try_to_string(env)?))
+    match s.try_to_string(env) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if env.exception_check() => Err(Failure::Jni(e)),
+        Err(e) => Err(Failure::Sesgo(sesgo::Error::new(
+            sesgo::Code::ConfigInvalidParameter,
+            format!("texto que não é Unicode válido (surrogate isolado?): {e}"),
+        ))),
+    }
 }
 
 /// The bytes of an optional options-JSON argument for a facade `from_json`: `null` is

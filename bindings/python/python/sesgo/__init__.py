@@ -31,10 +31,18 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, TypeVar, Union
+
+import functools
 
 from . import _sesgo
-from .exceptions import SesgoError, SesgoSystemError
+from .exceptions import (
+    ArgumentTypeError,
+    ArgumentValueError,
+    InputEncodingError,
+    SesgoError,
+    SesgoSystemError,
+)
 
 __all__ = [
     "__version__",
@@ -106,16 +114,95 @@ POLICY_0_1_2: str = next(u for u in SUPPORTED_POLICIES if u.endswith("|0.1.2"))
 POLICY_0_2_0: str = next(u for u in SUPPORTED_POLICIES if u.endswith("/politica/0.2.0"))
 
 
-def _json_bytes(value: JsonInput) -> bytes:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _error(cls: Any, code: str, location: str, diagnostics: str) -> SesgoError:
+    """A sesgo exception raised by this layer, its OperationOutcome rendered natively."""
+    severity, outcome = _sesgo.error_parts(code, diagnostics, location)
+    err: SesgoError = cls(code, severity, location, diagnostics, json.loads(outcome))
+    return err
+
+
+def _guarded(f: _F) -> _F:
+    """Every failure of a public function is a sesgo exception with a guide code: a wrong
+    argument type becomes :class:`~sesgo.exceptions.ArgumentTypeError` (still a
+    ``TypeError``), any other Python-level refusal of an argument
+    :class:`~sesgo.exceptions.ArgumentValueError` (still a ``ValueError``)."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except SesgoError:
+            raise
+        except TypeError as e:
+            raise _error(
+                ArgumentTypeError, "CONFIG.INVALID-PARAMETER", f.__name__, f"{f.__name__}: {e}"
+            ) from None
+        except (ValueError, RecursionError, OverflowError) as e:
+            raise _error(
+                ArgumentValueError, "CONFIG.INVALID-PARAMETER", f.__name__, f"{f.__name__}: {e}"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _json_bytes(value: JsonInput, param: str = "input") -> bytes:
+    """A FHIR input as JSON bytes; what cannot be JSON text is ``FORMAT.JSON-MALFORMED``."""
+    try:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return bytes(value)
+        if isinstance(value, str):
+            return value.encode("utf-8")
+        return json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
+    except (TypeError, ValueError, RecursionError, OverflowError) as e:
+        raise _error(
+            InputEncodingError,
+            "FORMAT.JSON-MALFORMED",
+            param,
+            f"{param} não pode ser escrito como JSON: {type(e).__name__}: {e}",
+        ) from None
+
+
+def _options_json(value: Any, param: str) -> bytes:
+    """Options or settings as JSON; what :mod:`json` cannot write is
+    ``CONFIG.INVALID-PARAMETER`` (:class:`~sesgo.exceptions.ArgumentValueError`)."""
+    try:
+        return json.dumps(value, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError, OverflowError) as e:
+        raise _error(
+            ArgumentValueError,
+            "CONFIG.INVALID-PARAMETER",
+            param,
+            f"{param} não pode ser escrito como JSON: {type(e).__name__}: {e}",
+        ) from None
 
 
 def _options(**kw: Any) -> bytes:
-    return json.dumps({k: v for k, v in kw.items() if v is not None}).encode("utf-8")
+    return _options_json({k: v for k, v in kw.items() if v is not None}, "options")
+
+
+def _text(value: Optional[str], param: str, code: str) -> Optional[str]:
+    """A text argument that must be UTF-8 (no lone surrogate) and a ``str``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _error(
+            ArgumentTypeError,
+            "CONFIG.INVALID-PARAMETER",
+            param,
+            f"{param}: esperado str, recebido {type(value).__name__}",
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _error(
+            ArgumentValueError, code, param, f"{param} não é texto UTF-8: {e}"
+        ) from None
+    return value
 
 
 def _unix(t: Optional[Timestamp]) -> Optional[int]:
@@ -128,13 +215,15 @@ def _unix(t: Optional[Timestamp]) -> Optional[int]:
     raise TypeError(f"reference_time: esperado int ou datetime, recebido {type(t).__name__}")
 
 
+@_guarded
 def canonicalize(resource: JsonInput, *, policy: Optional[str] = None) -> bytes:
     """The canonical bytes of one FHIR resource exactly as a signature covers it: unsigned
     elements removed (``id``, ``meta.versionId``, ...), then RFC 8785 JCS (policy 0.1.x,
     the default) or ``fhir-json-lossless/0.2.0``. Useful to debug a digest mismatch."""
-    return _sesgo.canonicalize(_json_bytes(resource), _options(policy=policy))
+    return _sesgo.canonicalize(_json_bytes(resource, "resource"), _options(policy=policy))
 
 
+@_guarded
 def check_references(
     bundle: JsonInput,
     provenance: Optional[JsonInput] = None,
@@ -150,8 +239,8 @@ def check_references(
     with ``raw=True``): ``VALIDATION.SUCCESS``, or every finding with its location.
     Raises only when an input is not JSON or an option is invalid."""
     out = _sesgo.check_references(
-        _json_bytes(bundle),
-        None if provenance is None else _json_bytes(provenance),
+        _json_bytes(bundle, "Bundle"),
+        None if provenance is None else _json_bytes(provenance, "Provenance"),
         _options(
             policy=policy,
             validating=validating,
@@ -162,6 +251,7 @@ def check_references(
     return out if raw else json.loads(out)
 
 
+@_guarded
 def build_bundle(
     resources: JsonInput,
     *,
@@ -176,25 +266,30 @@ def build_bundle(
     "identifier": {...}, "display": "..."}]``) or refused with a
     :class:`~sesgo.exceptions.FormatError`."""
     out = _sesgo.build_bundle(
-        _json_bytes(resources),
+        _json_bytes(resources, "resources"),
         _options(bundleType=bundle_type, baseUrl=base_url, external=external),
     )
     return out if raw else json.loads(out)
 
 
-def _content(content: Optional[Content]) -> Optional[bytes]:
+def _content(content: Optional[Content]) -> Optional[Union[bytes, str]]:
+    """The content as bytes, or a path for the native layer to read (bounded: it stops
+    at the limit, never reading a whole device or an oversized file)."""
     if content is None:
         return None
     if isinstance(content, (bytes, bytearray, memoryview)):
         return bytes(content)
     if isinstance(content, os.PathLike):
-        with open(content, "rb") as f:
-            return f.read()
-    raise TypeError(
-        f"content: esperado bytes ou um caminho (os.PathLike), recebido {type(content).__name__}"
+        return os.fspath(content)
+    raise _error(
+        ArgumentTypeError,
+        "CONFIG.INVALID-PARAMETER",
+        "content",
+        f"content: esperado bytes ou um caminho (os.PathLike), recebido {type(content).__name__}",
     )
 
 
+@_guarded
 def fill_attachment(
     attachment: JsonInput,
     content: Optional[Content] = None,
@@ -217,11 +312,12 @@ def fill_attachment(
     :class:`~sesgo.exceptions.ConfigError` (``CONFIG.MISSING-PARAMETER``: a ``url``
     Attachment without ``content``)."""
     out = _sesgo.fill_attachment(
-        _json_bytes(attachment), _content(content), _options(location=location)
+        _json_bytes(attachment, "Attachment"), _content(content), _options(location=location)
     )
     return out if raw else json.loads(out)
 
 
+@_guarded
 def check_attachment(
     attachment: JsonInput,
     content: Optional[Content] = None,
@@ -236,11 +332,12 @@ def check_attachment(
     ``VALIDATION.SUCCESS``, or every finding located - a content that does not match is
     ``CRYPTO.HASH-VERIFICATION-FAILED``. Raises only for unusable inputs."""
     out = _sesgo.check_attachment(
-        _json_bytes(attachment), _content(content), _options(location=location)
+        _json_bytes(attachment, "Attachment"), _content(content), _options(location=location)
     )
     return out if raw else json.loads(out)
 
 
+@_guarded
 def sign(
     bundle: JsonInput,
     provenance: JsonInput,
@@ -270,8 +367,8 @@ def sign(
     finding when signing is not possible.
     """
     out = _sesgo.sign(
-        _json_bytes(bundle),
-        _json_bytes(provenance),
+        _json_bytes(bundle, "Bundle"),
+        _json_bytes(provenance, "Provenance"),
         signer,
         trust_store,
         _options(
@@ -297,6 +394,7 @@ class Signed(NamedTuple):
     warnings: Optional[bytes]
 
 
+@_guarded
 def sign_parts(
     bundle: JsonInput,
     provenance: JsonInput,
@@ -315,8 +413,8 @@ def sign_parts(
     re-serialization (e.g. ``json.dumps(json.loads(...))``, which turns ``36.50`` into
     ``36.5``) breaks the signature."""
     signature, prov, transfer, warnings = _sesgo.sign_parts(
-        _json_bytes(bundle),
-        _json_bytes(provenance),
+        _json_bytes(bundle, "Bundle"),
+        _json_bytes(provenance, "Provenance"),
         signer,
         trust_store,
         _options(
@@ -329,6 +427,7 @@ def sign_parts(
     return Signed(signature, prov, transfer, warnings)
 
 
+@_guarded
 def verify(
     *,
     signature: Optional[JsonInput] = None,
@@ -372,10 +471,10 @@ def verify(
     that as a warning instead.
     """
     out = _sesgo.verify(
-        signature_data,
-        None if signature is None else _json_bytes(signature),
-        None if provenance is None else _json_bytes(provenance),
-        None if bundle is None else _json_bytes(bundle),
+        _text(signature_data, "Signature.data", "FORMAT.BASE64-INVALID"),
+        None if signature is None else _json_bytes(signature, "Signature"),
+        None if provenance is None else _json_bytes(provenance, "Provenance"),
+        None if bundle is None else _json_bytes(bundle, "Bundle"),
         trust_store,
         _options(
             policy=policy,
@@ -388,6 +487,7 @@ def verify(
     return out if raw else json.loads(out)
 
 
+@_guarded
 def inspect_certificate(
     data: Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"],
     password: Optional[Union[str, bytes, bytearray]] = None,
@@ -425,6 +525,7 @@ FetchFunction = Callable[
 ]
 
 
+@_guarded
 def network(
     *,
     offline: bool = False,
@@ -453,9 +554,10 @@ def network(
         trustStoreZipUrl=trust_store_zip_url,
         trustStoreHashUrl=trust_store_hash_url,
     )
-    return Network(json.dumps(s).encode("utf-8"), options, fetch)
+    return Network(_options_json(s, "settings"), options, fetch)
 
 
+@_guarded
 def build_x5c(
     certificate: Union[str, bytes, "os.PathLike[str]"],
     *,
@@ -465,9 +567,10 @@ def build_x5c(
     """Caso de uso *montar cadeia*: the ``x5c`` of ``certificate`` (PEM, DER, Base64 or a
     path), leaf first and the trusted root last, completed from ``trust_store`` — and from
     AIA ``caIssuers`` when it came from :meth:`Network.trust_store`."""
-    return _sesgo.build_x5c(certificate, trust_store, json.dumps(settings or {}).encode("utf-8"))
+    return _sesgo.build_x5c(certificate, trust_store, _options_json(settings or {}, "settings"))
 
 
+@_guarded
 def export_certificate(
     data: Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"],
     password: Optional[Union[str, bytes, bytearray]] = None,
@@ -481,6 +584,7 @@ def export_certificate(
     return _sesgo.export_certificate(data, password, format)
 
 
+@_guarded
 def token(
     signer: Signer,
     *,

@@ -30,6 +30,9 @@ __all__ = [
     "ValidationError",
     "SesgoSystemError",
     "SecurityError",
+    "ArgumentTypeError",
+    "ArgumentValueError",
+    "InputEncodingError",
     "exception_class_for",
 ]
 
@@ -111,6 +114,23 @@ class SesgoSystemError(SesgoError):
 
 class SecurityError(SesgoError):
     """``SECURITY.*``: limits on size, entries and time."""
+
+
+class ArgumentTypeError(ConfigError, TypeError):
+    """``CONFIG.INVALID-PARAMETER``: an argument of the wrong Python type (e.g. an ``int``
+    where a ``Signer`` or a path is expected). Also a :class:`TypeError`."""
+
+
+class ArgumentValueError(ConfigError, ValueError):
+    """``CONFIG.INVALID-PARAMETER``: an argument sesgo cannot take as given (text with a
+    lone surrogate, options ``json`` cannot serialize). Also a :class:`ValueError`."""
+
+
+class InputEncodingError(FormatError, ValueError):
+    """``FORMAT.JSON-MALFORMED``: a FHIR input (``dict``/``list``/``str``) that cannot
+    become JSON text: a lone surrogate, an object :mod:`json` cannot serialize (a
+    ``set``, ``bytes``, ``NaN``), a circular or too deeply nested structure. Also a
+    :class:`ValueError`."""
 
 
 _BY_CATEGORY: Dict[str, Type[SesgoError]] = {
