@@ -81,7 +81,7 @@ class AttachmentTest {
                 "CONFIG.INVALID-PARAMETER",
                 "Attachment.data",
                 () -> Sesgo.checkAttachment(utf8(INLINE), utf8("laudo"), null));
-        expectSesgo("CONFIG.INVALID-PARAMETER", "options", () -> Sesgo.checkAttachment(utf8(INLINE), null, "{\"x\":1}"));
+        expectSesgo("CONFIG.INVALID-PARAMETER", "options.x", () -> Sesgo.checkAttachment(utf8(INLINE), null, "{\"x\":1}"));
         expectSesgo("FORMAT.RESOURCE-INVALID", "Attachment", () -> Sesgo.checkAttachment(utf8("[]"), null, null));
         expectSesgo("CONFIG.MISSING-PARAMETER", "attachment", () -> Native.checkAttachment(null, null, null));
         assertThrows(NullPointerException.class, () -> Sesgo.fillAttachment(null, null, null));
