@@ -409,6 +409,27 @@ fn parse_header(text: &str) -> Option<Header> {
     })
 }
 
+/// Largest entry header read (the header names a key and a SHA-256: a few hundred bytes).
+const MAX_HEADER_BYTES: u64 = 64 << 10;
+
+/// The file at `path` if it holds at most `max` bytes; reads at most `max + 1` (a file
+/// replaced by a device or a huge file costs nothing: docs/adr/0058).
+fn read_bounded(path: &Path, max: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut out)
+        .ok()?;
+    (out.len() as u64 <= max).then_some(out)
+}
+
+/// [`read_bounded`] of an entry header, as UTF-8 text.
+fn read_bounded_text(path: &Path) -> Option<String> {
+    String::from_utf8(read_bounded(path, MAX_HEADER_BYTES)?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,25 +500,4 @@ mod tests {
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
-}
-
-/// Largest entry header read (the header names a key and a SHA-256: a few hundred bytes).
-const MAX_HEADER_BYTES: u64 = 64 << 10;
-
-/// The file at `path` if it holds at most `max` bytes; reads at most `max + 1` (a file
-/// replaced by a device or a huge file costs nothing: docs/adr/0058).
-fn read_bounded(path: &Path, max: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(max.saturating_add(1))
-        .read_to_end(&mut out)
-        .ok()?;
-    (out.len() as u64 <= max).then_some(out)
-}
-
-/// [`read_bounded`] of an entry header, as UTF-8 text.
-fn read_bounded_text(path: &Path) -> Option<String> {
-    String::from_utf8(read_bounded(path, MAX_HEADER_BYTES)?).ok()
 }

@@ -888,8 +888,10 @@ fn issues(oo: &sesgo::OperationOutcome) -> Outcome {
 /// `None` for an input the facade cannot take (a path).
 pub fn run_facade(op: &str, input: &[u8]) -> Option<Outcome> {
     let clock = sesgo::FixedClock(kat::TIME);
-    let mut settings = sesgo::Settings::default();
-    settings.revocation_policy = sesgo::RevocationPolicy::Off;
+    let settings = sesgo::Settings {
+        revocation_policy: sesgo::RevocationPolicy::Off,
+        ..Default::default()
+    };
     let verify = |input: sesgo::VerifyInput<'_>, settings: sesgo::Settings| {
         let options = sesgo::VerifyOptions {
             reference_time: Some(kat::TIME),
