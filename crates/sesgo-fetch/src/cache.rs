@@ -182,8 +182,8 @@ impl DiskCache {
             return None; // a SHA-256 collision of keys: not ours.
         }
         let blob = self.blob_path(&header.sha256);
-        // A blob is never stored above max_bytes / 8 (put): read at most that + 1 byte.
-        let body = read_bounded(&blob, self.max_bytes / 8)?;
+        // No blob outlives an eviction above max_bytes: read at most that + 1 byte.
+        let body = read_bounded(&blob, self.max_bytes)?;
         if sha256_hex(&body) != header.sha256 {
             let _ = std::fs::remove_file(&blob);
             let _ = std::fs::remove_file(&path);

@@ -70,8 +70,9 @@ pub fn signed_content<'a>(
     policy: Policy,
     refs: &sesgo_refs::CheckOptions,
 ) -> Result<SignedContent<'a>> {
-    if let Some(e) = Error::from_findings(crate::provenance::check_for_signing(bundle, provenance))
-    {
+    let shape =
+        crate::provenance::check_for_signing(bundle, provenance, policy.profile().signer_agent);
+    if let Some(e) = Error::from_findings(shape) {
         return Err(e);
     }
     let (targets, warnings) = checked_select(bundle, provenance, refs)?;

@@ -149,21 +149,22 @@ pub const BUNDLE_TYPES: [&str; 9] = [
 /// The FHIR shape of what signing reads or writes besides the reference rules
 /// (DECISIONS D44): `Bundle.type` one of [`BUNDLE_TYPES`] (`FORMAT.BUNDLE-MALFORMED`);
 /// `Provenance.recorded` an `instant` (1..1), `Provenance.agent` a non-empty list of
-/// objects, each with a `who` object (1..*), and `Provenance.signature`, when present, a
-/// list (`FORMAT.PROVENANCE-INVALID`). Signing never emits FHIR that breaks these.
+/// objects, each with a `who` object (1..*) — absent only when `agents` adds the signer
+/// (policy 0.2.0) —, and `Provenance.signature`, when present, a list
+/// (`FORMAT.PROVENANCE-INVALID`). Signing never emits FHIR that breaks these.
 ///
 /// ```
 /// use sesgo_core::json::{parse_strict, Limits};
-/// use sesgo_provenance::provenance::check_for_signing;
+/// use sesgo_provenance::provenance::{check_for_signing, AgentRule};
 ///
 /// let p = |s: &str| parse_strict(s.as_bytes(), &Limits::default()).unwrap();
 /// let bundle = p(r#"{"resourceType":"Bundle","type":0}"#);
 /// let prov = p(r#"{"resourceType":"Provenance","recorded":{},"agent":0}"#);
-/// let found = check_for_signing(&bundle, &prov);
+/// let found = check_for_signing(&bundle, &prov, AgentRule::AsGiven);
 /// let at: Vec<_> = found.iter().map(|f| f.locations()[0].as_str()).collect();
 /// assert_eq!(at, ["Bundle.type", "Provenance.recorded", "Provenance.agent"]);
 /// ```
-pub fn check_for_signing(bundle: &Value, provenance: &Value) -> Vec<Finding> {
+pub fn check_for_signing(bundle: &Value, provenance: &Value, agents: AgentRule) -> Vec<Finding> {
     let mut out = Vec::new();
     match bundle.get("type") {
         None => {}
@@ -195,8 +196,9 @@ pub fn check_for_signing(bundle: &Value, provenance: &Value) -> Vec<Finding> {
         )),
     }
     match p.get("agent") {
-        Some(Value::Array(agents)) if !agents.is_empty() => {
-            for (i, a) in agents.iter().enumerate() {
+        None if agents.ensures_signer() => {} // the signer agent is added (Etapa 14)
+        Some(Value::Array(list)) if !list.is_empty() => {
+            for (i, a) in list.iter().enumerate() {
                 let ok = a
                     .as_object()
                     .and_then(|o| o.get("who"))

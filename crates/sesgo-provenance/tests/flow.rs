@@ -279,11 +279,14 @@ fn policy_020_puts_the_signer_among_the_agents() {
         out.provenance["agent"][0]["who"]["identifier"]["value"],
         "11144477735"
     );
-    let out = sign_set(&bundle, &prov, &request(Policy::Ig012), local_sign, |_| {
+    // Policy 0.1 leaves the agents as given: a Provenance without one would be emitted
+    // without `agent` (1..* in FHIR R4), so it is refused (DECISIONS D44).
+    let err = sign_set(&bundle, &prov, &request(Policy::Ig012), local_sign, |_| {
         Ok(())
     })
-    .unwrap();
-    assert!(out.provenance.get("agent").is_none());
+    .unwrap_err();
+    assert_eq!(err.code(), Code::FormatProvenanceInvalid);
+    assert_eq!(err.primary().locations(), ["Provenance.agent"]);
 }
 
 #[test]
