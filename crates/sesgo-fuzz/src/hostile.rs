@@ -186,8 +186,8 @@ fn header_01(x5c: Vec<String>) -> Value {
 /// `iterations` PBKDF2 iterations, no MAC: opening it costs `bags × iterations` unless
 /// the total is bounded (DECISIONS D46). Deterministic (fixed salt and IV).
 pub fn pkcs12_kdf_bomb(bags: usize, iterations: u32) -> Vec<u8> {
-    use der::asn1::{ContextSpecific, OctetString};
-    use der::{Decode, Encode, TagMode, TagNumber};
+    use der::asn1::OctetString;
+    use der::Encode;
     use pkcs8::DecodePrivateKey as _;
     let key_der = pkcs8::SecretDocument::from_pkcs8_pem(kat::SIGNER_KEY_PEM)
         .map(|d| d.as_bytes().to_vec())
@@ -204,16 +204,9 @@ pub fn pkcs12_kdf_bomb(bags: usize, iterations: u32) -> Vec<u8> {
     }
     .to_der()
     .expect("EncryptedPrivateKeyInfo");
-    let wrapped = ContextSpecific {
-        tag_number: TagNumber::N0,
-        tag_mode: TagMode::Explicit,
-        value: der::asn1::AnyRef::from_der(&epki).expect("any"),
-    }
-    .to_der()
-    .expect("[0]");
     let bag = pkcs12::safe_bag::SafeBag {
         bag_id: const_oid("1.2.840.113549.1.12.10.1.2"),
-        bag_value: wrapped,
+        bag_value: epki,
         bag_attributes: None,
     };
     let safe_contents = vec![bag; bags].to_der().expect("SafeContents");

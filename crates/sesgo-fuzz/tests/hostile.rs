@@ -57,3 +57,20 @@ fn every_case_gives_its_code_with_linear_work() {
     }
     assert!(ran >= 40, "{ran} cases ran");
 }
+
+#[test]
+fn the_pkcs12_bomb_is_stopped_by_the_total_kdf_bound() {
+    // 20 bags at 4 000 000 iterations: refused after the second (DECISIONS D46).
+    let bomb = hostile::pkcs12_kdf_bomb(20, 4_000_000);
+    let e = sesgo::Signer::from_pkcs12(&bomb, "teste123", None)
+        .err()
+        .unwrap();
+    assert_eq!(e.code(), sesgo::Code::CertInvalidFormat);
+    assert!(e.primary().diagnostics().contains("10000000"), "{e}");
+    // The same structure within the bound is read (it holds keys but no certificate).
+    let small = hostile::pkcs12_kdf_bomb(3, 1000);
+    let e = sesgo::Signer::from_pkcs12(&small, "teste123", None)
+        .err()
+        .unwrap();
+    assert_ne!(e.code(), sesgo::Code::CertInvalidFormat, "{e}");
+}
