@@ -93,9 +93,9 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
                 Fails(SesgoStatus.PolicyUriInvalid, "POLICY.URI-INVALID", "options.policy",
                     () => Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, "{\"policy\":\"urn:x\"}"));
             }
-            Fails(SesgoStatus.ConfigInvalidParameter, "CONFIG.INVALID-PARAMETER", "trustStore",
+            Fails(SesgoStatus.ConfigInvalidParameter, "CONFIG.INVALID-PARAMETER", "trustStore.unknown",
                 () => TrustStore.FromJson("{\"unknown\":1}"));
-            Fails(SesgoStatus.ConfigInvalidParameter, "CONFIG.INVALID-PARAMETER", "options",
+            Fails(SesgoStatus.ConfigInvalidParameter, "CONFIG.INVALID-PARAMETER", "options.settings.revocationPolicy",
                 () => Sesgo.Verify(trust, bundle: TestPki.Bundle, optionsJson: "{\"settings\":{\"revocationPolicy\":\"talvez\"}}"));
         }
 
