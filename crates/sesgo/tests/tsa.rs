@@ -272,6 +272,7 @@ fn the_chain_is_judged_at_gen_time() {
         &SignOptions {
             policy: sesgo::Policy::from_uri(P020).unwrap(),
             reference_time: Some(now()),
+            settings: settings(),
             ..Default::default()
         },
         &FixedClock(now()),
@@ -506,6 +507,7 @@ fn iat_and_sig_tst_together_are_refused_under_policy_0_1() {
         &SignOptions {
             policy: sesgo::Policy::from_uri(P012).unwrap(),
             reference_time: Some(t),
+            settings: settings(),
             ..Default::default()
         },
         &FixedClock(t),
