@@ -100,7 +100,7 @@ impl sesgo::network::Fetch for PyFetch {
 /// :func:`sesgo.network`, which builds them from keywords). Immutable, thread-safe.
 #[pyclass(frozen, module = "sesgo", name = "Network")]
 pub struct Network {
-    inner: sesgo::Network,
+    pub(crate) inner: sesgo::Network,
 }
 
 #[pymethods]
@@ -148,11 +148,13 @@ impl Network {
             .map(|c| c.dir().to_string_lossy().into_owned())
     }
 
-    /// A new trust store (same roots and pool) completing chains through AIA
-    /// ``caIssuers`` with this network; trust still comes only from its pinned roots.
+    /// A new trust store (same roots and pool) with this network attached: ``sign``,
+    /// ``verify`` and ``build_x5c`` with it complete chains through AIA ``caIssuers`` and
+    /// make their OCSP, CRL and TSA requests through this network (its transport, cache
+    /// and offline mode). Trust still comes only from its pinned roots.
     fn trust_store(&self, trust_store: &Bound<'_, TrustStore>) -> TrustStore {
         TrustStore {
-            inner: self.inner.with_aia(&trust_store.get().inner),
+            inner: self.inner.attach(&trust_store.get().inner),
         }
     }
 

@@ -32,8 +32,9 @@ impl NetworkArgs {
     }
 }
 
-/// The trust store of `trust`, completing chains through AIA (unless nothing can be
-/// fetched or cached) and, with `--iti`, through ITI's archive. Cache warnings go to
+/// The trust store of `trust` with the network of `network` attached (docs/adr/0055):
+/// chains completed through AIA and, with `--iti`, through ITI's archive; OCSP, CRL and
+/// the TSA through the same transport, cache and offline mode. Cache warnings go to
 /// stderr.
 pub(crate) fn online_trust(
     trust: &TrustArgs,
@@ -43,7 +44,7 @@ pub(crate) fn online_trust(
 ) -> sesgo::Result<TrustStore> {
     let store = trust.build()?;
     let net = network.build(settings)?;
-    let store = net.with_aia(&store);
+    let store = net.attach(&store);
     if !trust.iti {
         return Ok(store);
     }

@@ -136,7 +136,7 @@ native! {
 
 native! {
     /// `Native.networkTrustStore(long network, long trustStore)`: a new trust-store handle
-    /// completing chains through AIA.
+    /// with the network attached (AIA, OCSP, CRL, TSA through it).
     fn Java_br_gov_go_saude_sesgo_Native_networkTrustStore(
         |_env| network: jlong, trust_store: jlong
     ) -> jlong {
@@ -144,7 +144,7 @@ native! {
         let net = unsafe { from_handle::<sesgo::Network>(network, "network")? };
         // SAFETY: as above, for the trust-store handle.
         let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
-        Ok(into_handle(net.with_aia(&trust)))
+        Ok(into_handle(net.attach(&trust)))
     }
 }
 

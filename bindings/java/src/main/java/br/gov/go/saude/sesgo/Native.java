@@ -112,10 +112,13 @@ final class Native {
             String optionsJson);
 
     /** Credentialing report JSON (UTF-8); {@code passwordUtf8} (PKCS#12) and {@code optionsJson} may be null. */
-    static native byte[] inspectCertificate(byte[] input, byte[] passwordUtf8, String optionsJson);
+    static native byte[] inspectCertificate(byte[] input, byte[] passwordUtf8, long trustStore, String optionsJson);
 
-    /** Access token JSON (UTF-8, holds the token); {@code optionsJson} is the facade's token options. */
-    static native byte[] token(long signer, String optionsJson);
+    /**
+     * Access token JSON (UTF-8, holds the token); {@code network} a network handle or 0
+     * (a default one); {@code optionsJson} is the facade's token options.
+     */
+    static native byte[] token(long signer, long network, String optionsJson);
 
     /** The certificate ({@code pem}, {@code der}) or its public JWK / JWKS ({@code jwk}, {@code jwks}). */
     static native byte[] exportCertificate(byte[] input, byte[] passwordUtf8, String format);
