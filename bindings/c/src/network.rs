@@ -354,9 +354,9 @@ pub unsafe extern "C" fn sesgo_build_x5c(
 
 /// Refreshes ITI's CA archive into the network's cache (hash first, archive only if it
 /// changed, SHA-512 checked before it is opened, atomic replace). `*out` receives a JSON
-/// report: `{"sha512", "previousSha512", "changed", "verifiedAt", "certificates",
-/// "added": [subject…], "removed": [subject…]}`. Failures: `NETWORK.*`,
-/// `SECURITY.HASH-VALIDATION-FAILED`, `STORAGE.INDEX-CREATION-FAILED`.
+/// report: `{"sha512", "previousSha512", "changed", "verifiedAt", "ageSecs",
+/// "certificates", "added": [subject…], "removed": [subject…], "cacheDir"}`. Failures:
+/// `NETWORK.*`, `SECURITY.HASH-VALIDATION-FAILED`, `STORAGE.INDEX-CREATION-FAILED`.
 #[no_mangle]
 pub unsafe extern "C" fn sesgo_trust_refresh(
     network: *const sesgo_network,
@@ -366,16 +366,32 @@ pub unsafe extern "C" fn sesgo_trust_refresh(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let network = unsafe { handle(network, "network")? };
-        let s = network.inner.refresh_trust_store()?;
-        let report = serde_json::json!({
-            "sha512": s.archive.sha512,
-            "previousSha512": s.previous_sha512,
-            "changed": s.changed,
-            "verifiedAt": s.verified_at,
-            "certificates": s.archive.certificates.len(),
-            "added": s.added,
-            "removed": s.removed,
-        });
+        let report = network.inner.refresh_trust_store_report()?;
         Ok(report.to_string().into_bytes())
+    })
+}
+
+/// What trust rests on, without touching the network (`sesgo trust show`): `*out`
+/// receives `{"roots": [{"sha256", "name", "subject"}…], "cacheDir", "itiArchive": null |
+/// {…, "cas": [{"entry", "subject", "sha256", "notAfter"}…]} | {"error", "diagnostics"},
+/// "aia": [{"url", "sha256", "fetchedAt", "ageSecs", "size"}…]}` for `store`'s roots and
+/// `network`'s cache.
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_trust_show(
+    network: *const sesgo_network,
+    store: *const sesgo_trust_store,
+    out: *mut sesgo_bytes,
+    err_out: *mut *mut sesgo_error,
+) -> SesgoStatus {
+    run_bytes(err_out, out, || {
+        // SAFETY: per the function contract.
+        let network = unsafe { handle(network, "network")? };
+        // SAFETY: per the function contract (pointer and handle validity).
+        let store = unsafe { handle(store, "store")? };
+        Ok(network
+            .inner
+            .trust_store_report(&store.inner)
+            .to_string()
+            .into_bytes())
     })
 }

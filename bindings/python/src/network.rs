@@ -159,22 +159,18 @@ impl Network {
     }
 
     /// Refreshes ITI's CA archive into the cache; returns the JSON report (``changed``,
-    /// ``sha512``, ``certificates``, ``added``, ``removed``, ...).
+    /// ``sha512``, ``certificates``, ``added``, ``removed``, ``ageSecs``, ``cacheDir``...).
     fn refresh_trust_store(&self, py: Python<'_>) -> PyResult<String> {
         let net = self.inner.clone();
-        call(py, move || {
-            let s = net.refresh_trust_store()?;
-            Ok(serde_json::json!({
-                "sha512": s.archive.sha512,
-                "previousSha512": s.previous_sha512,
-                "changed": s.changed,
-                "verifiedAt": s.verified_at,
-                "certificates": s.archive.certificates.len(),
-                "added": s.added,
-                "removed": s.removed,
-            })
-            .to_string())
-        })
+        call(py, move || Ok(net.refresh_trust_store_report()?.to_string()))
+    }
+
+    /// What trust rests on, never the network: the roots of ``trust_store`` and what this
+    /// network's cache holds (ITI archive, AIA downloads, with ages); JSON.
+    fn trust_store_report(&self, trust_store: &Bound<'_, TrustStore>) -> String {
+        self.inner
+            .trust_store_report(&trust_store.get().inner)
+            .to_string()
     }
 }
 

@@ -75,16 +75,18 @@ pub fn process_cache() -> &'static MemoryCache {
     CACHE.get_or_init(MemoryCache::new)
 }
 
-/// The cache of a network context: the process's memory layer ([`process_cache`]) over the
-/// shared on-disk cache, when there is one. Entries read from disk are checked again like
-/// any evidence (signature, freshness), and a corrupted blob is a miss ([`DiskCache::get`]).
+/// The cache of a network context: its on-disk cache ([`DiskCache`], namespaces `ocsp`
+/// and `crl`, shared with AIA and the ITI archive and with other processes) when it has
+/// one, else the process's memory ([`process_cache`]). Entries are checked again like any
+/// evidence (signature, freshness) whatever their origin, and a corrupted blob is a miss
+/// ([`DiskCache::get`]).
 #[derive(Debug, Clone, Default)]
 pub struct SharedCache {
     disk: Option<Arc<DiskCache>>,
 }
 
 impl SharedCache {
-    /// The memory layer over `disk` (or memory alone).
+    /// `disk`, or the process's memory when `None`.
     pub fn new(disk: Option<Arc<DiskCache>>) -> SharedCache {
         SharedCache { disk }
     }
@@ -98,20 +100,22 @@ impl SharedCache {
 
 impl Cache for SharedCache {
     fn get(&self, key: &str) -> Option<(Vec<u8>, i64)> {
-        if let Some(hit) = process_cache().get(key) {
-            return Some(hit);
-        }
+        let Some(disk) = &self.disk else {
+            return process_cache().get(key);
+        };
         let (namespace, rest) = Self::split(key)?;
-        let entry = self.disk.as_ref()?.get(namespace, rest)?;
-        process_cache().put(key, &entry.body, entry.fetched_at);
+        let entry = disk.get(namespace, rest)?;
         Some((entry.body, entry.fetched_at))
     }
 
     fn put(&self, key: &str, der: &[u8], at: i64) {
-        process_cache().put(key, der, at);
-        if let (Some(disk), Some((namespace, rest))) = (&self.disk, Self::split(key)) {
-            // Best effort: a full or read-only disk leaves the memory layer working.
-            let _ = disk.put(namespace, rest, der, None);
+        match (&self.disk, Self::split(key)) {
+            // Best effort: a full or read-only disk only costs a later fetch.
+            (Some(disk), Some((namespace, rest))) => {
+                let _ = disk.put(namespace, rest, der, None);
+            }
+            (Some(_), None) => {}
+            (None, _) => process_cache().put(key, der, at),
         }
     }
 }
@@ -129,13 +133,18 @@ mod tests {
         let key = "crl http://127.0.0.1:9/shared-cache-test.crl";
         c.put(key, b"der", 1);
         assert_eq!(disk.get("crl", "http://127.0.0.1:9/shared-cache-test.crl").unwrap().body, b"der");
-        // What another process wrote (not in this memory layer) is found on disk.
+        // Not in the process's memory: the network's cache is its own.
+        assert!(process_cache().get(key).is_none());
+        // What another process wrote is found on disk.
         let other = "http://127.0.0.1:9/written-by-another-process.crl";
         disk.put("crl", other, b"other", None).unwrap();
         let again = SharedCache::new(Some(disk));
         assert_eq!(again.get(&format!("crl {other}")).unwrap().0, b"other");
-        assert_eq!(process_cache().get(&format!("crl {other}")).unwrap().0, b"other");
         assert!(again.get("other http://x").is_none());
+        // Without a disk: the process's memory.
+        let memory = SharedCache::new(None);
+        memory.put("ocsp http://127.0.0.1:9/ocsp id", b"r", 5);
+        assert_eq!(process_cache().get("ocsp http://127.0.0.1:9/ocsp id").unwrap(), (b"r".to_vec(), 5));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -319,6 +319,86 @@ impl Network {
         iti_refresh::cached(cache, &self.iti_config()).transpose()
     }
 
+    /// [`Network::refresh_trust_store`] as the JSON report the CLI and every binding
+    /// return: `{"sha512", "previousSha512", "changed", "verifiedAt", "ageSecs",
+    /// "certificates", "added": [subject…], "removed": [subject…], "cacheDir"}`.
+    pub fn refresh_trust_store_report(&self) -> Result<serde_json::Value> {
+        let status = self.refresh_trust_store()?;
+        let mut report = iti_report(&status);
+        if let Some(o) = report.as_object_mut() {
+            o.insert("cacheDir".into(), self.cache_dir_json());
+        }
+        Ok(report)
+    }
+
+    fn cache_dir_json(&self) -> serde_json::Value {
+        self.cache()
+            .map(|c| serde_json::Value::from(c.dir().to_string_lossy().into_owned()))
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// What trust rests on, from `trust` and this network's cache, never the network
+    /// (`sesgo trust show`): `{"roots": [{"sha256", "name", "subject"}…], "cacheDir",
+    /// "itiArchive": null | {refresh report members…, "cas": [{"entry", "subject",
+    /// "sha256", "notAfter"}…]} | {"error", "diagnostics"}, "aia": [{"url", "sha256",
+    /// "fetchedAt", "ageSecs", "size"}…]}`.
+    pub fn trust_store_report(&self, trust: &TrustStore) -> serde_json::Value {
+        use serde_json::{json, Value};
+        let names: Vec<(String, String)> = sesgo_cert::embedded_icp_roots()
+            .into_iter()
+            .map(|(n, c)| (c.sha256_hex(), n.to_owned()))
+            .collect();
+        let roots: Vec<Value> = trust
+            .fingerprints_hex()
+            .into_iter()
+            .map(|fp| {
+                let name = names.iter().find(|(f, _)| *f == fp).map(|(_, n)| n.clone());
+                let subject = trust
+                    .pool()
+                    .iter()
+                    .find(|c| c.sha256_hex() == fp)
+                    .map(Certificate::subject);
+                json!({"sha256": fp, "name": name, "subject": subject})
+            })
+            .collect();
+        let iti = match self.trust_store_status() {
+            Ok(Some(s)) => {
+                let mut v = iti_report(&s);
+                let cas: Value = s
+                    .archive
+                    .certificates
+                    .iter()
+                    .map(|(entry, c)| {
+                        json!({"entry": entry, "subject": c.subject(), "sha256": c.sha256_hex(), "notAfter": c.not_after()})
+                    })
+                    .collect();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("cas".into(), cas);
+                }
+                v
+            }
+            Ok(None) => Value::Null,
+            Err(e) => json!({"error": e.code().as_str(), "diagnostics": e.primary().diagnostics()}),
+        };
+        let now = sesgo_cert::now_unix();
+        let aia: Vec<Value> = self
+            .cache()
+            .map(|c| c.list(sesgo_cert::aia::CACHE_NAMESPACE))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| {
+                json!({"url": e.key, "sha256": e.sha256, "fetchedAt": e.fetched_at,
+                       "ageSecs": now.saturating_sub(e.fetched_at), "size": e.size})
+            })
+            .collect();
+        json!({
+            "roots": roots,
+            "cacheDir": self.cache_dir_json(),
+            "itiArchive": iti,
+            "aia": aia,
+        })
+    }
+
     /// `trust` with the ITI archive's CA certificates in its pool: the cached copy while
     /// fresh, else refreshed, else the last good copy with a `CACHE.*` warning (returned).
     pub fn with_iti(&self, trust: &TrustStore) -> Result<(TrustStore, Vec<Finding>)> {
@@ -327,6 +407,20 @@ impl Network {
         let store = trust.with_ca_certs(status.archive.certificates.into_iter().map(|(_, c)| c));
         Ok((store, status.warnings))
     }
+}
+
+/// The members every ITI report shares.
+fn iti_report(status: &ItiStatus) -> serde_json::Value {
+    serde_json::json!({
+        "sha512": status.archive.sha512,
+        "previousSha512": status.previous_sha512,
+        "changed": status.changed,
+        "verifiedAt": status.verified_at,
+        "ageSecs": status.age_secs,
+        "certificates": status.archive.certificates.len(),
+        "added": status.added,
+        "removed": status.removed,
+    })
 }
 
 /// sesgo's HTTP client as `settings` and `options` configure it: system roots plus

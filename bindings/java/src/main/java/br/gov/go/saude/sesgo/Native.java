@@ -96,6 +96,9 @@ final class Native {
     /** Refreshes ITI's archive into the cache; the report JSON. */
     static native byte[] networkRefreshTrustStore(long network);
 
+    /** The trust-store report JSON (roots, cached ITI archive and AIA downloads). */
+    static native byte[] networkShowTrustStore(long network, long trustStore);
+
     /** Caso de uso montar cadeia: the x5c JSON array of a certificate (PEM, DER or Base64). */
     static native byte[] buildX5c(byte[] certificate, long trustStore, String settingsJson);
 

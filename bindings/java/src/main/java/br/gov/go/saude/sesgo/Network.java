@@ -58,4 +58,16 @@ public final class Network extends NativeObject {
     public String refreshTrustStore() {
         return new String(withHandle(Native::networkRefreshTrustStore), StandardCharsets.UTF_8);
     }
+
+    /**
+     * What trust rests on, without touching the network ({@code sesgo trust show}): the
+     * roots of {@code trustStore} and what this network's cache holds — {@code {"roots",
+     * "cacheDir", "itiArchive", "aia"}} as JSON.
+     */
+    public String showTrustStore(TrustStore trustStore) {
+        Objects.requireNonNull(trustStore, "trustStore");
+        return new String(
+                withHandle(n -> trustStore.withHandle(t -> Native.networkShowTrustStore(n, t))),
+                StandardCharsets.UTF_8);
+    }
 }
