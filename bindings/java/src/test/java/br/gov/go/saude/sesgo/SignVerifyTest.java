@@ -407,6 +407,14 @@ class SignVerifyTest {
             assertTrue(r.contains("\"fingerprints\""), r);
         }
         expectSesgo("CERT.INVALID-FORMAT", null, () -> Sesgo.inspectCertificate(utf8("not a certificate"), null, null));
+        // Trust apart from eligibility: the ICP-Brasil roots (default) do not trust the test
+        // root; a store with it does.
+        assertTrue(fromP12.contains("\"trusted\":false"), fromP12);
+        try (TrustStore t = TestPki.trustStore()) {
+            String trusted = Sesgo.inspectCertificate(TestPki.read(TestPki.get("p12Aes")), TestPki.password(), t, null);
+            assertTrue(trusted.contains("\"trusted\":true"), trusted);
+            assertTrue(trusted.contains(TestPki.get("rootSha256")), trusted);
+        }
     }
 
     @Test
