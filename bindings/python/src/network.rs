@@ -162,7 +162,9 @@ impl Network {
     /// ``sha512``, ``certificates``, ``added``, ``removed``, ``ageSecs``, ``cacheDir``...).
     fn refresh_trust_store(&self, py: Python<'_>) -> PyResult<String> {
         let net = self.inner.clone();
-        call(py, move || Ok(net.refresh_trust_store_report()?.to_string()))
+        call(py, move || {
+            Ok(net.refresh_trust_store_report()?.to_string())
+        })
     }
 
     /// What trust rests on, never the network: the roots of ``trust_store`` and what this

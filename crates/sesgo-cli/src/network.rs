@@ -55,20 +55,29 @@ pub(crate) fn online_trust(
     Ok(store)
 }
 
+/// Length of the array member `key` of `v` (0 when absent).
+fn count(v: &serde_json::Value, key: &str) -> usize {
+    v.get(key)
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len)
+}
+
 pub(crate) fn trust_refresh(a: &TrustRefreshArgs, ui: &Ui) -> sesgo::Result<Output> {
     let settings = settings(a.settings.as_deref())?;
     let net = a.network.build(&settings)?;
     let out = net.refresh_trust_store_report()?;
     ui.note(format!(
         "sesgo trust refresh: {} ({} certificados; +{} -{})",
-        if out["changed"].as_bool() == Some(true) {
+        if out.get("changed").and_then(serde_json::Value::as_bool) == Some(true) {
             "atualizado"
         } else {
             "sem mudanças"
         },
-        out["certificates"],
-        out["added"].as_array().map_or(0, Vec::len),
-        out["removed"].as_array().map_or(0, Vec::len)
+        out.get("certificates")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0),
+        count(&out, "added"),
+        count(&out, "removed")
     ));
     Ok(Output::Json {
         json: serde_json::to_string_pretty(&out).unwrap_or_default(),
@@ -90,9 +99,13 @@ pub(crate) fn trust_show(a: &TrustShowArgs, ui: &Ui) -> sesgo::Result<Output> {
     let out = net.trust_store_report(&store);
     ui.note(format!(
         "sesgo trust show: {} raiz(es) confiável(is); arquivo ITI {}; {} download(s) AIA em cache",
-        out["roots"].as_array().map_or(0, Vec::len),
-        if out["itiArchive"].is_null() { "ausente" } else { "em cache" },
-        out["aia"].as_array().map_or(0, Vec::len)
+        count(&out, "roots"),
+        if out.get("itiArchive").is_none_or(serde_json::Value::is_null) {
+            "ausente"
+        } else {
+            "em cache"
+        },
+        count(&out, "aia")
     ));
     Ok(Output::Json {
         json: serde_json::to_string_pretty(&out).unwrap_or_default(),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use sesgo_cert::testpki::{PkiOptions, TestPki};
+use sesgo_cert::testpki::{PkiOptions, TestPki, TlsServer};
 use sesgo_cert::Credentials;
 use sesgo_testserver::{ServerConfig, TestServer, TlsConfig};
 
@@ -196,7 +196,8 @@ fn trust_refresh_against_a_loopback_https_mirror_of_iti() {
     let w = world("iti");
     let mirror = w.dir.join("iti");
     w.pki.write_ac_archive(&mirror).unwrap();
-    let (chain, key) = w.pki.write_tls_server_cert(&w.dir.join("tls")).unwrap();
+    let tls = TlsServer::generate(&w.pki, &w.dir.join("tls")).unwrap();
+    let (chain, key) = (tls.chain_pem, tls.key_pem);
     let server = TestServer::start(ServerConfig {
         root: Some(mirror.clone()),
         tls: Some(TlsConfig {

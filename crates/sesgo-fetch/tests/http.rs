@@ -244,7 +244,11 @@ fn connection_refused_is_a_connect_error_and_is_not_retried() {
     assert!(matches!(err, FetchError::Connect { .. }), "{err:?}");
     // Nothing listens there: an answer, not a transient failure — no backoff was waited
     // (two retries would have waited 500 ms + 1 s).
-    assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

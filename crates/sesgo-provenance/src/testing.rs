@@ -36,8 +36,10 @@ pub fn leaf_only_transfer_bundle(
     policy: Policy,
     reference_time: i64,
 ) -> Result<Vec<u8>> {
-    let bundle = parse_strict(bundle, &Limits::default()).map_err(|e| e.into_error("Bundle", sesgo_core::Code::FormatResourceTooLarge))?;
-    let provenance = parse_strict(provenance, &Limits::default()).map_err(|e| e.into_error("Provenance", sesgo_core::Code::FormatResourceTooLarge))?;
+    let bundle = parse_strict(bundle, &Limits::default())
+        .map_err(|e| e.into_error("Bundle", sesgo_core::Code::FormatResourceTooLarge))?;
+    let provenance = parse_strict(provenance, &Limits::default())
+        .map_err(|e| e.into_error("Provenance", sesgo_core::Code::FormatResourceTooLarge))?;
     let leaf = creds.leaf().clone();
     let id = Identity::from_certificate(&leaf).signer_id()?;
     let mut refs = sesgo_refs::CheckOptions::for_policy(policy);

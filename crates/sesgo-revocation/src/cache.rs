@@ -132,7 +132,12 @@ mod tests {
         let c = SharedCache::new(Some(Arc::clone(&disk)));
         let key = "crl http://127.0.0.1:9/shared-cache-test.crl";
         c.put(key, b"der", 1);
-        assert_eq!(disk.get("crl", "http://127.0.0.1:9/shared-cache-test.crl").unwrap().body, b"der");
+        assert_eq!(
+            disk.get("crl", "http://127.0.0.1:9/shared-cache-test.crl")
+                .unwrap()
+                .body,
+            b"der"
+        );
         // Not in the process's memory: the network's cache is its own.
         assert!(process_cache().get(key).is_none());
         // What another process wrote is found on disk.
@@ -144,7 +149,12 @@ mod tests {
         // Without a disk: the process's memory.
         let memory = SharedCache::new(None);
         memory.put("ocsp http://127.0.0.1:9/ocsp id", b"r", 5);
-        assert_eq!(process_cache().get("ocsp http://127.0.0.1:9/ocsp id").unwrap(), (b"r".to_vec(), 5));
+        assert_eq!(
+            process_cache()
+                .get("ocsp http://127.0.0.1:9/ocsp id")
+                .unwrap(),
+            (b"r".to_vec(), 5)
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -275,7 +275,11 @@ impl Network {
     /// HTTP client ([`Fetch::with_extra_roots`]); a host transport or [`Offline`] as is.
     /// Failure: unreadable PEM or roots → `FORMAT.CERT-PEM-INVALID` /
     /// `CONFIG.INVALID-PARAMETER` at `at`.
-    pub(crate) fn fetcher_trusting(&self, roots_pem: Option<&str>, at: &str) -> Result<Arc<dyn Fetch>> {
+    pub(crate) fn fetcher_trusting(
+        &self,
+        roots_pem: Option<&str>,
+        at: &str,
+    ) -> Result<Arc<dyn Fetch>> {
         with_roots(self.fetcher(), roots_pem, at)
     }
 
@@ -488,7 +492,11 @@ impl Route {
             Some(aia) => (aia.fetcher(), aia.cache().cloned()),
             None => (Network::ephemeral(settings).fetcher(), None),
         };
-        let fetch: Arc<dyn Fetch> = if settings.network { fetch } else { Arc::new(Offline) };
+        let fetch: Arc<dyn Fetch> = if settings.network {
+            fetch
+        } else {
+            Arc::new(Offline)
+        };
         Route {
             fetch,
             revocation_cache: sesgo_revocation::SharedCache::new(disk),

@@ -285,23 +285,13 @@ fn cache_hit_within_lifetime_and_refresh_after() {
     let first = token_with_clock(&fetcher(), &signer, &o, &sesgo::FixedClock(now)).unwrap();
     assert!(!first.from_cache());
     let life = first.expires_in() as i64;
-    let again = token_with_clock(
-        &fetcher(),
-        &signer,
-        &o,
-        &sesgo::FixedClock(now + life - 31),
-    )
-    .unwrap();
+    let again =
+        token_with_clock(&fetcher(), &signer, &o, &sesgo::FixedClock(now + life - 31)).unwrap();
     assert!(again.from_cache());
     assert_eq!(again.secret(), first.secret());
     // Inside the 30 s margin: a new request, a new token.
-    let fresh = token_with_clock(
-        &fetcher(),
-        &signer,
-        &o,
-        &sesgo::FixedClock(now + life - 30),
-    )
-    .unwrap();
+    let fresh =
+        token_with_clock(&fetcher(), &signer, &o, &sesgo::FixedClock(now + life - 30)).unwrap();
     assert!(!fresh.from_cache());
     assert_ne!(fresh.secret(), first.secret());
 }

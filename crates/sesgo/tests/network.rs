@@ -130,11 +130,21 @@ fn roots_only(w: &World) -> TrustStore {
 }
 
 fn example(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples")
+            .join(name),
+    )
+    .unwrap()
 }
 
 fn signer(w: &World) -> Signer {
-    Signer::from_pkcs12(&std::fs::read(&w.pki.p12_aes).unwrap(), &w.pki.password, None).unwrap()
+    Signer::from_pkcs12(
+        &std::fs::read(&w.pki.p12_aes).unwrap(),
+        &w.pki.password,
+        None,
+    )
+    .unwrap()
 }
 
 /// Strategy `tsa` with the shared test TSA (its root as the TSA anchor), under `policy`.
@@ -197,7 +207,11 @@ fn a_closure_transport_sees_aia_ocsp_crl_and_tsa_requests() {
     )
     .unwrap();
     let seen = purposes(&log);
-    assert_eq!(seen.iter().filter(|p| **p == Purpose::Ocsp).count(), 3, "{seen:?}");
+    assert_eq!(
+        seen.iter().filter(|p| **p == Purpose::Ocsp).count(),
+        3,
+        "{seen:?}"
+    );
     assert_eq!(seen.last(), Some(&Purpose::Tsa), "{seen:?}");
     assert_eq!(w.server.hits("/ocsp/ac2"), 1);
 
@@ -254,8 +268,12 @@ fn the_network_cache_serves_revocation_offline() {
         bundle: Some(&bundle),
         ..Default::default()
     };
-    let v = sesgo::verify(&input, &online.attach(&roots_only(&w)), &VerifyOptions::default())
-        .unwrap();
+    let v = sesgo::verify(
+        &input,
+        &online.attach(&roots_only(&w)),
+        &VerifyOptions::default(),
+    )
+    .unwrap();
     assert!(v.valid, "{}", v.outcome.to_json());
     let disk = online.cache().unwrap();
     assert_eq!(disk.list("ocsp").len(), 3, "OCSP responses on disk");
@@ -265,8 +283,12 @@ fn the_network_cache_serves_revocation_offline() {
     // the disk cache; strict verification holds and nothing reaches the server.
     let hits = w.server.total_hits();
     let offline = Network::new(&offline(), &options(&cache)).unwrap();
-    let v = sesgo::verify(&input, &offline.attach(&roots_only(&w)), &VerifyOptions::default())
-        .unwrap();
+    let v = sesgo::verify(
+        &input,
+        &offline.attach(&roots_only(&w)),
+        &VerifyOptions::default(),
+    )
+    .unwrap();
     assert!(v.valid, "{}", v.outcome.to_json());
     assert_eq!(w.server.total_hits(), hits);
 }
@@ -314,18 +336,30 @@ fn offline_yields_the_guides_code_for_each_request() {
         let e = sign(&trust, o).unwrap_err();
         let codes: Vec<Code> = e.findings().iter().map(|f| f.code()).collect();
         assert!(codes.len() >= 3, "{codes:?}");
-        assert!(codes.iter().all(|c| *c == Code::RevocationNoConnectivity), "{codes:?}");
+        assert!(
+            codes.iter().all(|c| *c == Code::RevocationNoConnectivity),
+            "{codes:?}"
+        );
         assert!(e.to_string().contains("sem acesso à rede"), "{e}");
     }
 
     // TSA: TSA.UNAVAILABLE.
-    let e = sign(&net.attach(&full_chain), &tsa_options(RevocationPolicy::Off)).unwrap_err();
+    let e = sign(
+        &net.attach(&full_chain),
+        &tsa_options(RevocationPolicy::Off),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), Code::TsaUnavailable, "{e:?}");
 
     // AIA: a leaf alone stays CERT.CHAIN-INCOMPLETE, saying offline.
     let leaf = std::fs::read(&w.pki.ecpf.cert_pem).unwrap();
-    let e = sesgo::build_x5c(&leaf, &net.attach(&roots_only(&w)), &Settings::default(), None)
-        .unwrap_err();
+    let e = sesgo::build_x5c(
+        &leaf,
+        &net.attach(&roots_only(&w)),
+        &Settings::default(),
+        None,
+    )
+    .unwrap_err();
     assert_eq!(e.code(), Code::CertChainIncomplete);
     assert!(e.to_string().contains("offline"), "{e}");
 
@@ -334,7 +368,10 @@ fn offline_yields_the_guides_code_for_each_request() {
         "sistema",
         sesgo::token::ClientAuth::Secret("s".to_owned().into()),
     );
-    o.token_endpoint = Some(format!("{}/token", w.server.base_url().replace("http:", "https:")));
+    o.token_endpoint = Some(format!(
+        "{}/token",
+        w.server.base_url().replace("http:", "https:")
+    ));
     let e = sesgo::token::token(&net, &signer(&w), &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     assert_eq!(e.primary().locations(), ["network"]);

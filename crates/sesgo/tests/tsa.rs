@@ -20,10 +20,10 @@ use sesgo::{
     SignOptions, Signer, Stage, StageStatus, TrustStore, TrustStoreOptions, Value, VerifyInput,
     VerifyOptions,
 };
-use std::sync::Arc;
 use sesgo_cert::testpki::{TestPki, TestTsa, TsaUnit, TSA_POLICY, TSA_REFUSED_POLICY};
 use sesgo_cert::Certificate;
 use sesgo_fetch::{Fetch, FetchError, Offline, Request, Response};
+use std::sync::Arc;
 
 const P012: &str =
     "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2";
