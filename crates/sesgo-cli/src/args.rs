@@ -178,6 +178,8 @@ pub(crate) struct TokenArgs {
     /// Time allowed for each request, seconds (1–120; default 30).
     #[arg(long, value_name = "SECS")]
     pub(crate) timeout: Option<u64>,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -190,7 +192,8 @@ pub(crate) enum TrustCommand {
     Show(TrustShowArgs),
 }
 
-/// Network access (AIA chain completion, the ITI archive): offline mode, the cache.
+/// Network access — AIA chain completion, OCSP, CRL, the TSA, token requests, the ITI
+/// archive — all through one context (docs/adr/0055): offline mode, the cache.
 #[derive(Args, Debug, Default)]
 pub(crate) struct NetworkArgs {
     /// Never touch the network (setting network: false): what is not cached is reported

@@ -502,10 +502,11 @@ pub(crate) fn token(a: &TokenArgs, ui: &Ui) -> sesgo::Result<Output> {
     if let Some(t) = a.timeout {
         options.timeout_secs = t;
     }
-    let ca = read_opt(a.server_ca_certs.as_deref(), "--ca-certs")?;
-    let fetcher = sesgo::token::https_fetcher(ca.as_deref())?;
+    options.ca_certs_pem = read_opt(a.server_ca_certs.as_deref(), "--ca-certs")?
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let network = a.network.build(&sesgo::Settings::default())?;
     let signer = a.signer.build()?;
-    let t = sesgo::token::token(&fetcher, &signer, &options)?;
+    let t = sesgo::token::token(&network, &signer, &options)?;
     ui.note(format!(
         "sesgo token: {} {} (expira em {} s{})",
         t.token_type(),

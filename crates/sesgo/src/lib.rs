@@ -40,9 +40,8 @@ pub use attachments::{
 pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use export::{export_certificate, ExportFormat};
 pub use inspect::{inspect_certificate, inspect_certificate_with_trust, InspectOptions};
-pub use network::{build_x5c, Network, NetworkOptions};
+pub use network::{build_x5c, Fetch, Network, NetworkOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
-pub use revocation::{set_fetcher, Fetch};
 pub use sesgo_core::json::{Object, Value};
 pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
 pub use sesgo_jades::{Policy, Strategy};
@@ -50,7 +49,7 @@ pub use settings::{
     check_reference_time, OcspUnknown, RevocationPolicy, Settings, MAX_CLOCK_SKEW_SECS,
     REFERENCE_TIME_RANGE,
 };
-pub use sign::{sign, sign_with_clock, sign_with_fetch, SignOptions, Signed};
+pub use sign::{sign, sign_with_clock, SignOptions, Signed};
 pub use signer::{ExternalSignFn, Signer, TrustStore};
 pub use tools::{
     build_bundle, canonicalize, check_references, BuildBundleOptions, CanonicalizeOptions,
