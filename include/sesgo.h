@@ -11,7 +11,7 @@
 #define SESGO_VERSION_MAJOR 0
 #define SESGO_VERSION_MINOR 1
 #define SESGO_VERSION_PATCH 0
-#define SESGO_ABI_VERSION 1
+#define SESGO_ABI_VERSION 2
 
 
 // Result of every fallible function of the C ABI. `OK` is 0; numbers 1–99 are

@@ -91,4 +91,4 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Version of the binding interface (C ABI, JNI, Python native module). Wrappers refuse a
 /// native library whose ABI version differs from the one they were built for.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;

@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 #: ABI version this Python package was written for; the native module must match.
-_ABI_VERSION = 1
+_ABI_VERSION = 2
 
 #: URL of the extension ``hash-sha256`` (SHA-256 of a signed attachment's content).
 HASH_SHA256_URL = "https://fhir.saude.go.gov.br/r4/seguranca/StructureDefinition/hash-sha256"
