@@ -12,7 +12,7 @@ use axum::Router;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use sesgo::{Code, Error};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     pub(crate) admit: Arc<Semaphore>,
     pub(crate) workers: Arc<Semaphore>,
     pub(crate) shutting_down: AtomicBool,
+    /// Requests answered (a response produced), every route.
+    pub(crate) answered: AtomicU64,
 }
 
 impl Shared {
@@ -234,6 +236,7 @@ async fn observe(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Resp
     if let Ok(v) = HeaderValue::from_str(&rid) {
         response.headers_mut().insert("x-request-id", v);
     }
+    s.answered.fetch_add(1, Ordering::SeqCst);
     let status = response.status().as_u16();
     let elapsed = start.elapsed();
     s.metrics

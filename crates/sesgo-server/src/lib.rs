@@ -35,4 +35,4 @@ pub use config::{
     MIN_BEARER_TOKEN_LEN,
 };
 pub use ops::Backend;
-pub use server::{Server, ShutdownHandle};
+pub use server::{Server, ShutdownHandle, Stats};

@@ -6,7 +6,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use sesgo::{Code, Error, Result};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -31,6 +31,31 @@ impl ShutdownHandle {
     /// Asks the server to stop (idempotent).
     pub fn shutdown(&self) {
         self.0.send_replace(true);
+    }
+}
+
+/// Counters of a server (see [`Server::stats`]).
+#[derive(Clone)]
+pub struct Stats(Arc<Shared>);
+
+impl std::fmt::Debug for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stats")
+            .field("answered", &self.answered())
+            .finish()
+    }
+}
+
+impl Stats {
+    /// Requests answered so far (a response was produced), on every route. After a
+    /// graceful shutdown it equals the responses the clients received.
+    pub fn answered(&self) -> u64 {
+        self.0.answered.load(Ordering::SeqCst)
+    }
+
+    /// The `GET /metrics` text.
+    pub fn metrics_text(&self) -> String {
+        self.0.metrics.encode()
     }
 }
 
@@ -142,6 +167,7 @@ impl Server {
             admit: Arc::new(Semaphore::new(limits.max_in_flight as usize)),
             workers: Arc::new(Semaphore::new(limits.workers as usize)),
             shutting_down: AtomicBool::new(false),
+            answered: AtomicU64::new(0),
         });
         let (tx, _) = watch::channel(false);
         Ok(Server {
@@ -163,6 +189,12 @@ impl Server {
     /// A handle that stops the server gracefully.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         self.shutdown.clone()
+    }
+
+    /// Counters of the running server (readable from any thread, during and after
+    /// [`Server::run`]).
+    pub fn stats(&self) -> Stats {
+        Stats(self.shared.clone())
     }
 
     /// Do not stop on SIGINT/SIGTERM (a server embedded in another program or a test,
