@@ -80,8 +80,7 @@ impl BearerTokens {
             if t.is_empty() {
                 continue;
             }
-            if t.chars().count() < MIN_BEARER_TOKEN_LEN
-                || !t.bytes().all(|b| b.is_ascii_graphic())
+            if t.chars().count() < MIN_BEARER_TOKEN_LEN || !t.bytes().all(|b| b.is_ascii_graphic())
             {
                 return Err(Error::new(
                     Code::ConfigInvalidParameter,

@@ -199,7 +199,9 @@ impl ServerConfig {
             if v < lo || v > hi {
                 findings.push(sesgo::Finding::new(
                     code,
-                    format!("configuração do servidor limits.{name} = {v} fora da faixa [{lo}, {hi}]"),
+                    format!(
+                        "configuração do servidor limits.{name} = {v} fora da faixa [{lo}, {hi}]"
+                    ),
                 ));
             }
         };
@@ -217,7 +219,13 @@ impl ServerConfig {
             100_000,
             Code::ConfigInvalidParameter,
         );
-        range("workers", l.workers.into(), 1, 1024, Code::ConfigInvalidParameter);
+        range(
+            "workers",
+            l.workers.into(),
+            1,
+            1024,
+            Code::ConfigInvalidParameter,
+        );
         range(
             "requestTimeoutSecs",
             l.request_timeout_secs.into(),

@@ -77,7 +77,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/metrics", get(h_metrics))
         .fallback(h_not_found)
         .method_not_allowed_fallback(h_method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), observe))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            observe,
+        ))
         .with_state(shared)
 }
 
@@ -159,7 +162,9 @@ pub(crate) fn status_for(op: Op, code: Code) -> StatusCode {
     }
     if op.signs() {
         match group {
-            "CERT" | "DEVICE" | "MIDDLEWARE" | "CRYPTO" => return StatusCode::INTERNAL_SERVER_ERROR,
+            "CERT" | "DEVICE" | "MIDDLEWARE" | "CRYPTO" => {
+                return StatusCode::INTERNAL_SERVER_ERROR
+            }
             "REVOCATION" | "TSA" | "NETWORK" | "CACHE" => return StatusCode::SERVICE_UNAVAILABLE,
             _ => {}
         }
@@ -300,7 +305,9 @@ async fn h_not_found(req: Request) -> Response {
         StatusCode::NOT_FOUND,
         &Error::new(
             Code::ConfigInvalidParameter,
-            format!("rota desconhecida '{path}' (veja GET /policies e a documentação de sesgo serve)"),
+            format!(
+                "rota desconhecida '{path}' (veja GET /policies e a documentação de sesgo serve)"
+            ),
         ),
     )
 }
@@ -317,7 +324,7 @@ async fn h_method_not_allowed(req: Request) -> Response {
 
 /// The principal of a request, or the 401 that refuses it (DECISIONS D31). `protected`:
 /// the route requires authentication whenever some is configured.
-fn authorize(s: &Shared, req: &Request, signs: bool) -> Result<Principal, Response> {
+fn authorize(s: &Shared, req: &Request, signs: bool) -> Result<Principal, Box<Response>> {
     let cert = req.extensions().get::<Peer>().and_then(|p| p.cert.as_ref());
     let authorization = req
         .headers()
@@ -335,7 +342,7 @@ fn authorize(s: &Shared, req: &Request, signs: bool) -> Result<Principal, Respon
                 }),
             );
         }
-        r
+        Box::new(r)
     };
     let principal = auth::principal(&s.tokens, cert, authorization).map_err(refuse)?;
     let required = s.auth_configured() || (signs && !s.loopback);
@@ -378,11 +385,11 @@ fn with_who(mut r: Response, who: &Principal) -> Response {
 /// its time, wait for a worker, run the facade on the blocking pool — all within the
 /// request deadline.
 async fn operation(s: Arc<Shared>, req: Request, op: Op) -> Response {
-    let deadline = tokio::time::Instant::now()
-        + Duration::from_secs(s.limits.request_timeout_secs.into());
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_secs(s.limits.request_timeout_secs.into());
     let who = match authorize(&s, &req, op.signs()) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !json_content_type(req.headers()) {
         return with_who(
@@ -442,7 +449,7 @@ async fn operation(s: Arc<Shared>, req: Request, op: Op) -> Response {
                     ),
                 )),
                 &who,
-            )
+            );
         }
     };
     let deadline_error = || {
@@ -532,7 +539,7 @@ async fn h_policies(State(s): State<Arc<Shared>>) -> Response {
 async fn h_metrics(State(s): State<Arc<Shared>>, req: Request) -> Response {
     if s.auth_configured() {
         if let Err(r) = authorize(&s, &req, false) {
-            return r;
+            return *r;
         }
     }
     let mut r = Response::new(Body::from(s.metrics.encode()));

@@ -53,8 +53,9 @@ impl Metrics {
     pub(crate) fn new() -> Metrics {
         let mut registry = Registry::with_prefix("sesgo");
         let requests = Family::<RequestLabels, Counter>::default();
-        let duration =
-            Family::<EndpointLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let duration = Family::<EndpointLabels, Histogram>::new_with_constructor(
+            latency_histogram as fn() -> Histogram,
+        );
         let results = Family::<ResultLabels, Counter>::default();
         let rejected = Family::<RejectLabels, Counter>::default();
         let in_flight = Gauge::default();

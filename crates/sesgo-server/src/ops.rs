@@ -111,7 +111,13 @@ pub(crate) fn run(op: Op, backend: &Backend, body: &[u8]) -> Result<Reply> {
         Op::Verify => {
             let inputs = Inputs::from_envelope(
                 body,
-                &["bundle", "provenance", "signature", "signatureData", "options"],
+                &[
+                    "bundle",
+                    "provenance",
+                    "signature",
+                    "signatureData",
+                    "options",
+                ],
             )?;
             let v = verify(backend, &inputs)?;
             Ok(Reply {
@@ -159,7 +165,10 @@ pub(crate) fn run(op: Op, backend: &Backend, body: &[u8]) -> Result<Reply> {
                 Some(o) => CanonicalizeOptions::from_json(o.to_json().as_bytes())?,
                 None => CanonicalizeOptions::default(),
             };
-            let resource = inputs.resource.as_deref().ok_or_else(|| missing("resource"))?;
+            let resource = inputs
+                .resource
+                .as_deref()
+                .ok_or_else(|| missing("resource"))?;
             Ok(Reply {
                 content_type: JSON,
                 body: sesgo::canonicalize(resource, options.policy.as_deref())?,
@@ -222,11 +231,7 @@ fn missing(member: &str) -> Error {
 }
 
 fn not_accepted(location: &str, why: &str) -> Error {
-    Error::new(
-        Code::ConfigInvalidParameter,
-        format!("{location}: {why}"),
-    )
-    .at(location)
+    Error::new(Code::ConfigInvalidParameter, format!("{location}: {why}")).at(location)
 }
 
 /// The options object of a request, split into the members the facade's JSON form reads
@@ -495,7 +500,11 @@ impl Inputs {
         }
         let mut inputs = Inputs::default();
         let mut options = Object::new();
-        let params = v.member("parameter").as_array().cloned().unwrap_or_default();
+        let params = v
+            .member("parameter")
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for (i, p) in params.iter().enumerate() {
             let at = format!("Parameters.parameter[{i}]");
             let name = p.member("name").as_str().unwrap_or_default();
@@ -510,15 +519,13 @@ impl Inputs {
                 }
             };
             let value = |keys: &[&str]| -> Result<Value> {
-                keys.iter()
-                    .find_map(|k| p.get(k).cloned())
-                    .ok_or_else(|| {
-                        Error::new(
-                            Code::FormatResourceInvalid,
-                            format!("o parâmetro '{name}' exige {}", keys.join(" ou ")),
-                        )
-                        .at(at.clone())
-                    })
+                keys.iter().find_map(|k| p.get(k).cloned()).ok_or_else(|| {
+                    Error::new(
+                        Code::FormatResourceInvalid,
+                        format!("o parâmetro '{name}' exige {}", keys.join(" ou ")),
+                    )
+                    .at(at.clone())
+                })
             };
             match name {
                 "bundle" => inputs.bundle = Some(resource()?),

@@ -153,9 +153,9 @@ impl Server {
                     format!("não foi possível escutar em {}: {e}", config.listen),
                 )
             })?;
-        let local_addr = listener.local_addr().map_err(|e| {
-            Error::new(Code::System, format!("endereço local do socket: {e}"))
-        })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|e| Error::new(Code::System, format!("endereço local do socket: {e}")))?;
         let limits = config.limits;
         let shared = Arc::new(Shared {
             backend: Arc::new(backend),
@@ -318,7 +318,10 @@ impl Server {
         shared.shutting_down.store(true, Ordering::SeqCst);
         drop(listener);
         let grace = Duration::from_secs(config.limits.shutdown_grace_secs.into());
-        tracing::info!(open_connections = graceful.count(), "sesgo serve: shutting down");
+        tracing::info!(
+            open_connections = graceful.count(),
+            "sesgo serve: shutting down"
+        );
         match tokio::time::timeout(grace, graceful.shutdown()).await {
             Ok(()) => tracing::info!("sesgo serve: stopped"),
             Err(_) => tracing::warn!(
@@ -415,7 +418,9 @@ async fn serve_connection<S>(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(shared.limits.header_timeout_secs.into()))
+        .header_read_timeout(Duration::from_secs(
+            shared.limits.header_timeout_secs.into(),
+        ))
         .max_buf_size(64 * 1024);
     let conn = builder.serve_connection(TokioIo::new(io), service);
     if let Err(e) = watcher.watch(conn).await {

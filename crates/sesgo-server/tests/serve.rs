@@ -53,8 +53,10 @@ fn backend(with_signer: bool) -> Backend {
         .display()
         .to_string()];
     if with_signer {
-        b.signer =
-            Some(Signer::from_pkcs12(&std::fs::read(&pki.p12_aes).unwrap(), &pki.password, None).unwrap());
+        b.signer = Some(
+            Signer::from_pkcs12(&std::fs::read(&pki.p12_aes).unwrap(), &pki.password, None)
+                .unwrap(),
+        );
     }
     b
 }
@@ -79,7 +81,9 @@ struct Running {
 impl Running {
     fn start(config: ServerConfig, backend: Backend) -> Running {
         let tls = config.tls.is_some();
-        let server = Server::bind(config, backend).unwrap().without_signal_handlers();
+        let server = Server::bind(config, backend)
+            .unwrap()
+            .without_signal_handlers();
         let addr = server.local_addr();
         let stop = server.shutdown_handle();
         let stats = server.stats();
@@ -122,9 +126,8 @@ struct Answer {
 
 impl Answer {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     /// A member of a JSON body as its exact JSON text (sesgo's reader keeps number tokens
@@ -237,14 +240,23 @@ fn signs_and_verifies_under_both_policies_json_and_fhir_operations() {
     let a = agent();
     for policy in [P012, P020] {
         let signed = post(&a, &server.url("/sign"), &sign_request(policy));
-        assert_eq!(signed.status, 200, "{}", String::from_utf8_lossy(&signed.body));
+        assert_eq!(
+            signed.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&signed.body)
+        );
         assert_eq!(signed.header("content-type"), Some("application/json"));
         let s = signed.json();
         assert_eq!(s["signature"]["who"]["identifier"]["value"], "12345678909");
         let transfer = signed.member("bundle");
 
         // /verify: the whole report; valid.
-        let v = post(&a, &server.url("/verify"), &format!(r#"{{"bundle":{transfer}}}"#));
+        let v = post(
+            &a,
+            &server.url("/verify"),
+            &format!(r#"{{"bundle":{transfer}}}"#),
+        );
         assert_eq!(v.status, 200);
         let report = v.json();
         assert_eq!(report["valid"], true, "{report}");
@@ -286,7 +298,11 @@ fn signs_and_verifies_under_both_policies_json_and_fhir_operations() {
         assert_eq!(fs.status, 200, "{}", String::from_utf8_lossy(&fs.body));
         assert_eq!(fs.json()["resourceType"], "Bundle");
         // The body is the transfer Bundle's exact bytes: sent back as is.
-        let fv = post(&a, &server.url("/Bundle/$verify"), std::str::from_utf8(&fs.body).unwrap());
+        let fv = post(
+            &a,
+            &server.url("/Bundle/$verify"),
+            std::str::from_utf8(&fs.body).unwrap(),
+        );
         assert_eq!(fv.outcome()[0], "VALIDATION.SUCCESS");
 
         // One changed signed decimal: a verification result (200), invalid, with the code.
@@ -373,7 +389,9 @@ fn tools_policies_health_and_metrics() {
         m.contains(r#"sesgo_http_requests_total{endpoint="canonicalize",status="200"} 1"#),
         "{m}"
     );
-    assert!(m.contains(r#"sesgo_results_total{endpoint="refs_check",code="FORMAT.REFERENCE-INVALID"} 1"#));
+    assert!(m.contains(
+        r#"sesgo_results_total{endpoint="refs_check",code="FORMAT.REFERENCE-INVALID"} 1"#
+    ));
     assert!(m.contains(r#"sesgo_results_total{endpoint="sign",code="CONFIG.MISSING-PARAMETER"} 1"#));
     assert!(m.contains("sesgo_http_request_duration_seconds_bucket"));
     assert!(m.ends_with("# EOF\n"));
@@ -387,19 +405,63 @@ fn unusable_requests_are_typed_operation_outcomes() {
     let cases: &[(&str, &str, u16, &str)] = &[
         ("not JSON", "{", 400, "FORMAT.JSON-MALFORMED"),
         ("not an object", "[]", 400, "FORMAT.JSON-MALFORMED"),
-        ("unknown member", r#"{"bundel":{}}"#, 400, "CONFIG.INVALID-PARAMETER"),
+        (
+            "unknown member",
+            r#"{"bundel":{}}"#,
+            400,
+            "CONFIG.INVALID-PARAMETER",
+        ),
         ("nothing to verify", "{}", 400, "CONFIG.MISSING-PARAMETER"),
-        ("bundle not JSON text", r#"{"bundle":"{"}"#, 400, "FORMAT.JSON-MALFORMED"),
-        ("bundle of the wrong type", r#"{"bundle":3}"#, 400, "FORMAT.JSON-MALFORMED"),
-        ("unknown policy", r#"{"bundle":{"resourceType":"Bundle"},"options":{"policy":"urn:x"}}"#, 400, "POLICY.URI-INVALID"),
-        ("server-only setting", r#"{"bundle":{"resourceType":"Bundle"},"options":{"settings":{"tsaUrl":"https://127.0.0.1:1/"}}}"#, 400, "CONFIG.INVALID-PARAMETER"),
-        ("revocation evidence paths", r#"{"bundle":{"resourceType":"Bundle"},"options":{"revocationEvidence":["/etc"]}}"#, 400, "CONFIG.INVALID-PARAMETER"),
-        ("setting out of range", r#"{"bundle":{"resourceType":"Bundle"},"options":{"settings":{"ocspTimeoutSecs":1}}}"#, 400, "CONFIG.TIMEOUT-OUT-OF-RANGE"),
+        (
+            "bundle not JSON text",
+            r#"{"bundle":"{"}"#,
+            400,
+            "FORMAT.JSON-MALFORMED",
+        ),
+        (
+            "bundle of the wrong type",
+            r#"{"bundle":3}"#,
+            400,
+            "FORMAT.JSON-MALFORMED",
+        ),
+        (
+            "unknown policy",
+            r#"{"bundle":{"resourceType":"Bundle"},"options":{"policy":"urn:x"}}"#,
+            400,
+            "POLICY.URI-INVALID",
+        ),
+        (
+            "server-only setting",
+            r#"{"bundle":{"resourceType":"Bundle"},"options":{"settings":{"tsaUrl":"https://127.0.0.1:1/"}}}"#,
+            400,
+            "CONFIG.INVALID-PARAMETER",
+        ),
+        (
+            "revocation evidence paths",
+            r#"{"bundle":{"resourceType":"Bundle"},"options":{"revocationEvidence":["/etc"]}}"#,
+            400,
+            "CONFIG.INVALID-PARAMETER",
+        ),
+        (
+            "setting out of range",
+            r#"{"bundle":{"resourceType":"Bundle"},"options":{"settings":{"ocspTimeoutSecs":1}}}"#,
+            400,
+            "CONFIG.TIMEOUT-OUT-OF-RANGE",
+        ),
     ];
     for (what, body, status, code) in cases {
         let r = post(&a, &url, body);
-        assert_eq!(r.status, *status, "{what}: {}", String::from_utf8_lossy(&r.body));
-        assert_eq!(r.header("content-type"), Some("application/fhir+json"), "{what}");
+        assert_eq!(
+            r.status,
+            *status,
+            "{what}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/fhir+json"),
+            "{what}"
+        );
         assert_eq!(r.outcome()[0], *code, "{what}");
     }
     // A duplicate member inside the Bundle is located in the Bundle, as the CLI does.
@@ -409,7 +471,10 @@ fn unusable_requests_are_typed_operation_outcomes() {
         r#"{"bundle":{"resourceType":"Bundle","entry":[{"fullUrl":"a","fullUrl":"b"}]}}"#,
     );
     assert_eq!(r.outcome(), ["FORMAT.JSON-MALFORMED"]);
-    assert_eq!(r.json()["issue"][0]["location"][0], "Bundle.entry[0].fullUrl");
+    assert_eq!(
+        r.json()["issue"][0]["location"][0],
+        "Bundle.entry[0].fullUrl"
+    );
 
     // Signing refuses settings that decide whether the server's signer may sign.
     let r = post(
@@ -422,11 +487,28 @@ fn unusable_requests_are_typed_operation_outcomes() {
         ),
     );
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["issue"][0]["location"][0], "options.settings.revocationPolicy");
-    let r = post(&a, &server.url("/sign"), r#"{"bundle":{"resourceType":"Bundle"}}"#);
-    assert_eq!((r.status, r.outcome()[0].as_str()), (400, "CONFIG.MISSING-PARAMETER"));
-    let r = post(&a, &server.url("/Bundle/$sign"), r#"{"resourceType":"Patient"}"#);
-    assert_eq!((r.status, r.outcome()[0].as_str()), (400, "FORMAT.RESOURCE-TYPE-UNSUPPORTED"));
+    assert_eq!(
+        r.json()["issue"][0]["location"][0],
+        "options.settings.revocationPolicy"
+    );
+    let r = post(
+        &a,
+        &server.url("/sign"),
+        r#"{"bundle":{"resourceType":"Bundle"}}"#,
+    );
+    assert_eq!(
+        (r.status, r.outcome()[0].as_str()),
+        (400, "CONFIG.MISSING-PARAMETER")
+    );
+    let r = post(
+        &a,
+        &server.url("/Bundle/$sign"),
+        r#"{"resourceType":"Patient"}"#,
+    );
+    assert_eq!(
+        (r.status, r.outcome()[0].as_str()),
+        (400, "FORMAT.RESOURCE-TYPE-UNSUPPORTED")
+    );
     // A reference time too far from the clock (criar 1.10).
     let r = post(
         &a,
@@ -446,11 +528,20 @@ fn unusable_requests_are_typed_operation_outcomes() {
             .set("Content-Type", "text/plain")
             .send_string("{}"),
     );
-    assert_eq!((r.status, r.outcome()[0].as_str()), (415, "CONFIG.INVALID-PARAMETER"));
+    assert_eq!(
+        (r.status, r.outcome()[0].as_str()),
+        (415, "CONFIG.INVALID-PARAMETER")
+    );
     let r = get(&a, &server.url("/nope"));
-    assert_eq!((r.status, r.outcome()[0].as_str()), (404, "CONFIG.INVALID-PARAMETER"));
+    assert_eq!(
+        (r.status, r.outcome()[0].as_str()),
+        (404, "CONFIG.INVALID-PARAMETER")
+    );
     let r = get(&a, &server.url("/sign"));
-    assert_eq!((r.status, r.outcome()[0].as_str()), (405, "CONFIG.INVALID-PARAMETER"));
+    assert_eq!(
+        (r.status, r.outcome()[0].as_str()),
+        (405, "CONFIG.INVALID-PARAMETER")
+    );
 
     // DNS rebinding: an unauthenticated loopback server answers loopback names only.
     let r = raw(
@@ -496,11 +587,18 @@ fn limits_are_enforced_before_and_while_reading() {
     // And through a real client.
     let big = format!(r#"{{"bundle":"{}"}}"#, "x".repeat(8000));
     let r = post(&agent(), &server.url("/verify"), &big);
-    assert_eq!((r.status, r.outcome()[0].as_str()), (413, "SECURITY.BUNDLE-SIZE-LIMIT-EXCEEDED"));
+    assert_eq!(
+        (r.status, r.outcome()[0].as_str()),
+        (413, "SECURITY.BUNDLE-SIZE-LIMIT-EXCEEDED")
+    );
 
     // Slow-loris headers: the connection is closed after headerTimeoutSecs.
     let start = std::time::Instant::now();
-    let r = raw(server.addr, b"GET /health HTTP/1.1\r\nHost: 127", Duration::from_secs(20));
+    let r = raw(
+        server.addr,
+        b"GET /health HTTP/1.1\r\nHost: 127",
+        Duration::from_secs(20),
+    );
     assert!(!r.contains("200 OK"), "{r}");
     assert!(start.elapsed() < Duration::from_secs(15));
 
@@ -526,8 +624,14 @@ fn limits_are_enforced_before_and_while_reading() {
     // Health is never subject to admission.
     assert_eq!(get(&agent(), &server.url("/health")).status, 200);
     let m = server.stats.metrics_text();
-    assert!(m.contains(r#"sesgo_http_rejected_total{reason="overload"} 1"#), "{m}");
-    assert!(m.contains(r#"sesgo_http_rejected_total{reason="too-large"} 3"#), "{m}");
+    assert!(
+        m.contains(r#"sesgo_http_rejected_total{reason="overload"} 1"#),
+        "{m}"
+    );
+    assert!(
+        m.contains(r#"sesgo_http_rejected_total{reason="too-large"} 3"#),
+        "{m}"
+    );
 }
 
 fn with_tokens(var: &str, tokens: &str) -> ServerConfig {
@@ -542,24 +646,59 @@ fn with_tokens(var: &str, tokens: &str) -> ServerConfig {
 fn bearer_tokens_are_required_once_configured() {
     let token = "s3cr3t-token-0123456789";
     let server = Running::start(
-        with_tokens("SESGO_SERVE_TEST_TOKENS_A", &format!("other-token-abcdefgh, {token}")),
+        with_tokens(
+            "SESGO_SERVE_TEST_TOKENS_A",
+            &format!("other-token-abcdefgh, {token}"),
+        ),
         backend(true),
     );
     let a = agent();
     let url = server.url("/sign");
     let none = post(&a, &url, &sign_request(P012));
-    assert_eq!((none.status, none.outcome()[0].as_str()), (401, "CONFIG.MISSING-PARAMETER"));
-    assert_eq!(none.header("www-authenticate"), Some(r#"Bearer realm="sesgo""#));
-    let wrong = post_with(&a, &url, &sign_request(P012), &[("Authorization", "Bearer other-token-abcdefgX")]);
-    assert_eq!((wrong.status, wrong.outcome()[0].as_str()), (401, "CONFIG.INVALID-PARAMETER"));
-    assert!(wrong.header("www-authenticate").unwrap().contains("invalid_token"));
-    let right = post_with(&a, &url, &sign_request(P012), &[("Authorization", &format!("Bearer {token}"))]);
-    assert_eq!(right.status, 200, "{}", String::from_utf8_lossy(&right.body));
+    assert_eq!(
+        (none.status, none.outcome()[0].as_str()),
+        (401, "CONFIG.MISSING-PARAMETER")
+    );
+    assert_eq!(
+        none.header("www-authenticate"),
+        Some(r#"Bearer realm="sesgo""#)
+    );
+    let wrong = post_with(
+        &a,
+        &url,
+        &sign_request(P012),
+        &[("Authorization", "Bearer other-token-abcdefgX")],
+    );
+    assert_eq!(
+        (wrong.status, wrong.outcome()[0].as_str()),
+        (401, "CONFIG.INVALID-PARAMETER")
+    );
+    assert!(wrong
+        .header("www-authenticate")
+        .unwrap()
+        .contains("invalid_token"));
+    let right = post_with(
+        &a,
+        &url,
+        &sign_request(P012),
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    assert_eq!(
+        right.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&right.body)
+    );
     // Verification and metrics too; health and the policy list stay open.
     assert_eq!(post(&a, &server.url("/verify"), "{}").status, 401);
     assert_eq!(get(&a, &server.url("/metrics")).status, 401);
     assert_eq!(
-        answer(a.get(&server.url("/metrics")).set("Authorization", &format!("Bearer {token}")).call()).status,
+        answer(
+            a.get(&server.url("/metrics"))
+                .set("Authorization", &format!("Bearer {token}"))
+                .call()
+        )
+        .status,
         200
     );
     assert_eq!(get(&a, &server.url("/health")).status, 200);
@@ -604,10 +743,7 @@ fn what_the_server_refuses_to_start_with() {
             .code(),
         sesgo::Code::FormatJsonMalformed
     );
-    for bad in [
-        r#"{"limit":{}}"#,
-        r#"{"listen":"localhost"}"#,
-    ] {
+    for bad in [r#"{"limit":{}}"#, r#"{"listen":"localhost"}"#] {
         assert_eq!(
             ServerConfig::from_json(bad.as_bytes()).unwrap_err().code(),
             sesgo::Code::ConfigInvalidParameter,
@@ -663,7 +799,6 @@ fn tls_agent(files: &TlsFiles, client_cert: bool) -> ureq::Agent {
 #[test]
 fn tls_with_and_without_a_client_certificate() {
     let files = tls_files("optional");
-    let pki = TestPki::shared();
     let mut c = config();
     c.tls = Some(TlsConfig {
         cert_chain_pem: files.server.chain_pem.clone(),
@@ -676,7 +811,10 @@ fn tls_with_and_without_a_client_certificate() {
     let anon = tls_agent(&files, false);
     assert_eq!(get(&anon, &server.url("/health")).status, 200);
     let r = post(&anon, &server.url("/sign"), &sign_request(P020));
-    assert_eq!((r.status, r.outcome()[0].as_str()), (401, "CONFIG.MISSING-PARAMETER"));
+    assert_eq!(
+        (r.status, r.outcome()[0].as_str()),
+        (401, "CONFIG.MISSING-PARAMETER")
+    );
     // With the e-CPF certificate (chains to the configured root): signed and verified.
     let client = tls_agent(&files, true);
     let s = post(&client, &server.url("/sign"), &sign_request(P020));
@@ -690,10 +828,8 @@ fn tls_with_and_without_a_client_certificate() {
         Duration::from_secs(15),
     );
     assert!(!r.contains("200 OK"), "{r}");
-    let _ = pki;
 
     // Required: a client without a certificate does not complete the handshake.
-    let mut c = c;
     if let Some(t) = c.tls.as_mut() {
         t.client_cert_required = true;
     }
@@ -701,7 +837,10 @@ fn tls_with_and_without_a_client_certificate() {
     assert!(anon.get(&server.url("/health")).call().is_err());
     assert_eq!(get(&client, &server.url("/health")).status, 200);
     let m = server.stats.metrics_text();
-    assert!(m.contains(r#"sesgo_http_rejected_total{reason="tls-handshake"}"#), "{m}");
+    assert!(
+        m.contains(r#"sesgo_http_rejected_total{reason="tls-handshake"}"#),
+        "{m}"
+    );
 }
 
 #[test]
