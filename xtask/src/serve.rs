@@ -123,10 +123,9 @@ pub(crate) fn test_serve() -> Result {
     run(c)?;
     let sesgo = crate::ctest::target_dir().join("debug/sesgo");
     let manifest_path = crate::testpki::ensure()?;
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(&manifest_path).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())?;
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     let pki_dir = PathBuf::from(text(&manifest, "/dir")?);
     let work = crate::ctest::target_dir().join("xtask-serve");
     let _ = std::fs::remove_dir_all(&work);
@@ -134,8 +133,8 @@ pub(crate) fn test_serve() -> Result {
     let tls = sesgo_cert::testpki::TlsServer::generate_in(&pki_dir, &work.join("tls"))?;
     // The client presents the e-CPF certificate and its ACs.
     let client_pem = work.join("client.pem");
-    let mut chain = std::fs::read_to_string(text(&manifest, "/ecpf/certPem")?)
-        .map_err(|e| e.to_string())?;
+    let mut chain =
+        std::fs::read_to_string(text(&manifest, "/ecpf/certPem")?).map_err(|e| e.to_string())?;
     chain.push_str(
         &std::fs::read_to_string(text(&manifest, "/chainPem")?).map_err(|e| e.to_string())?,
     );
@@ -182,7 +181,8 @@ pub(crate) fn test_serve() -> Result {
     let clients = root().join("crates/sesgo-server/tests/clients");
     progress("curl");
     let mut c = Command::new("bash");
-    c.arg(clients.join("serve_curl.sh")).envs(env.iter().cloned());
+    c.arg(clients.join("serve_curl.sh"))
+        .envs(env.iter().cloned());
     run(c)?;
     progress("Python (requests)");
     let python = python_env()?;

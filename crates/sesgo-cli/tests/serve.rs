@@ -107,7 +107,10 @@ impl Served {
             if let Ok(a) = std::fs::read_to_string(&port_file) {
                 break a;
             }
-            assert!(start.elapsed() < Duration::from_secs(60), "server did not start");
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "server did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         Served { child, addr }
@@ -130,7 +133,10 @@ impl Served {
             if let Some(st) = self.child.try_wait().unwrap() {
                 break st;
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "no graceful exit");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no graceful exit"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         let mut err = String::new();
@@ -166,8 +172,7 @@ fn post(url: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
 }
 
 fn provenance_url_fixed(bundle: &[u8]) -> String {
-    let v =
-        sesgo_core::json::parse_strict(bundle, &sesgo_core::json::Limits::default()).unwrap();
+    let v = sesgo_core::json::parse_strict(bundle, &sesgo_core::json::Limits::default()).unwrap();
     let entries = v.member("entry").as_array().unwrap();
     let url = entries.last().unwrap().member("fullUrl").as_str().unwrap();
     String::from_utf8(bundle.to_vec())
@@ -227,11 +232,9 @@ fn serve_answers_byte_identical_to_the_cli_and_stops_gracefully() {
             .as_bytes(),
         );
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&served_sign));
-        let signed = sesgo_core::json::parse_strict(
-            &served_sign,
-            &sesgo_core::json::Limits::default(),
-        )
-        .unwrap();
+        let signed =
+            sesgo_core::json::parse_strict(&served_sign, &sesgo_core::json::Limits::default())
+                .unwrap();
         assert_eq!(
             signed.member("provenance").to_json().as_bytes(),
             trimmed(&cli_provenance)
@@ -264,8 +267,11 @@ fn serve_answers_byte_identical_to_the_cli_and_stops_gracefully() {
             r#"{{"bundle":{},"options":{{"referenceTime":{t}}}}}"#,
             String::from_utf8(transfer_bytes.clone()).unwrap()
         );
-        let (status, served_report) =
-            post(&served.url("/verify"), "application/json", envelope.as_bytes());
+        let (status, served_report) = post(
+            &served.url("/verify"),
+            "application/json",
+            envelope.as_bytes(),
+        );
         assert_eq!(status, 200);
         assert_eq!(served_report, trimmed(&cli_report));
 
@@ -273,7 +279,9 @@ fn serve_answers_byte_identical_to_the_cli_and_stops_gracefully() {
         let tampered = d.join("tampered.json");
         std::fs::write(
             &tampered,
-            String::from_utf8(transfer_bytes).unwrap().replacen("36.50", "36.51", 1),
+            String::from_utf8(transfer_bytes)
+                .unwrap()
+                .replacen("36.50", "36.51", 1),
         )
         .unwrap();
         let mut args: Vec<String> = ["verify", "--bundle", &s(&tampered)]
@@ -332,9 +340,9 @@ fn serve_answers_byte_identical_to_the_cli_and_stops_gracefully() {
         .filter(|v: &serde_json::Value| v["fields"]["message"] == "request")
         .collect();
     assert!(requests.len() >= 8, "{stderr}");
-    assert!(requests
-        .iter()
-        .all(|r| r["fields"]["request_id"].as_str().is_some_and(|id| id.len() == 36)));
+    assert!(requests.iter().all(|r| r["fields"]["request_id"]
+        .as_str()
+        .is_some_and(|id| id.len() == 36)));
     assert!(!stderr.contains(&TestPki::shared().password));
 }
 

@@ -127,13 +127,15 @@ pub(crate) fn run(op: Op, backend: &Backend, body: &[u8]) -> Result<Reply> {
             })
         }
         Op::FhirVerify => {
-            let inputs = if resource_type(body).as_deref() == Some("Bundle") {
+            // Parsed once: a Bundle's own bytes go to the facade untouched.
+            let v = parse_body(body)?;
+            let inputs = if v.member("resourceType").as_str() == Some("Bundle") {
                 Inputs {
                     bundle: Some(body.to_vec()),
                     ..Inputs::default()
                 }
             } else {
-                Inputs::from_parameters(body)?
+                Inputs::from_parameters_value(&v)?
             };
             let v = verify(backend, &inputs)?;
             Ok(Reply {
@@ -413,12 +415,6 @@ fn parse_body(body: &[u8]) -> Result<Value> {
     .map_err(envelope_error)
 }
 
-/// `resourceType` of a JSON body, without parsing it whole when it is not an object.
-fn resource_type(body: &[u8]) -> Option<String> {
-    let v = parse_body(body).ok()?;
-    v.member("resourceType").as_str().map(str::to_owned)
-}
-
 /// A FHIR input given as a JSON object (re-serialized compactly: number tokens and
 /// member order kept) or as a string holding its exact JSON text.
 fn fhir_bytes(v: &Value, member: &str) -> Result<Vec<u8>> {
@@ -490,7 +486,10 @@ impl Inputs {
     /// valueCanonical or valueString), `strategy` (valueCode), `referenceTime`
     /// (valueInteger, Unix seconds).
     fn from_parameters(body: &[u8]) -> Result<Inputs> {
-        let v = parse_body(body)?;
+        Inputs::from_parameters_value(&parse_body(body)?)
+    }
+
+    fn from_parameters_value(v: &Value) -> Result<Inputs> {
         if v.member("resourceType").as_str() != Some("Parameters") {
             return Err(Error::new(
                 Code::FormatResourceTypeUnsupported,

@@ -26,6 +26,10 @@ def first_code(response: requests.Response) -> str:
     return outcome["issue"][0]["details"]["coding"][0]["code"]
 
 
+def codes(response: requests.Response) -> list:
+    return [i["details"]["coding"][0]["code"] for i in response.json()["issue"]]
+
+
 def sign_envelope(policy: str) -> bytes:
     # The files' bytes verbatim: json.loads/json.dumps would turn 36.50 into 36.5.
     bundle = (EXAMPLES / "bundle.json").read_bytes()
@@ -62,7 +66,7 @@ def test_sign_then_verify(policy: str) -> None:
     tampered = transfer.replace(b"36.50", b"36.51", 1)
     bad = requests.post(f"{URL}/Bundle/$verify", data=tampered, headers=FHIR, timeout=60)
     assert bad.status_code == 200
-    assert first_code(bad) == "CRYPTO.HASH-VERIFICATION-FAILED"
+    assert "CRYPTO.HASH-VERIFICATION-FAILED" in codes(bad)
 
 
 def test_sign_envelope_and_tools() -> None:
