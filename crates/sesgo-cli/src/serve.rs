@@ -2,14 +2,11 @@
 //! verify` build theirs, then hands them to `sesgo-server` (docs/adr/0056).
 
 use crate::args::*;
+use crate::commands::{accepted_policies, policy_arg};
 use crate::inputs::*;
 use crate::{Output, Ui};
 use sesgo::{Policy, Strategy, UnsignedEntries};
 use sesgo_server::{Backend, LogFormat, Server, ServerConfig, TlsConfig};
-
-fn policy_arg(uri: &str, option: &str) -> sesgo::Result<Policy> {
-    Policy::from_uri(uri).map_err(|e| e.at(option))
-}
 
 /// The server configuration: the file, then the options.
 fn config(a: &ServeArgs) -> sesgo::Result<ServerConfig> {
@@ -89,16 +86,7 @@ pub(crate) fn serve(a: &ServeArgs, ui: &Ui) -> sesgo::Result<Output> {
             None | Some(StrategyArg::Iat) => Strategy::Iat,
             Some(StrategyArg::Tsa) => Strategy::Tsa,
         },
-        accepted_policies: if a.accept_policy.is_empty() {
-            None
-        } else {
-            Some(
-                a.accept_policy
-                    .iter()
-                    .map(|u| policy_arg(u, "--accept-policy"))
-                    .collect::<sesgo::Result<_>>()?,
-            )
-        },
+        accepted_policies: accepted_policies(&a.accept_policy)?,
         unsigned_entries: match a.unsigned_entries {
             None | Some(UnsignedArg::Warning) => UnsignedEntries::Warning,
             Some(UnsignedArg::Error) => UnsignedEntries::Error,
