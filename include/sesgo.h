@@ -11,7 +11,7 @@
 #define SESGO_VERSION_MAJOR 0
 #define SESGO_VERSION_MINOR 1
 #define SESGO_VERSION_PATCH 0
-#define SESGO_ABI_VERSION 1
+#define SESGO_ABI_VERSION 2
 
 
 // Result of every fallible function of the C ABI. `OK` is 0; numbers 1–99 are
@@ -358,9 +358,11 @@ typedef uint32_t sesgo_status;
 typedef struct sesgo_error sesgo_error;
 
 // The network context: one transport (sesgo's HTTP client, or the host's callback),
-// one on-disk cache and the network settings, shared by AIA chain completion, the ITI
-// trust-store refresh and (later) OCSP, CRL and TSA. Immutable and thread-safe.
-// Release with `sesgo_network_free`.
+// one on-disk cache and the network settings — the one way sesgo reaches the network:
+// AIA chain completion, the ITI trust-store refresh, and, through a trust store from
+// `sesgo_trust_store_with_network`, the OCSP, CRL and TSA requests of `sesgo_sign` /
+// `sesgo_verify`; access tokens through `sesgo_token`'s `network`. Immutable and
+// thread-safe. Release with `sesgo_network_free`.
 typedef struct sesgo_network sesgo_network;
 
 // Who signs: a private key (PKCS#12 or PEM) or an external signing callback, with its
@@ -631,11 +633,14 @@ sesgo_status sesgo_network_with_fetcher(const uint8_t *settings_json,
 // Releases a network context. NULL is accepted and ignored.
 void sesgo_network_free(sesgo_network *network);
 
-// A new trust store (same roots and pool as `store`) that completes chains from AIA
-// `caIssuers` through `network` (memory, cache, then the network): `sesgo_sign`,
-// `sesgo_verify` and `sesgo_build_x5c` with it accept a leaf without its
-// intermediates. Trust still comes only from `store`'s pinned roots. Release the new
-// store with `sesgo_trust_store_free` (it keeps what it needs of `network`).
+// A new trust store (same roots and pool as `store`) with `network` attached:
+// `sesgo_sign`, `sesgo_verify` and `sesgo_build_x5c` with it complete chains from AIA
+// `caIssuers` (memory, cache, then the network), so they accept a leaf without its
+// intermediates, and make their OCSP, CRL and TSA requests through `network` (its
+// transport, cache and offline mode). Without it they use a default network from their
+// settings (sesgo's HTTP client, no disk cache, no AIA). Trust still comes only from
+// `store`'s pinned roots. Release the new store with `sesgo_trust_store_free` (it keeps
+// what it needs of `network`).
 sesgo_status sesgo_trust_store_with_network(const sesgo_trust_store *store,
                                             const sesgo_network *network,
                                             sesgo_trust_store **out,
@@ -655,12 +660,22 @@ sesgo_status sesgo_build_x5c(const uint8_t *cert,
 
 // Refreshes ITI's CA archive into the network's cache (hash first, archive only if it
 // changed, SHA-512 checked before it is opened, atomic replace). `*out` receives a JSON
-// report: `{"sha512", "previousSha512", "changed", "verifiedAt", "certificates",
-// "added": [subject…], "removed": [subject…]}`. Failures: `NETWORK.*`,
-// `SECURITY.HASH-VALIDATION-FAILED`, `STORAGE.INDEX-CREATION-FAILED`.
+// report: `{"sha512", "previousSha512", "changed", "verifiedAt", "ageSecs",
+// "certificates", "added": [subject…], "removed": [subject…], "cacheDir"}`. Failures:
+// `NETWORK.*`, `SECURITY.HASH-VALIDATION-FAILED`, `STORAGE.INDEX-CREATION-FAILED`.
 sesgo_status sesgo_trust_refresh(const sesgo_network *network,
                                  sesgo_bytes *out,
                                  sesgo_error **err_out);
+
+// What trust rests on, without touching the network (`sesgo trust show`): `*out`
+// receives `{"roots": [{"sha256", "name", "subject"}…], "cacheDir", "itiArchive": null |
+// {…, "cas": [{"entry", "subject", "sha256", "notAfter"}…]} | {"error", "diagnostics"},
+// "aia": [{"url", "sha256", "fetchedAt", "ageSecs", "size"}…]}` for `store`'s roots and
+// `network`'s cache.
+sesgo_status sesgo_trust_show(const sesgo_network *network,
+                              const sesgo_trust_store *store,
+                              sesgo_bytes *out,
+                              sesgo_error **err_out);
 
 // Signs the resources `provenance` designates in `bundle` (caso de uso *criar*,
 // Etapas 1–14): the chain is completed and validated with `trust`, the signer's
@@ -723,12 +738,15 @@ sesgo_status sesgo_verify(const sesgo_trust_store *trust,
 
 // Reports on a certificate for credentialing: `input` is DER or PEM, or — when
 // `password` (NUL-terminated UTF-8, nullable) is given — a PKCS#12 whose leaf is
-// reported. `options_json` (empty = defaults): `{"referenceTime": unix, "alias": "…"}`.
-// On success `out` receives the report (JSON: subject, identity, validity,
-// fingerprints, eligibility per policy, PEM, …).
+// reported. `trust` (nullable; default: the embedded ICP-Brasil roots) decides the
+// report's `trust` member — whether the certificate chains to a trusted root — apart
+// from its `eligibility`. `options_json` (empty = defaults): `{"referenceTime": unix,
+// "alias": "…"}`. On success `out` receives the report (JSON: subject, identity,
+// validity, fingerprints, eligibility per policy, trust, PEM, …).
 sesgo_status sesgo_inspect_certificate(const uint8_t *input,
                                        size_t input_len,
                                        const char *password,
+                                       const sesgo_trust_store *trust,
                                        const uint8_t *options_json,
                                        size_t options_len,
                                        sesgo_bytes *out,
@@ -771,7 +789,12 @@ sesgo_status sesgo_signer_from_pkcs11(const char *config_json,
 // "expiresAt", "scope", "fromCache", "cnfX5tS256", "tokenEndpoint", "response": {…}}`
 // — it holds the token: `sesgo_bytes_free` overwrites it. Failures carry the guide's
 // code (DECISIONS D22) and the server's `error` / `error_description`.
+//
+// `network` (nullable): the requests go through it (its transport, offline mode;
+// `caCertsPem` is added to sesgo's own HTTP client); NULL = a default network
+// (sesgo's HTTP client).
 sesgo_status sesgo_token(const sesgo_signer *signer,
+                         const sesgo_network *network,
                          const uint8_t *options_json,
                          size_t options_len,
                          sesgo_bytes *out,

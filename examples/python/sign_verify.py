@@ -47,6 +47,11 @@ def main(argv: list[str]) -> int:
         else sesgo.TrustStore.icp_brasil()
     )
 
+    # Revocation: with the default revocationPolicy "strict" an unobtainable OCSP/CRL
+    # status is an error; this example reports it as a warning, so it also runs where the
+    # responders named in the certificates cannot be reached (signing and
+    # verification alike).
+    settings = {"revocationPolicy": "warn"}
     try:
         signer = sesgo.Signer.from_pkcs12(p12, password)
         print(f"assinante: {signer.subject}")
@@ -55,6 +60,7 @@ def main(argv: list[str]) -> int:
             (EXAMPLES / "provenance.json").read_bytes(),
             signer,
             trust,
+            settings=settings,
         )  # each output its own exact bytes (e.g. 36.50 kept as signed)
     except sesgo.SesgoError as e:
         print(f"falha ao assinar: {e.code}: {e.diagnostics} [{e.location}]", file=sys.stderr)
@@ -65,10 +71,6 @@ def main(argv: list[str]) -> int:
         pathlib.Path(out).write_bytes(signed.bundle)  # the transfer Bundle, as signed
         print(f"Bundle de transferência gravado em {out}")
 
-    # Revocation: with the default revocationPolicy "strict" an unobtainable OCSP/CRL
-    # status is an error; this example reports it as a warning, so it also runs where the
-    # responders named in the certificates cannot be reached.
-    settings = {"revocationPolicy": "warn"}
     # The signed Provenance with the original Bundle bytes.
     result = sesgo.verify(
         provenance=signed.provenance,

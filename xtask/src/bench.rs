@@ -39,6 +39,12 @@ pub fn bench(quick: bool) -> Result {
     std::fs::write(&rss_path, Value::Array(rss).to_string())
         .map_err(|e| format!("{}: {e}", rss_path.display()))?;
 
+    eprintln!("\n==> sesgo serve under load (sesgo-bench-serve)");
+    let load = serve_load(quick).map_err(|e| format!("sesgo serve load: {e}"))?;
+    let load_path = target_dir().join("bench-serve.json");
+    std::fs::write(&load_path, load.to_string())
+        .map_err(|e| format!("{}: {e}", load_path.display()))?;
+
     let py_out = target_dir().join("bench-python.json");
     let _ = std::fs::remove_file(&py_out);
     step("pure Python vs the sesgo wheel", || {
@@ -79,7 +85,14 @@ pub fn write_report() -> Result {
     let rss = read_json(&target_dir().join("bench-rss.json"))?;
     let rss = rss.as_array().cloned().unwrap_or_default();
     let crit = read_criterion(&target_dir().join("bench-criterion"))?;
-    let md = report(&crit, &rss, &py)?;
+    let mut md = report(&crit, &rss, &py)?;
+    if let Ok(load) = read_json(&target_dir().join("bench-serve.json")) {
+        let section = serve_section(&load);
+        match md.find(NOTES_MARKER) {
+            Some(i) => md.insert_str(i, &section),
+            None => md.push_str(&section),
+        }
+    }
     let path = root().join("BENCHMARKS.md");
     std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!("xtask: wrote {}", path.display());
@@ -130,6 +143,60 @@ fn rss_runs(data_dir: &Path, size: &str, quick: bool) -> Result<Vec<Value>> {
     verify.arg("verify").arg(&signed).arg(&trust);
     out.push(run_json(verify)?);
     Ok(out)
+}
+
+/// `sesgo-bench-serve`: 50 clients for 20 s (quick: 4 clients for 2 s, debug build).
+/// Fails when any request failed or memory grew.
+fn serve_load(quick: bool) -> Result<Value> {
+    let mut c = cargo();
+    c.args(["build", "-p", "sesgo-bench", "--bin", "sesgo-bench-serve"]);
+    if !quick {
+        c.arg("--release");
+    }
+    run(c)?;
+    let exe = target_dir()
+        .join(if quick { "debug" } else { "release" })
+        .join("sesgo-bench-serve");
+    let mut load = Command::new(exe);
+    if quick {
+        load.args(["--clients", "4", "--secs", "2"]);
+    } else {
+        load.args(["--clients", "50", "--secs", "20"]);
+    }
+    run_json(load)
+}
+
+/// The BENCHMARKS.md section of `sesgo-bench-serve`'s result.
+pub(crate) fn serve_section(v: &Value) -> String {
+    let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    let mb = |k: &str| f(k) / 1e6;
+    format!(
+        "## `sesgo serve` under load\n\n`sesgo-bench-serve` (release): the server in process on 127.0.0.1, \
+         {clients} client threads (ureq, keep-alive) for {secs} s, one `POST /Bundle/$sign` for three \
+         `POST /Bundle/$verify` of the example transfer Bundle, `strict` revocation from evidence files, \
+         {workers} workers; the first quarter is warm-up. Clients and server share the machine's cores.\n\n\
+         | requests | sign / verify | errors | requests/s | p50 | p99 | sign p50 / p99 | verify p50 / p99 | RSS warm → end (max) |\n\
+         |---|---|---|---|---|---|---|---|---|\n\
+         | {req} | {sign} / {verify} | {errors} | {rps:.0} | {p50:.1} ms | {p99:.1} ms | {sp50:.1} / {sp99:.1} ms | {vp50:.1} / {vp99:.1} ms | {w:.1} → {e:.1} MB ({m:.1} MB){grew} |\n\n",
+        clients = v["clients"],
+        secs = v["seconds"],
+        workers = v["workers"],
+        req = v["requests"],
+        sign = v["sign"],
+        verify = v["verify"],
+        errors = v["errors"],
+        rps = f("requestsPerSecond"),
+        p50 = f("p50Ms"),
+        p99 = f("p99Ms"),
+        sp50 = f("signP50Ms"),
+        sp99 = f("signP99Ms"),
+        vp50 = f("verifyP50Ms"),
+        vp99 = f("verifyP99Ms"),
+        w = mb("rssWarmBytes"),
+        e = mb("rssEndBytes"),
+        m = mb("rssMaxBytes"),
+        grew = if v["memoryGrew"] == Value::Bool(true) { " **grew**" } else { "" },
+    )
 }
 
 fn run_json(mut cmd: Command) -> Result<Value> {

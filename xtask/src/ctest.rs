@@ -190,6 +190,10 @@ fn pki_env() -> Result<Vec<(String, String)>> {
             "SESGO_TEST_AIA_BASE_URL".into(),
             get(&["online", "baseUrl"])?,
         ),
+        (
+            "SESGO_TEST_AIA_LEAF_ONLY_BUNDLE".into(),
+            get(&["online", "leafOnlyBundle"])?,
+        ),
     ])
 }
 

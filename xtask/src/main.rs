@@ -19,6 +19,7 @@ mod interop;
 mod java;
 mod keycloak;
 mod python;
+mod serve;
 mod snippets;
 mod testpki;
 
@@ -32,11 +33,12 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|dotnet|conformance|interop|keycloak|snippets|all]  run the
+  test [rust|c|python|java|dotnet|conformance|interop|keycloak|serve|snippets|all]  run the
                      test suites (default: all); conformance: HAPI FHIR validation of the
                      CLI's outputs (ADR 0032); interop: EU DSS 6.4 validates and makes JAdES
                      B-B/B-T with sesgo (ADR 0050); keycloak: token tests against a live
-                     Keycloak on 127.0.0.1 (ADR 0052); snippets: every code block of
+                     Keycloak on 127.0.0.1 (ADR 0052); serve: `sesgo serve` from Rust,
+                     curl and Python on 127.0.0.1 (ADR 0056); snippets: every code block of
                      README.md and docs/ run as written against the demo PKI (ADR 0053)
   keycloak java      print the Java 21+ home Keycloak will run on
   build python       build the abi3 wheel (release, no test hooks) into target/wheels
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
         ["test", "dotnet"] => dotnet::test_dotnet(),
         ["test", "keycloak"] => keycloak::test_keycloak(),
         ["keycloak", "java"] => keycloak::find_java21().map(|p| println!("{}", p.display())),
+        ["test", "serve"] => serve::test_serve(),
         ["test", "snippets"] => snippets::test_snippets(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["build", "java"] => java::build_jar(true).map(|_| ()),
@@ -213,6 +216,10 @@ fn test_all() -> Result {
     step(
         "access tokens against a live Keycloak (one server for the suite)",
         keycloak::test_keycloak,
+    )?;
+    step(
+        "sesgo serve from Rust, curl and Python (real servers on 127.0.0.1)",
+        serve::test_serve,
     )?;
     step(
         "README and docs snippets (as written, on the artifacts built above)",

@@ -113,14 +113,38 @@ fn online(dir: &Path) -> Result<Value> {
     )?;
     pki.write_web_root(&www)?;
     let _ = AIA_SERVER.set(server);
+    let leaf_only = leaf_only_bundle(&pki, &dir.join("leaf-only-bundle.json"))?;
     Ok(json!({
         "baseUrl": base_url,
         "www": www,
+        "leafOnlyBundle": leaf_only,
         "rootSha256": pki.root_sha256,
         "root": cert(&pki.root),
         "ac2": cert(&pki.ac2),
         "ecpf": cert(&pki.ecpf),
     }))
+}
+
+/// A transfer Bundle of the examples signed by `pki`'s e-CPF under policy 0.2.0 with
+/// `x5c` = the leaf alone (as other signers may send it): the suites verify it strictly
+/// with only the root trusted, the chain completed through AIA and the statuses from the
+/// server's CRLs. Written to `path`; returns it.
+fn leaf_only_bundle(pki: &TestPki, path: &Path) -> Result<PathBuf> {
+    let read = |p: PathBuf| std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()));
+    let examples = crate::root().join("examples");
+    let p12 = read(pki.p12_aes.clone())?;
+    let creds = sesgo_cert::Credentials::from_pkcs12(&p12, &pki.password, None)
+        .map_err(|e| e.to_string())?;
+    let bytes = sesgo_provenance::testing::leaf_only_transfer_bundle(
+        &read(examples.join("bundle.json"))?,
+        &read(examples.join("provenance.json"))?,
+        &creds,
+        sesgo_jades::Policy::Politica020,
+        sesgo_cert::now_unix(),
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.to_path_buf())
 }
 
 /// SoftHSM2 tokens in `dir/softhsm` holding the e-CPF key (sesgo_pkcs11::softhsm); the

@@ -11,9 +11,11 @@ use std::ffi::{c_char, c_int, c_void, CString};
 use std::sync::Arc;
 
 /// The network context: one transport (sesgo's HTTP client, or the host's callback),
-/// one on-disk cache and the network settings, shared by AIA chain completion, the ITI
-/// trust-store refresh and (later) OCSP, CRL and TSA. Immutable and thread-safe.
-/// Release with `sesgo_network_free`.
+/// one on-disk cache and the network settings — the one way sesgo reaches the network:
+/// AIA chain completion, the ITI trust-store refresh, and, through a trust store from
+/// `sesgo_trust_store_with_network`, the OCSP, CRL and TSA requests of `sesgo_sign` /
+/// `sesgo_verify`; access tokens through `sesgo_token`'s `network`. Immutable and
+/// thread-safe. Release with `sesgo_network_free`.
 #[allow(non_camel_case_types)]
 pub struct sesgo_network {
     pub(crate) inner: sesgo::Network,
@@ -291,11 +293,14 @@ pub unsafe extern "C" fn sesgo_network_free(network: *mut sesgo_network) {
     }
 }
 
-/// A new trust store (same roots and pool as `store`) that completes chains from AIA
-/// `caIssuers` through `network` (memory, cache, then the network): `sesgo_sign`,
-/// `sesgo_verify` and `sesgo_build_x5c` with it accept a leaf without its
-/// intermediates. Trust still comes only from `store`'s pinned roots. Release the new
-/// store with `sesgo_trust_store_free` (it keeps what it needs of `network`).
+/// A new trust store (same roots and pool as `store`) with `network` attached:
+/// `sesgo_sign`, `sesgo_verify` and `sesgo_build_x5c` with it complete chains from AIA
+/// `caIssuers` (memory, cache, then the network), so they accept a leaf without its
+/// intermediates, and make their OCSP, CRL and TSA requests through `network` (its
+/// transport, cache and offline mode). Without it they use a default network from their
+/// settings (sesgo's HTTP client, no disk cache, no AIA). Trust still comes only from
+/// `store`'s pinned roots. Release the new store with `sesgo_trust_store_free` (it keeps
+/// what it needs of `network`).
 #[no_mangle]
 pub unsafe extern "C" fn sesgo_trust_store_with_network(
     store: *const sesgo_trust_store,
@@ -309,7 +314,7 @@ pub unsafe extern "C" fn sesgo_trust_store_with_network(
         // SAFETY: per the function contract (pointer, length and handle validity).
         let network = unsafe { handle(network, "network")? };
         Ok(sesgo_trust_store {
-            inner: network.inner.with_aia(&store.inner),
+            inner: network.inner.attach(&store.inner),
         })
     })
 }
@@ -349,9 +354,9 @@ pub unsafe extern "C" fn sesgo_build_x5c(
 
 /// Refreshes ITI's CA archive into the network's cache (hash first, archive only if it
 /// changed, SHA-512 checked before it is opened, atomic replace). `*out` receives a JSON
-/// report: `{"sha512", "previousSha512", "changed", "verifiedAt", "certificates",
-/// "added": [subject…], "removed": [subject…]}`. Failures: `NETWORK.*`,
-/// `SECURITY.HASH-VALIDATION-FAILED`, `STORAGE.INDEX-CREATION-FAILED`.
+/// report: `{"sha512", "previousSha512", "changed", "verifiedAt", "ageSecs",
+/// "certificates", "added": [subject…], "removed": [subject…], "cacheDir"}`. Failures:
+/// `NETWORK.*`, `SECURITY.HASH-VALIDATION-FAILED`, `STORAGE.INDEX-CREATION-FAILED`.
 #[no_mangle]
 pub unsafe extern "C" fn sesgo_trust_refresh(
     network: *const sesgo_network,
@@ -361,16 +366,32 @@ pub unsafe extern "C" fn sesgo_trust_refresh(
     run_bytes(err_out, out, || {
         // SAFETY: per the function contract.
         let network = unsafe { handle(network, "network")? };
-        let s = network.inner.refresh_trust_store()?;
-        let report = serde_json::json!({
-            "sha512": s.archive.sha512,
-            "previousSha512": s.previous_sha512,
-            "changed": s.changed,
-            "verifiedAt": s.verified_at,
-            "certificates": s.archive.certificates.len(),
-            "added": s.added,
-            "removed": s.removed,
-        });
+        let report = network.inner.refresh_trust_store_report()?;
         Ok(report.to_string().into_bytes())
+    })
+}
+
+/// What trust rests on, without touching the network (`sesgo trust show`): `*out`
+/// receives `{"roots": [{"sha256", "name", "subject"}…], "cacheDir", "itiArchive": null |
+/// {…, "cas": [{"entry", "subject", "sha256", "notAfter"}…]} | {"error", "diagnostics"},
+/// "aia": [{"url", "sha256", "fetchedAt", "ageSecs", "size"}…]}` for `store`'s roots and
+/// `network`'s cache.
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_trust_show(
+    network: *const sesgo_network,
+    store: *const sesgo_trust_store,
+    out: *mut sesgo_bytes,
+    err_out: *mut *mut sesgo_error,
+) -> SesgoStatus {
+    run_bytes(err_out, out, || {
+        // SAFETY: per the function contract.
+        let network = unsafe { handle(network, "network")? };
+        // SAFETY: per the function contract (pointer and handle validity).
+        let store = unsafe { handle(store, "store")? };
+        Ok(network
+            .inner
+            .trust_store_report(&store.inner)
+            .to_string()
+            .into_bytes())
     })
 }

@@ -245,14 +245,17 @@ pub unsafe extern "C" fn sesgo_verify(
 
 /// Reports on a certificate for credentialing: `input` is DER or PEM, or — when
 /// `password` (NUL-terminated UTF-8, nullable) is given — a PKCS#12 whose leaf is
-/// reported. `options_json` (empty = defaults): `{"referenceTime": unix, "alias": "…"}`.
-/// On success `out` receives the report (JSON: subject, identity, validity,
-/// fingerprints, eligibility per policy, PEM, …).
+/// reported. `trust` (nullable; default: the embedded ICP-Brasil roots) decides the
+/// report's `trust` member — whether the certificate chains to a trusted root — apart
+/// from its `eligibility`. `options_json` (empty = defaults): `{"referenceTime": unix,
+/// "alias": "…"}`. On success `out` receives the report (JSON: subject, identity,
+/// validity, fingerprints, eligibility per policy, trust, PEM, …).
 #[no_mangle]
 pub unsafe extern "C" fn sesgo_inspect_certificate(
     input: *const u8,
     input_len: usize,
     password: *const c_char,
+    trust: *const sesgo_trust_store,
     options_json: *const u8,
     options_len: usize,
     out: *mut sesgo_bytes,
@@ -265,7 +268,12 @@ pub unsafe extern "C" fn sesgo_inspect_certificate(
         let pw = unsafe { cstr(password, "password", true)? }.map(|s| Zeroizing::new(s.to_owned()));
         // SAFETY: per the function contract.
         let opts: sesgo::InspectOptions = unsafe { options(options_json, options_len)? };
-        let report = sesgo::inspect_certificate(input, pw.as_ref().map(|p| p.as_str()), &opts)?;
+        let pw = pw.as_ref().map(|p| p.as_str());
+        // SAFETY: NULL or a live trust-store handle (function contract).
+        let report = match unsafe { trust.as_ref() } {
+            Some(t) => sesgo::inspect_certificate_with_trust(input, pw, &opts, &t.inner)?,
+            None => sesgo::inspect_certificate(input, pw, &opts)?,
+        };
         Ok(report.to_json().into_bytes())
     })
 }

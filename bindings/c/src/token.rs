@@ -4,6 +4,7 @@ use crate::boundary::{bytes, handle, run_bytes};
 use crate::bytes::sesgo_bytes;
 use crate::error::sesgo_error;
 use crate::handles::{cstr, sesgo_signer};
+use crate::network::sesgo_network;
 use crate::status::SesgoStatus;
 use std::ffi::c_char;
 use zeroize::Zeroizing;
@@ -23,9 +24,14 @@ use zeroize::Zeroizing;
 /// "expiresAt", "scope", "fromCache", "cnfX5tS256", "tokenEndpoint", "response": {…}}`
 /// — it holds the token: `sesgo_bytes_free` overwrites it. Failures carry the guide's
 /// code (DECISIONS D22) and the server's `error` / `error_description`.
+///
+/// `network` (nullable): the requests go through it (its transport, offline mode;
+/// `caCertsPem` is added to sesgo's own HTTP client); NULL = a default network
+/// (sesgo's HTTP client).
 #[no_mangle]
 pub unsafe extern "C" fn sesgo_token(
     signer: *const sesgo_signer,
+    network: *const sesgo_network,
     options_json: *const u8,
     options_len: usize,
     out: *mut sesgo_bytes,
@@ -36,7 +42,9 @@ pub unsafe extern "C" fn sesgo_token(
         let signer = unsafe { handle(signer, "signer")? };
         // SAFETY: per the function contract (pointer, length and handle validity).
         let json = unsafe { bytes(options_json, options_len, "options_json")? };
-        let t = sesgo::token::token_from_json(&signer.inner, json)?;
+        // SAFETY: NULL or a live network handle (function contract).
+        let network = unsafe { network.as_ref() }.map(|n| &n.inner);
+        let t = sesgo::token::token_from_json(network, &signer.inner, json)?;
         let text = t.to_json_with_secret();
         Ok(text.as_bytes().to_vec())
     })

@@ -200,9 +200,145 @@ static void test_host_transport(void) {
   free(leaf.data);
 }
 
+/* A host transport that serves GETs (AIA, CRL) from the server's directory and refuses
+ * everything else (OCSP is a POST), counting each purpose it was asked for. */
+typedef struct {
+  int aia, ocsp, crl, other;
+} purposes;
+
+static int files_only(void *userdata, const sesgo_fetch_request *req,
+                      sesgo_fetch_response *resp) {
+  purposes *p = (purposes *)userdata;
+  if (strcmp(req->purpose, "aia") == 0)
+    p->aia++;
+  else if (strcmp(req->purpose, "ocsp") == 0)
+    p->ocsp++;
+  else if (strcmp(req->purpose, "crl") == 0)
+    p->crl++;
+  else
+    p->other++;
+  const char *base = env("SESGO_TEST_AIA_BASE_URL");
+  size_t n = strlen(base);
+  if (strcmp(req->method, "GET") != 0 || strncmp(req->url, base, n) != 0) return 1;
+  char path[4096];
+  snprintf(path, sizeof path, "%s%s", env("SESGO_TEST_AIA_WWW"), req->url + n);
+  buf b = read_file(path);
+  if (b.data == NULL) {
+    resp->status = 404;
+    return 0;
+  }
+  resp->status = 200;
+  sesgo_bytes_set(&resp->body, (const uint8_t *)b.data, b.len);
+  free(b.data);
+  return 0;
+}
+
+/* Whether a library buffer (not NUL-terminated) contains `needle`. */
+static int contains(sesgo_bytes b, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; b.data != NULL && i + n <= b.len; i++)
+    if (memcmp(b.data + i, needle, n) == 0) return 1;
+  return 0;
+}
+
+static sesgo_status verify_bundle(const sesgo_trust_store *ts, buf bundle, sesgo_bytes *out,
+                                  sesgo_error **err) {
+  sesgo_verify_input in;
+  memset(&in, 0, sizeof in);
+  in.bundle = (const uint8_t *)bundle.data;
+  in.bundle_len = bundle.len;
+  return sesgo_verify(ts, &in, NULL, 0, out, err);
+}
+
+/* A signature whose x5c holds only the leaf (made by another signer) verifies under the
+ * default strict revocation with only the root trusted: the chain through AIA, the
+ * statuses from the CRLs — everything through the network of the trust store. */
+static void test_leaf_only_signature_through_aia(void) {
+  buf bundle = read_file(env("SESGO_TEST_AIA_LEAF_ONLY_BUNDLE"));
+  CHECK(bundle.data != NULL);
+  sesgo_trust_store *ts = root_store();
+  sesgo_error *err = NULL;
+  sesgo_bytes out = {0};
+
+  /* Without a network: the leaf alone is not a chain. */
+  CHECK(verify_bundle(ts, bundle, &out, &err) == SESGO_STATUS_OK);
+  CHECK(contains(out, "\"valid\":false"));
+  CHECK(contains(out, "CERT.CHAIN-INCOMPLETE"));
+  sesgo_bytes_free(out);
+
+  /* sesgo's HTTP client against the loopback server: valid. */
+  char options[1024];
+  network_options(options, sizeof options, "leaf-only");
+  sesgo_network *net = NULL;
+  CHECK(sesgo_network_new(NULL, 0, (const uint8_t *)options, strlen(options), &net, &err) ==
+        SESGO_STATUS_OK);
+  sesgo_trust_store *online = NULL;
+  CHECK(sesgo_trust_store_with_network(ts, net, &online, &err) == SESGO_STATUS_OK);
+  CHECK(verify_bundle(online, bundle, &out, &err) == SESGO_STATUS_OK);
+  CHECK(contains(out, "\"valid\":true"));
+  if (!contains(out, "\"valid\":true"))
+    fprintf(stderr, "%.*s\n", (int)out.len, (const char *)out.data);
+  sesgo_bytes_free(out);
+
+  /* What the cache holds, never the network. */
+  CHECK(sesgo_trust_show(net, online, &out, &err) == SESGO_STATUS_OK);
+  CHECK(contains(out, "/aia/ac2.p7b"));
+  CHECK(contains(out, env("SESGO_TEST_AIA_ROOT_SHA256")));
+  sesgo_bytes_free(out);
+  sesgo_trust_store_free(online);
+  sesgo_network_free(net);
+
+  /* The host's transport sees the AIA, OCSP and CRL requests. */
+  purposes p = {0, 0, 0, 0};
+  network_options(options, sizeof options, "leaf-only-host");
+  net = NULL;
+  CHECK(sesgo_network_with_fetcher(NULL, 0, (const uint8_t *)options, strlen(options),
+                                   files_only, &p, &net, &err) == SESGO_STATUS_OK);
+  online = NULL;
+  CHECK(sesgo_trust_store_with_network(ts, net, &online, &err) == SESGO_STATUS_OK);
+  CHECK(verify_bundle(online, bundle, &out, &err) == SESGO_STATUS_OK);
+  CHECK(contains(out, "\"valid\":true"));
+  sesgo_bytes_free(out);
+  CHECK(p.aia == 3 && p.ocsp == 3 && p.crl == 3 && p.other == 0);
+  sesgo_trust_store_free(online);
+  sesgo_network_free(net);
+
+  /* Offline, cold cache: REVOCATION.NO-CONNECTIVITY is never reached, the chain stops
+   * first (CERT.CHAIN-INCOMPLETE, saying offline). */
+  network_options(options, sizeof options, "leaf-only-offline");
+  const char off[] = "{\"network\":false}";
+  net = NULL;
+  CHECK(sesgo_network_new((const uint8_t *)off, sizeof off - 1, (const uint8_t *)options,
+                          strlen(options), &net, &err) == SESGO_STATUS_OK);
+  online = NULL;
+  CHECK(sesgo_trust_store_with_network(ts, net, &online, &err) == SESGO_STATUS_OK);
+  CHECK(verify_bundle(online, bundle, &out, &err) == SESGO_STATUS_OK);
+  CHECK(contains(out, "CERT.CHAIN-INCOMPLETE"));
+  sesgo_bytes_free(out);
+
+  /* A token request offline: CONFIG.INVALID-PARAMETER at "network". */
+  sesgo_signer *signer = NULL;
+  buf p12 = read_file(env("SESGO_TEST_P12"));
+  CHECK(sesgo_signer_from_pkcs12((const uint8_t *)p12.data, p12.len, env("SESGO_TEST_PASSWORD"),
+                                 NULL, &signer, &err) == SESGO_STATUS_OK);
+  const char token[] = "{\"tokenEndpoint\":\"https://127.0.0.1:1/token\",\"clientId\":\"c\","
+                       "\"clientSecret\":\"s\",\"cache\":false}";
+  CHECK(sesgo_token(signer, net, (const uint8_t *)token, sizeof token - 1, &out, &err) ==
+        SESGO_STATUS_CONFIG_INVALID_PARAMETER);
+  CHECK(err != NULL && strcmp(sesgo_error_location(err), "network") == 0);
+  sesgo_error_free(err);
+  sesgo_signer_free(signer);
+  free(p12.data);
+  sesgo_trust_store_free(online);
+  sesgo_network_free(net);
+  sesgo_trust_store_free(ts);
+  free(bundle.data);
+}
+
 int main(void) {
   test_leaf_completed_through_aia();
   test_host_transport();
+  test_leaf_only_signature_through_aia();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }

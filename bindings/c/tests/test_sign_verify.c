@@ -603,26 +603,44 @@ static void test_inspect(void) {
   buf pem = read_file(env("SESGO_TEST_LEAF_PEM"));
   sesgo_bytes out = {0};
   sesgo_error *err = NULL;
-  sesgo_status st = sesgo_inspect_certificate((const uint8_t *)pem.data, pem.len, NULL, NULL, 0,
-                                              &out, &err);
+  sesgo_status st = sesgo_inspect_certificate((const uint8_t *)pem.data, pem.len, NULL, NULL,
+                                              NULL, 0, &out, &err);
   CHECK(st == SESGO_STATUS_OK);
   CHECK(bytes_contains(out, "12345678909"));
   CHECK(bytes_contains(out, "\"eligibility\""));
+  /* The default trust store (ICP-Brasil roots) does not trust the test root. */
+  CHECK(bytes_contains(out, "\"trusted\":false"));
   sesgo_bytes_free(out);
+
+  /* A PKCS#12 (its chain completes the leaf's) with the test root trusted: eligible and
+   * trusted, the root named. */
+  char json[256];
+  int n = snprintf(json, sizeof json, "{\"rootSha256\":[\"%s\"]}", env("SESGO_TEST_ROOT_SHA256"));
+  sesgo_trust_store *ts = NULL;
+  CHECK(sesgo_trust_store_new((const uint8_t *)json, (size_t)n, &ts, &err) == SESGO_STATUS_OK);
+  buf p12t = read_file(env("SESGO_TEST_P12"));
+  st = sesgo_inspect_certificate((const uint8_t *)p12t.data, p12t.len, env("SESGO_TEST_PASSWORD"),
+                                 ts, NULL, 0, &out, &err);
+  CHECK(st == SESGO_STATUS_OK);
+  CHECK(bytes_contains(out, "\"trusted\":true"));
+  CHECK(bytes_contains(out, env("SESGO_TEST_ROOT_SHA256")));
+  sesgo_bytes_free(out);
+  sesgo_trust_store_free(ts);
+  free(p12t.data);
   free(pem.data);
 
   buf p12 = read_file(env("SESGO_TEST_P12"));
   st = sesgo_inspect_certificate((const uint8_t *)p12.data, p12.len, env("SESGO_TEST_PASSWORD"),
-                                 NULL, 0, &out, &err);
+                                 NULL, NULL, 0, &out, &err);
   CHECK(st == SESGO_STATUS_OK);
   CHECK(bytes_contains(out, "12345678909"));
   sesgo_bytes_free(out);
-  st = sesgo_inspect_certificate((const uint8_t *)p12.data, p12.len, "errada", NULL, 0, &out,
-                                 &err);
+  st = sesgo_inspect_certificate((const uint8_t *)p12.data, p12.len, "errada", NULL, NULL, 0,
+                                 &out, &err);
   CHECK(st == SESGO_STATUS_CRYPTO_KEY_INACCESSIBLE);
   sesgo_error_free(err);
   free(p12.data);
-  st = sesgo_inspect_certificate(S("garbage"), NULL, NULL, 0, &out, &err);
+  st = sesgo_inspect_certificate(S("garbage"), NULL, NULL, NULL, 0, &out, &err);
   CHECK(st == SESGO_STATUS_CERT_INVALID_FORMAT);
   sesgo_error_free(err);
 }

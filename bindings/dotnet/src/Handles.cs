@@ -60,21 +60,92 @@ namespace Br.Gov.Go.Saude.Sesgo
         }
     }
 
-    /// <summary><c>sesgo_trust_store *</c>.</summary>
+    /// <summary>
+    /// <c>sesgo_trust_store *</c>; for a store with a network attached, also a reference on
+    /// the host transport's state, which native code may call until the store is freed.
+    /// </summary>
     internal sealed class TrustStoreHandle : SesgoHandle
     {
         private readonly Native api;
+        private readonly FetcherState transport;
 
-        internal TrustStoreHandle(Native api, IntPtr raw)
+        internal TrustStoreHandle(Native api, IntPtr raw, FetcherState transport = null)
             : base(raw)
         {
             this.api = api;
+            this.transport = transport;
         }
 
         protected override bool ReleaseHandle()
         {
             api.TrustStoreFree(handle);
+            if (transport != null)
+            {
+                transport.Release();
+            }
             return true;
+        }
+    }
+
+    /// <summary><c>sesgo_network *</c>, and a reference on its host transport's state, if any.</summary>
+    internal sealed class NetworkHandle : SesgoHandle
+    {
+        private readonly Native api;
+        internal readonly FetcherState Transport;
+
+        internal NetworkHandle(Native api, IntPtr raw, FetcherState transport)
+            : base(raw)
+        {
+            this.api = api;
+            Transport = transport;
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            api.NetworkFree(handle);
+            if (Transport != null)
+            {
+                Transport.Release();
+            }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The <c>userdata</c> of a host transport: a <see cref="GCHandle"/> on the
+    /// <see cref="Fetcher"/>, freed when the network and every trust store made with it
+    /// have been released (reference counted: the C ABI may call the transport until then).
+    /// </summary>
+    internal sealed class FetcherState
+    {
+        private GCHandle handle;
+        private int references = 1;
+        internal readonly Native Api;
+        internal readonly Fetcher Fetch;
+
+        internal FetcherState(Native api, Fetcher fetch)
+        {
+            Api = api;
+            Fetch = fetch;
+            handle = GCHandle.Alloc(this);
+        }
+
+        internal IntPtr UserData
+        {
+            get { return GCHandle.ToIntPtr(handle); }
+        }
+
+        internal void AddRef()
+        {
+            System.Threading.Interlocked.Increment(ref references);
+        }
+
+        internal void Release()
+        {
+            if (System.Threading.Interlocked.Decrement(ref references) == 0 && handle.IsAllocated)
+            {
+                handle.Free();
+            }
         }
     }
 

@@ -25,6 +25,41 @@ namespace Br.Gov.Go.Saude.Sesgo
         public UIntPtr BundleLen;
     }
 
+    /// <summary><c>sesgo_signed</c>: the four exact outputs of <c>sesgo_sign_parts</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SignedNative
+    {
+        public SesgoBytes Signature;
+        public SesgoBytes Provenance;
+        public SesgoBytes Bundle;
+        public SesgoBytes Warnings;
+    }
+
+    /// <summary><c>sesgo_fetch_request</c>: borrowed for the duration of one callback.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct FetchRequestNative
+    {
+        public IntPtr Method;
+        public IntPtr Url;
+        public IntPtr Purpose;
+        public IntPtr ContentType;
+        public IntPtr Accept;
+        public IntPtr Headers;
+        public IntPtr Body;
+        public UIntPtr BodyLen;
+        public ulong MaxBytes;
+        public ulong TimeoutMs;
+    }
+
+    /// <summary><c>sesgo_fetch_response</c>: zeroed by sesgo; filled by the callback.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct FetchResponseNative
+    {
+        public ushort Status;
+        public SesgoBytes ContentType;
+        public SesgoBytes Body;
+    }
+
     /// <summary>
     /// The functions of <c>include/sesgo.h</c>, bound by name from the loaded library
     /// (see <see cref="SesgoLibrary"/>). One instance per process; every delegate is kept
@@ -91,8 +126,57 @@ namespace Br.Gov.Go.Saude.Sesgo
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         internal delegate uint InspectFn(
-            IntPtr input, UIntPtr inputLen, IntPtr password, IntPtr options, UIntPtr optionsLen,
+            IntPtr input, UIntPtr inputLen, IntPtr password, IntPtr trust, IntPtr options, UIntPtr optionsLen,
             out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint SignPartsFn(
+            IntPtr signer, IntPtr trust, IntPtr bundle, UIntPtr bundleLen, IntPtr provenance, UIntPtr provenanceLen,
+            IntPtr options, UIntPtr optionsLen, out SignedNative result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void SignedFreeFn(ref SignedNative signed);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint NetworkNewFn(
+            IntPtr settings, UIntPtr settingsLen, IntPtr options, UIntPtr optionsLen, out IntPtr network, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint NetworkWithFetcherFn(
+            IntPtr settings, UIntPtr settingsLen, IntPtr options, UIntPtr optionsLen, IntPtr callback, IntPtr userdata,
+            out IntPtr network, out IntPtr err);
+
+        /// <summary><c>sesgo_fetch_callback</c>.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate int FetchCallback(IntPtr userdata, IntPtr request, IntPtr response);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint TrustStoreWithNetworkFn(IntPtr store, IntPtr network, out IntPtr result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint BuildX5cFn(
+            IntPtr cert, UIntPtr certLen, IntPtr store, IntPtr settings, UIntPtr settingsLen,
+            out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint TrustRefreshFn(IntPtr network, out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint TrustShowFn(IntPtr network, IntPtr store, out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint TokenFn(
+            IntPtr signer, IntPtr network, IntPtr options, UIntPtr optionsLen, out SesgoBytes result, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint ExportCertificateFn(
+            IntPtr input, UIntPtr inputLen, IntPtr password, IntPtr format, out SesgoBytes result, out IntPtr err);
+
+        /// <summary><c>sesgo_fill_attachment</c> and <c>sesgo_check_attachment</c>.</summary>
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint AttachmentFn(
+            IntPtr attachment, UIntPtr attachmentLen, IntPtr content, UIntPtr contentLen, IntPtr options,
+            UIntPtr optionsLen, out SesgoBytes result, out IntPtr err);
 
         /// <summary><c>sesgo_canonicalize</c> and <c>sesgo_build_bundle</c>.</summary>
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -128,6 +212,19 @@ namespace Br.Gov.Go.Saude.Sesgo
         internal readonly SignFn Sign;
         internal readonly VerifyFn Verify;
         internal readonly InspectFn InspectCertificate;
+        internal readonly SignPartsFn SignParts;
+        internal readonly SignedFreeFn SignedFree;
+        internal readonly NetworkNewFn NetworkNew;
+        internal readonly NetworkWithFetcherFn NetworkWithFetcher;
+        internal readonly FreeFn NetworkFree;
+        internal readonly TrustStoreWithNetworkFn TrustStoreWithNetwork;
+        internal readonly BuildX5cFn BuildX5c;
+        internal readonly TrustRefreshFn TrustRefresh;
+        internal readonly TrustShowFn TrustShow;
+        internal readonly TokenFn Token;
+        internal readonly ExportCertificateFn ExportCertificate;
+        internal readonly AttachmentFn FillAttachment;
+        internal readonly AttachmentFn CheckAttachment;
         internal readonly InputOptionsFn Canonicalize;
         internal readonly CheckReferencesFn CheckReferences;
         internal readonly InputOptionsFn BuildBundle;
@@ -161,6 +258,19 @@ namespace Br.Gov.Go.Saude.Sesgo
             Sign = Bind<SignFn>(symbol, "sesgo_sign");
             Verify = Bind<VerifyFn>(symbol, "sesgo_verify");
             InspectCertificate = Bind<InspectFn>(symbol, "sesgo_inspect_certificate");
+            SignParts = Bind<SignPartsFn>(symbol, "sesgo_sign_parts");
+            SignedFree = Bind<SignedFreeFn>(symbol, "sesgo_signed_free");
+            NetworkNew = Bind<NetworkNewFn>(symbol, "sesgo_network_new");
+            NetworkWithFetcher = Bind<NetworkWithFetcherFn>(symbol, "sesgo_network_with_fetcher");
+            NetworkFree = Bind<FreeFn>(symbol, "sesgo_network_free");
+            TrustStoreWithNetwork = Bind<TrustStoreWithNetworkFn>(symbol, "sesgo_trust_store_with_network");
+            BuildX5c = Bind<BuildX5cFn>(symbol, "sesgo_build_x5c");
+            TrustRefresh = Bind<TrustRefreshFn>(symbol, "sesgo_trust_refresh");
+            TrustShow = Bind<TrustShowFn>(symbol, "sesgo_trust_show");
+            Token = Bind<TokenFn>(symbol, "sesgo_token");
+            ExportCertificate = Bind<ExportCertificateFn>(symbol, "sesgo_export_certificate");
+            FillAttachment = Bind<AttachmentFn>(symbol, "sesgo_fill_attachment");
+            CheckAttachment = Bind<AttachmentFn>(symbol, "sesgo_check_attachment");
             Canonicalize = Bind<InputOptionsFn>(symbol, "sesgo_canonicalize");
             CheckReferences = Bind<CheckReferencesFn>(symbol, "sesgo_check_references");
             BuildBundle = Bind<InputOptionsFn>(symbol, "sesgo_build_bundle");

@@ -215,4 +215,31 @@ namespace Br.Gov.Go.Saude.Sesgo
         /// <summary>The outcome's issues.</summary>
         public IReadOnlyList<Issue> Issues { get; private set; }
     }
+
+    /// <summary>
+    /// The result of <see cref="Sesgo.SignParts"/>: each output as its own exact UTF-8
+    /// bytes. Send <see cref="Bundle"/> as it is.
+    /// </summary>
+    public sealed class SignedParts
+    {
+        internal SignedParts(byte[] signature, byte[] provenance, byte[] bundle, byte[] warnings)
+        {
+            Signature = signature;
+            Provenance = provenance;
+            Bundle = bundle;
+            Warnings = warnings;
+        }
+
+        /// <summary>The FHIR <c>Signature</c> (profile <c>assinatura-avancada</c>).</summary>
+        public byte[] Signature { get; private set; }
+
+        /// <summary>The signed <c>Provenance</c> (profile <c>conteudo-assinado</c>).</summary>
+        public byte[] Provenance { get; private set; }
+
+        /// <summary>The transfer Bundle: the signed instances and the signed Provenance.</summary>
+        public byte[] Bundle { get; private set; }
+
+        /// <summary>An OperationOutcome of what did not prevent signing, or null when nothing.</summary>
+        public byte[] Warnings { get; private set; }
+    }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Br.Gov.Go.Saude.Sesgo
@@ -130,7 +131,11 @@ namespace Br.Gov.Go.Saude.Sesgo
         /// <param name="certificate">DER or PEM; or a PKCS#12 when <paramref name="password"/> is given</param>
         /// <param name="password">the PKCS#12 password, or null for a certificate</param>
         /// <param name="optionsJson"><c>{"referenceTime": unix, "alias": "…"}</c> or null</param>
-        public static string InspectCertificate(byte[] certificate, string password = null, string optionsJson = null)
+        /// <param name="trust">the roots the report's <c>trust</c> member judges by (apart
+        /// from <c>eligibility</c>: <c>{"trusted", "rootSha256", "chain", "findings"}</c>);
+        /// null = the embedded ICP-Brasil roots</param>
+        public static string InspectCertificate(
+            byte[] certificate, string password = null, string optionsJson = null, TrustStore trust = null)
         {
             if (certificate == null)
             {
@@ -144,7 +149,252 @@ namespace Br.Gov.Go.Saude.Sesgo
             using (var pw = new Pinned(Utf8.NulTerminated(password, "password"), true))
             using (var o = new Pinned(Utf8.Bytes(optionsJson)))
             {
-                st = api.InspectCertificate(c.Ptr, c.Len, pw.Ptr, o.Ptr, o.Len, out result, out err);
+                if (trust == null)
+                {
+                    st = api.InspectCertificate(c.Ptr, c.Len, pw.Ptr, IntPtr.Zero, o.Ptr, o.Len, out result, out err);
+                }
+                else
+                {
+                    using (var t = new HandleUse(trust.Handle, "TrustStore"))
+                    {
+                        st = api.InspectCertificate(c.Ptr, c.Len, pw.Ptr, t.Ptr, o.Ptr, o.Len, out result, out err);
+                    }
+                }
+            }
+            return Text(api, st, result, err, null);
+        }
+
+        /// <summary>
+        /// <see cref="Sign"/> with each output as its own exact bytes (never cut out of a
+        /// combined document): store and send <see cref="SignedParts.Bundle"/> as it is —
+        /// under policy 0.2.0 a re-serialization can break the signature.
+        /// </summary>
+        public static SignedParts SignParts(byte[] bundle, byte[] provenance, Signer signer, TrustStore trust, string optionsJson = null)
+        {
+            if (bundle == null)
+            {
+                throw new ArgumentNullException("bundle");
+            }
+            if (provenance == null)
+            {
+                throw new ArgumentNullException("provenance");
+            }
+            if (signer == null)
+            {
+                throw new ArgumentNullException("signer");
+            }
+            if (trust == null)
+            {
+                throw new ArgumentNullException("trust");
+            }
+            Native api = Native.Api;
+            SignedNative result;
+            IntPtr err;
+            uint st;
+            using (var s = new HandleUse(signer.Handle, "Signer"))
+            using (var t = new HandleUse(trust.Handle, "TrustStore"))
+            using (var b = new Pinned(bundle))
+            using (var p = new Pinned(provenance))
+            using (var o = new Pinned(Utf8.Bytes(optionsJson)))
+            {
+                Signer.ClearCallbackException();
+                st = api.SignParts(s.Ptr, t.Ptr, b.Ptr, b.Len, p.Ptr, p.Len, o.Ptr, o.Len, out result, out err);
+            }
+            Exception inner = Signer.TakeCallbackException();
+            if (st != 0)
+            {
+                api.SignedFree(ref result);
+                throw SesgoException.FromNative(api, st, err, inner);
+            }
+            if (err != IntPtr.Zero)
+            {
+                api.ErrorFree(err);
+            }
+            try
+            {
+                return new SignedParts(Copy(result.Signature), Copy(result.Provenance), Copy(result.Bundle), Copy(result.Warnings));
+            }
+            finally
+            {
+                api.SignedFree(ref result);
+            }
+        }
+
+        private static byte[] Copy(SesgoBytes b)
+        {
+            ulong len = b.Len.ToUInt64();
+            if (b.Data == IntPtr.Zero || len == 0)
+            {
+                return null;
+            }
+            if (len > int.MaxValue)
+            {
+                throw new OutOfMemoryException("resultado da biblioteca nativa maior que 2 GiB");
+            }
+            var bytes = new byte[(int)len];
+            Marshal.Copy(b.Data, bytes, 0, bytes.Length);
+            return bytes;
+        }
+
+        /// <summary>
+        /// Caso de uso <i>montar cadeia</i>: the <c>x5c</c> of a certificate (PEM, DER or
+        /// standard Base64 DER) — standard Base64 DER, leaf first, the trusted root last —
+        /// completed from <paramref name="trust"/> (and AIA when it came from
+        /// <see cref="Network.Attach"/>) and validated now.
+        /// </summary>
+        /// <exception cref="SesgoException"><c>CERT.CHAIN-INCOMPLETE</c> (no way to the root), another <c>CERT.*</c></exception>
+        public static string[] BuildX5c(byte[] certificate, TrustStore trust, string settingsJson = null)
+        {
+            if (certificate == null)
+            {
+                throw new ArgumentNullException("certificate");
+            }
+            if (trust == null)
+            {
+                throw new ArgumentNullException("trust");
+            }
+            Native api = Native.Api;
+            SesgoBytes result;
+            IntPtr err;
+            uint st;
+            using (var c = new Pinned(certificate))
+            using (var t = new HandleUse(trust.Handle, "TrustStore"))
+            using (var s = new Pinned(Utf8.Bytes(settingsJson)))
+            {
+                st = api.BuildX5c(c.Ptr, c.Len, t.Ptr, s.Ptr, s.Len, out result, out err);
+            }
+            var array = JsonValue.Parse(Text(api, st, result, err, null));
+            var x5c = new string[array.Items.Count];
+            for (int i = 0; i < x5c.Length; i++)
+            {
+                x5c[i] = array.Items[i].Text;
+            }
+            return x5c;
+        }
+
+        /// <summary>
+        /// Obtains an OAuth 2.0 access token with the signer's certificate (caso de uso
+        /// <i>obter token</i>): mutual TLS with <c>clientSecret</c> (the guide) or, with
+        /// <c>"assertion": true</c>, an RS384 <c>private_key_jwt</c> assertion signed by the
+        /// signer's key (HubSaúde). Cached per endpoint, client, scope and certificate until
+        /// 30 s before expiry, for the whole process.
+        /// </summary>
+        /// <param name="signer">the establishment's certificate and key</param>
+        /// <param name="optionsJson"><c>{"issuer": url | "tokenEndpoint": url, "clientId", "clientSecret" |
+        /// "assertion": true, "scope", "caCertsPem", "mtls", "timeout", "cache", "assertionTtl", "hubCtx"}</c></param>
+        /// <param name="network">every request through it (its transport, offline mode); null = sesgo's HTTP client</param>
+        /// <returns><c>{"accessToken", "tokenType", "expiresIn", "expiresAt", "scope", "fromCache",
+        /// "cnfX5tS256", "tokenEndpoint", "response"}</c> (holds the token)</returns>
+        /// <exception cref="SesgoException">the guide's code and the server's <c>error</c> (DECISIONS D22)</exception>
+        public static string Token(Signer signer, string optionsJson, Network network = null)
+        {
+            if (signer == null)
+            {
+                throw new ArgumentNullException("signer");
+            }
+            if (optionsJson == null)
+            {
+                throw new ArgumentNullException("optionsJson");
+            }
+            Native api = Native.Api;
+            SesgoBytes result;
+            IntPtr err;
+            uint st;
+            byte[] options = Utf8.Bytes(optionsJson);
+            using (var s = new HandleUse(signer.Handle, "Signer"))
+            using (var o = new Pinned(options, true))
+            {
+                Signer.ClearCallbackException();
+                if (network == null)
+                {
+                    st = api.Token(s.Ptr, IntPtr.Zero, o.Ptr, o.Len, out result, out err);
+                }
+                else
+                {
+                    using (var n = new HandleUse(network.Handle, "Network"))
+                    {
+                        st = api.Token(s.Ptr, n.Ptr, o.Ptr, o.Len, out result, out err);
+                    }
+                }
+            }
+            Exception inner = Signer.TakeCallbackException();
+            byte[] bytes = Bytes(api, st, result, err, inner);
+            try
+            {
+                return Encoding.UTF8.GetString(bytes);
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
+        }
+
+        /// <summary>
+        /// What the credentialing portal asks for: the certificate (<c>"pem"</c>,
+        /// <c>"der"</c>) or the JWK / JWK Set of its public key (<c>"jwk"</c>, <c>"jwks"</c>,
+        /// with <c>kid</c>, <c>x5c</c> and <c>x5t#S256</c>).
+        /// </summary>
+        /// <param name="certificate">DER or PEM; or a PKCS#12 when <paramref name="password"/> is given</param>
+        /// <param name="format"><c>pem</c>, <c>der</c>, <c>jwk</c> or <c>jwks</c></param>
+        /// <param name="password">the PKCS#12 password, or null</param>
+        public static byte[] ExportCertificate(byte[] certificate, string format, string password = null)
+        {
+            if (certificate == null)
+            {
+                throw new ArgumentNullException("certificate");
+            }
+            if (format == null)
+            {
+                throw new ArgumentNullException("format");
+            }
+            Native api = Native.Api;
+            SesgoBytes result;
+            IntPtr err;
+            uint st;
+            using (var c = new Pinned(certificate))
+            using (var pw = new Pinned(Utf8.NulTerminated(password, "password"), true))
+            using (var f = new Pinned(Utf8.NulTerminated(format, "format")))
+            {
+                st = api.ExportCertificate(c.Ptr, c.Len, pw.Ptr, f.Ptr, out result, out err);
+            }
+            return Bytes(api, st, result, err, null);
+        }
+
+        /// <summary>
+        /// Fills an <c>Attachment</c> (profile <c>anexo-assinado</c>) from its content:
+        /// <c>size</c>, <c>hash</c> (SHA-1, as FHIR R4 defines it) and the extension
+        /// <c>hash-sha256</c>; <paramref name="content"/> null = the inline <c>data</c>.
+        /// Options: <c>{"location"}</c>. Returns the Attachment (JSON).
+        /// </summary>
+        public static string FillAttachment(byte[] attachment, byte[] content, string optionsJson = null)
+        {
+            return Attachment(Native.Api.FillAttachment, attachment, content, optionsJson);
+        }
+
+        /// <summary>
+        /// Checks an <c>Attachment</c> against the profile <c>anexo-assinado</c> and its
+        /// content: an OperationOutcome (JSON), <c>VALIDATION.SUCCESS</c> or every finding.
+        /// </summary>
+        public static string CheckAttachment(byte[] attachment, byte[] content, string optionsJson = null)
+        {
+            return Attachment(Native.Api.CheckAttachment, attachment, content, optionsJson);
+        }
+
+        private static string Attachment(Native.AttachmentFn fn, byte[] attachment, byte[] content, string optionsJson)
+        {
+            if (attachment == null)
+            {
+                throw new ArgumentNullException("attachment");
+            }
+            Native api = Native.Api;
+            SesgoBytes result;
+            IntPtr err;
+            uint st;
+            using (var a = new Pinned(attachment))
+            using (var c = new Pinned(content))
+            using (var o = new Pinned(Utf8.Bytes(optionsJson)))
+            {
+                st = fn(a.Ptr, a.Len, c.Ptr, c.Len, o.Ptr, o.Len, out result, out err);
             }
             return Text(api, st, result, err, null);
         }
@@ -222,7 +472,7 @@ namespace Br.Gov.Go.Saude.Sesgo
             return Text(api, st, result, err, null);
         }
 
-        private static byte[] Bytes(Native api, uint status, SesgoBytes result, IntPtr err, Exception inner)
+        internal static byte[] Bytes(Native api, uint status, SesgoBytes result, IntPtr err, Exception inner)
         {
             if (status != 0)
             {
@@ -239,7 +489,7 @@ namespace Br.Gov.Go.Saude.Sesgo
             return Utf8.Take(api, result);
         }
 
-        private static string Text(Native api, uint status, SesgoBytes result, IntPtr err, Exception inner)
+        internal static string Text(Native api, uint status, SesgoBytes result, IntPtr err, Exception inner)
         {
             return Encoding.UTF8.GetString(Bytes(api, status, result, err, inner));
         }

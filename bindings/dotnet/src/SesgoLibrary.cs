@@ -24,7 +24,7 @@ namespace Br.Gov.Go.Saude.Sesgo
     public static class SesgoLibrary
     {
         /// <summary>The ABI version this binding was written for (<c>SESGO_ABI_VERSION</c>).</summary>
-        public const uint AbiVersion = 1;
+        public const uint AbiVersion = 2;
 
         /// <summary>Environment variable naming the native library (file or directory).</summary>
         public const string EnvironmentVariable = "SESGO_NATIVE_LIBRARY";

@@ -18,6 +18,11 @@ namespace Br.Gov.Go.Saude.Sesgo
             Handle = handle;
         }
 
+        internal static TrustStore FromHandle(TrustStoreHandle handle)
+        {
+            return new TrustStore(handle);
+        }
+
         /// <summary>The embedded ICP-Brasil roots v5 and v12.</summary>
         public static TrustStore IcpBrasil()
         {

@@ -25,7 +25,11 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
             using (TrustStore trust = TestPki.Trust())
             using (Signer signer = TestPki.Pkcs12Signer())
             {
-                ours = TestPki.SignatureData(Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, TestPki.Options(policy, at)));
+                // The same revocation evidence on both sides: policy 0.1's rRefs hash it, and
+                // two fresh OCSP responses need not be the same bytes.
+                string options = "{\"policy\":" + Json.String(policy) + ",\"referenceTime\":" + at
+                    + ",\"revocationEvidence\":[" + Json.String(TestPki.Get("revocationEvidence")) + "]}";
+                ours = TestPki.SignatureData(Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, options));
             }
             var psi = new ProcessStartInfo(cli)
             {
@@ -37,6 +41,7 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
                     "--p12", Quote(TestPki.Get("p12Aes")), "--password-env", "SESGO_TEST_PASSWORD",
                     "--trust-root-sha256", TestPki.RootSha256, "--ca-certs", Quote(TestPki.Get("chainPem")),
                     "--policy", Quote(policy), "--reference-time", at.ToString(),
+                    "--revocation-evidence", Quote(TestPki.Get("revocationEvidence")), "--offline",
                 }),
                 UseShellExecute = false,
                 RedirectStandardOutput = true,

@@ -41,6 +41,41 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
             return Manifest.Get(who).GetString(what);
         }
 
+        /// <summary>A member of the online PKI (AIA and CRLs served by the loopback server xtask runs).</summary>
+        internal static string Online(string name)
+        {
+            string v = Manifest.Get("online").GetString(name);
+            if (v == null)
+            {
+                throw new InvalidOperationException("manifest has no online." + name);
+            }
+            return v;
+        }
+
+        /// <summary>A member of a certificate of the online PKI (e.g. ecpf.certPem).</summary>
+        internal static string Online(string who, string what)
+        {
+            return Manifest.Get("online").Get(who).GetString(what);
+        }
+
+        /// <summary>The signer of the legacy 3DES PKCS#12 (Mono reads no PBES2/AES one).</summary>
+        internal static Signer TripleDesSigner()
+        {
+            return Signer.FromPkcs12(Bytes("p12_3des"), Password);
+        }
+
+        /// <summary>A fresh directory under the system temp dir, for one test's cache.</summary>
+        internal static string TempDir(string name)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "sesgo-dotnet-" + System.Diagnostics.Process.GetCurrentProcess().Id + "-" + name);
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, true);
+            }
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+
         internal static string Password
         {
             get { return Get("password"); }

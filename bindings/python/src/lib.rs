@@ -308,30 +308,31 @@ fn inspect_certificate<'py>(
     let trust = trust_store.map(|t| t.get().inner.clone());
     let out = call(py, || {
         let opts = sesgo::InspectOptions::from_json(options)?;
-        let trust = match trust {
-            Some(t) => t,
-            None => default_trust_store()?,
-        };
-        Ok(sesgo::inspect_certificate_with_trust(
-            &data,
-            password.as_deref().map(|p| p.as_str()),
-            &opts,
-            &trust,
-        )?
+        let password = password.as_deref().map(|p| p.as_str());
+        Ok(match &trust {
+            Some(t) => sesgo::inspect_certificate_with_trust(&data, password, &opts, t)?,
+            None => sesgo::inspect_certificate(&data, password, &opts)?,
+        }
         .to_json())
     })?;
     Ok(PyBytes::new(py, out.as_bytes()))
 }
 
 /// Access token with the signer's certificate (caso de uso obter token); `options` is the
-/// facade's JSON form (`sesgo::token::token_from_json`). Returns the token JSON (it holds
-/// the token).
+/// facade's JSON form (`sesgo::token::token_from_json`); the requests go through
+/// `network` (default: sesgo's HTTP client). Returns the token JSON (it holds the token).
 #[pyfunction]
-#[pyo3(signature = (signer, options))]
-fn token(py: Python<'_>, signer: &Bound<'_, Signer>, options: &[u8]) -> PyResult<String> {
+#[pyo3(signature = (signer, options, network = None))]
+fn token(
+    py: Python<'_>,
+    signer: &Bound<'_, Signer>,
+    options: &[u8],
+    network: Option<&Bound<'_, network::Network>>,
+) -> PyResult<String> {
     let signer = signer.get().inner.clone();
+    let network = network.map(|n| n.get().inner.clone());
     call(py, || {
-        let t = sesgo::token::token_from_json(&signer, options)?;
+        let t = sesgo::token::token_from_json(network.as_ref(), &signer, options)?;
         Ok(t.to_json_with_secret().to_string())
     })
 }

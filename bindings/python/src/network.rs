@@ -100,7 +100,7 @@ impl sesgo::network::Fetch for PyFetch {
 /// :func:`sesgo.network`, which builds them from keywords). Immutable, thread-safe.
 #[pyclass(frozen, module = "sesgo", name = "Network")]
 pub struct Network {
-    inner: sesgo::Network,
+    pub(crate) inner: sesgo::Network,
 }
 
 #[pymethods]
@@ -148,31 +148,31 @@ impl Network {
             .map(|c| c.dir().to_string_lossy().into_owned())
     }
 
-    /// A new trust store (same roots and pool) completing chains through AIA
-    /// ``caIssuers`` with this network; trust still comes only from its pinned roots.
+    /// A new trust store (same roots and pool) with this network attached: ``sign``,
+    /// ``verify`` and ``build_x5c`` with it complete chains through AIA ``caIssuers`` and
+    /// make their OCSP, CRL and TSA requests through this network (its transport, cache
+    /// and offline mode). Trust still comes only from its pinned roots.
     fn trust_store(&self, trust_store: &Bound<'_, TrustStore>) -> TrustStore {
         TrustStore {
-            inner: self.inner.with_aia(&trust_store.get().inner),
+            inner: self.inner.attach(&trust_store.get().inner),
         }
     }
 
     /// Refreshes ITI's CA archive into the cache; returns the JSON report (``changed``,
-    /// ``sha512``, ``certificates``, ``added``, ``removed``, ...).
+    /// ``sha512``, ``certificates``, ``added``, ``removed``, ``ageSecs``, ``cacheDir``...).
     fn refresh_trust_store(&self, py: Python<'_>) -> PyResult<String> {
         let net = self.inner.clone();
         call(py, move || {
-            let s = net.refresh_trust_store()?;
-            Ok(serde_json::json!({
-                "sha512": s.archive.sha512,
-                "previousSha512": s.previous_sha512,
-                "changed": s.changed,
-                "verifiedAt": s.verified_at,
-                "certificates": s.archive.certificates.len(),
-                "added": s.added,
-                "removed": s.removed,
-            })
-            .to_string())
+            Ok(net.refresh_trust_store_report()?.to_string())
         })
+    }
+
+    /// What trust rests on, never the network: the roots of ``trust_store`` and what this
+    /// network's cache holds (ITI archive, AIA downloads, with ages); JSON.
+    fn trust_store_report(&self, trust_store: &Bound<'_, TrustStore>) -> String {
+        self.inner
+            .trust_store_report(&trust_store.get().inner)
+            .to_string()
     }
 }
 

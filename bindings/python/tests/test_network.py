@@ -3,6 +3,7 @@ and a Python callable as transport."""
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 from typing import Any, Dict, List, Optional, Tuple
@@ -10,6 +11,8 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 
 import sesgo
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[3] / "examples"
 
 
 @pytest.fixture()
@@ -90,3 +93,83 @@ def test_refresh_needs_https_and_reports_offline(tmp_path: pathlib.Path) -> None
         net.refresh_trust_store()
     assert e.value.code == "NETWORK.HASH-DOWNLOAD-FAILED"
     assert os.path.isdir(net.cache_dir or "")
+
+
+def _files(online: Dict[str, Any], calls: List[str]) -> Any:
+    """A host transport: records each request's purpose, serves GETs under the loopback
+    server's URL from its directory and refuses the rest (OCSP is a POST)."""
+    base = online["baseUrl"]
+    www = pathlib.Path(online["www"])
+
+    def fetch(
+        method: str,
+        url: str,
+        purpose: str,
+        headers: Dict[str, str],
+        body: Optional[bytes],
+        timeout: float,
+        max_bytes: int,
+    ) -> Tuple[int, Optional[str], bytes]:
+        calls.append(purpose)
+        if method != "GET" or not url.startswith(base):
+            raise ConnectionRefusedError("somente arquivos")
+        path = www / url[len(base) + 1 :]
+        if not path.is_file():
+            return 404, None, b""
+        return 200, None, path.read_bytes()
+
+    return fetch
+
+
+def test_a_leaf_only_signature_verifies_strictly_through_aia(online: Dict[str, Any], tmp_path: pathlib.Path) -> None:
+    # A signature whose x5c holds only the leaf (as another signer sends it), with only the
+    # root trusted and the default strict revocation: the chain through AIA and the CRLs
+    # from the loopback server, all through the network attached to the trust store.
+    bundle = pathlib.Path(online["leafOnlyBundle"]).read_bytes()
+    plain = _root_store(online)
+    v = sesgo.verify(bundle=bundle, trust_store=plain)
+    assert v["valid"] is False
+    assert "CERT.CHAIN-INCOMPLETE" in [i["details"]["coding"][0]["code"] for i in v["outcome"]["issue"]]
+
+    net = sesgo.network(cache_dir=tmp_path / "cache")
+    v = sesgo.verify(bundle=bundle, trust_store=net.trust_store(plain))
+    assert v["valid"] is True, v["outcome"]
+    report = json.loads(net.trust_store_report(plain))
+    assert [r["sha256"] for r in report["roots"]] == [online["rootSha256"]]
+    assert any(a["url"].endswith("/aia/ac2.p7b") for a in report["aia"])
+    assert report["itiArchive"] is None
+
+    # A Python callable as transport sees the AIA, OCSP and CRL requests of verify.
+    calls: List[str] = []
+    host = sesgo.network(cache_dir=tmp_path / "host", fetch=_files(online, calls))
+    v = sesgo.verify(bundle=bundle, trust_store=host.trust_store(plain))
+    assert v["valid"] is True, v["outcome"]
+    assert sorted(set(calls)) == ["aia", "crl", "ocsp"], calls
+    assert calls.count("ocsp") == 3 and calls.count("crl") == 3
+
+
+def test_offline_mode_reaches_nothing_and_says_so(online: Dict[str, Any], pki: Dict[str, Any], tmp_path: pathlib.Path) -> None:
+    calls: List[str] = []
+    # A working transport the offline setting overrides: never called.
+    net = sesgo.network(offline=True, cache_dir=tmp_path / "off", fetch=_files(online, calls))
+    store = sesgo.TrustStore(root_sha256=[pki["rootSha256"]], ca_certs_pem=pki["chainPem"])
+    signer = sesgo.Signer.from_pkcs12(pki["p12Aes"], pki["password"])
+    bundle = (EXAMPLES / "bundle.json").read_bytes()
+    provenance = (EXAMPLES / "provenance.json").read_bytes()
+    # OCSP and CRL under strict: REVOCATION.NO-CONNECTIVITY.
+    with pytest.raises(sesgo.SesgoError) as e:
+        sesgo.sign(bundle, provenance, signer, net.trust_store(store))
+    assert e.value.code == "REVOCATION.NO-CONNECTIVITY"
+    # The TSA: TSA.UNAVAILABLE.
+    tsa = pki["tsa"]
+    with pytest.raises(sesgo.SesgoError) as e:
+        sesgo.sign(bundle, provenance, signer, net.trust_store(store), strategy="tsa",
+                   settings={"revocationPolicy": "off", "tsaUrl": tsa["url"]})
+    assert e.value.code == "TSA.UNAVAILABLE"
+    # A token: CONFIG.INVALID-PARAMETER at "network".
+    with pytest.raises(sesgo.SesgoError) as e:
+        sesgo.token(signer, client_id="c", client_secret="s", token_endpoint="https://127.0.0.1:1/token",
+                    cache=False, network=net)
+    assert e.value.code == "CONFIG.INVALID-PARAMETER"
+    assert e.value.location == "network"
+    assert calls == []

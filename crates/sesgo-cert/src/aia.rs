@@ -88,6 +88,17 @@ impl AiaSource {
         &self.config
     }
 
+    /// The transport: a trust store completing chains online carries its network, which
+    /// the layers above (revocation, time stamps) use for their own requests.
+    pub fn fetcher(&self) -> Arc<dyn Fetch> {
+        Arc::clone(&self.fetch)
+    }
+
+    /// The shared on-disk cache, if any.
+    pub fn cache(&self) -> Option<&Arc<DiskCache>> {
+        self.cache.as_ref()
+    }
+
     /// The certificates at `url` (memory, then disk cache, then network; a stale disk copy
     /// when the network fails). Concurrent callers for one URL fetch it once.
     pub fn certificates_at(&self, url: &str) -> std::result::Result<Vec<Certificate>, String> {

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use sesgo_cert::aia::parse_certificates;
 use sesgo_cert::iti_refresh::{self, ItiConfig};
-use sesgo_cert::testpki::{PkiOptions, TestPki};
+use sesgo_cert::testpki::{PkiOptions, TestPki, TlsServer};
 use sesgo_cert::{validate_chain, AiaConfig, AiaSource, Certificate, ChainOptions, TrustStore};
 use sesgo_core::Code;
 use sesgo_fetch::{DiskCache, Fetch, HttpConfig, HttpFetcher, Offline, ProxyConfig};
@@ -287,10 +287,8 @@ fn mirror(name: &str) -> Mirror {
     let dir = w.tmp.join(format!("iti-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     w.pki.write_ac_archive(&dir).unwrap();
-    let (chain, key) = w
-        .pki
-        .write_tls_server_cert(&w.tmp.join(format!("tls-{name}")))
-        .unwrap();
+    let tls = TlsServer::generate(&w.pki, &w.tmp.join(format!("tls-{name}"))).unwrap();
+    let (chain, key) = (tls.chain_pem, tls.key_pem);
     let server = TestServer::start(ServerConfig {
         root: Some(dir.clone()),
         tls: Some(TlsConfig {

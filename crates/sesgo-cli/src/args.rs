@@ -49,6 +49,11 @@ pub(crate) enum Command {
     /// The trust store: refresh ITI's CA archive, show roots and caches.
     #[command(subcommand)]
     Trust(TrustCommand),
+    /// The signing and verification service over HTTP(S) for systems that cannot link a
+    /// library: POST /sign, /verify, /refs/check, /canonicalize, /Bundle/$sign,
+    /// /Bundle/$verify; GET /policies, /health, /metrics. Binds 127.0.0.1:8080 by default;
+    /// the signer, trust and settings options below are the server-wide defaults.
+    Serve(Box<ServeArgs>),
     /// Self-contained demonstration: a throw-away test PKI (openssl CLI), sign and verify
     /// the example under both policies, tamper and show the failure. No network.
     Demo(DemoArgs),
@@ -178,6 +183,8 @@ pub(crate) struct TokenArgs {
     /// Time allowed for each request, seconds (1–120; default 30).
     #[arg(long, value_name = "SECS")]
     pub(crate) timeout: Option<u64>,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -190,7 +197,8 @@ pub(crate) enum TrustCommand {
     Show(TrustShowArgs),
 }
 
-/// Network access (AIA chain completion, the ITI archive): offline mode, the cache.
+/// Network access — AIA chain completion, OCSP, CRL, the TSA, token requests, the ITI
+/// archive — all through one context (docs/adr/0055): offline mode, the cache.
 #[derive(Args, Debug, Default)]
 pub(crate) struct NetworkArgs {
     /// Never touch the network (setting network: false): what is not cached is reported
@@ -603,4 +611,98 @@ pub(crate) struct DemoArgs {
     /// Keep the test PKI and the signed files in DIR (created; must be new or empty).
     #[arg(long, value_name = "DIR")]
     pub(crate) keep: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum LogArg {
+    Json,
+    Off,
+}
+
+#[derive(Args, Debug)]
+// The signer is optional here (a verification-only server), required by `sign`/`token`.
+#[command(mut_group("KeySource", |g| g.required(false)))]
+pub(crate) struct ServeArgs {
+    /// Address to listen on, IP:PORT (default 127.0.0.1:8080; port 0: any free port).
+    /// Beyond the loopback, signing requires client certificates or bearer tokens.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) listen: Option<String>,
+    /// Server configuration, a JSON file (listen, tls, auth, limits, log); the options
+    /// below override it.
+    #[arg(long, value_name = "JSON_FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Check the configuration (files, secrets, signer, trust, TLS, the bind address),
+    /// print what the server would run with, and exit.
+    #[arg(long)]
+    pub(crate) check_config: bool,
+    /// Write the address actually bound (IP:PORT) to this file once listening.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) port_file: Option<PathBuf>,
+    /// TLS: the server certificate chain (PEM, certificate first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// TLS: the server's private key (PEM, unencrypted).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// TLS: roots (PEM) client certificates must chain to; a client with such a
+    /// certificate is authenticated.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) client_ca: Option<PathBuf>,
+    /// TLS: refuse clients without a certificate.
+    #[arg(long, requires = "client_ca")]
+    pub(crate) client_cert_required: bool,
+    /// Environment variable holding the accepted bearer tokens (whitespace- or
+    /// comma-separated, each ≥ 16 characters).
+    #[arg(long, value_name = "VAR")]
+    pub(crate) bearer_tokens_env: Option<String>,
+    /// Largest request body, bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_body_bytes: Option<u64>,
+    /// Requests admitted at once; beyond it, 503 with Retry-After.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_in_flight: Option<u32>,
+    /// Sign/verify operations running at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub(crate) workers: Option<u32>,
+    /// Deadline of each request, seconds (body, queue and operation).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) request_timeout: Option<u32>,
+    /// Logs on stderr: json (one object per request, with its request id) or off.
+    #[arg(long, value_enum)]
+    pub(crate) log: Option<LogArg>,
+    /// The signer of POST /sign (absent: a verification-only server).
+    #[command(flatten)]
+    pub(crate) signer: SignerArgs,
+    /// Default signature policy URI for signing (default: the guide 0.1.2).
+    #[arg(long, value_name = "URI")]
+    pub(crate) policy: Option<String>,
+    /// Default timestamp strategy for signing.
+    #[arg(long, value_enum)]
+    pub(crate) strategy: Option<StrategyArg>,
+    /// RFC 3161 TSA URL (https://) for strategy tsa.
+    #[arg(long, value_name = "URL")]
+    pub(crate) tsa_url: Option<String>,
+    /// TSA policy OID to request and require.
+    #[arg(long, value_name = "OID")]
+    pub(crate) tsa_policy: Option<String>,
+    /// Operational settings, a JSON file (the server-wide defaults).
+    #[arg(long, value_name = "JSON_FILE")]
+    pub(crate) settings: Option<PathBuf>,
+    /// Revocation policy (overrides the settings file; default strict).
+    #[arg(long, value_enum)]
+    pub(crate) revocation: Option<RevocationArg>,
+    /// Revocation evidence on the server (OCSP responses, CRLs): a file or directory;
+    /// repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) revocation_evidence: Vec<PathBuf>,
+    /// A policy URI verification accepts by default (repeatable; default: all).
+    #[arg(long = "accept-policy", value_name = "URI")]
+    pub(crate) accept_policy: Vec<String>,
+    /// How unsigned Bundle content is reported by default.
+    #[arg(long, value_enum)]
+    pub(crate) unsigned_entries: Option<UnsignedArg>,
+    #[command(flatten)]
+    pub(crate) trust: TrustArgs,
+    #[command(flatten)]
+    pub(crate) network: NetworkArgs,
 }

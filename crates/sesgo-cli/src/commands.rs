@@ -10,8 +10,19 @@ use sesgo::{
 use std::path::Path;
 
 /// A policy URI given on the command line, located at the option that carried it.
-fn policy_arg(uri: &str, option: &str) -> sesgo::Result<Policy> {
+pub(crate) fn policy_arg(uri: &str, option: &str) -> sesgo::Result<Policy> {
     Policy::from_uri(uri).map_err(|e| e.at(option))
+}
+
+/// `--accept-policy URI…`: `None` (every supported policy) when none is given.
+pub(crate) fn accepted_policies(uris: &[String]) -> sesgo::Result<Option<Vec<Policy>>> {
+    if uris.is_empty() {
+        return Ok(None);
+    }
+    uris.iter()
+        .map(|u| policy_arg(u, "--accept-policy"))
+        .collect::<sesgo::Result<_>>()
+        .map(Some)
 }
 
 pub(crate) fn policy_label(uri: Option<&str>) -> String {
@@ -118,16 +129,7 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
             .transpose()?,
         reference_time: a.reference_time,
         settings,
-        accepted_policies: if a.accept_policy.is_empty() {
-            None
-        } else {
-            Some(
-                a.accept_policy
-                    .iter()
-                    .map(|u| policy_arg(u, "--accept-policy"))
-                    .collect::<sesgo::Result<_>>()?,
-            )
-        },
+        accepted_policies: accepted_policies(&a.accept_policy)?,
         unsigned_entries: match a.unsigned_entries {
             UnsignedArg::Warning => UnsignedEntries::Warning,
             UnsignedArg::Error => UnsignedEntries::Error,
@@ -480,10 +482,11 @@ pub(crate) fn token(a: &TokenArgs, ui: &Ui) -> sesgo::Result<Output> {
     if let Some(t) = a.timeout {
         options.timeout_secs = t;
     }
-    let ca = read_opt(a.server_ca_certs.as_deref(), "--ca-certs")?;
-    let fetcher = sesgo::token::https_fetcher(ca.as_deref())?;
+    options.ca_certs_pem = read_opt(a.server_ca_certs.as_deref(), "--ca-certs")?
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let network = a.network.build(&sesgo::Settings::default())?;
     let signer = a.signer.build()?;
-    let t = sesgo::token::token(&fetcher, &signer, &options)?;
+    let t = sesgo::token::token(&network, &signer, &options)?;
     ui.note(format!(
         "sesgo token: {} {} (expira em {} s{})",
         t.token_type(),

@@ -59,6 +59,10 @@ pub(crate) fn run(keep: Option<&Path>, ui: &Ui) -> sesgo::Result<bool> {
     if let Some(dir) = keep {
         prepare_keep_dir(dir)?;
     }
+    // The PKI's generator runs openssl in other directories: an absolute path, so that
+    // `--keep demo` (relative) works as well as an absolute one.
+    let absolute = keep.map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()));
+    let keep = absolute.as_deref();
     let r = Report;
     r.line(format!(
         "sesgo {} demo: sign and verify examples/bundle.json + examples/provenance.json",

@@ -21,6 +21,7 @@ mod commands;
 mod demo;
 mod inputs;
 mod network;
+mod serve;
 
 use clap::error::ErrorKind;
 use clap::Parser;
@@ -180,6 +181,7 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
         Command::Attachment(AttachmentCommand::Fill(a)) => attachment_fill(&a, ui),
         Command::Attachment(AttachmentCommand::Check(a)) => attachment_check(&a, ui),
         Command::Canonicalize(a) => canonicalize(&a, ui),
+        Command::Serve(a) => serve::serve(&a, ui),
         Command::Demo(a) => demo::run(a.keep.as_deref(), ui).map(|ok| Output::Done { ok }),
     }
 }

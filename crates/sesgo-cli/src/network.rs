@@ -4,7 +4,6 @@
 use crate::args::*;
 use crate::inputs::*;
 use crate::{Output, Ui};
-use serde_json::{json, Value};
 use sesgo::{Network, NetworkOptions, Settings, TrustStore};
 use std::path::Path;
 
@@ -32,8 +31,9 @@ impl NetworkArgs {
     }
 }
 
-/// The trust store of `trust`, completing chains through AIA (unless nothing can be
-/// fetched or cached) and, with `--iti`, through ITI's archive. Cache warnings go to
+/// The trust store of `trust` with the network of `network` attached (docs/adr/0055):
+/// chains completed through AIA and, with `--iti`, through ITI's archive; OCSP, CRL and
+/// the TSA through the same transport, cache and offline mode. Cache warnings go to
 /// stderr.
 pub(crate) fn online_trust(
     trust: &TrustArgs,
@@ -43,7 +43,7 @@ pub(crate) fn online_trust(
 ) -> sesgo::Result<TrustStore> {
     let store = trust.build()?;
     let net = network.build(settings)?;
-    let store = net.with_aia(&store);
+    let store = net.attach(&store);
     if !trust.iti {
         return Ok(store);
     }
@@ -55,41 +55,30 @@ pub(crate) fn online_trust(
     Ok(store)
 }
 
-fn report(status: &sesgo_cert::iti_refresh::ItiStatus) -> Value {
-    json!({
-        "sha512": status.archive.sha512,
-        "previousSha512": status.previous_sha512,
-        "changed": status.changed,
-        "verifiedAt": status.verified_at,
-        "ageSecs": status.age_secs,
-        "certificates": status.archive.certificates.len(),
-        "added": status.added,
-        "removed": status.removed,
-    })
+/// Length of the array member `key` of `v` (0 when absent).
+fn count(v: &serde_json::Value, key: &str) -> usize {
+    v.get(key)
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 pub(crate) fn trust_refresh(a: &TrustRefreshArgs, ui: &Ui) -> sesgo::Result<Output> {
     let settings = settings(a.settings.as_deref())?;
     let net = a.network.build(&settings)?;
-    let status = net.refresh_trust_store()?;
+    let out = net.refresh_trust_store_report()?;
     ui.note(format!(
         "sesgo trust refresh: {} ({} certificados; +{} -{})",
-        if status.changed {
+        if out.get("changed").and_then(serde_json::Value::as_bool) == Some(true) {
             "atualizado"
         } else {
             "sem mudanças"
         },
-        status.archive.certificates.len(),
-        status.added.len(),
-        status.removed.len()
+        out.get("certificates")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0),
+        count(&out, "added"),
+        count(&out, "removed")
     ));
-    let mut out = report(&status);
-    if let Some(o) = out.as_object_mut() {
-        o.insert(
-            "cacheDir".into(),
-            json!(net.cache().map(|c| path_string(c.dir()))),
-        );
-    }
     Ok(Output::Json {
         json: serde_json::to_string_pretty(&out).unwrap_or_default(),
         ok: true,
@@ -107,65 +96,17 @@ pub(crate) fn trust_show(a: &TrustShowArgs, ui: &Ui) -> sesgo::Result<Output> {
         iti_hash_url: a.network.iti_hash_url.clone(),
     }
     .build(&Settings::default())?;
-    let names: Vec<(String, String)> = sesgo_cert::embedded_icp_roots()
-        .into_iter()
-        .map(|(n, c)| (c.sha256_hex(), n.to_owned()))
-        .collect();
-    let roots: Vec<Value> = store
-        .fingerprints_hex()
-        .into_iter()
-        .map(|fp| {
-            let name = names.iter().find(|(f, _)| *f == fp).map(|(_, n)| n.clone());
-            let subject = store
-                .pool()
-                .iter()
-                .find(|c| c.sha256_hex() == fp)
-                .map(|c| c.subject());
-            json!({"sha256": fp, "name": name, "subject": subject})
-        })
-        .collect();
-    let iti = match net.trust_store_status() {
-        Ok(Some(s)) => {
-            let mut v = report(&s);
-            let cas: Value = s
-                .archive
-                .certificates
-                .iter()
-                .map(|(entry, c)| {
-                    json!({"entry": entry, "subject": c.subject(), "sha256": c.sha256_hex(), "notAfter": c.not_after()})
-                })
-                .collect();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("cas".into(), cas);
-            }
-            v
-        }
-        Ok(None) => Value::Null,
-        Err(e) => json!({"error": e.code().as_str(), "diagnostics": e.primary().diagnostics()}),
-    };
-    let now = sesgo_cert::now_unix();
-    let aia: Vec<Value> = net
-        .cache()
-        .map(|c| c.list(sesgo_cert::aia::CACHE_NAMESPACE))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| {
-            json!({"url": e.key, "sha256": e.sha256, "fetchedAt": e.fetched_at,
-                   "ageSecs": now.saturating_sub(e.fetched_at), "size": e.size})
-        })
-        .collect();
+    let out = net.trust_store_report(&store);
     ui.note(format!(
         "sesgo trust show: {} raiz(es) confiável(is); arquivo ITI {}; {} download(s) AIA em cache",
-        roots.len(),
-        if iti.is_null() { "ausente" } else { "em cache" },
-        aia.len()
+        count(&out, "roots"),
+        if out.get("itiArchive").is_none_or(serde_json::Value::is_null) {
+            "ausente"
+        } else {
+            "em cache"
+        },
+        count(&out, "aia")
     ));
-    let out = json!({
-        "roots": roots,
-        "cacheDir": net.cache().map(|c| path_string(c.dir())),
-        "itiArchive": iti,
-        "aia": aia,
-    });
     Ok(Output::Json {
         json: serde_json::to_string_pretty(&out).unwrap_or_default(),
         ok: true,

@@ -878,6 +878,9 @@ fn the_demo_runs_and_exits_0() {
             PW_VAR,
             "--chain",
             s(&chain),
+            // The demo's OCSP responders stopped with the demo.
+            "--revocation",
+            "warn",
         ];
         args.extend(trust);
         sesgo_env(&args, &pw)

@@ -15,11 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use sesgo_cert::testpki::{PkiOptions, TestPki};
-use sesgo_cert::{Credentials, Identity};
-use sesgo_core::json::{parse_strict, Limits};
-use sesgo_provenance::flow::{sign_set, SignRequest};
-use sesgo_provenance::signature::SignerIdentifier;
+use sesgo_cert::testpki::{PkiOptions, TestPki, TlsServer};
+use sesgo_cert::Credentials;
 use sesgo_testserver::{ServerConfig, TestServer, TlsConfig};
 
 struct Run {
@@ -66,38 +63,17 @@ fn codes(stdout: &str) -> Vec<String> {
 /// signers may send it; sesgo itself always writes the whole chain).
 fn leaf_only_bundle(pki: &TestPki) -> Vec<u8> {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let read = |n: &str| {
-        parse_strict(
-            &std::fs::read(examples.join(n)).unwrap(),
-            &Limits::default(),
-        )
-        .unwrap()
-    };
     let creds =
         Credentials::from_pkcs12(&std::fs::read(&pki.p12_aes).unwrap(), &pki.password, None)
             .unwrap();
-    let leaf = creds.chain()[0].clone();
-    let id = Identity::from_certificate(&leaf).signer_id().unwrap();
-    let policy = sesgo::parse_policy(None).unwrap();
-    let mut refs = sesgo_refs::CheckOptions::for_policy(policy);
-    refs.mode = sesgo_refs::Mode::Sign;
-    let req = SignRequest {
-        policy,
-        strategy: sesgo_jades::Strategy::Iat,
-        reference_time: sesgo_cert::now_unix(),
-        chain_der: vec![leaf.der().to_vec()],
-        who: SignerIdentifier::new(id.system, &id.value).unwrap(),
-        refs,
-    };
-    let signed = sign_set(
-        &read("bundle.json"),
-        &read("provenance.json"),
-        &req,
-        |p| creds.sign_rs256(p.signing_input()),
-        |_| Ok(()),
+    sesgo_provenance::testing::leaf_only_transfer_bundle(
+        &std::fs::read(examples.join("bundle.json")).unwrap(),
+        &std::fs::read(examples.join("provenance.json")).unwrap(),
+        &creds,
+        sesgo::parse_policy(None).unwrap(),
+        sesgo_cert::now_unix(),
     )
-    .unwrap();
-    signed.bundle.to_json().into_bytes()
+    .unwrap()
 }
 
 struct World {
@@ -220,7 +196,8 @@ fn trust_refresh_against_a_loopback_https_mirror_of_iti() {
     let w = world("iti");
     let mirror = w.dir.join("iti");
     w.pki.write_ac_archive(&mirror).unwrap();
-    let (chain, key) = w.pki.write_tls_server_cert(&w.dir.join("tls")).unwrap();
+    let tls = TlsServer::generate(&w.pki, &w.dir.join("tls")).unwrap();
+    let (chain, key) = (tls.chain_pem, tls.key_pem);
     let server = TestServer::start(ServerConfig {
         root: Some(mirror.clone()),
         tls: Some(TlsConfig {

@@ -21,7 +21,8 @@ pub struct HttpConfig {
     pub extra_roots_der: Vec<Vec<u8>>,
     /// Redirects followed at most (default 5); a loop fails at once.
     pub max_redirects: u32,
-    /// Extra attempts of a `GET` after a connection failure or a 502/503/504 (default 0).
+    /// Extra attempts of a `GET` after a transient connection failure (reset, broken
+    /// connection, unresolved name — not a refused connection) or a 502/503/504 (default 0).
     pub retries: u32,
     /// Wait before the first retry, doubled for each further one (default 500 ms).
     /// Retries never run past the request's timeout.
@@ -186,9 +187,12 @@ impl HttpFetcher {
         };
         let mut attempt = 0;
         loop {
-            let result = send(agent, request, url, deadline, shown);
+            let (result, transient) = match send(agent, request, url, deadline, shown) {
+                Ok(r) => (Ok(r), false),
+                Err((e, transient)) => (Err(e), transient),
+            };
             let retryable = match &result {
-                Err(FetchError::Connect { .. }) => true,
+                Err(FetchError::Connect { .. }) => transient,
                 Ok(r) => matches!(r.status(), 502..=504),
                 Err(_) => false,
             };
@@ -215,6 +219,14 @@ impl HttpFetcher {
 }
 
 impl Fetch for HttpFetcher {
+    /// A new fetcher with this configuration and `roots_der` added to its HTTPS roots.
+    fn with_extra_roots(&self, roots_der: &[Vec<u8>]) -> Result<Option<Arc<dyn Fetch>>, String> {
+        let mut config = self.config.clone();
+        config.extra_roots_der.extend(roots_der.iter().cloned());
+        let fetcher = HttpFetcher::new(config).map_err(|e| e.0)?;
+        Ok(Some(Arc::new(fetcher)))
+    }
+
     fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
         let Some(identity) = request.client_identity else {
             return self.run(request, &|url| {
@@ -272,14 +284,14 @@ fn send(
     url: &Url,
     deadline: Instant,
     shown: &str,
-) -> Result<ureq::Response, FetchError> {
+) -> Result<ureq::Response, (FetchError, bool)> {
     let timeout_err = || FetchError::Timeout {
         url: shown.to_owned(),
         timeout: request.timeout,
     };
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        return Err(timeout_err());
+        return Err((timeout_err(), false));
     }
     let method = match request.method {
         Method::Get => "GET",
@@ -303,11 +315,29 @@ fn send(
         Ok(response) | Err(ureq::Error::Status(_, response)) => Ok(response),
         Err(ureq::Error::Transport(transport)) => {
             if Instant::now() >= deadline {
-                return Err(timeout_err());
+                return Err((timeout_err(), false));
             }
-            Err(classify(&transport, shown, request.timeout))
+            // A refused connection is an answer — nothing listens there — not a transient
+            // failure: it is not retried (docs/adr/0055).
+            let transient = !refused(&transport);
+            Err((classify(&transport, shown, request.timeout), transient))
         }
     }
+}
+
+/// Whether the transport failed because the server refused the connection.
+fn refused(transport: &ureq::Transport) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> =
+        std::error::Error::source(transport);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return true;
+            }
+        }
+        source = err.source();
+    }
+    false
 }
 
 fn classify(transport: &ureq::Transport, shown: &str, timeout: Duration) -> FetchError {

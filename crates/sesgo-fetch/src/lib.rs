@@ -13,6 +13,7 @@
 //! different thing to each of them.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 mod cache;
@@ -265,9 +266,42 @@ impl std::error::Error for FetchError {}
 
 /// The transport interface. Implementations must be usable from many threads at once and
 /// must honour [`Request::timeout`] and [`Request::max_bytes`].
+///
+/// A closure is a transport too:
+///
+/// ```
+/// use sesgo_fetch::{Fetch, FetchError, Method, Purpose, Request, Response};
+/// let host = |r: &Request<'_>| -> Result<Response, FetchError> {
+///     Ok(Response { status: 404, content_type: None, retry_after_secs: None, body: Vec::new() })
+/// };
+/// let request = Request {
+///     method: Method::Get, url: "http://127.0.0.1:1/ca.der", purpose: Purpose::Aia,
+///     content_type: None, accept: None, headers: &[], body: None, max_bytes: 1024,
+///     timeout: std::time::Duration::from_secs(5), client_identity: None,
+/// };
+/// assert_eq!(host.fetch(&request).unwrap().status, 404);
+/// ```
 pub trait Fetch: Send + Sync {
     /// Performs one request.
     fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError>;
+
+    /// This transport also trusting `roots_der` (DER certificates) for HTTPS servers: the
+    /// extra roots a TSA or an authorization server needs (`tsaTlsRootsPem`, a token's
+    /// `caCertsPem`). `Ok(None)` (the default) when they do not apply: a host's own HTTP
+    /// stack does its own TLS, and [`Offline`] never connects. `Err`: unusable roots.
+    fn with_extra_roots(&self, roots_der: &[Vec<u8>]) -> Result<Option<Arc<dyn Fetch>>, String> {
+        let _ = roots_der;
+        Ok(None)
+    }
+}
+
+impl<F> Fetch for F
+where
+    F: Fn(&Request<'_>) -> Result<Response, FetchError> + Send + Sync,
+{
+    fn fetch(&self, request: &Request<'_>) -> Result<Response, FetchError> {
+        self(request)
+    }
 }
 
 /// Offline mode: every request fails with [`FetchError::Offline`], so callers report what

@@ -8,7 +8,7 @@
 //! `unsafe`, and a PKCS#11 key never leaves the token.
 
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rustls::client::ResolvesClientCert;
@@ -24,21 +24,34 @@ pub(crate) fn root_store(
     system_roots: bool,
     extra_roots_der: &[Vec<u8>],
 ) -> Result<RootCertStore, String> {
-    let mut roots = RootCertStore::empty();
-    if system_roots {
-        let native = rustls_native_certs::load_native_certs();
-        let (added, _ignored) = roots.add_parsable_certificates(native.certs);
-        if added == 0 {
-            // No readable system store (minimal containers): the Mozilla roots instead.
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        }
-    }
+    let mut roots = if system_roots {
+        system_root_store().clone()
+    } else {
+        RootCertStore::empty()
+    };
     for (index, der) in extra_roots_der.iter().enumerate() {
         roots
             .add(CertificateDer::from(der.clone()))
             .map_err(|e| format!("raiz TLS adicional nº {} inválida: {e}", index + 1))?;
     }
     Ok(roots)
+}
+
+/// The operating system's roots (or, if none can be read, the Mozilla roots), read once
+/// per process: every [`HttpFetcher`](crate::HttpFetcher) shares them, so building one
+/// (a network context, a TSA or token transport with extra roots) costs no disk reads.
+fn system_root_store() -> &'static RootCertStore {
+    static SYSTEM: OnceLock<RootCertStore> = OnceLock::new();
+    SYSTEM.get_or_init(|| {
+        let mut roots = RootCertStore::empty();
+        let native = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = roots.add_parsable_certificates(native.certs);
+        if added == 0 {
+            // No readable system store (minimal containers): the Mozilla roots instead.
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        roots
+    })
 }
 
 /// A TLS 1.2/1.3 client configuration (ring provider) without a client certificate.

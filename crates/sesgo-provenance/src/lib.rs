@@ -29,6 +29,8 @@ pub mod flow;
 pub mod provenance;
 pub mod signature;
 pub mod signed_set;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod time;
 
 pub use time::instant_from_unix;

@@ -29,7 +29,7 @@ mod evidence;
 mod ocsp;
 mod urls;
 
-pub use cache::{process_cache, Cache, MemoryCache, NoCache};
+pub use cache::{process_cache, Cache, MemoryCache, NoCache, SharedCache};
 pub use evidence::{EvidenceItem, EvidenceKind, EvidenceStore};
 pub use urls::{crl_urls, ocsp_urls};
 

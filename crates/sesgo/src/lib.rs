@@ -42,9 +42,8 @@ pub use clock::{system_clock, Clock, FixedClock, SharedClock, SystemClock};
 pub use export::{export_certificate, ExportFormat};
 pub use inspect::{inspect_certificate, inspect_certificate_with_trust, InspectOptions};
 pub use limits::{read_input_file, InputKind};
-pub use network::{build_x5c, Network, NetworkOptions};
+pub use network::{build_x5c, Fetch, Network, NetworkOptions};
 pub use options::{parse_policy, DEFAULT_POLICY};
-pub use revocation::{set_fetcher, Fetch};
 pub use sesgo_core::json::{Object, Value};
 pub use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
 pub use sesgo_jades::{Policy, Strategy};
@@ -52,7 +51,7 @@ pub use settings::{
     check_reference_range, check_reference_time, OcspUnknown, RevocationPolicy, Settings,
     MAX_CLOCK_SKEW_SECS, REFERENCE_TIME_RANGE,
 };
-pub use sign::{sign, sign_with_clock, sign_with_fetch, SignOptions, Signed};
+pub use sign::{sign, sign_with_clock, SignOptions, Signed};
 pub use signer::{ExternalSignFn, Signer, TrustStore};
 pub use tools::{
     build_bundle, build_bundle_parts, canonicalize, check_references, BuildBundleOptions,
@@ -94,4 +93,4 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Version of the binding interface (C ABI, JNI, Python native module). Wrappers refuse a
 /// native library whose ABI version differs from the one they were built for.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;

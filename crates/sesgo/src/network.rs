@@ -1,7 +1,14 @@
-//! [`Network`]: the facade's network context (issue 18; ADRs 0045, 0046) — one transport
-//! ([`Fetch`]), one on-disk cache ([`DiskCache`]) and the guide's network settings,
-//! shared by AIA chain completion, the ITI trust-store refresh and, through
-//! [`Network::fetch`] and [`Network::timeout`], by OCSP, CRL, TSA and token requests.
+//! [`Network`]: the facade's network context (issue 18; ADRs 0045, 0046, 0055) — one
+//! transport ([`Fetch`]), one on-disk cache ([`DiskCache`]) and the guide's network
+//! settings — and the one way anything in sesgo reaches the network: AIA chain completion,
+//! the ITI trust-store refresh, OCSP and CRL ([`crate::sign`], [`crate::verify`]), the TSA
+//! of strategy `tsa` and access tokens ([`crate::token::token`]).
+//!
+//! A [`TrustStore`] made with [`Network::attach`] carries the network to `sign` and
+//! `verify`; without one they use a default network built from the operation's settings
+//! (sesgo's HTTP client, the process's memory cache, no disk cache, no AIA). Offline
+//! (`network: false` in either) nothing is fetched and each component reports what it
+//! could not obtain with its own code (docs/adr/0055).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -97,25 +104,32 @@ impl Network {
     pub fn new(settings: &Settings, options: &NetworkOptions) -> Result<Network> {
         settings.validate()?;
         if !settings.network {
-            return Network::build(Arc::new(Offline), true, settings, options);
+            return Network::build(Arc::new(Offline), true, settings, options, true);
         }
-        let mut extra_roots_der = Vec::new();
-        if let Some(pem) = &options.tls_roots_pem {
-            let roots = Certificate::all_from_pem(pem).map_err(|e| e.at("tlsRootsPem"))?;
-            extra_roots_der.extend(roots.iter().map(|c| c.der().to_vec()));
-        }
-        let http = HttpFetcher::new(HttpConfig {
-            extra_roots_der,
-            retries: settings.network_max_retries,
-            retry_backoff: Duration::from_secs(settings.network_retry_interval_secs.into()),
-            ..HttpConfig::default()
-        })
-        .map_err(|e| invalid("network", e.to_string()))?;
-        Network::build(Arc::new(http), false, settings, options)
+        let http = http_fetcher(settings, options)?;
+        Network::build(Arc::new(http), false, settings, options, true)
+    }
+
+    /// The default network of an operation given no [`Network`]: sesgo's HTTP client
+    /// configured by `settings` (retries; no extra roots), no disk cache; [`Offline`]
+    /// when `settings.network` is false. A transport that cannot be configured (a bad
+    /// proxy variable) fails each request with that reason rather than the operation.
+    pub(crate) fn ephemeral(settings: &Settings) -> Network {
+        let options = NetworkOptions::default();
+        let fetch: Arc<dyn Fetch> = if !settings.network {
+            Arc::new(Offline)
+        } else {
+            match http_fetcher(settings, &options) {
+                Ok(h) => Arc::new(h),
+                Err(e) => Arc::new(Unusable(e.primary().diagnostics().to_owned())),
+            }
+        };
+        Network::assemble(fetch, !settings.network, None, settings, &options)
     }
 
     /// A context over a caller's own transport (a host HTTP stack, a C callback, a Python
-    /// callable, a Java object). With `settings.network` false it is offline anyway.
+    /// callable, a Java object, a Rust closure). With `settings.network` false it is
+    /// offline anyway.
     pub fn with_fetcher(
         fetch: Arc<dyn Fetch>,
         settings: &Settings,
@@ -123,9 +137,9 @@ impl Network {
     ) -> Result<Network> {
         settings.validate()?;
         if !settings.network {
-            return Network::build(Arc::new(Offline), true, settings, options);
+            return Network::build(Arc::new(Offline), true, settings, options, true);
         }
-        Network::build(fetch, false, settings, options)
+        Network::build(fetch, false, settings, options, true)
     }
 
     fn build(
@@ -133,6 +147,7 @@ impl Network {
         offline: bool,
         settings: &Settings,
         options: &NetworkOptions,
+        disk: bool,
     ) -> Result<Network> {
         for (name, url) in [
             ("trustStoreZipUrl", &options.trust_store_zip_url),
@@ -150,7 +165,8 @@ impl Network {
         }
         let dir = match &options.cache_dir {
             Some(d) => Some(PathBuf::from(d)),
-            None => DiskCache::default_dir(),
+            None if disk => DiskCache::default_dir(),
+            None => None,
         };
         let max = options
             .cache_max_bytes
@@ -169,6 +185,16 @@ impl Network {
             },
             None => None,
         };
+        Ok(Network::assemble(fetch, offline, cache, settings, options))
+    }
+
+    fn assemble(
+        fetch: Arc<dyn Fetch>,
+        offline: bool,
+        cache: Option<Arc<DiskCache>>,
+        settings: &Settings,
+        options: &NetworkOptions,
+    ) -> Network {
         let aia = Arc::new(AiaSource::new(
             Arc::clone(&fetch),
             cache.clone(),
@@ -179,7 +205,7 @@ impl Network {
                 ..AiaConfig::default()
             },
         ));
-        Ok(Network {
+        Network {
             inner: Arc::new(Inner {
                 fetch,
                 offline,
@@ -188,7 +214,7 @@ impl Network {
                 options: options.clone(),
                 aia,
             }),
-        })
+        }
     }
 
     /// Whether network access is disabled (`network: false`, `--offline`).
@@ -235,11 +261,26 @@ impl Network {
         Duration::from_secs(secs.into())
     }
 
-    /// `trust` completing chains through AIA `caIssuers` (memory, disk cache, network),
-    /// so a signature whose `x5c` holds only the leaf can verify. Trust is still decided
-    /// only by `trust`'s pinned roots.
-    pub fn with_aia(&self, trust: &TrustStore) -> TrustStore {
+    /// `trust` (same roots and pool) with this network attached: [`crate::sign`],
+    /// [`crate::verify`] and [`build_x5c`] with it complete chains through AIA
+    /// `caIssuers` (memory, disk cache, network), so a signature whose `x5c` holds only
+    /// the leaf can verify, and make their OCSP, CRL and TSA requests through this
+    /// network's transport and cache (offline: none). Trust is still decided only by
+    /// `trust`'s pinned roots.
+    pub fn attach(&self, trust: &TrustStore) -> TrustStore {
         trust.with_aia(Arc::clone(&self.inner.aia))
+    }
+
+    /// The transport with `roots_pem` added to its HTTPS roots when it is sesgo's own
+    /// HTTP client ([`Fetch::with_extra_roots`]); a host transport or [`Offline`] as is.
+    /// Failure: unreadable PEM or roots → `FORMAT.CERT-PEM-INVALID` /
+    /// `CONFIG.INVALID-PARAMETER` at `at`.
+    pub(crate) fn fetcher_trusting(
+        &self,
+        roots_pem: Option<&str>,
+        at: &str,
+    ) -> Result<Arc<dyn Fetch>> {
+        with_roots(self.fetcher(), roots_pem, at)
     }
 
     /// Where the ITI archive comes from and how fresh it must be.
@@ -282,6 +323,86 @@ impl Network {
         iti_refresh::cached(cache, &self.iti_config()).transpose()
     }
 
+    /// [`Network::refresh_trust_store`] as the JSON report the CLI and every binding
+    /// return: `{"sha512", "previousSha512", "changed", "verifiedAt", "ageSecs",
+    /// "certificates", "added": [subject…], "removed": [subject…], "cacheDir"}`.
+    pub fn refresh_trust_store_report(&self) -> Result<serde_json::Value> {
+        let status = self.refresh_trust_store()?;
+        let mut report = iti_report(&status);
+        if let Some(o) = report.as_object_mut() {
+            o.insert("cacheDir".into(), self.cache_dir_json());
+        }
+        Ok(report)
+    }
+
+    fn cache_dir_json(&self) -> serde_json::Value {
+        self.cache()
+            .map(|c| serde_json::Value::from(c.dir().to_string_lossy().into_owned()))
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// What trust rests on, from `trust` and this network's cache, never the network
+    /// (`sesgo trust show`): `{"roots": [{"sha256", "name", "subject"}…], "cacheDir",
+    /// "itiArchive": null | {refresh report members…, "cas": [{"entry", "subject",
+    /// "sha256", "notAfter"}…]} | {"error", "diagnostics"}, "aia": [{"url", "sha256",
+    /// "fetchedAt", "ageSecs", "size"}…]}`.
+    pub fn trust_store_report(&self, trust: &TrustStore) -> serde_json::Value {
+        use serde_json::{json, Value};
+        let names: Vec<(String, String)> = sesgo_cert::embedded_icp_roots()
+            .into_iter()
+            .map(|(n, c)| (c.sha256_hex(), n.to_owned()))
+            .collect();
+        let roots: Vec<Value> = trust
+            .fingerprints_hex()
+            .into_iter()
+            .map(|fp| {
+                let name = names.iter().find(|(f, _)| *f == fp).map(|(_, n)| n.clone());
+                let subject = trust
+                    .pool()
+                    .iter()
+                    .find(|c| c.sha256_hex() == fp)
+                    .map(Certificate::subject);
+                json!({"sha256": fp, "name": name, "subject": subject})
+            })
+            .collect();
+        let iti = match self.trust_store_status() {
+            Ok(Some(s)) => {
+                let mut v = iti_report(&s);
+                let cas: Value = s
+                    .archive
+                    .certificates
+                    .iter()
+                    .map(|(entry, c)| {
+                        json!({"entry": entry, "subject": c.subject(), "sha256": c.sha256_hex(), "notAfter": c.not_after()})
+                    })
+                    .collect();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("cas".into(), cas);
+                }
+                v
+            }
+            Ok(None) => Value::Null,
+            Err(e) => json!({"error": e.code().as_str(), "diagnostics": e.primary().diagnostics()}),
+        };
+        let now = sesgo_cert::now_unix();
+        let aia: Vec<Value> = self
+            .cache()
+            .map(|c| c.list(sesgo_cert::aia::CACHE_NAMESPACE))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| {
+                json!({"url": e.key, "sha256": e.sha256, "fetchedAt": e.fetched_at,
+                       "ageSecs": now.saturating_sub(e.fetched_at), "size": e.size})
+            })
+            .collect();
+        json!({
+            "roots": roots,
+            "cacheDir": self.cache_dir_json(),
+            "itiArchive": iti,
+            "aia": aia,
+        })
+    }
+
     /// `trust` with the ITI archive's CA certificates in its pool: the cached copy while
     /// fresh, else refreshed, else the last good copy with a `CACHE.*` warning (returned).
     pub fn with_iti(&self, trust: &TrustStore) -> Result<(TrustStore, Vec<Finding>)> {
@@ -292,9 +413,109 @@ impl Network {
     }
 }
 
+/// The members every ITI report shares.
+fn iti_report(status: &ItiStatus) -> serde_json::Value {
+    serde_json::json!({
+        "sha512": status.archive.sha512,
+        "previousSha512": status.previous_sha512,
+        "changed": status.changed,
+        "verifiedAt": status.verified_at,
+        "ageSecs": status.age_secs,
+        "certificates": status.archive.certificates.len(),
+        "added": status.added,
+        "removed": status.removed,
+    })
+}
+
+/// sesgo's HTTP client as `settings` and `options` configure it: system roots plus
+/// `tlsRootsPem`, environment proxies, retries of `GET`s from the settings.
+fn http_fetcher(settings: &Settings, options: &NetworkOptions) -> Result<HttpFetcher> {
+    let mut extra_roots_der = Vec::new();
+    if let Some(pem) = &options.tls_roots_pem {
+        let roots = Certificate::all_from_pem(pem).map_err(|e| e.at("tlsRootsPem"))?;
+        extra_roots_der.extend(roots.iter().map(|c| c.der().to_vec()));
+    }
+    HttpFetcher::new(HttpConfig {
+        extra_roots_der,
+        retries: settings.network_max_retries,
+        retry_backoff: Duration::from_secs(settings.network_retry_interval_secs.into()),
+        ..HttpConfig::default()
+    })
+    .map_err(|e| invalid("network", e.to_string()))
+}
+
+/// `fetch` also trusting the certificates of `roots_pem` for HTTPS servers, when they
+/// apply to it ([`Fetch::with_extra_roots`]).
+fn with_roots(fetch: Arc<dyn Fetch>, roots_pem: Option<&str>, at: &str) -> Result<Arc<dyn Fetch>> {
+    let Some(pem) = roots_pem else {
+        return Ok(fetch);
+    };
+    let certs = Certificate::all_from_pem(pem).map_err(|e| e.at(at))?;
+    if certs.is_empty() {
+        return Err(Error::new(Code::FormatCertPemInvalid, "nenhum certificado no PEM").at(at));
+    }
+    let der: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
+    match fetch.with_extra_roots(&der) {
+        Ok(Some(f)) => Ok(f),
+        Ok(None) => Ok(fetch),
+        Err(e) => Err(invalid(at, e)),
+    }
+}
+
+/// A transport whose configuration could not be built (e.g. a bad proxy variable): every
+/// request fails with that reason.
+struct Unusable(String);
+
+impl Fetch for Unusable {
+    fn fetch(&self, request: &Request<'_>) -> std::result::Result<Response, FetchError> {
+        Err(FetchError::Custom {
+            url: sesgo_fetch::redact(request.url),
+            detail: self.0.clone(),
+        })
+    }
+}
+
+/// The transport and cache one operation (sign, verify) uses: those of the network
+/// attached to `trust` ([`Network::attach`]), else of [`Network::ephemeral`] built from
+/// `settings`; always [`Offline`] when `settings.network` is false (the cache is still
+/// read).
+pub(crate) struct Route {
+    /// The transport.
+    pub fetch: Arc<dyn Fetch>,
+    /// The revocation cache: the process's memory over the network's disk cache.
+    pub revocation_cache: sesgo_revocation::SharedCache,
+}
+
+impl Route {
+    pub(crate) fn of(trust: &TrustStore, settings: &Settings) -> Route {
+        let (fetch, disk) = match trust.aia() {
+            Some(aia) => (aia.fetcher(), aia.cache().cloned()),
+            None => (Network::ephemeral(settings).fetcher(), None),
+        };
+        let fetch: Arc<dyn Fetch> = if settings.network {
+            fetch
+        } else {
+            Arc::new(Offline)
+        };
+        Route {
+            fetch,
+            revocation_cache: sesgo_revocation::SharedCache::new(disk),
+        }
+    }
+
+    /// The transport for the TSA: trusting `tsaTlsRootsPem` too when it applies.
+    pub(crate) fn tsa_fetcher(&self, settings: &Settings) -> Result<Arc<dyn Fetch>> {
+        with_roots(
+            Arc::clone(&self.fetch),
+            settings.tsa_tls_roots_pem.as_deref(),
+            "tsaTlsRootsPem",
+        )
+    }
+}
+
 /// Caso de uso *montar cadeia* (IG-DIGEST §13): the `x5c` of a certificate — leaf
 /// first, the root last, standard Base64 DER — completed from `trust`'s pool and, when
-/// `trust` completes chains online ([`Network::with_aia`]), from AIA `caIssuers`.
+/// `trust` completes chains online ([`Network::attach`]), from AIA `caIssuers`.
 /// `certificate` is PEM, DER or standard Base64 DER (an `x5c` element).
 ///
 /// The chain is validated at `reference_time` (default now) against `trust`'s pinned

@@ -3,65 +3,17 @@
 //! cache, the network); this module turns them into findings under `revocationPolicy`,
 //! builds the `rRefs` of policy 0.1 (criar Etapa 13) and checks them at validation.
 
+use crate::network::Route;
 use crate::settings::{OcspUnknown, RevocationPolicy, Settings};
 use sesgo_cert::Certificate;
 use sesgo_core::{Code, Finding, Result, Severity};
 use sesgo_jades::RevocationRefs;
 use sesgo_revocation::{
-    check_chain, evaluate_crl, evaluate_ocsp, process_cache, CertRevocation, Config, EvidenceItem,
-    EvidenceKind, EvidenceStore, Origin, Status,
+    check_chain, evaluate_crl, evaluate_ocsp, CertRevocation, Config, EvidenceItem, EvidenceKind,
+    EvidenceStore, Origin, Status,
 };
 use std::path::Path;
-use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
-
-pub use sesgo_fetch::Fetch;
-
-static FETCHER: RwLock<Option<Arc<dyn Fetch>>> = RwLock::new(None);
-
-/// Sets the network transport of every online revocation check (OCSP, CRL) of this
-/// process, for hosts that bring their own HTTP stack or egress rules. Without it the
-/// facade's default transport is used.
-pub fn set_fetcher(fetch: Arc<dyn Fetch>) {
-    if let Ok(mut f) = FETCHER.write() {
-        *f = Some(fetch);
-    }
-}
-
-/// A transport whose configuration could not be built (e.g. a bad proxy variable):
-/// every request fails with that reason.
-struct Unusable(String);
-
-impl Fetch for Unusable {
-    fn fetch(
-        &self,
-        request: &sesgo_fetch::Request<'_>,
-    ) -> std::result::Result<sesgo_fetch::Response, sesgo_fetch::FetchError> {
-        Err(sesgo_fetch::FetchError::Custom {
-            url: sesgo_fetch::redact(request.url),
-            detail: self.0.clone(),
-        })
-    }
-}
-
-/// The transport in force: [`sesgo_fetch::Offline`] when `settings.network` is false
-/// (`--offline`), else the one set with [`set_fetcher`], else the default
-/// [`sesgo_fetch::HttpFetcher`] (system roots, environment proxies), built once.
-pub(crate) fn fetcher(s: &Settings) -> Arc<dyn Fetch> {
-    if !s.network {
-        return Arc::new(sesgo_fetch::Offline);
-    }
-    if let Some(f) = FETCHER.read().ok().and_then(|f| f.clone()) {
-        return f;
-    }
-    static DEFAULT: OnceLock<Arc<dyn Fetch>> = OnceLock::new();
-    DEFAULT
-        .get_or_init(|| match sesgo_fetch::HttpFetcher::with_defaults() {
-            Ok(f) => Arc::new(f),
-            Err(e) => Arc::new(Unusable(e.to_string())),
-        })
-        .clone()
-}
 
 /// Reads the evidence files and directories of `revocationEvidence`.
 pub(crate) fn load_evidence(paths: &[String]) -> Result<EvidenceStore> {
@@ -203,6 +155,7 @@ pub(crate) fn for_signing(
     evidence: &[String],
     reference_time: i64,
     now: i64,
+    route: &Route,
 ) -> Result<(Vec<Finding>, RevocationRefs)> {
     if s.revocation_policy == RevocationPolicy::Off {
         // Explicitly off: nothing checked, no rRefs (the verifier reports their absence).
@@ -213,8 +166,8 @@ pub(crate) fn for_signing(
         chain,
         &config(s, reference_time, now),
         &store,
-        &*fetcher(s),
-        process_cache(),
+        &*route.fetch,
+        &route.revocation_cache,
     );
     let a = assess(&results, s.revocation_policy, OcspUnknown::Revoked, true);
     if let Some(e) = sesgo_core::Error::from_findings(a.findings.clone()) {

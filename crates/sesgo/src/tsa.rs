@@ -55,20 +55,6 @@ pub(crate) fn check_url(url: &str) -> Result<()> {
     }
 }
 
-/// The fetcher [`crate::sign`] uses for the TSA: [`sesgo_fetch::HttpFetcher`] with the
-/// system's roots plus `tsaTlsRootsPem`, proxies from the environment.
-pub(crate) fn default_fetcher(settings: &Settings) -> Result<Box<dyn Fetch>> {
-    let mut config = sesgo_fetch::HttpConfig::default();
-    if let Some(pem) = &settings.tsa_tls_roots_pem {
-        let certs = Certificate::all_from_pem(pem).map_err(|e| e.nested_in("tsaTlsRootsPem"))?;
-        config.extra_roots_der = certs.iter().map(|c| c.der().to_vec()).collect();
-    }
-    let f = sesgo_fetch::HttpFetcher::new(config).map_err(|e| {
-        Error::new(Code::ConfigInvalidParameter, e.to_string()).at("tsaTlsRootsPem")
-    })?;
-    Ok(Box::new(f))
-}
-
 /// criar 1.3: strategy `tsa` needs `tsaUrl` (`CONFIG.MISSING-PARAMETER`: CodeSystem
 /// 0.1.2 has no `CONFIG.TSA-CONFIG-MISSING`, docs/adr/0004), an acceptable URL
 /// (`CONFIG.TSA-URL-INVALID`).

@@ -15,8 +15,7 @@ use sesgo::token::{
     clear_token_cache, client_assertion, token, token_with_clock, AssertionParams, ClientAuth,
     TokenOptions,
 };
-use sesgo::{Code, Signer};
-use sesgo_fetch::Fetch;
+use sesgo::{Code, Network, NetworkOptions, Settings, Signer};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
@@ -47,14 +46,27 @@ fn ca_pem() -> Vec<u8> {
     std::fs::read(s(&env().kc["caPem"])).unwrap()
 }
 
-/// The HTTP transport trusting the test root for the server (and nothing else).
-fn fetcher() -> Box<dyn Fetch> {
-    Box::new(sesgo::token::https_fetcher(Some(&ca_pem())).unwrap())
+fn network(tls_roots_pem: Option<String>) -> Network {
+    let dir = PathBuf::from(s(&env().pki["dir"])).join("keycloak-test-cache");
+    Network::new(
+        &Settings::default(),
+        &NetworkOptions {
+            cache_dir: Some(dir.display().to_string()),
+            tls_roots_pem,
+            ..NetworkOptions::default()
+        },
+    )
+    .unwrap()
 }
 
-/// The HTTP transport with the system roots only (the test server is not trusted).
-fn untrusting_fetcher() -> Box<dyn Fetch> {
-    Box::new(sesgo::token::https_fetcher(None).unwrap())
+/// The network whose HTTP client trusts the test root for the server.
+fn fetcher() -> Network {
+    network(Some(String::from_utf8(ca_pem()).unwrap()))
+}
+
+/// The network with the system roots only (the test server is not trusted).
+fn untrusting_fetcher() -> Network {
+    network(None)
 }
 
 fn ecnpj() -> Signer {
@@ -96,7 +108,7 @@ fn thumbprint(signer: &Signer) -> String {
 #[ignore = "needs a live Keycloak: cargo xtask test keycloak"]
 fn variant_a_secret_over_mtls_gives_a_certificate_bound_token() {
     let signer = ecnpj();
-    let t = token(&*fetcher(), &signer, &secret_options()).unwrap();
+    let t = token(&fetcher(), &signer, &secret_options()).unwrap();
     assert_eq!(t.token_type(), "Bearer");
     assert!(t.expires_in() > 30);
     assert_eq!(
@@ -112,7 +124,7 @@ fn variant_a_secret_over_mtls_gives_a_certificate_bound_token() {
 #[ignore = "needs a live Keycloak: cargo xtask test keycloak"]
 fn variant_b_private_key_jwt_rs384_gives_a_certificate_bound_token() {
     let signer = ecnpj();
-    let t = token(&*fetcher(), &signer, &jwt_options()).unwrap();
+    let t = token(&fetcher(), &signer, &jwt_options()).unwrap();
     assert_eq!(
         t.cnf_x5t_s256().as_deref(),
         Some(thumbprint(&signer).as_str())
@@ -125,7 +137,7 @@ fn variant_b_private_key_jwt_rs384_gives_a_certificate_bound_token() {
 fn wrong_secret_is_refused_with_the_server_words() {
     let mut o = secret_options();
     o.auth = ClientAuth::Secret(Zeroizing::new("errado".into()));
-    let e = token(&*fetcher(), &ecnpj(), &o).unwrap_err();
+    let e = token(&fetcher(), &ecnpj(), &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     let msg = e.to_string();
     assert!(
@@ -140,7 +152,7 @@ fn wrong_secret_is_refused_with_the_server_words() {
 fn unknown_client_is_refused() {
     let mut o = secret_options();
     o.client_id = "nao-existe".into();
-    let e = token(&*fetcher(), &ecnpj(), &o).unwrap_err();
+    let e = token(&fetcher(), &ecnpj(), &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     assert!(e.to_string().contains("invalid_client"), "{e}");
 }
@@ -164,7 +176,7 @@ fn expired_assertion_is_refused_by_the_server() {
     .unwrap();
     let mut o = jwt_options();
     o.auth = ClientAuth::Assertion(jwt);
-    let e = token(&*fetcher(), &signer, &o).unwrap_err();
+    let e = token(&fetcher(), &signer, &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     assert!(e.to_string().contains("invalid_client"), "{e}");
 }
@@ -177,7 +189,7 @@ fn too_long_assertion_is_refused_before_sending_and_by_the_server() {
         ttl_secs: 3600,
         hub_ctx: None,
     };
-    let e = token(&*fetcher(), &ecnpj(), &o).unwrap_err();
+    let e = token(&fetcher(), &ecnpj(), &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigTtlOutOfRange);
     // Built by hand (bypassing the client's own limit): the server refuses it too
     // (token.endpoint.auth.signing.max.exp = 300 in the realm).
@@ -188,7 +200,7 @@ fn too_long_assertion_is_refused_before_sending_and_by_the_server() {
         "iat": now - 400, "exp": now + 3600, "jti": sesgo::token::new_jti()});
     let jwt = hand_signed(&signer, &claims);
     o.auth = ClientAuth::Assertion(Zeroizing::new(jwt));
-    let e = token(&*fetcher(), &signer, &o).unwrap_err();
+    let e = token(&fetcher(), &signer, &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     assert!(e.to_string().contains("invalid_client"), "{e}");
 }
@@ -232,8 +244,8 @@ fn replayed_jti_is_refused() {
     .unwrap();
     let mut o = jwt_options();
     o.auth = ClientAuth::Assertion(jwt);
-    token(&*fetcher(), &signer, &o).unwrap();
-    let e = token(&*fetcher(), &signer, &o).unwrap_err();
+    token(&fetcher(), &signer, &o).unwrap();
+    let e = token(&fetcher(), &signer, &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     assert!(e.to_string().contains("invalid_client"), "{e}");
 }
@@ -241,9 +253,14 @@ fn replayed_jti_is_refused() {
 #[test]
 #[ignore = "needs a live Keycloak: cargo xtask test keycloak"]
 fn untrusted_server_certificate_is_refused() {
-    let e = token(&*untrusting_fetcher(), &ecnpj(), &secret_options()).unwrap_err();
+    let e = token(&untrusting_fetcher(), &ecnpj(), &secret_options()).unwrap_err();
     assert_eq!(e.code(), Code::CertChainValidationFailed);
     assert_eq!(e.findings()[0].locations(), ["token.tls".to_string()]);
+    // The server's CA given with the request (caCertsPem) is added to the same network's
+    // HTTP client for this request only.
+    let mut o = secret_options();
+    o.ca_certs_pem = Some(String::from_utf8(ca_pem()).unwrap());
+    token(&untrusting_fetcher(), &ecnpj(), &o).unwrap();
 }
 
 #[test]
@@ -251,7 +268,7 @@ fn untrusted_server_certificate_is_refused() {
 fn no_client_certificate_means_no_bound_token() {
     let mut o = secret_options();
     o.mtls = false;
-    let e = token(&*fetcher(), &ecnpj(), &o).unwrap_err();
+    let e = token(&fetcher(), &ecnpj(), &o).unwrap_err();
     assert_eq!(e.code(), Code::ConfigInvalidParameter);
     assert!(e.to_string().contains("invalid_request"), "{e}");
 }
@@ -265,26 +282,16 @@ fn cache_hit_within_lifetime_and_refresh_after() {
     o.scope = Some("profile".into());
     clear_token_cache();
     let now = sesgo_core::time::now_unix();
-    let first = token_with_clock(&*fetcher(), &signer, &o, &sesgo::FixedClock(now)).unwrap();
+    let first = token_with_clock(&fetcher(), &signer, &o, &sesgo::FixedClock(now)).unwrap();
     assert!(!first.from_cache());
     let life = first.expires_in() as i64;
-    let again = token_with_clock(
-        &*fetcher(),
-        &signer,
-        &o,
-        &sesgo::FixedClock(now + life - 31),
-    )
-    .unwrap();
+    let again =
+        token_with_clock(&fetcher(), &signer, &o, &sesgo::FixedClock(now + life - 31)).unwrap();
     assert!(again.from_cache());
     assert_eq!(again.secret(), first.secret());
     // Inside the 30 s margin: a new request, a new token.
-    let fresh = token_with_clock(
-        &*fetcher(),
-        &signer,
-        &o,
-        &sesgo::FixedClock(now + life - 30),
-    )
-    .unwrap();
+    let fresh =
+        token_with_clock(&fetcher(), &signer, &o, &sesgo::FixedClock(now + life - 30)).unwrap();
     assert!(!fresh.from_cache());
     assert_ne!(fresh.secret(), first.secret());
 }
@@ -296,11 +303,11 @@ fn eight_threads_share_one_cached_token() {
     let mut o = jwt_options();
     o.use_cache = true;
     o.scope = Some("email".into());
-    let f: std::sync::Arc<dyn Fetch> = std::sync::Arc::from(fetcher());
+    let f = fetcher();
     let handles: Vec<_> = (0..8)
         .map(|_| {
             let (f, signer, o) = (f.clone(), signer.clone(), o.clone());
-            std::thread::spawn(move || token(&*f, &signer, &o).unwrap())
+            std::thread::spawn(move || token(&f, &signer, &o).unwrap())
         })
         .collect();
     let tokens: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();

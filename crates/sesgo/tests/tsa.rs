@@ -1,8 +1,9 @@
 //! Strategy `tsa` end to end (issue 20): signing with a real RFC 3161 TSA (`openssl ts
 //! -reply` over the test PKI) under both policies, and verification where `genTime` is
-//! the time at which the chain is judged. The TSA is reached through a [`Fetch`] that
-//! hands the request body to `openssl ts -reply` (optionally altered, to make the TSA
-//! answer another request).
+//! the time at which the chain is judged. The TSA is reached through a network whose
+//! transport is a [`Fetch`] that hands the request body to `openssl ts -reply`
+//! (optionally altered, to make the TSA answer another request), attached to the trust
+//! store (docs/adr/0055).
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -15,12 +16,14 @@
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode};
 use sesgo::{
-    sign_with_fetch, verify_with_clock, Code, FixedClock, Settings, SignOptions, Signer, Stage,
-    StageStatus, TrustStore, TrustStoreOptions, Value, VerifyInput, VerifyOptions,
+    sign_with_clock, verify_with_clock, Code, FixedClock, Network, NetworkOptions, Settings,
+    SignOptions, Signer, Stage, StageStatus, TrustStore, TrustStoreOptions, Value, VerifyInput,
+    VerifyOptions,
 };
 use sesgo_cert::testpki::{TestPki, TestTsa, TsaUnit, TSA_POLICY, TSA_REFUSED_POLICY};
 use sesgo_cert::Certificate;
 use sesgo_fetch::{Fetch, FetchError, Offline, Request, Response};
+use std::sync::Arc;
 
 const P012: &str =
     "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2";
@@ -38,6 +41,7 @@ enum Alter {
 }
 
 /// A `Fetch` whose "server" is `openssl ts -reply` with one test TSA unit.
+#[derive(Clone, Copy)]
 struct OpensslTsa {
     unit: &'static TsaUnit,
     alter: Alter,
@@ -45,8 +49,11 @@ struct OpensslTsa {
 
 impl Fetch for OpensslTsa {
     fn fetch(&self, r: &Request<'_>) -> Result<Response, FetchError> {
+        if r.purpose != sesgo_fetch::Purpose::Tsa {
+            // OCSP and CRL of the signer's chain (revocationPolicy: warn): no responder.
+            return Err(FetchError::Offline { url: r.url.into() });
+        }
         assert_eq!(r.content_type, Some("application/timestamp-query"));
-        assert_eq!(r.purpose, sesgo_fetch::Purpose::Tsa);
         let body = r.body.unwrap_or_default();
         let mut req = x509_tsp::TimeStampReq::from_der(body).expect("a TimeStampReq");
         assert!(req.cert_req);
@@ -123,12 +130,30 @@ fn settings() -> Settings {
     }
 }
 
-fn sign_at(policy: &str, t: i64, s: Settings, fetch: &dyn Fetch) -> sesgo::Result<sesgo::Signed> {
-    sign_with_fetch(
+/// `trust()` with a network over `fetch` attached (the network's own settings are the
+/// defaults; the operation's settings still decide timeouts and the TSA URL).
+fn trust_over(fetch: impl Fetch + 'static) -> TrustStore {
+    let cache = pki().dir.join("tsa-test-cache");
+    let options = NetworkOptions {
+        cache_dir: Some(cache.display().to_string()),
+        ..NetworkOptions::default()
+    };
+    Network::with_fetcher(Arc::new(fetch), &Settings::default(), &options)
+        .unwrap()
+        .attach(&trust())
+}
+
+fn sign_at(
+    policy: &str,
+    t: i64,
+    s: Settings,
+    fetch: impl Fetch + 'static,
+) -> sesgo::Result<sesgo::Signed> {
+    sign_with_clock(
         &example("bundle.json"),
         &example("provenance.json"),
         &signer(),
-        &trust(),
+        &trust_over(fetch),
         &SignOptions {
             policy: sesgo::Policy::from_uri(policy).unwrap(),
             strategy: sesgo::Strategy::Tsa,
@@ -137,11 +162,10 @@ fn sign_at(policy: &str, t: i64, s: Settings, fetch: &dyn Fetch) -> sesgo::Resul
             revocation_evidence: Vec::new(),
         },
         &FixedClock(t),
-        fetch,
     )
 }
 
-fn sign(policy: &str, fetch: &dyn Fetch) -> sesgo::Result<sesgo::Signed> {
+fn sign(policy: &str, fetch: impl Fetch + 'static) -> sesgo::Result<sesgo::Signed> {
     sign_at(policy, now(), settings(), fetch)
 }
 
@@ -196,7 +220,7 @@ fn token_of(signed: &sesgo::Signed, policy: &str) -> Vec<u8> {
 fn both_policies_sign_with_a_tsa_and_verify_with_gen_time() {
     for policy in [P012, P020] {
         let t = now();
-        let signed = sign(policy, &good()).unwrap_or_else(|e| panic!("{policy}: {e:?}"));
+        let signed = sign(policy, good()).unwrap_or_else(|e| panic!("{policy}: {e:?}"));
         let jws = jws_of(&signed.signature);
         let protected = &jws["signatures"][0]["protected"];
         let header = Base64::decode_vec(&b64url_to_std(protected.as_str().unwrap())).unwrap();
@@ -256,7 +280,7 @@ fn b64url_to_std(s: &str) -> String {
 fn the_chain_is_judged_at_gen_time() {
     // 400 days later every leaf of the test PKI has expired (365-day validity). A
     // signature timestamped while it was valid still verifies; an iat one does not.
-    let signed = sign(P020, &good()).unwrap();
+    let signed = sign(P020, good()).unwrap();
     let later = now() + 400 * 86_400;
     let mut s = settings();
     s.signature_age_threshold_days = 1825;
@@ -272,6 +296,7 @@ fn the_chain_is_judged_at_gen_time() {
         &SignOptions {
             policy: sesgo::Policy::from_uri(P020).unwrap(),
             reference_time: Some(now()),
+            settings: settings(),
             ..Default::default()
         },
         &FixedClock(now()),
@@ -288,15 +313,15 @@ fn the_chain_is_judged_at_gen_time() {
 
 #[test]
 fn tsa_unavailable_and_not_configured() {
-    let e = sign(P020, &Offline).unwrap_err();
+    let e = sign(P020, Offline).unwrap_err();
     assert_eq!(e.code(), Code::TsaUnavailable, "{e:?}");
     let mut s = settings();
     s.tsa_url = None;
-    let e = sign_at(P012, now(), s, &good()).unwrap_err();
+    let e = sign_at(P012, now(), s, good()).unwrap_err();
     assert_eq!(e.code(), Code::ConfigMissingParameter);
     let mut s = settings();
     s.tsa_url = Some("http://tsa.example.org/".into());
-    let e = sign_at(P012, now(), s, &good()).unwrap_err();
+    let e = sign_at(P012, now(), s, good()).unwrap_err();
     assert_eq!(e.code(), Code::ConfigTsaUrlInvalid);
 }
 
@@ -383,7 +408,7 @@ fn the_default_http_fetcher_reaches_an_https_tsa() {
 fn a_rejection_status_is_an_invalid_response() {
     let mut s = settings();
     s.tsa_policy = Some(TSA_REFUSED_POLICY.into());
-    let e = sign_at(P020, now(), s, &good()).unwrap_err();
+    let e = sign_at(P020, now(), s, good()).unwrap_err();
     assert_eq!(e.code(), Code::TsaInvalidResponse, "{e:?}");
 }
 
@@ -394,7 +419,7 @@ fn wrong_imprint_and_wrong_nonce_fail_signing() {
             unit: &tsa().good,
             alter,
         };
-        let e = sign(P012, &f).unwrap_err();
+        let e = sign(P012, f).unwrap_err();
         assert_eq!(e.code(), Code::TsaValidationFailed, "{e:?}");
         assert!(e.to_string().contains(word), "{e}");
     }
@@ -406,7 +431,7 @@ fn an_untrusted_tsa_fails_unless_its_root_is_a_tsa_anchor() {
         unit: &tsa().foreign,
         alter: Alter::None,
     };
-    let e = sign(P020, &foreign).unwrap_err();
+    let e = sign(P020, foreign).unwrap_err();
     assert_eq!(e.code(), Code::TsaValidationFailed, "{e:?}");
     // With the foreign root as the TSA anchor (separate from the signer trust store).
     let mut s = settings();
@@ -415,7 +440,7 @@ fn an_untrusted_tsa_fails_unless_its_root_is_a_tsa_anchor() {
         ..Default::default()
     });
     let t = now();
-    let signed = sign_at(P020, t, s.clone(), &foreign).unwrap();
+    let signed = sign_at(P020, t, s.clone(), foreign).unwrap();
     assert!(verify_bundle(&signed.bundle, t, s).valid);
     let v = verify_bundle(&signed.bundle, t, settings());
     assert!(!v.valid);
@@ -431,7 +456,7 @@ fn an_untrusted_tsa_fails_unless_its_root_is_a_tsa_anchor() {
 fn a_token_signed_without_the_critical_eku_fails_verification() {
     for policy in [P012, P020] {
         let t = now();
-        let signed = sign(policy, &good()).unwrap();
+        let signed = sign(policy, good()).unwrap();
         let token = token_of(&signed, policy);
         // Re-sign the token's own TSTInfo with the non-critical-EKU certificate.
         let ci = cms::content_info::ContentInfo::from_der(&token).unwrap();
@@ -470,7 +495,7 @@ fn gen_time_outside_the_window() {
     // (Signing against a TSA whose clock is off: the unit tests of `tsa::window`; the
     // test PKI is younger than any reference time 300 s in the past.)
     // Verification with a reference time 400 s before genTime.
-    let signed = sign(P020, &good()).unwrap();
+    let signed = sign(P020, good()).unwrap();
     let v = verify_bundle(&signed.bundle, now() - 400, settings());
     assert!(!v.valid);
     assert!(
@@ -479,7 +504,7 @@ fn gen_time_outside_the_window() {
         v.outcome.to_json()
     );
     // Policy 0.1: genTime against Signature.when (its reference timestamp).
-    let signed = sign(P012, &good()).unwrap();
+    let signed = sign(P012, good()).unwrap();
     let when = signed.signature["when"].as_str().unwrap().to_owned();
     let moved =
         sesgo_core::time::instant(sesgo_core::time::parse_instant(&when).unwrap() - 1000).unwrap();
@@ -496,7 +521,7 @@ fn gen_time_outside_the_window() {
 #[test]
 fn iat_and_sig_tst_together_are_refused_under_policy_0_1() {
     let t = now();
-    let tsa_signed = sign(P012, &good()).unwrap();
+    let tsa_signed = sign(P012, good()).unwrap();
     let token = Base64::encode_string(&token_of(&tsa_signed, P012));
     let iat = sesgo::sign_with_clock(
         &example("bundle.json"),
@@ -506,6 +531,7 @@ fn iat_and_sig_tst_together_are_refused_under_policy_0_1() {
         &SignOptions {
             policy: sesgo::Policy::from_uri(P012).unwrap(),
             reference_time: Some(t),
+            settings: settings(),
             ..Default::default()
         },
         &FixedClock(t),

@@ -108,7 +108,7 @@ int main(void) {
     json_str(opts, sizeof opts, ca);
     strcat(opts, "}");
     sesgo_bytes out = {NULL, 0};
-    sesgo_status st = sesgo_token(signer, (const uint8_t *)opts, strlen(opts), &out, &err);
+    sesgo_status st = sesgo_token(signer, NULL, (const uint8_t *)opts, strlen(opts), &out, &err);
     CHECK(st == SESGO_STATUS_OK);
     if (st != SESGO_STATUS_OK) {
       fprintf(stderr, "variant %d: %s %s\n", variant, sesgo_error_code(err),
@@ -130,7 +130,7 @@ int main(void) {
   json_str(opts, sizeof opts, ca);
   strcat(opts, "}");
   sesgo_bytes out = {NULL, 0};
-  CHECK(sesgo_token(signer, (const uint8_t *)opts, strlen(opts), &out, &err) != SESGO_STATUS_OK);
+  CHECK(sesgo_token(signer, NULL, (const uint8_t *)opts, strlen(opts), &out, &err) != SESGO_STATUS_OK);
   CHECK(err != NULL && strcmp(sesgo_error_code(err), "CONFIG.INVALID-PARAMETER") == 0);
   CHECK(err != NULL && strstr(sesgo_error_diagnostics(err), "errado") == NULL);
   sesgo_error_free(err);

@@ -322,11 +322,18 @@ native! {
 }
 
 native! {
-    /// `Native.inspectCertificate(byte[] input, byte[] passwordUtf8OrNull, String
-    /// optionsJson)`: the credentialing report JSON (UTF-8).
+    /// `Native.inspectCertificate(byte[] input, byte[] passwordUtf8OrNull, long
+    /// trustStoreOr0, String optionsJson)`: the credentialing report JSON (UTF-8).
     fn Java_br_gov_go_saude_sesgo_Native_inspectCertificate(
-        |env| input: JByteArray<'local>, password: JByteArray<'local>, options: JString<'local>
+        |env| input: JByteArray<'local>, password: JByteArray<'local>, trust: jlong,
+        options: JString<'local>
     ) -> JByteArray<'local> {
+        let trust = if trust == 0 {
+            None
+        } else {
+            // SAFETY: a live handle of the right type (TrustStore.withHandle).
+            Some(unsafe { from_handle::<sesgo::TrustStore>(trust, "trustStore")? })
+        };
         let input = bytes(env, &input, "input")?;
         let password = opt_secret(env, &password)?;
         let options = opt_string(env, &options)?;
@@ -336,23 +343,33 @@ native! {
                 Some(p) => Some(password_str(p, "password")?),
                 None => None,
             };
-            Ok(sesgo::inspect_certificate(&input, password, &opts)?.to_json())
+            Ok(match &trust {
+                Some(t) => sesgo::inspect_certificate_with_trust(&input, password, &opts, t)?,
+                None => sesgo::inspect_certificate(&input, password, &opts)?,
+            }
+            .to_json())
         })?;
         json_result(env, &report)
     }
 }
 
 native! {
-    /// `Native.token(long signer, String optionsJson)`: the token JSON (UTF-8; it holds
-    /// the access token — the Java side wipes the array after decoding).
+    /// `Native.token(long signer, long networkOr0, String optionsJson)`: the token JSON
+    /// (UTF-8; it holds the access token — the Java side wipes the array after decoding).
     fn Java_br_gov_go_saude_sesgo_Native_token(
-        |env| signer: jlong, options: JString<'local>
+        |env| signer: jlong, network: jlong, options: JString<'local>
     ) -> JByteArray<'local> {
         // SAFETY: a live handle of the right type (Signer.withHandle).
         let signer = unsafe { from_handle::<sesgo::Signer>(signer, "signer")? };
+        let network = if network == 0 {
+            None
+        } else {
+            // SAFETY: a live handle of the right type (Network.withHandle).
+            Some(unsafe { from_handle::<sesgo::Network>(network, "network")? })
+        };
         let options = opt_string(env, &options)?;
         let out = call(|| {
-            let t = sesgo::token::token_from_json(&signer, options_json(&options))?;
+            let t = sesgo::token::token_from_json(network.as_ref(), &signer, options_json(&options))?;
             Ok(t.to_json_with_secret())
         })?;
         json_result(env, &out)

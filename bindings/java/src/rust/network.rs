@@ -136,7 +136,7 @@ native! {
 
 native! {
     /// `Native.networkTrustStore(long network, long trustStore)`: a new trust-store handle
-    /// completing chains through AIA.
+    /// with the network attached (AIA, OCSP, CRL, TSA through it).
     fn Java_br_gov_go_saude_sesgo_Native_networkTrustStore(
         |_env| network: jlong, trust_store: jlong
     ) -> jlong {
@@ -144,7 +144,7 @@ native! {
         let net = unsafe { from_handle::<sesgo::Network>(network, "network")? };
         // SAFETY: as above, for the trust-store handle.
         let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
-        Ok(into_handle(net.with_aia(&trust)))
+        Ok(into_handle(net.attach(&trust)))
     }
 }
 
@@ -153,17 +153,22 @@ native! {
     fn Java_br_gov_go_saude_sesgo_Native_networkRefreshTrustStore(|env| network: jlong) -> JByteArray<'local> {
         // SAFETY: a live handle of the right type.
         let net = unsafe { from_handle::<sesgo::Network>(network, "network")? };
-        let s = call(|| net.refresh_trust_store())?;
-        let report = serde_json::json!({
-            "sha512": s.archive.sha512,
-            "previousSha512": s.previous_sha512,
-            "changed": s.changed,
-            "verifiedAt": s.verified_at,
-            "certificates": s.archive.certificates.len(),
-            "added": s.added,
-            "removed": s.removed,
-        });
+        let report = call(|| net.refresh_trust_store_report())?;
         json_result(env, &report.to_string())
+    }
+}
+
+native! {
+    /// `Native.networkShowTrustStore(long network, long trustStore)`: the trust-store
+    /// report JSON (roots, cached ITI archive and AIA downloads; never the network).
+    fn Java_br_gov_go_saude_sesgo_Native_networkShowTrustStore(
+        |env| network: jlong, trust_store: jlong
+    ) -> JByteArray<'local> {
+        // SAFETY: a live handle of the right type.
+        let net = unsafe { from_handle::<sesgo::Network>(network, "network")? };
+        // SAFETY: as above, for the trust-store handle.
+        let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
+        json_result(env, &net.trust_store_report(&trust).to_string())
     }
 }
 

@@ -73,7 +73,7 @@ __all__ = [
 ]
 
 #: ABI version this Python package was written for; the native module must match.
-_ABI_VERSION = 1
+_ABI_VERSION = 2
 
 #: URL of the extension ``hash-sha256`` (SHA-256 of a signed attachment's content).
 HASH_SHA256_URL = "https://fhir.saude.go.gov.br/r4/seguranca/StructureDefinition/hash-sha256"
@@ -537,7 +537,10 @@ def network(
     trust_store_hash_url: Optional[str] = None,
     fetch: Optional[FetchFunction] = None,
 ) -> Network:
-    """The network context of AIA chain completion and the ITI trust-store refresh.
+    """The network context: the one way sesgo reaches the network. ``net.trust_store(ts)``
+    attaches it to a trust store, so :func:`sign`, :func:`verify` and :func:`build_x5c`
+    with that store complete chains through AIA and make their OCSP, CRL and TSA requests
+    through it; :func:`token` takes it as ``network``; it refreshes the ITI archive.
 
     ``offline=True`` (or ``settings={"network": False}``) forbids every access: only the
     cache answers. ``fetch`` replaces sesgo's HTTP client with the host's own transport
@@ -600,6 +603,7 @@ def token(
     timeout: Optional[int] = None,
     cache: bool = True,
     hub_ctx: Optional[Dict[str, str]] = None,
+    network: Optional[Network] = None,
 ) -> Dict[str, Any]:
     """Obtains an OAuth 2.0 access token with the signer's certificate (caso de uso *obter
     token*): mutual TLS with ``client_secret`` (the guide) or, with ``assertion=True``, an
@@ -607,7 +611,9 @@ def token(
 
     ``issuer`` (discovery) or ``token_endpoint``; ``ca_certs_pem``: the authorization
     server's CA when it is not publicly trusted. Tokens are cached per endpoint, client,
-    scope and certificate until 30 s before expiry, for the whole process.
+    scope and certificate until 30 s before expiry, for the whole process. The requests
+    go through ``network`` (see :func:`network`: a host ``fetch``, offline mode), default
+    sesgo's HTTP client.
 
     Returns ``{"accessToken", "tokenType", "expiresIn", "expiresAt", "scope",
     "fromCache", "cnfX5tS256", "tokenEndpoint", "response"}``. Raises a
@@ -632,6 +638,7 @@ def token(
             cache=cache,
             hubCtx=hub_ctx,
         ),
+        network,
     )
     result: Dict[str, Any] = json.loads(out)
     return result

@@ -1,10 +1,13 @@
-//! A TLS server certificate for loopback test servers (the Keycloak of the token tests,
-//! issue 22), issued by the test PKI's issuing AC so that a client trusting only the test
-//! root accepts it and a client with the system roots refuses it.
+//! The one TLS server certificate generator of the test PKI, for every loopback HTTPS test
+//! server (the Keycloak of the token tests, the TSA's HTTPS front, the ITI mirror):
+//! issued by the test PKI's issuing AC so that a client trusting only the test root
+//! accepts it and a client with the system roots refuses it.
 
 use std::path::{Path, PathBuf};
 
 use super::{io, GenResult, TestPki};
+
+static SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A server certificate for `127.0.0.1`, `::1` and `localhost` and its key (PEM files).
 #[derive(Debug, Clone)]
@@ -46,6 +49,16 @@ impl TlsServer {
         .map_err(io)?;
         let ac2 = pki_dir.join("ca-ac2");
         let p = |p: &Path| p.to_string_lossy().into_owned();
+        // A serial of its own for each certificate the AC issues this way.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let serial = format!(
+            "0x5e5a{:012x}{:04x}",
+            nanos & 0xffff_ffff_ffff,
+            SERIALS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) & 0xffff
+        );
         openssl(&[
             "req",
             "-newkey",
@@ -68,7 +81,7 @@ impl TlsServer {
             "-CAkey",
             &p(&ac2.join("key.pem")),
             "-set_serial",
-            "0x5e5a0001",
+            &serial,
             "-days",
             "30",
             "-sha256",

@@ -68,13 +68,6 @@ keyUsage               = critical, digitalSignature, nonRepudiation
 extendedKeyUsage       = critical, timeStamping
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
-[ ext_tls_server ]
-basicConstraints       = CA:FALSE
-keyUsage               = critical, digitalSignature, keyEncipherment
-extendedKeyUsage       = serverAuth
-subjectAltName         = IP:127.0.0.1, IP:::1, DNS:localhost
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
 ";
 
 fn run(dir: &Path, args: &[&str]) -> super::GenResult<Vec<u8>> {
@@ -199,13 +192,7 @@ impl TestTsa {
             &pki.foreign_root.cert_pem,
             &pki.foreign_root.key_pem,
         )?;
-        let https = issue(
-            "https-server",
-            "127.0.0.1",
-            "ext_tls_server",
-            &pki.ac2.cert_pem,
-            &ac2.join("key.pem"),
-        )?;
+        let https = super::TlsServer::generate(pki, &dir.join("https"))?;
         let cat = |name: &str, certs: &[&PkiCert]| -> super::GenResult<PathBuf> {
             let mut all = String::new();
             for c in certs {
@@ -236,7 +223,6 @@ impl TestTsa {
             no_eku,
             &[&pki.ac2, &pki.ac1, &pki.root],
         )?;
-        let https_chain_pem = cat("https-chain.pem", &[&https, &pki.ac2, &pki.ac1])?;
         let mut cnf = String::from("[ tsa ]\ndefault_tsa = tsa_good\n");
         for u in [&good, &foreign, &no_critical_eku] {
             cnf.push_str(&format!(
@@ -256,7 +242,7 @@ impl TestTsa {
             good,
             foreign,
             no_critical_eku,
-            https_chain_pem,
+            https_chain_pem: https.chain_pem,
             https_key_pem: https.key_pem,
         })
     }

@@ -180,21 +180,6 @@ pub fn sign(
     sign_with_clock(bundle, provenance, signer, trust, options, &SystemClock)
 }
 
-/// [`sign_with_clock`] with the network access of criar Etapa 12 (the TSA of strategy
-/// `tsa`) going through `fetch` (any [`sesgo_fetch::Fetch`]: the HTTP fetcher, a host's
-/// own, or [`sesgo_fetch::Offline`], with which strategy `tsa` fails `TSA.UNAVAILABLE`).
-pub fn sign_with_fetch(
-    bundle: &[u8],
-    provenance: &[u8],
-    signer: &Signer,
-    trust: &TrustStore,
-    options: &SignOptions,
-    clock: &dyn Clock,
-    fetch: &dyn sesgo_fetch::Fetch,
-) -> Result<Signed> {
-    sign_impl(bundle, provenance, signer, trust, options, clock, fetch)
-}
-
 /// [`sign`] with an injected clock (criar 1.10 compares the reference time with it).
 ///
 /// Runs the named steps of [`steps`] in the guide's order (docs/architecture.md):
@@ -202,6 +187,10 @@ pub fn sign_with_fetch(
 /// `content` (Etapas 1.4–1.9, 3–6) → `header` (Etapas 7–9) → `signing` (Etapas 10–11) →
 /// `timestamp` (Etapa 12) → `unprotected` (Etapa 13) → `wrap` (Etapa 14). Any failure: an
 /// [`Error`](crate::Error) with every finding of the step that failed.
+///
+/// The network (AIA, OCSP, CRL, the TSA of strategy `tsa`) is the one attached to `trust`
+/// ([`Network::attach`](crate::Network::attach)), else a default one from the settings
+/// (docs/adr/0055); `settings.network: false` fetches nothing.
 pub fn sign_with_clock(
     bundle: &[u8],
     provenance: &[u8],
@@ -210,49 +199,18 @@ pub fn sign_with_clock(
     options: &SignOptions,
     clock: &dyn Clock,
 ) -> Result<Signed> {
-    if options.strategy == Strategy::Iat {
-        return sign_impl(
-            bundle,
-            provenance,
-            signer,
-            trust,
-            options,
-            clock,
-            &sesgo_fetch::Offline,
-        );
-    }
-    let fetch = crate::tsa::default_fetcher(&options.settings)?;
-    sign_impl(
-        bundle,
-        provenance,
-        signer,
-        trust,
-        options,
-        clock,
-        fetch.as_ref(),
-    )
-}
-
-fn sign_impl(
-    bundle: &[u8],
-    provenance: &[u8],
-    signer: &Signer,
-    trust: &TrustStore,
-    options: &SignOptions,
-    clock: &dyn Clock,
-    fetch: &dyn sesgo_fetch::Fetch,
-) -> Result<Signed> {
+    let route = crate::network::Route::of(trust, &options.settings);
     // Bounded work (DECISIONS D40): bundleTimeoutSecs over the loops over input (the
     // network steps are outside the phases). Out-of-range settings fail in `inputs`.
     let secs = options.settings.bundle_timeout_secs.clamp(5, 300);
     let _call = budget::begin(Budget::secs(secs.into()));
     let inputs = budget::phase(|| steps::inputs(bundle, provenance, options, clock))?;
     let mut chain = steps::chain(&inputs, signer, trust)?;
-    let evidence = steps::revocation(&inputs, &mut chain, clock)?;
+    let evidence = steps::revocation(&inputs, &mut chain, clock, &route)?;
     let content = budget::phase(|| steps::content(&inputs))?;
     let prepared = steps::header(&inputs, &chain, &content)?;
     let mut jws = steps::signing(signer, prepared)?;
-    steps::timestamp(&inputs, &chain, trust, fetch, &mut jws)?;
+    steps::timestamp(&inputs, &chain, trust, &route, &mut jws)?;
     steps::unprotected(&mut jws, evidence)?;
     budget::phase(|| steps::wrap(&inputs, chain, &content, &jws))
 }

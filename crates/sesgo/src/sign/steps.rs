@@ -170,6 +170,7 @@ pub(super) fn revocation(
     inputs: &Inputs<'_>,
     chain: &mut SignerChain,
     clock: &dyn crate::Clock,
+    route: &crate::network::Route,
 ) -> Result<RevocationEvidence> {
     let (found, refs) = crate::revocation::for_signing(
         &chain.validated.certificates,
@@ -177,6 +178,7 @@ pub(super) fn revocation(
         &inputs.options.revocation_evidence,
         inputs.reference_time,
         clock.now(),
+        route,
     )?;
     chain.warnings.extend(found);
     Ok(RevocationEvidence {
@@ -247,7 +249,7 @@ pub(super) fn timestamp(
     inputs: &Inputs<'_>,
     chain: &SignerChain,
     trust: &TrustStore,
-    fetch: &dyn sesgo_fetch::Fetch,
+    route: &crate::network::Route,
     jws: &mut Jws,
 ) -> Result<()> {
     match inputs.strategy {
@@ -256,7 +258,7 @@ pub(super) fn timestamp(
             jws,
             &inputs.options.settings,
             trust,
-            fetch,
+            &*route.tsa_fetcher(&inputs.options.settings)?,
             inputs.reference_time,
             &chain.validated.certificates,
         )

@@ -5,12 +5,9 @@ use serde::Deserialize;
 use sesgo_core::{Code, Error, Result};
 use zeroize::Zeroizing;
 
-use super::{
-    https_fetcher, token, AccessToken, ClientAuth, HubContext, TokenOptions,
-    DEFAULT_ASSERTION_TTL_SECS,
-};
+use super::{token, AccessToken, ClientAuth, HubContext, TokenOptions, DEFAULT_ASSERTION_TTL_SECS};
 use crate::options::from_json;
-use crate::Signer;
+use crate::{Network, Settings, Signer};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -48,12 +45,17 @@ struct TokenConfig {
     cache: Option<bool>,
 }
 
-/// [`token`] with the options as JSON (see the member list above) and an HTTPS transport
-/// trusting the system roots plus `caCertsPem`. The bindings' one entry point.
+/// [`token`] with the options as JSON (see the member list above) over `network` — or,
+/// without one, a default network (sesgo's HTTP client; docs/adr/0055) — trusting
+/// `caCertsPem` too. The bindings' one entry point.
 /// Failures: the JSON (`CONFIG.INVALID-PARAMETER` at `options`), missing `clientId` or
 /// both/neither of `clientSecret` and `assertion` (`CONFIG.MISSING-PARAMETER` /
 /// `CONFIG.INVALID-PARAMETER` at `token.*`), then those of [`token`].
-pub fn token_from_json(signer: &Signer, options_json: &[u8]) -> Result<AccessToken> {
+pub fn token_from_json(
+    network: Option<&Network>,
+    signer: &Signer,
+    options_json: &[u8],
+) -> Result<AccessToken> {
     let c: TokenConfig = from_json(options_json, "options")?;
     let client_id = c.client_id.ok_or_else(|| {
         Error::new(Code::ConfigMissingParameter, "clientId ausente").at("token.clientId")
@@ -91,8 +93,11 @@ pub fn token_from_json(signer: &Signer, options_json: &[u8]) -> Result<AccessTok
     if let Some(t) = c.timeout {
         o.timeout_secs = t;
     }
-    let fetcher = https_fetcher(c.ca_certs_pem.as_deref().map(str::as_bytes))?;
-    token(&fetcher, signer, &o)
+    o.ca_certs_pem = c.ca_certs_pem;
+    match network {
+        Some(n) => token(n, signer, &o),
+        None => token(&Network::ephemeral(&Settings::default()), signer, &o),
+    }
 }
 
 #[cfg(test)]
@@ -112,7 +117,7 @@ mod tests {
             (br#"{"clientId":"c","clientSecrett":"x"}"#, Code::ConfigInvalidParameter),
             (br#"{"tokenEndpoint":"http://127.0.0.1:1/t","clientId":"c","clientSecret":"x"}"#, Code::ConfigInvalidParameter),
         ] {
-            let e = token_from_json(&signer, json).unwrap_err();
+            let e = token_from_json(None, &signer, json).unwrap_err();
             assert_eq!(e.code(), code, "{}", String::from_utf8_lossy(json));
         }
     }

@@ -27,6 +27,11 @@ pub(crate) fn from_fetch(e: &FetchError, at: &str) -> Error {
             ),
         )
         .at("token.tls"),
+        FetchError::Offline { .. } => Error::new(
+            Code::ConfigInvalidParameter,
+            format!("modo offline (network: false): o token de acesso não pode ser obtido: {e}"),
+        )
+        .at("network"),
         FetchError::Timeout { .. } => Error::new(
             Code::SystemTimeout,
             format!("servidor de autorização não respondeu a tempo: {e}"),

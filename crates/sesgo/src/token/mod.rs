@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use zeroize::Zeroizing;
 
-use crate::{Clock, Signer, SystemClock};
+use crate::{Clock, Network, Signer, SystemClock};
 
 /// `expires_in` assumed when the server omits it (HubSaúde, IG-DIGEST §9).
 pub const DEFAULT_EXPIRES_IN_SECS: u64 = 3600;
@@ -98,6 +98,11 @@ pub struct TokenOptions {
     pub timeout_secs: u64,
     /// Use the process-wide token cache (default `true`).
     pub use_cache: bool,
+    /// The authorization server's CA (PEM, one or more certificates) when it is not
+    /// publicly trusted: added to the HTTPS roots of sesgo's own HTTP client (a host
+    /// transport does its own TLS). The server certificate is always validated
+    /// (IG-DIGEST §10).
+    pub ca_certs_pem: Option<String>,
 }
 
 impl TokenOptions {
@@ -112,6 +117,7 @@ impl TokenOptions {
             mtls: true,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
             use_cache: true,
+            ca_certs_pem: None,
         }
     }
 
@@ -333,28 +339,6 @@ impl AccessToken {
     }
 }
 
-/// The HTTPS transport for token requests: the system roots plus `ca_pem` (the
-/// authorization server's CA when it is not publicly trusted; PEM, one or more
-/// certificates). The server certificate is always validated (IG-DIGEST §10).
-/// Failure: unreadable PEM → `FORMAT.CERT-PEM-INVALID` at `token.caCerts`.
-pub fn https_fetcher(ca_pem: Option<&[u8]>) -> Result<sesgo_fetch::HttpFetcher> {
-    let mut config = sesgo_fetch::HttpConfig::default();
-    if let Some(pem) = ca_pem {
-        let certs =
-            sesgo_cert::Certificate::all_from_pem(pem).map_err(|e| e.at("token.caCerts"))?;
-        if certs.is_empty() {
-            return Err(Error::new(
-                Code::FormatCertPemInvalid,
-                "nenhum certificado no PEM das ACs do servidor",
-            )
-            .at("token.caCerts"));
-        }
-        config.extra_roots_der = certs.iter().map(|c| c.der().to_vec()).collect();
-    }
-    sesgo_fetch::HttpFetcher::new(config)
-        .map_err(|e| Error::new(Code::ConfigInvalidParameter, e.to_string()).at("token.caCerts"))
-}
-
 /// `abcdefgh…wxyz (1234 caracteres)`.
 pub fn redact(secret: &str) -> String {
     let n = secret.chars().count();
@@ -368,28 +352,48 @@ pub fn redact(secret: &str) -> String {
 
 /// Obtains an access token (from the cache when a valid one is there).
 ///
-/// `fetch` is the transport (an `HttpFetcher` whose extra roots include the
-/// authorization server's CA when it is not publicly trusted); `signer` is the
-/// establishment's certificate and key: its certificate goes on the TLS connection
-/// (`options.mtls`) and, in variant B, its key signs the assertion.
+/// Every request goes through `network` (docs/adr/0055): its transport — sesgo's HTTP
+/// client, trusting `options.ca_certs_pem` too, or the host's own — and its offline mode.
+/// `signer` is the establishment's certificate and key: its certificate goes on the TLS
+/// connection (`options.mtls`) and, in variant B, its key signs the assertion.
 ///
 /// Failures (DECISIONS D22): options → `CONFIG.*`; TLS (untrusted server, refused client
 /// certificate) → `CERT.CHAIN-VALIDATION-FAILED` at `token.tls`; no answer in time, 429 or
 /// 5xx → `SYSTEM.TIMEOUT` (with `Retry-After`); unreachable → `CONFIG.INVALID-PARAMETER`
-/// at the URL; 4xx OAuth errors → `CONFIG.INVALID-PARAMETER` with the server's `error` and
+/// at the URL; offline → `CONFIG.INVALID-PARAMETER` at `network` (DECISIONS D23); 4xx
+/// OAuth errors → `CONFIG.INVALID-PARAMETER` with the server's `error` and
 /// `error_description`; malformed responses → `FORMAT.JSON-MALFORMED` at `token.response`.
-pub fn token(fetch: &dyn Fetch, signer: &Signer, options: &TokenOptions) -> Result<AccessToken> {
-    token_with_clock(fetch, signer, options, &SystemClock)
+///
+/// ```
+/// use sesgo::token::{token, ClientAuth, TokenOptions};
+/// use sesgo::{Network, NetworkOptions, Settings, Signer};
+/// let pki = sesgo_cert::testpki::TestPki::shared();
+/// let signer = Signer::from_pkcs12(&std::fs::read(&pki.p12_ecnpj)?, &pki.password, None)?;
+/// let offline = Network::new(
+///     &Settings { network: false, ..Settings::default() },
+///     &NetworkOptions { cache_dir: Some(pki.dir.join("doc-token-cache").display().to_string()), ..Default::default() },
+/// )?;
+/// let mut options = TokenOptions::new("sistema-x", ClientAuth::Secret("s3cr3t".to_owned().into()));
+/// options.token_endpoint = Some("https://127.0.0.1:1/realms/saude/token".into());
+/// let e = token(&offline, &signer, &options).unwrap_err();
+/// assert_eq!(e.code(), sesgo::Code::ConfigInvalidParameter);
+/// assert_eq!(e.primary().locations(), ["network"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn token(network: &Network, signer: &Signer, options: &TokenOptions) -> Result<AccessToken> {
+    token_with_clock(network, signer, options, &SystemClock)
 }
 
 /// [`token`] with an explicit clock (assertion `iat`/`exp` and cache expiry).
 pub fn token_with_clock(
-    fetch: &dyn Fetch,
+    network: &Network,
     signer: &Signer,
     options: &TokenOptions,
     clock: &dyn Clock,
 ) -> Result<AccessToken> {
     options.validate()?;
+    let fetch = network.fetcher_trusting(options.ca_certs_pem.as_deref(), "token.caCerts")?;
+    let fetch = &*fetch;
     let leaf = signer.chain().first().ok_or_else(|| {
         Error::new(Code::ConfigMissingParameter, "assinador sem certificado").at("token.signer")
     })?;

@@ -165,6 +165,10 @@ pub fn verify(
 /// signed content is reported in the returned [`Verification`], which also says what was
 /// checked: the stages, the signed `fullUrl`s, whether the content was checked at all,
 /// and which content of a supplied Bundle no signature covers.
+///
+/// The network (AIA, OCSP, CRL) is the one attached to `trust`
+/// ([`Network::attach`](crate::Network::attach)), else a default one from the settings
+/// (docs/adr/0055); `settings.network: false` fetches nothing.
 pub fn verify_with_clock(
     input: &VerifyInput<'_>,
     trust: &TrustStore,
@@ -192,6 +196,7 @@ pub fn verify_with_clock(
     check_reference_time(reference_time, now)?;
     let evidence = crate::revocation::load_evidence(&options.revocation_evidence)?;
     let tsa_trust = crate::tsa::tsa_trust(s, trust)?;
+    let route = crate::network::Route::of(trust, s);
     let ctx = stages::Ctx {
         trust,
         tsa_trust: &tsa_trust,
@@ -201,6 +206,7 @@ pub fn verify_with_clock(
         reference_time,
         now,
         evidence: &evidence,
+        route: &route,
     };
 
     let parsed = budget::phase(|| inputs::Parsed::read(input, s))?;

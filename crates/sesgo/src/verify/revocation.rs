@@ -4,12 +4,12 @@
 //! evidence.
 
 use super::stages::Ctx;
-use crate::revocation::{assess, check_rrefs, config, fetcher};
+use crate::revocation::{assess, check_rrefs, config};
 use crate::settings::RevocationPolicy;
 use sesgo_cert::Certificate;
 use sesgo_core::{Code, Finding, Severity};
 use sesgo_jades::{Policy, VerifiedJws};
-use sesgo_revocation::{check_chain, process_cache};
+use sesgo_revocation::check_chain;
 
 /// The stage's findings and whether the status stays undecided; `None` (stage not run)
 /// when the chain did not validate: nothing is fetched from the URLs of a chain that is
@@ -34,8 +34,13 @@ pub(super) fn revocation(
     }
     let chain = chain?;
     let cfg = config(ctx.settings, ctx.reference_time, ctx.now);
-    let fetch = fetcher(ctx.settings);
-    let results = check_chain(chain, &cfg, ctx.evidence, &*fetch, process_cache());
+    let results = check_chain(
+        chain,
+        &cfg,
+        ctx.evidence,
+        &*ctx.route.fetch,
+        &ctx.route.revocation_cache,
+    );
     let a = assess(&results, rp, ctx.settings.ocsp_unknown, false);
     let mut findings = a.findings;
     if policy.profile().revocation_refs.expected() {

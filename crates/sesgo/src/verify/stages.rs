@@ -33,6 +33,8 @@ pub(super) struct Ctx<'a> {
     pub now: i64,
     /// Revocation evidence given by the caller (`revocationEvidence`).
     pub evidence: &'a sesgo_revocation::EvidenceStore,
+    /// The transport and cache of OCSP and CRL requests.
+    pub route: &'a crate::network::Route,
 }
 
 /// One signature, verified.

@@ -1,10 +1,11 @@
 package br.gov.go.saude.sesgo;
 
 /**
- * A host transport for {@link Network#withFetcher}: every request sesgo makes (AIA
- * {@code caIssuers}, the ITI archive, later OCSP, CRL and TSA) goes through it, for hosts
- * with their own HTTP stack, proxy authentication or egress rules. Called from the thread
- * that uses the network, possibly from several threads at once.
+ * A host transport for {@link Network#withFetcher}: every request sesgo makes through that
+ * network (AIA {@code caIssuers}, the ITI archive, OCSP, CRL, the TSA, token requests) goes
+ * through it, for hosts with their own HTTP stack, proxy authentication or egress rules.
+ * Called from the thread that uses the network, possibly from several threads at once.
+ * (Token requests over mutual TLS need the host to present the client certificate itself.)
  */
 @FunctionalInterface
 public interface Fetcher {

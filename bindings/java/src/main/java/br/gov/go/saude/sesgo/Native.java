@@ -96,6 +96,9 @@ final class Native {
     /** Refreshes ITI's archive into the cache; the report JSON. */
     static native byte[] networkRefreshTrustStore(long network);
 
+    /** The trust-store report JSON (roots, cached ITI archive and AIA downloads). */
+    static native byte[] networkShowTrustStore(long network, long trustStore);
+
     /** Caso de uso montar cadeia: the x5c JSON array of a certificate (PEM, DER or Base64). */
     static native byte[] buildX5c(byte[] certificate, long trustStore, String settingsJson);
 
@@ -112,10 +115,13 @@ final class Native {
             String optionsJson);
 
     /** Credentialing report JSON (UTF-8); {@code passwordUtf8} (PKCS#12) and {@code optionsJson} may be null. */
-    static native byte[] inspectCertificate(byte[] input, byte[] passwordUtf8, String optionsJson);
+    static native byte[] inspectCertificate(byte[] input, byte[] passwordUtf8, long trustStore, String optionsJson);
 
-    /** Access token JSON (UTF-8, holds the token); {@code optionsJson} is the facade's token options. */
-    static native byte[] token(long signer, String optionsJson);
+    /**
+     * Access token JSON (UTF-8, holds the token); {@code network} a network handle or 0
+     * (a default one); {@code optionsJson} is the facade's token options.
+     */
+    static native byte[] token(long signer, long network, String optionsJson);
 
     /** The certificate ({@code pem}, {@code der}) or its public JWK / JWKS ({@code jwk}, {@code jwks}). */
     static native byte[] exportCertificate(byte[] input, byte[] passwordUtf8, String format);

@@ -21,7 +21,7 @@ final class NativeLibrary {
      * The binding ABI version this jar was built for; equal to {@code sesgo::ABI_VERSION}
      * (checked by a Rust unit test of the {@code sesgo-jni} crate).
      */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     static final String NAME = "sesgo_jni";
 

@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * The network context (issue 18): one transport (sesgo's HTTP client, or a {@link
- * Fetcher}), one on-disk cache and the network settings, used by AIA chain completion and
- * the ITI trust-store refresh. Immutable and thread-safe; holds a native handle, so close
- * it when done.
+ * The network context (issues 18–20, 22; docs/adr/0055): one transport (sesgo's HTTP
+ * client, or a {@link Fetcher}), one on-disk cache and the network settings — the one way
+ * sesgo reaches the network: AIA chain completion, the ITI trust-store refresh, the OCSP,
+ * CRL and TSA requests of {@code sign}/{@code verify} with a {@link #trustStore} of it,
+ * and {@link Sesgo#token(Signer, Network, String)}. Immutable and thread-safe; holds a
+ * native handle, so close it when done.
  */
 public final class Network extends NativeObject {
     private Network(long handle) {
@@ -35,9 +37,11 @@ public final class Network extends NativeObject {
     }
 
     /**
-     * A new trust store (same roots and pool as {@code base}) that completes chains from
-     * AIA {@code caIssuers} through this network; trust still comes only from the pinned
-     * roots. Close it when done.
+     * A new trust store (same roots and pool as {@code base}) with this network attached:
+     * {@code sign}, {@code verify} and {@code buildX5c} with it complete chains from AIA
+     * {@code caIssuers} and make their OCSP, CRL and TSA requests through this network
+     * (transport, cache, offline mode). Trust still comes only from the pinned roots.
+     * Close it when done.
      */
     public TrustStore trustStore(TrustStore base) {
         Objects.requireNonNull(base, "base");
@@ -53,5 +57,17 @@ public final class Network extends NativeObject {
      */
     public String refreshTrustStore() {
         return new String(withHandle(Native::networkRefreshTrustStore), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What trust rests on, without touching the network ({@code sesgo trust show}): the
+     * roots of {@code trustStore} and what this network's cache holds — {@code {"roots",
+     * "cacheDir", "itiArchive", "aia"}} as JSON.
+     */
+    public String showTrustStore(TrustStore trustStore) {
+        Objects.requireNonNull(trustStore, "trustStore");
+        return new String(
+                withHandle(n -> trustStore.withHandle(t -> Native.networkShowTrustStore(n, t))),
+                StandardCharsets.UTF_8);
     }
 }

@@ -276,11 +276,27 @@ public final class Sesgo {
      * @throws SesgoException e.g. {@code CERT.INVALID-FORMAT}, {@code CRYPTO.KEY-INACCESSIBLE}
      */
     public static String inspectCertificate(byte[] certOrPkcs12, char[] passwordOrNull, String optionsJsonOrNull) {
+        return inspectCertificate(certOrPkcs12, passwordOrNull, null, optionsJsonOrNull);
+    }
+
+    /**
+     * {@link #inspectCertificate(byte[], char[], String)} against a trust store: the
+     * report's {@code trust} member says, apart from {@code eligibility}, whether the
+     * certificate chains to one of its roots ({@code trusted}, {@code rootSha256},
+     * {@code chain}, {@code findings}).
+     *
+     * @param trustStoreOrNull the roots to judge trust by; null = the embedded ICP-Brasil roots
+     */
+    public static String inspectCertificate(
+            byte[] certOrPkcs12, char[] passwordOrNull, TrustStore trustStoreOrNull, String optionsJsonOrNull) {
         Objects.requireNonNull(certOrPkcs12, "certOrPkcs12");
         NativeLibrary.load();
         byte[] pw = Secrets.utf8(passwordOrNull);
         try {
-            return utf8(result(Native.inspectCertificate(certOrPkcs12, pw, optionsJsonOrNull)));
+            byte[] out = trustStoreOrNull == null
+                    ? Native.inspectCertificate(certOrPkcs12, pw, 0L, optionsJsonOrNull)
+                    : trustStoreOrNull.withHandle(t -> Native.inspectCertificate(certOrPkcs12, pw, t, optionsJsonOrNull));
+            return utf8(result(out));
         } finally {
             Secrets.wipe(pw);
         }
@@ -303,10 +319,22 @@ public final class Sesgo {
      *     {@code error_description} (DECISIONS D22)
      */
     public static String token(Signer signer, String optionsJson) {
+        return token(signer, null, optionsJson);
+    }
+
+    /**
+     * {@link #token(Signer, String)} with every request through {@code networkOrNull}:
+     * its transport (a {@link Fetcher} too; {@code caCertsPem} is added to sesgo's own
+     * HTTP client) and its offline mode ({@code CONFIG.INVALID-PARAMETER} at
+     * {@code network}). Null = a default network (sesgo's HTTP client).
+     */
+    public static String token(Signer signer, Network networkOrNull, String optionsJson) {
         Objects.requireNonNull(signer, "signer");
         Objects.requireNonNull(optionsJson, "optionsJson");
         NativeLibrary.load();
-        byte[] out = signer.withHandle(s -> Native.token(s, optionsJson));
+        byte[] out = signer.withHandle(s -> networkOrNull == null
+                ? Native.token(s, 0L, optionsJson)
+                : networkOrNull.withHandle(n -> Native.token(s, n, optionsJson)));
         try {
             return utf8(present(out));
         } finally {

@@ -176,7 +176,7 @@ class SignVerifyTest {
     }
 
     @Test
-    void verifyRequestNamesTheInputs() {
+    void verifyRequestNamesTheInputs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         try (Signer signer = pkcs12Signer()) {
             SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, "{\"policy\":\"" + Sesgo.POLICY_0_2_0 + "\"}");
             // The exact bytes of each part, as the native library wrote them.
@@ -191,8 +191,16 @@ class SignVerifyTest {
             v = Sesgo.verifyResult(trust, VerifyRequest.signature(r.signatureUtf8()).revocationPolicy("warn"));
             assertTrue(v.isValid(), v.outcomeJson());
             assertFalse(v.contentChecked());
-            // The default (strict) without online revocation: invalid, a result.
-            assertFalse(Sesgo.verifyResult(trust, VerifyRequest.bundle(r.bundleUtf8())).isValid());
+            // The default (strict) against the suite's live OCSP responders: valid; offline
+            // (no status obtainable): invalid, a result, REVOCATION.NO-CONNECTIVITY.
+            v = Sesgo.verifyResult(trust, VerifyRequest.bundle(r.bundleUtf8()));
+            assertTrue(v.isValid(), v.outcomeJson());
+            try (Network offline = Network.create("{\"network\":false}", "{\"cacheDir\":" + Json.string(tmp.toString()) + "}");
+                    TrustStore t = offline.trustStore(trust)) {
+                v = Sesgo.verifyResult(t, VerifyRequest.bundle(r.bundleUtf8()));
+                assertFalse(v.isValid());
+                assertTrue(v.outcomeJson().contains("REVOCATION.NO-CONNECTIVITY"), v.outcomeJson());
+            }
             assertTrue(Sesgo.verify(trust, VerifyRequest.bundle(r.bundleUtf8()).revocationPolicy("warn"))
                     .startsWith("{\"valid\":true,"));
             // Both shorthand and options: refused, never silently merged.
@@ -407,6 +415,14 @@ class SignVerifyTest {
             assertTrue(r.contains("\"fingerprints\""), r);
         }
         expectSesgo("CERT.INVALID-FORMAT", null, () -> Sesgo.inspectCertificate(utf8("not a certificate"), null, null));
+        // Trust apart from eligibility: the ICP-Brasil roots (default) do not trust the test
+        // root; a store with it does.
+        assertTrue(fromP12.contains("\"trusted\":false"), fromP12);
+        try (TrustStore t = TestPki.trustStore()) {
+            String trusted = Sesgo.inspectCertificate(TestPki.read(TestPki.get("p12Aes")), TestPki.password(), t, null);
+            assertTrue(trusted.contains("\"trusted\":true"), trusted);
+            assertTrue(trusted.contains(TestPki.get("rootSha256")), trusted);
+        }
     }
 
     @Test
