@@ -243,7 +243,7 @@ int main(void) {
     } else if (strcmp(op, "canonicalize") == 0) {
       st = sesgo_canonicalize(d, data.len, NULL, 0, &out, &err);
     } else if (strcmp(op, "cert-inspect") == 0) {
-      st = sesgo_inspect_certificate(d, data.len, NULL, NULL, 0, &out, &err);
+      st = sesgo_inspect_certificate(d, data.len, NULL, NULL, NULL, 0, &out, &err);
     } else if (strcmp(op, "pkcs12") == 0) {
       sesgo_signer *s = NULL;
       st = sesgo_signer_from_pkcs12(d, data.len, "teste123", NULL, &s, &err);
