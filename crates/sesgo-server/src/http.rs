@@ -381,18 +381,50 @@ fn with_who(mut r: Response, who: &Principal) -> Response {
     r
 }
 
+/// `refusal` for a request whose body was not used. A body within the size limit is read
+/// and discarded first (within the body deadline): closing a connection with unread
+/// request bytes makes the kernel reset it, and the client may then lose the response
+/// to the reset. A body declared larger than the limit is not read; the connection is
+/// closed after the refusal.
+async fn refuse_unread(
+    s: &Shared,
+    req: Request,
+    declared: Option<u64>,
+    body_deadline: tokio::time::Instant,
+    refusal: Response,
+) -> Response {
+    let max = s.limits.max_body_bytes;
+    if declared.is_some_and(|n| n > max) {
+        return closing(refusal);
+    }
+    let limited = Limited::new(req.into_body(), usize::try_from(max).unwrap_or(usize::MAX));
+    match tokio::time::timeout_at(body_deadline, limited.collect()).await {
+        Ok(Ok(_)) => refusal,
+        _ => closing(refusal),
+    }
+}
+
 /// One operation: authenticate, check the content type and size, read the body within
 /// its time, wait for a worker, run the facade on the blocking pool — all within the
 /// request deadline.
 async fn operation(s: Arc<Shared>, req: Request, op: Op) -> Response {
     let deadline =
         tokio::time::Instant::now() + Duration::from_secs(s.limits.request_timeout_secs.into());
+    let body_deadline = (tokio::time::Instant::now()
+        + Duration::from_secs(s.limits.body_timeout_secs.into()))
+    .min(deadline);
+    let max = s.limits.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     let who = match authorize(&s, &req, op.signs()) {
         Ok(p) => p,
-        Err(r) => return *r,
+        Err(r) => return refuse_unread(&s, req, declared, body_deadline, *r).await,
     };
     if !json_content_type(req.headers()) {
-        return with_who(
+        let r = with_who(
             error_response(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 &Error::new(
@@ -402,20 +434,12 @@ async fn operation(s: Arc<Shared>, req: Request, op: Op) -> Response {
             ),
             &who,
         );
+        return refuse_unread(&s, req, declared, body_deadline, r).await;
     }
-    let max = s.limits.max_body_bytes;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max) {
         s.metrics.reject("too-large");
         return with_who(too_large(max), &who);
     }
-    let body_deadline = (tokio::time::Instant::now()
-        + Duration::from_secs(s.limits.body_timeout_secs.into()))
-    .min(deadline);
     let limited = Limited::new(req.into_body(), usize::try_from(max).unwrap_or(usize::MAX));
     let body = match tokio::time::timeout_at(body_deadline, limited.collect()).await {
         Ok(Ok(c)) => c.to_bytes(),

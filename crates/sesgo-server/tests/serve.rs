@@ -689,6 +689,17 @@ fn bearer_tokens_are_required_once_configured() {
         "{}",
         String::from_utf8_lossy(&right.body)
     );
+    // A refused request's body is read before the refusal, so the connection stays
+    // usable (closing with unread bytes would reset it and could lose the 401): the
+    // request pipelined behind it is answered on the same connection.
+    let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(100_000));
+    let pipelined = format!(
+        "POST /verify HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let both = raw(server.addr, pipelined.as_bytes(), Duration::from_secs(30));
+    assert!(both.starts_with("HTTP/1.1 401"), "{both}");
+    assert_eq!(both.matches("HTTP/1.1 200").count(), 1, "{both}");
     // Verification and metrics too; health and the policy list stay open.
     assert_eq!(post(&a, &server.url("/verify"), "{}").status, 401);
     assert_eq!(get(&a, &server.url("/metrics")).status, 401);
