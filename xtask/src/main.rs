@@ -43,7 +43,11 @@ commands:
   keycloak java      print the Java 21+ home Keycloak will run on
   build python       build the abi3 wheel (release, no test hooks) into target/wheels
   build java         the jar (release native library, no test hooks) in bindings/java/target
-  build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
+  build c            libsesgo.{a,so} (release; SONAME libsesgo.so.<ABI>), sesgo.h and
+                     sesgo.pc into target/c-dist
+  install --prefix DIR  the release C library installed under DIR: include/sesgo.h,
+                     lib/libsesgo.a, lib/libsesgo.so.<ABI>.<version> and its links,
+                     lib/pkgconfig/sesgo.pc (ADR 0060)
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
                      libsesgo (release) into target/dotnet/package
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
@@ -83,6 +87,10 @@ fn main() -> ExitCode {
         ["test", "serve"] => serve::test_serve(),
         ["test", "snippets"] => snippets::test_snippets(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
+        ["install", "--prefix", dir] => ctest::install_cmd(dir),
+        ["install", arg] if arg.starts_with("--prefix=") => {
+            ctest::install_cmd(arg.trim_start_matches("--prefix="))
+        }
         ["build", "java"] => java::build_jar(true).map(|_| ()),
         ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
         ["build", "python"] => python::build_wheel(true, false).map(|_| ()),
