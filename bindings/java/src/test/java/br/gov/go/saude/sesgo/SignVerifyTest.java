@@ -35,7 +35,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Signing and verification with the test PKI ({@link TestPki}): PKCS#12, PEM and a real JCA
@@ -64,6 +64,11 @@ class SignVerifyTest {
     @AfterAll
     static void tearDown() {
         trust.close();
+    }
+
+    /** The policies under test, their URIs read from the native library. */
+    static List<String> policies() {
+        return List.of(Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0);
     }
 
     static String options(String policy) {
@@ -114,7 +119,7 @@ class SignVerifyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void pkcs12RoundTrip(String policy) {
         try (Signer signer = pkcs12Signer()) {
             SignResult r = roundTrip(signer, policy);
@@ -126,7 +131,7 @@ class SignVerifyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void pemRoundTrip(String policy) {
         byte[] key = TestPki.read(TestPki.get("ecpf", "keyPem"));
         try (Signer signer = Signer.fromPem(key, null, TestPki.ecpfChainPem())) {
@@ -141,7 +146,7 @@ class SignVerifyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void externalSignerWithARealJcaKey(String policy) throws Exception {
         KeyStore ks = javaKeyStore();
         String alias = TestPki.get("ecpfAlias");
@@ -575,7 +580,7 @@ class SignVerifyTest {
      * in the options JSON.
      */
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void signWithATsa(String policy) {
         String settings = "\"settings\":{\"revocationPolicy\":\"warn\",\"tsaUrl\":" + Json.string(TestPki.get("tsa", "url"))
                 + ",\"tsaTlsRootsPem\":" + Json.string(TestPki.readString(TestPki.get("tsa", "tlsRootPem")))
