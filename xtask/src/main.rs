@@ -18,6 +18,7 @@ mod header;
 mod interop;
 mod java;
 mod keycloak;
+mod package;
 mod python;
 mod serve;
 mod snippets;
@@ -50,6 +51,8 @@ commands:
                      lib/pkgconfig/sesgo.pc (ADR 0060)
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
                      libsesgo (release) into target/dotnet/package
+  package            cargo package --no-verify of every published crate, together (metadata,
+                     readme, license, versioned path dependencies; issue 24)
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
                      and when a shipped crate enables sesgo-cert's test-pki (openssl CLI)
   citations          check that DECISIONS D<n>, IG-DIGEST §<n> and docs/adr/NNNN citations resolve
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         ["build", "java"] => java::build_jar(true).map(|_| ()),
         ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
         ["build", "python"] => python::build_wheel(true, false).map(|_| ()),
+        ["package"] => package::package(),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["citations"] => citations::check(),
