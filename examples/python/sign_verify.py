@@ -16,7 +16,6 @@ such as ``36.50`` are signed and stored exactly as written.
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
 import sys
@@ -78,7 +77,7 @@ def main(argv: list[str]) -> int:
         trust_store=trust,
         settings=settings,
     )
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(sesgo.dumps(result, indent=2))  # numbers exact (json.dumps refuses Decimal)
     return 0 if result["valid"] else 1
 
 

@@ -11,6 +11,14 @@
 //! relocatable `sesgo.pc` under `target/c-dist/{include,lib,lib/pkgconfig}`; the test run
 //! also builds `examples/c/sign_verify.c` with `pkg-config --cflags --libs sesgo` against
 //! that tree and runs it on the test PKI (docs/adr/0021).
+//!
+//! The shared library is versioned (docs/adr/0060): SONAME `libsesgo.so.<ABI version>`,
+//! the file `libsesgo.so.<ABI>.<version>` with the links `libsesgo.so.<ABI>` and
+//! `libsesgo.so`; it exports `sesgo_*` functions only. Both are checked (`nm -D`,
+//! `readelf -d`) on every library the C step builds. `cargo xtask install --prefix DIR`
+//! copies the tree into `DIR/{include,lib,lib/pkgconfig}`; the C step installs into
+//! `target/c-install` and builds the C example (shared and static) and the C++ example
+//! (`examples/cpp/sign_verify.cpp`, `-Wall -Wextra -Werror`) there with `pkg-config`.
 
 use crate::{cargo, root, run, Result};
 use std::path::{Path, PathBuf};
@@ -55,7 +63,7 @@ fn build_lib_with(profile: &str, testing: bool) -> Result<(PathBuf, Vec<String>)
         .find_map(|l| l.split("native-static-libs:").nth(1))
         .map(|s| s.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
-    // The cdylib too (same features).
+    // The cdylib too (same features), with its SONAME.
     let mut c = cargo();
     c.args(["rustc", "-p", "sesgo-ffi"]);
     c.args(features);
@@ -63,8 +71,118 @@ fn build_lib_with(profile: &str, testing: bool) -> Result<(PathBuf, Vec<String>)
     if profile == "release" {
         c.arg("--release");
     }
+    let soname = soname()?;
+    c.args(["--", "-C"])
+        .arg(format!("link-arg=-Wl,-soname,{soname}"));
     run(c)?;
-    Ok((target_dir().join(profile), libs))
+    let dir = target_dir().join(profile);
+    // What a program linked with -lsesgo asks the dynamic loader for.
+    relink(Path::new("libsesgo.so"), &dir.join(&soname))?;
+    Ok((dir, libs))
+}
+
+/// `libsesgo.so.<ABI version>`: the SONAME, the name programs linked with `-lsesgo`
+/// record (`DT_NEEDED`). A new ABI version is a new SONAME, so two can be installed side
+/// by side (docs/adr/0060).
+pub fn soname() -> Result<String> {
+    Ok(format!(
+        "libsesgo.so.{}",
+        crate::header::abi_version(&root())?
+    ))
+}
+
+/// The file name of the shared library in a distribution tree:
+/// `libsesgo.so.<ABI version>.<workspace version>` (e.g. `libsesgo.so.2.0.1.0`).
+fn real_name() -> Result<String> {
+    Ok(format!(
+        "{}.{}",
+        soname()?,
+        crate::header::workspace_version(&root())?
+    ))
+}
+
+/// Makes `link` a symbolic link to `target` (relative to the link's directory),
+/// replacing whatever `link` was.
+fn relink(target: &Path, link: &Path) -> Result {
+    match std::fs::symlink_metadata(link) {
+        Ok(_) => std::fs::remove_file(link).map_err(|e| format!("{}: {e}", link.display()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("{}: {e}", link.display())),
+    }
+    std::os::unix::fs::symlink(target, link)
+        .map_err(|e| format!("{} -> {}: {e}", link.display(), target.display()))
+}
+
+/// Runs `cmd` and returns its standard output; fails with its standard error.
+fn output(mut cmd: Command) -> Result<String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The shared library at `lib` records the SONAME `libsesgo.so.<ABI>` (`readelf -d`)
+/// and exports functions named `sesgo_*` only (`nm -D --defined-only`): no dependency's
+/// symbol leaks into the dynamic symbol table, where it could clash with the host's.
+pub fn check_shared_library(lib: &Path) -> Result {
+    let soname = soname()?;
+    let mut c = Command::new("readelf");
+    c.arg("-d").arg(lib);
+    let dynamic = output(c)?;
+    let recorded: Vec<&str> = dynamic
+        .lines()
+        .filter(|l| l.contains("(SONAME)"))
+        .filter_map(|l| l.split('[').nth(1))
+        .filter_map(|l| l.split(']').next())
+        .collect();
+    if recorded != [soname.as_str()] {
+        return Err(format!(
+            "{}: SONAME {recorded:?}, expected [{soname:?}] (readelf -d)",
+            lib.display()
+        ));
+    }
+    let mut c = Command::new("nm");
+    c.args(["-D", "--defined-only"]).arg(lib);
+    let listing = output(c)?;
+    let mut functions = 0;
+    let mut foreign = Vec::new();
+    for line in listing.lines() {
+        // "<address> <type> <name>"; undefined symbols are already left out.
+        let mut fields = line.split_whitespace().rev();
+        let (Some(name), Some(kind)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        // Version definition nodes (type A, no address) name no code.
+        if kind == "A" {
+            continue;
+        }
+        if name.starts_with("sesgo_") && matches!(kind, "T" | "t") {
+            functions += 1;
+        } else {
+            foreign.push(format!("{kind} {name}"));
+        }
+    }
+    if !foreign.is_empty() {
+        return Err(format!(
+            "{} exports symbols other than sesgo_* functions: {foreign:?}",
+            lib.display()
+        ));
+    }
+    if functions == 0 {
+        return Err(format!(
+            "{}: nm -D found no sesgo_* function",
+            lib.display()
+        ));
+    }
+    eprintln!(
+        "xtask: {}: SONAME {soname}, {functions} exported functions, all sesgo_*",
+        lib.display()
+    );
+    Ok(())
 }
 
 fn cc(args: &[&str], out: &Path) -> Result {
@@ -73,9 +191,10 @@ fn cc(args: &[&str], out: &Path) -> Result {
     run(c)
 }
 
-/// The distribution tree: `include/sesgo.h`, `lib/libsesgo.{a,so}`,
-/// `lib/pkgconfig/sesgo.pc` (prefix relative to the .pc file, so the tree can be moved or
-/// copied to /usr/local as a whole). Returns its root.
+/// The distribution tree: `include/sesgo.h`, `lib/libsesgo.a`, the shared library
+/// `lib/libsesgo.so.<ABI>.<version>` with its links `libsesgo.so.<ABI>` (the SONAME) and
+/// `libsesgo.so`, and `lib/pkgconfig/sesgo.pc` (prefix relative to the .pc file, so the
+/// tree can be moved or copied to /usr/local as a whole). Returns its root.
 pub fn build_dist(profile: &str) -> Result<PathBuf> {
     static BUILT: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let dist = target_dir().join("c-dist");
@@ -110,14 +229,31 @@ fn build_dist_uncached(profile: &str) -> Result<PathBuf> {
             .map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))
     };
     copy(root.join("include/sesgo.h"), incdir.join("sesgo.h"))?;
+    copy(libdir.join("libsesgo.a"), dist.join("lib/libsesgo.a"))?;
+    let (real, soname) = (real_name()?, soname()?);
+    copy(libdir.join("libsesgo.so"), dist.join("lib").join(&real))?;
+    relink(Path::new(&real), &dist.join("lib").join(&soname))?;
+    relink(Path::new(&soname), &dist.join("lib/libsesgo.so"))?;
+    std::fs::write(
+        pcdir.join("sesgo.pc"),
+        pkg_config("${pcfiledir}/../..", &native)?,
+    )
+    .map_err(|e| e.to_string())?;
     for lib in ["libsesgo.a", "libsesgo.so"] {
-        copy(libdir.join(lib), dist.join("lib").join(lib))?;
+        crate::clean::check_library(&dist.join("lib").join(lib))?;
     }
-    let version = crate::header::workspace_version(&root)?;
-    let pc = format!(
+    check_shared_library(&dist.join("lib").join(&real))?;
+    eprintln!("xtask: wrote {}", dist.display());
+    Ok(dist)
+}
+
+/// `sesgo.pc` for the tree whose root is `prefix`.
+fn pkg_config(prefix: &str, native: &[String]) -> Result<String> {
+    let version = crate::header::workspace_version(&root())?;
+    Ok(format!(
         "# sesgo: SES-GO FHIR digital signatures (JWS/JAdES, ICP-Brasil). Generated by\n\
-         # `cargo xtask build c`.\n\
-         prefix=${{pcfiledir}}/../..\n\
+         # `cargo xtask build c` / `cargo xtask install`.\n\
+         prefix={prefix}\n\
          libdir=${{prefix}}/lib\n\
          includedir=${{prefix}}/include\n\
          \n\
@@ -128,13 +264,80 @@ fn build_dist_uncached(profile: &str) -> Result<PathBuf> {
          Libs: -L${{libdir}} -lsesgo\n\
          Libs.private: {}\n",
         native.join(" ")
-    );
-    std::fs::write(pcdir.join("sesgo.pc"), pc).map_err(|e| e.to_string())?;
-    for lib in ["libsesgo.a", "libsesgo.so"] {
-        crate::clean::check_library(&dist.join("lib").join(lib))?;
+    ))
+}
+
+/// `cargo xtask install --prefix DIR`: the release library installed under `DIR`.
+pub fn install_cmd(prefix: &str) -> Result {
+    let dist = build_dist("release")?;
+    let prefix = install(&dist, Path::new(prefix))?;
+    println!("{}", prefix.display());
+    Ok(())
+}
+
+/// Copies the distribution tree `dist` into `prefix`: `include/sesgo.h`,
+/// `lib/libsesgo.a`, `lib/libsesgo.so.<ABI>.<version>` and its two links (recreated, not
+/// followed), `lib/pkgconfig/sesgo.pc` naming the absolute prefix. Files of another
+/// version already there are left alone (side by side); this version's are replaced.
+/// Returns the absolute prefix.
+pub fn install(dist: &Path, prefix: &Path) -> Result<PathBuf> {
+    let prefix = if prefix.is_absolute() {
+        prefix.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| e.to_string())?
+            .join(prefix)
+    };
+    let Some(prefix_str) = prefix.to_str() else {
+        return Err(format!("{}: the prefix must be UTF-8", prefix.display()));
+    };
+    if prefix_str.contains(char::is_whitespace) {
+        return Err(format!(
+            "{prefix_str}: pkg-config cannot name a prefix containing spaces"
+        ));
     }
-    eprintln!("xtask: wrote {}", dist.display());
-    Ok(dist)
+    let (lib, inc, pc) = (
+        prefix.join("lib"),
+        prefix.join("include"),
+        prefix.join("lib/pkgconfig"),
+    );
+    for d in [&lib, &inc, &pc] {
+        std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let put = |from: PathBuf, to: PathBuf| -> Result {
+        // Replace, never write through: `to` may be another installation's link.
+        if std::fs::symlink_metadata(&to).is_ok() {
+            std::fs::remove_file(&to).map_err(|e| format!("{}: {e}", to.display()))?;
+        }
+        std::fs::copy(&from, &to)
+            .map(|_| ())
+            .map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))
+    };
+    let (real, soname) = (real_name()?, soname()?);
+    put(dist.join("include/sesgo.h"), inc.join("sesgo.h"))?;
+    put(dist.join("lib/libsesgo.a"), lib.join("libsesgo.a"))?;
+    put(dist.join("lib").join(&real), lib.join(&real))?;
+    relink(Path::new(&real), &lib.join(&soname))?;
+    relink(Path::new(&soname), &lib.join("libsesgo.so"))?;
+    // The tree's own sesgo.pc (same Libs.private), its prefix made absolute.
+    let relocatable = dist.join("lib/pkgconfig/sesgo.pc");
+    let text = std::fs::read_to_string(&relocatable)
+        .map_err(|e| format!("{}: {e}", relocatable.display()))?;
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("prefix=") {
+                format!("prefix={prefix_str}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(pc.join("sesgo.pc"), text).map_err(|e| format!("{}: {e}", pc.display()))?;
+    for f in [&real, &soname, &"libsesgo.so".to_owned()] {
+        eprintln!("xtask: installed {}", lib.join(f).display());
+    }
+    Ok(prefix)
 }
 
 /// The test PKI as environment variables for the C suites and the example.
@@ -197,47 +400,154 @@ fn pki_env() -> Result<Vec<(String, String)>> {
     ])
 }
 
-/// `examples/c/sign_verify.c`, compiled with the flags `pkg-config` gives for the dist
-/// tree, run on the test PKI.
-fn example(dist: &Path, out_dir: &Path, env: &[(String, String)]) -> Result {
-    let pcpath = dist.join("lib/pkgconfig");
+/// `pkg-config ARGS sesgo` against the `.pc` files of `pcdir` only.
+fn pkg_config_flags(pcdir: &Path, args: &[&str]) -> Result<Vec<String>> {
     let mut pc = Command::new("pkg-config");
-    pc.env("PKG_CONFIG_PATH", &pcpath)
-        .args(["--cflags", "--libs", "sesgo"]);
+    pc.env("PKG_CONFIG_PATH", pcdir)
+        .env("PKG_CONFIG_LIBDIR", pcdir)
+        .args(args)
+        .arg("sesgo");
     let out = pc
         .output()
         .map_err(|e| format!("pkg-config (install pkg-config): {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "pkg-config --cflags --libs sesgo failed: {}",
+            "pkg-config {args:?} sesgo failed: {}",
             String::from_utf8_lossy(&out.stderr)
         ));
     }
     let flags = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!("xtask: pkg-config --cflags --libs sesgo: {}", flags.trim());
+    eprintln!(
+        "xtask: pkg-config {} sesgo: {}",
+        args.join(" "),
+        flags.trim()
+    );
+    Ok(flags.split_whitespace().map(str::to_owned).collect())
+}
+
+/// The value of `k` in the suite's environment.
+fn var(env: &[(String, String)], k: &str) -> String {
+    env.iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Runs an example program (C or C++: same arguments) on the test PKI, with `lib_dir` as
+/// `LD_LIBRARY_PATH` when given.
+fn run_example(exe: &Path, lib_dir: Option<&Path>, env: &[(String, String)]) -> Result {
+    let examples = root().join("examples");
+    let mut c = Command::new(exe);
+    c.arg(var(env, "SESGO_TEST_P12"))
+        .arg(var(env, "SESGO_TEST_ROOT_SHA256"))
+        .arg(var(env, "SESGO_TEST_CHAIN_PEM"))
+        .arg(examples.join("bundle.json"))
+        .arg(examples.join("provenance.json"))
+        .env("SESGO_P12_PASSWORD", var(env, "SESGO_TEST_PASSWORD"))
+        .env_remove("LD_LIBRARY_PATH");
+    if let Some(dir) = lib_dir {
+        c.env("LD_LIBRARY_PATH", dir);
+    }
+    run(c)
+}
+
+/// `examples/c/sign_verify.c`, compiled with the flags `pkg-config` gives for the dist
+/// tree, run on the test PKI.
+fn example(dist: &Path, out_dir: &Path, env: &[(String, String)]) -> Result {
+    let flags = pkg_config_flags(&dist.join("lib/pkgconfig"), &["--cflags", "--libs"])?;
     let exe = out_dir.join("sign_verify");
     let src = root().join("examples/c/sign_verify.c");
     let mut args: Vec<&str> = vec!["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"];
     let src = src.to_string_lossy().into_owned();
     args.push(&src);
-    args.extend(flags.split_whitespace());
+    args.extend(flags.iter().map(String::as_str));
     cc(&args, &exe)?;
-    let var = |k: &str| {
-        env.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let examples = root().join("examples");
-    let mut c = Command::new(&exe);
-    c.arg(var("SESGO_TEST_P12"))
-        .arg(var("SESGO_TEST_ROOT_SHA256"))
-        .arg(var("SESGO_TEST_CHAIN_PEM"))
-        .arg(examples.join("bundle.json"))
-        .arg(examples.join("provenance.json"))
-        .env("SESGO_P12_PASSWORD", var("SESGO_TEST_PASSWORD"))
-        .env("LD_LIBRARY_PATH", dist.join("lib"));
-    run(c)
+    run_example(&exe, Some(&dist.join("lib")), env)
+}
+
+/// `cargo xtask install --prefix` into a fresh `target/c-install`, then what an
+/// integrator does with it: the C example linked shared (it must record the SONAME) and
+/// static (the archive and Libs.private suffice), and the C++ example, each built with
+/// `pkg-config` against that prefix only and run on the test PKI.
+fn installed(dist: &Path, out_dir: &Path, env: &[(String, String)]) -> Result {
+    let prefix = target_dir().join("c-install");
+    let _ = std::fs::remove_dir_all(&prefix);
+    let prefix = install(dist, &prefix)?;
+    let lib = prefix.join("lib");
+    let (real, soname) = (real_name()?, soname()?);
+    for (link, to) in [
+        (soname.as_str(), real.as_str()),
+        ("libsesgo.so", soname.as_str()),
+    ] {
+        let found = std::fs::read_link(lib.join(link)).map_err(|e| format!("{link}: {e}"))?;
+        if found != Path::new(to) {
+            return Err(format!("{link} -> {}, expected -> {to}", found.display()));
+        }
+    }
+    for f in [
+        "include/sesgo.h",
+        "lib/libsesgo.a",
+        "lib/pkgconfig/sesgo.pc",
+    ] {
+        if !prefix.join(f).is_file() {
+            return Err(format!("install left no {f} in {}", prefix.display()));
+        }
+    }
+    let pcdir = lib.join("pkgconfig");
+    let cflags = pkg_config_flags(&pcdir, &["--cflags"])?;
+    let libs = pkg_config_flags(&pcdir, &["--libs"])?;
+    let static_libs: Vec<String> = pkg_config_flags(&pcdir, &["--static", "--libs-only-l"])?
+        .into_iter()
+        .filter(|l| l != "-lsesgo")
+        .collect();
+    let c_src = root()
+        .join("examples/c/sign_verify.c")
+        .to_string_lossy()
+        .into_owned();
+    let strict = ["-Wall", "-Wextra", "-Wpedantic", "-Werror"];
+
+    // C, shared: the executable asks for libsesgo.so.<ABI>, found through the prefix.
+    let exe = out_dir.join("sign_verify-installed");
+    let mut args: Vec<&str> = vec!["-std=c11"];
+    args.extend(strict);
+    args.push(&c_src);
+    args.extend(cflags.iter().chain(&libs).map(String::as_str));
+    cc(&args, &exe)?;
+    let mut c = Command::new("readelf");
+    c.arg("-d").arg(&exe);
+    let needed = output(c)?;
+    if !needed.contains(&format!("Shared library: [{soname}]")) {
+        return Err(format!(
+            "{} does not record {soname} (readelf -d):\n{needed}",
+            exe.display()
+        ));
+    }
+    run_example(&exe, Some(&lib), env)?;
+
+    // C, static: the archive is self-contained with the system libraries of Libs.private.
+    let exe = out_dir.join("sign_verify-installed-static");
+    let archive = lib.join("libsesgo.a").to_string_lossy().into_owned();
+    let mut args: Vec<&str> = vec!["-std=c11"];
+    args.extend(strict);
+    args.push(&c_src);
+    args.extend(cflags.iter().map(String::as_str));
+    args.push(&archive);
+    args.extend(static_libs.iter().map(String::as_str));
+    cc(&args, &exe)?;
+    run_example(&exe, None, env)?;
+
+    // C++17, shared.
+    let exe = out_dir.join("sign_verify-cpp");
+    let cpp_src = root().join("examples/cpp/sign_verify.cpp");
+    let mut cxx = Command::new(std::env::var("CXX").unwrap_or_else(|_| "c++".into()));
+    cxx.arg("-std=c++17")
+        .args(strict)
+        .arg(&cpp_src)
+        .args(cflags.iter().chain(&libs))
+        .arg("-o")
+        .arg(&exe);
+    run(cxx)?;
+    run_example(&exe, Some(&lib), env)
 }
 
 pub fn test_c() -> Result {
@@ -369,6 +679,12 @@ pub fn test_c() -> Result {
         run(a)?;
     }
 
+    // The shared library the suites above loaded: SONAME and sesgo_* exports only (the
+    // dist's was checked when it was built).
+    check_shared_library(&libdir.join("libsesgo.so"))?;
+
     // The example, as a user builds it: header + pkg-config only.
-    example(&dist, &out_dir, &env)
+    example(&dist, &out_dir, &env)?;
+    // The installed prefix: C (shared and static) and C++.
+    installed(&dist, &out_dir, &env)
 }

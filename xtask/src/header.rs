@@ -23,7 +23,7 @@ pub fn workspace_version(root: &Path) -> Result<String, String> {
 }
 
 /// `SESGO_ABI_VERSION` from the facade (`pub const ABI_VERSION: u32 = N;`).
-fn abi_version(root: &Path) -> Result<u32, String> {
+pub fn abi_version(root: &Path) -> Result<u32, String> {
     let src =
         std::fs::read_to_string(root.join("crates/sesgo/src/lib.rs")).map_err(|e| e.to_string())?;
     src.lines()

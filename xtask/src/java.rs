@@ -86,31 +86,110 @@ pub fn build_jar(release: bool) -> Result<PathBuf> {
     let dir = java_dir().join("target/native/native").join(classifier());
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::copy(&lib, dir.join(LIB)).map_err(|e| format!("copying {}: {e}", lib.display()))?;
-    crate::progress("packaging the jar (Maven)");
+    crate::progress("packaging the jar, its sources and javadoc jars (Maven)");
     run(mvn(&["-B", "-q", "package", "-DskipTests"]))?;
-    let jar = std::fs::read_dir(java_dir().join("target"))
-        .map_err(|e| e.to_string())?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "jar"))
-        .ok_or("maven produced no jar")?;
-    let listing = Command::new("jar")
-        .arg("tf")
-        .arg(&jar)
-        .output()
-        .map_err(|e| format!("jar tf: {e}"))?;
+    let version = crate::header::workspace_version(&root())?;
+    let jar = java_dir()
+        .join("target")
+        .join(format!("sesgo-{version}.jar"));
+    let listing = jar_listing(&jar)?;
     let bundled = format!("native/{}/{LIB}", classifier());
-    if !String::from_utf8_lossy(&listing.stdout)
-        .lines()
-        .any(|l| l == bundled)
-    {
+    if !listing.contains(&bundled) {
         return Err(format!("{} does not bundle {bundled}", jar.display()));
     }
+    check_maven_metadata(&jar, &version)?;
     crate::clean::check_archive(&jar)?;
     eprintln!("xtask: jar {}", jar.display());
     if let Ok(mut jars) = JARS.lock() {
         jars.push((release, jar.clone()));
     }
     Ok(jar)
+}
+
+/// The entries of a jar (`jar tf`).
+fn jar_listing(jar: &Path) -> Result<Vec<String>> {
+    let out = Command::new("jar")
+        .arg("tf")
+        .arg(jar)
+        .output()
+        .map_err(|e| format!("jar tf {}: {e}", jar.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "jar tf {}: {}",
+            jar.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// One entry of a jar as text (`unzip -p`).
+fn jar_entry(jar: &Path, entry: &str) -> Result<String> {
+    let out = Command::new("unzip")
+        .arg("-p")
+        .arg(jar)
+        .arg(entry)
+        .output()
+        .map_err(|e| format!("unzip -p {} {entry}: {e}", jar.display()))?;
+    if !out.status.success() {
+        return Err(format!("{} has no {entry}", jar.display()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// What a Maven repository and the module path expect of the release (issue 24): the
+/// jar's POM and `pom.properties` say `br.gov.go.saude:sesgo:<workspace version>`, its
+/// manifest names the automatic module `br.gov.go.saude.sesgo`, and the `-sources` and
+/// `-javadoc` jars sit beside it, holding the public classes' sources and pages.
+fn check_maven_metadata(jar: &Path, version: &str) -> Result {
+    let props = jar_entry(jar, "META-INF/maven/br.gov.go.saude/sesgo/pom.properties")?;
+    for want in [
+        "groupId=br.gov.go.saude".to_owned(),
+        "artifactId=sesgo".to_owned(),
+        format!("version={version}"),
+    ] {
+        if !props.lines().any(|l| l.trim() == want) {
+            return Err(format!(
+                "{}: pom.properties lacks `{want}`:\n{props}",
+                jar.display()
+            ));
+        }
+    }
+    let pom = jar_entry(jar, "META-INF/maven/br.gov.go.saude/sesgo/pom.xml")?;
+    for want in ["<licenses>", "<url>", "<scm>", "<developers>"] {
+        if !pom.contains(want) {
+            return Err(format!("{}: the POM has no {want}", jar.display()));
+        }
+    }
+    let manifest = jar_entry(jar, "META-INF/MANIFEST.MF")?;
+    if !manifest
+        .lines()
+        .any(|l| l.trim() == "Automatic-Module-Name: br.gov.go.saude.sesgo")
+    {
+        return Err(format!(
+            "{}: no Automatic-Module-Name in the manifest:\n{manifest}",
+            jar.display()
+        ));
+    }
+    let dir = jar.parent().ok_or("jar without a directory")?;
+    for (kind, entry) in [
+        ("sources", "br/gov/go/saude/sesgo/Sesgo.java"),
+        ("javadoc", "br/gov/go/saude/sesgo/Sesgo.html"),
+    ] {
+        let side = dir.join(format!("sesgo-{version}-{kind}.jar"));
+        // javadoc may file the pages under the module's name (`br.gov.go.saude.sesgo/…`).
+        if !jar_listing(&side)?.iter().any(|l| l.ends_with(entry)) {
+            return Err(format!("{} does not hold {entry}", side.display()));
+        }
+    }
+    eprintln!(
+        "xtask: {}: br.gov.go.saude:sesgo:{version}, Automatic-Module-Name, sources and javadoc jars",
+        jar.display()
+    );
+    Ok(())
 }
 
 pub fn test_java() -> Result {

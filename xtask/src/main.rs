@@ -18,6 +18,7 @@ mod header;
 mod interop;
 mod java;
 mod keycloak;
+mod package;
 mod python;
 mod serve;
 mod snippets;
@@ -43,9 +44,15 @@ commands:
   keycloak java      print the Java 21+ home Keycloak will run on
   build python       build the abi3 wheel (release, no test hooks) into target/wheels
   build java         the jar (release native library, no test hooks) in bindings/java/target
-  build c            libsesgo.{a,so} (release), sesgo.h and sesgo.pc into target/c-dist
+  build c            libsesgo.{a,so} (release; SONAME libsesgo.so.<ABI>), sesgo.h and
+                     sesgo.pc into target/c-dist
+  install --prefix DIR  the release C library installed under DIR: include/sesgo.h,
+                     lib/libsesgo.a, lib/libsesgo.so.<ABI>.<version> and its links,
+                     lib/pkgconfig/sesgo.pc (ADR 0060)
   build dotnet       the C# binding (mcs) and its NuGet package with this platform's
                      libsesgo (release) into target/dotnet/package
+  package            cargo package --no-verify of every published crate, together (metadata,
+                     readme, license, versioned path dependencies; issue 24)
   gen [--check]      regenerate generated sources (CodeSystem table); --check fails on any diff
                      and when a shipped crate enables sesgo-cert's test-pki (openssl CLI)
   citations          check that DECISIONS D<n>, IG-DIGEST §<n> and docs/adr/NNNN citations resolve
@@ -83,9 +90,14 @@ fn main() -> ExitCode {
         ["test", "serve"] => serve::test_serve(),
         ["test", "snippets"] => snippets::test_snippets(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
+        ["install", "--prefix", dir] => ctest::install_cmd(dir),
+        ["install", arg] if arg.starts_with("--prefix=") => {
+            ctest::install_cmd(arg.trim_start_matches("--prefix="))
+        }
         ["build", "java"] => java::build_jar(true).map(|_| ()),
         ["build", "dotnet"] => dotnet::build_package(dotnet::Flavor::Release).map(|_| ()),
         ["build", "python"] => python::build_wheel(true, false).map(|_| ()),
+        ["package"] => package::package(),
         ["gen"] => gen(false),
         ["gen", "--check"] => gen(true),
         ["citations"] => citations::check(),

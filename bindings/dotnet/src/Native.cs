@@ -192,6 +192,7 @@ namespace Br.Gov.Go.Saude.Sesgo
         internal delegate uint TestingFn(out IntPtr err);
 
         internal readonly VersionFn Version;
+        internal readonly VersionFn Policies;
         internal readonly AbiVersionFn AbiVersion;
         internal readonly BytesFreeFn BytesFree;
         internal readonly ErrorStatusFn ErrorStatus;
@@ -238,6 +239,7 @@ namespace Br.Gov.Go.Saude.Sesgo
         internal Native(Func<string, IntPtr> symbol)
         {
             Version = Bind<VersionFn>(symbol, "sesgo_version");
+            Policies = Bind<VersionFn>(symbol, "sesgo_policies");
             AbiVersion = Bind<AbiVersionFn>(symbol, "sesgo_abi_version");
             BytesFree = Bind<BytesFreeFn>(symbol, "sesgo_bytes_free");
             ErrorStatus = Bind<ErrorStatusFn>(symbol, "sesgo_error_status");

@@ -14,12 +14,33 @@ namespace Br.Gov.Go.Saude.Sesgo
     /// </summary>
     public static class Sesgo
     {
-        /// <summary>Signature policy 0.1.2 (RFC 8785 JCS canonicalization); the default.</summary>
-        public const string Policy012 =
-            "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2";
+        /// <summary>
+        /// Signature policy 0.1.2 (RFC 8785 JCS canonicalization), its URI as the native
+        /// library names it (<c>sesgo_policies()</c>, read when this class is first used).
+        /// Null only when the native library cannot be loaded — every call then throws that
+        /// <see cref="SesgoException"/>.
+        /// </summary>
+        public static readonly string Policy012 = PolicyCatalog.UriOf("0.1.2");
 
-        /// <summary>Signature policy 0.2.0 (<c>fhir-json-lossless</c>: number tokens kept as written).</summary>
-        public const string Policy020 = "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0";
+        /// <summary>
+        /// Signature policy 0.2.0 (<c>fhir-json-lossless</c>: number tokens kept as written),
+        /// from the native library as <see cref="Policy012"/>.
+        /// </summary>
+        public static readonly string Policy020 = PolicyCatalog.UriOf("0.2.0");
+
+        /// <summary>Every signature policy URI the native library supports, in its order.</summary>
+        /// <exception cref="SesgoException">the native library cannot be loaded</exception>
+        public static System.Collections.Generic.IReadOnlyList<string> SupportedPolicies
+        {
+            get { return PolicyCatalog.Load().Uris; }
+        }
+
+        /// <summary>The policy URI the native library signs with when none is given.</summary>
+        /// <exception cref="SesgoException">the native library cannot be loaded</exception>
+        public static string DefaultPolicy
+        {
+            get { return PolicyCatalog.Load().Default; }
+        }
 
         /// <summary>The native library's version (e.g. <c>0.1.0</c>).</summary>
         public static string Version

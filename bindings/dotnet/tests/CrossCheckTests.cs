@@ -14,8 +14,13 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
     [TestFixture]
     public class CrossCheckTests
     {
-        [TestCase(Sesgo.Policy012)]
-        [TestCase(Sesgo.Policy020)]
+        /// <summary>The policies under test, their URIs read from the native library.</summary>
+        public static string[] Policies()
+        {
+            return new[] { Sesgo.Policy012, Sesgo.Policy020 };
+        }
+
+        [TestCaseSource(nameof(Policies))]
         public void SameSignatureDataAsTheCommandLine(string policy)
         {
             string cli = Environment.GetEnvironmentVariable("SESGO_TEST_CLI");

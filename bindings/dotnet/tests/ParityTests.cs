@@ -14,6 +14,23 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
     public class ParityTests
     {
         [Test]
+        public void PoliciesComeFromTheNativeLibrary()
+        {
+            // The binding repeats no URI: what sesgo_policies() lists, as the other bindings read it.
+            var all = Sesgo.SupportedPolicies;
+            Assert.AreEqual(4, all.Count);
+            CollectionAssert.Contains(all, Sesgo.Policy012);
+            CollectionAssert.Contains(all, Sesgo.Policy020);
+            Assert.AreEqual(Sesgo.Policy012, Sesgo.DefaultPolicy);
+            StringAssert.EndsWith("|0.1.2", Sesgo.Policy012);
+            StringAssert.EndsWith("/politica/0.2.0", Sesgo.Policy020);
+            Assert.AreEqual(Utf8.FromNative(Native.Api.Policies()).Split(new[] { "\"uri\":" }, StringSplitOptions.None).Length - 1, all.Count);
+            // A catalog that is not one is refused, never half-read.
+            Assert.Throws<SesgoException>(() => PolicyCatalog.Parse("{\"policies\":[]}"));
+            Assert.Throws<SesgoException>(() => PolicyCatalog.Parse("{\"default\":\"x\",\"policies\":[{\"uri\":\"y\"}]}"));
+        }
+
+        [Test]
         public void SignPartsGivesEachOutputAsItsOwnExactBytes()
         {
             using (TrustStore trust = TestPki.Trust())

@@ -11,6 +11,12 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
     [TestFixture]
     public class SignVerifyTests
     {
+        /// <summary>The policies under test, their URIs read from the native library.</summary>
+        public static string[] Policies()
+        {
+            return new[] { Sesgo.Policy012, Sesgo.Policy020 };
+        }
+
         private TrustStore trust;
 
         [TestFixtureSetUp]
@@ -76,8 +82,7 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
             Assert.AreEqual(171u, (uint)SesgoStatus.DevicePinBlocked);
         }
 
-        [TestCase(Sesgo.Policy012)]
-        [TestCase(Sesgo.Policy020)]
+        [TestCaseSource(nameof(Policies))]
         public void SignsAndVerifiesUnderBothPolicies(string policy)
         {
             string options = TestPki.Options(policy, TestPki.Now);
@@ -240,8 +245,7 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
         /// legacy 3DES PKCS#12; on Windows the certificate store or a CNG/CSP smart card)
         /// signs through GetRSAPrivateKey(): byte for byte the native PKCS#12 signer's result.
         /// </summary>
-        [TestCase(Sesgo.Policy012)]
-        [TestCase(Sesgo.Policy020)]
+        [TestCaseSource(nameof(Policies))]
         public void ExternalX509Certificate2SignerMatchesTheNativeSigner(string policy)
         {
             string options = TestPki.Options(policy, TestPki.Now);

@@ -8,6 +8,7 @@ structures, wrong argument types). Every failure must be a
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import pathlib
@@ -151,6 +152,17 @@ HOSTILE_CALLS: List[Tuple[str, Callable[[sesgo.TrustStore, sesgo.Signer], Any], 
     ("bundle dict with NaN", lambda t, s: sesgo.canonicalize({"resourceType": "Patient", "x": math.nan}), "FORMAT.JSON-MALFORMED", InputEncodingError),
     ("circular dict", lambda t, s: sesgo.build_bundle([circular()]), "FORMAT.JSON-MALFORMED", InputEncodingError),
     ("dict nested 100 000 deep", lambda t, s: sesgo.verify(bundle=deep(100_000), trust_store=t), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.dumps of a set", lambda t, s: sesgo.dumps({"a": {1}}), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.dumps of a Decimal NaN", lambda t, s: sesgo.dumps([decimal.Decimal("NaN")]), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.dumps circular", lambda t, s: sesgo.dumps(circular()), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.dumps indent as a str", lambda t, s: sesgo.dumps({}, indent="  "), "CONFIG.INVALID-PARAMETER", ArgumentTypeError),
+    ("sesgo.loads of NaN", lambda t, s: sesgo.loads("[NaN]"), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.loads of invalid UTF-8", lambda t, s: sesgo.loads(b'"\xff"'), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.loads of an exponent beyond Decimal", lambda t, s: sesgo.loads("1e99999999999999999999"), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.loads 100 000 deep", lambda t, s: sesgo.loads("[" * 100_000 + "]" * 100_000), "FORMAT.JSON-MALFORMED", InputEncodingError),
+    ("sesgo.loads of an int", lambda t, s: sesgo.loads(5), "CONFIG.INVALID-PARAMETER", ArgumentTypeError),
+    ("JsonDecimal of a token with a leading zero", lambda t, s: sesgo.JsonDecimal("01"), "CONFIG.INVALID-PARAMETER", ArgumentValueError),
+    ("JsonDecimal of a float", lambda t, s: sesgo.JsonDecimal(36.5), "CONFIG.INVALID-PARAMETER", ArgumentTypeError),
     ("signature_data with a lone surrogate", lambda t, s: sesgo.verify(signature_data="\ud800", trust_store=t), "FORMAT.BASE64-INVALID", ArgumentValueError),
     ("signature_data as bytes", lambda t, s: sesgo.verify(signature_data=b"abc", trust_store=t), "CONFIG.INVALID-PARAMETER", ArgumentTypeError),
     ("signer of the wrong type", lambda t, s: sesgo.sign(b"{}", b"{}", "not a signer"), "CONFIG.INVALID-PARAMETER", ArgumentTypeError),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import decimal
 import json
 import pathlib
 import threading
@@ -117,6 +118,37 @@ def test_bytes_input_keeps_decimals_exact(p12_signer: sesgo.Signer, trust: sesgo
     assert b"36.50" in s
 
 
+def test_results_keep_every_number_token_through_loads_and_dumps(
+    p12_signer: sesgo.Signer, trust: sesgo.TrustStore, now: int, bundle_bytes: bytes, provenance_bytes: bytes
+) -> None:
+    # Policy 0.2.0 signs number tokens verbatim: the dict result holds 36.50 as a
+    # Decimal that remembers its token, and sesgo.dumps writes it back as signed.
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0, reference_time=now)
+    obs = next(e["resource"] for e in signed["bundle"]["entry"] if e["resource"]["resourceType"] == "Observation")
+    value = obs["valueQuantity"]["value"]
+    assert isinstance(value, decimal.Decimal) and isinstance(value, sesgo.JsonDecimal)
+    assert str(value) == "36.50" and value == decimal.Decimal("36.5")
+    text = sesgo.dumps(signed["bundle"])
+    assert '"value":36.50' in text and "36.5," not in text
+    # Round-tripped through the package's own text and objects, it still verifies.
+    again = sesgo.loads(text)
+    assert sesgo.dumps(again) == text
+    for bundle in (text, text.encode("utf-8"), again, signed["bundle"]):
+        v = sesgo.verify(bundle=bundle, trust_store=trust, reference_time=now, settings=LENIENT)
+        assert v["valid"] is True and v["signatures"][0]["policy"] == sesgo.POLICY_0_2_0, v
+    v = sesgo.verify(provenance=sesgo.dumps(signed["provenance"], indent=2), bundle=again, trust_store=trust, reference_time=now, settings=LENIENT)
+    assert v["valid"] is True, v
+    # The same value changed by one digit is caught: the round trip is not a no-op check.
+    changed = sesgo.loads(text.replace('"value":36.50', '"value":36.51', 1))
+    v = sesgo.verify(bundle=changed, trust_store=trust, reference_time=now, settings=LENIENT)
+    assert v["valid"] is False and "CRYPTO.HASH-VERIFICATION-FAILED" in codes(v["outcome"])
+    # What the stdlib makes of the same result is not the signed content.
+    lossy = json.dumps(json.loads(text))
+    assert "36.5," in lossy or "36.5}" in lossy
+    v = sesgo.verify(bundle=lossy, trust_store=trust, reference_time=now, settings=LENIENT)
+    assert v["valid"] is False
+
+
 def test_sign_parts_are_the_exact_bytes_of_each_output(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
     parts = sesgo.sign_parts(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0)
     assert isinstance(parts, sesgo.Signed)
@@ -136,7 +168,7 @@ def test_sign_parts_are_the_exact_bytes_of_each_output(p12_signer: sesgo.Signer,
 
 def test_tampered_bundle_is_invalid(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
     signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust)
-    tampered = json.loads(json.dumps(signed["bundle"]).replace("36.5", "39.5"))
+    tampered = sesgo.loads(sesgo.dumps(signed["bundle"]).replace("36.5", "39.5"))
     assert tampered != signed["bundle"]
     v = sesgo.verify(bundle=tampered, trust_store=trust, settings=LENIENT)
     assert v["valid"] is False
@@ -293,7 +325,7 @@ def test_iti_archive_completes_a_leaf_only_chain(pki: Dict[str, Any], bundle_byt
     store = sesgo.TrustStore(root_sha256=[pki["rootSha256"]], ca_archive=pki["acArchive"])
     leaf_only = sesgo.Signer.from_pem(pki["ecpf"]["keyPem"], pki["ecpf"]["certPem"])
     signed = sesgo.sign(bundle_bytes, provenance_bytes, leaf_only, store, settings=LENIENT)
-    result = sesgo.verify(bundle=json.dumps(signed["bundle"]), trust_store=store, settings=LENIENT)
+    result = sesgo.verify(bundle=sesgo.dumps(signed["bundle"]), trust_store=store, settings=LENIENT)
     assert result["valid"], result
     with pytest.raises(exceptions.SesgoError) as e:
         sesgo.TrustStore(root_sha256=[pki["rootSha256"]], ca_archive=pki["acArchive"], ca_archive_sha512=pki["chainPem"])
@@ -354,7 +386,7 @@ def test_thread_pool_shares_signer_and_trust_store(
     pki: Dict[str, Any], p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes
 ) -> None:
     signed = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust)
-    prov = json.dumps(signed["provenance"])
+    prov = sesgo.dumps(signed["provenance"])
     ext = sesgo.Signer.external(pki["ecpf"]["certPem"], cryptography_signer(pki["ecpf"]["keyPem"]))
 
     def verify_one(i: int) -> bool:
@@ -396,7 +428,7 @@ def test_a_supplied_bundle_is_never_ignored_and_the_result_says_what_was_checked
     assert (v["indication"], v["subIndication"]) == ("INDETERMINATE", "SIGNED_DATA_NOT_FOUND")
 
     # Tampered, empty, or foreign Bundle: never valid.
-    tampered = json.loads(json.dumps(transfer).replace("36.5", "36.51", 1))
+    tampered = sesgo.loads(sesgo.dumps(transfer).replace("36.5", "36.51", 1))
     v = sesgo.verify(signature=sig, bundle=tampered, trust_store=trust, settings=LENIENT)
     assert v["valid"] is False and "CRYPTO.HASH-VERIFICATION-FAILED" in codes(v["outcome"])
     for other in ({"resourceType": "Bundle", "type": "collection", "entry": []}, bundle_bytes):
@@ -405,7 +437,7 @@ def test_a_supplied_bundle_is_never_ignored_and_the_result_says_what_was_checked
 
     # A shadow entry (same fullUrl, changed value) appended: invalid.
     obs = next(e for e in transfer["entry"] if e["resource"]["resourceType"] == "Observation")
-    shadow = json.loads(json.dumps(obs).replace("36.5", "39.9", 1))
+    shadow = sesgo.loads(sesgo.dumps(obs).replace("36.5", "39.9", 1))
     v = sesgo.verify(bundle={**transfer, "entry": transfer["entry"] + [shadow]}, trust_store=trust, settings=LENIENT)
     assert v["valid"] is False and "FORMAT.DUPLICATE-FULLURL" in codes(v["outcome"])
 

@@ -3,6 +3,7 @@ panic guard, threads and the ABI check."""
 
 from __future__ import annotations
 
+import decimal
 import json
 import pathlib
 import subprocess
@@ -243,3 +244,35 @@ def test_attachment_input_errors(call: Any, cls: Any, code: str, location: str) 
         call()
     assert info.value.code == code
     assert info.value.location == location
+
+
+def test_loads_and_dumps_keep_every_number_token() -> None:
+    # Tokens that float (36.5) or Decimal (1E+5, 1E-7) would write differently.
+    text = '{"a":36.50,"b":[1e5,0.0000001,-0,-0.0,1.0E-10,12345678901234567890.123456789,7,"é\\"x"],"c":{},"d":[],"e":true,"f":null,"g":1E+05}'
+    value = sesgo.loads(text)
+    assert sesgo.dumps(value) == text
+    assert sesgo.loads(text.encode("utf-8")) == value
+    assert isinstance(value["a"], decimal.Decimal) and isinstance(value["a"], sesgo.JsonDecimal)
+    assert value["a"].token == "36.50"
+    assert all(not isinstance(x, float) for x in value["b"])
+    assert value["b"][6] == 7 and type(value["b"][6]) is int
+    assert value["b"][0] == 100000 and str(value["b"][0]) == "1e5"
+    assert repr(value["g"]) == "JsonDecimal('1E+05')"
+    # Pretty-printed text is the same JSON, numbers still exact.
+    pretty = sesgo.dumps(value, indent=2)
+    assert "\n  \"a\": 36.50" in pretty and sesgo.dumps(sesgo.loads(pretty)) == text
+    # Decimals built by the caller, floats and ints as json writes them.
+    assert sesgo.dumps({"x": decimal.Decimal("36.50"), "y": 0.1, "z": 10**20, 1: None}) == '{"x":36.50,"y":0.1,"z":100000000000000000000,"1":null}'
+    # A JsonDecimal survives pickling and copying with its token.
+    import copy
+    import pickle
+
+    j = sesgo.JsonDecimal("1.0E-10")
+    assert pickle.loads(pickle.dumps(j)).token == "1.0E-10" and copy.deepcopy(j).token == "1.0E-10"
+    assert j + 1 == decimal.Decimal("1.0000000001")
+
+
+def test_canonicalize_takes_decimal_dicts_exactly() -> None:
+    r = sesgo.loads(b'{"resourceType":"Observation","valueQuantity":{"value":36.50}}')
+    assert sesgo.canonicalize(r, policy=sesgo.POLICY_0_2_0) == b'{"resourceType":"Observation","valueQuantity":{"value":36.50}}'
+    assert sesgo.canonicalize(r) == b'{"resourceType":"Observation","valueQuantity":{"value":36.5}}'

@@ -10,13 +10,23 @@ Quick start::
     result = sesgo.verify(bundle=signed.bundle, settings={"revocationPolicy": "warn"})
     assert result["valid"], result["outcome"]
 
-FHIR inputs may be ``dict``/``list`` (serialized with :mod:`json`), ``str`` or ``bytes``.
-Pass ``str``/``bytes`` when number tokens must be kept exactly as written: policy 0.2.0
-signs ``36.50`` as ``36.50``, but once parsed into a Python ``float`` it is ``36.5``
-(a different signed content). For the same reason, results are ``dict`` by default and
-the exact JSON ``bytes`` with ``raw=True`` (every function), and :func:`sign_parts`
-gives the transfer Bundle, the signed Provenance and the Signature as their own exact
-bytes.
+Numbers stay exactly as written. Policy 0.2.0 signs the number token itself: ``36.50``
+is signed as ``36.50``, and once parsed into a Python ``float`` it would be ``36.5`` (a
+different signed content). So every ``dict`` sesgo returns is decoded with
+:func:`sesgo.loads`: a number with a fraction or an exponent is a
+:class:`~sesgo.JsonDecimal` (a :class:`decimal.Decimal` that remembers its token), never
+a ``float``; and :func:`sesgo.dumps` - also used for ``dict``/``list`` inputs - writes it
+back as that token. ``sesgo.loads(sesgo.dumps(result))`` and passing a result back as a
+``dict`` keep the signed content; ``json.dumps`` refuses a ``Decimal`` and
+``json.loads`` makes floats, so use ``sesgo.loads``/``sesgo.dumps`` for FHIR JSON
+(``json.loads(text, parse_float=decimal.Decimal)`` with ``sesgo.dumps`` is exact too,
+except for tokens such as ``1e5`` or ``0.0000001`` that ``Decimal`` writes as
+``1E+5``/``1E-7``).
+
+FHIR inputs may be ``dict``/``list`` (written with :func:`sesgo.dumps`), ``str`` or
+``bytes``. Results are ``dict`` by default and the exact JSON ``bytes`` with ``raw=True``
+(every function), and :func:`sign_parts` gives the transfer Bundle, the signed
+Provenance and the Signature as their own exact bytes.
 
 :class:`Signer` and :class:`TrustStore` are immutable and safe to share across threads;
 :func:`sign`, :func:`verify` and :func:`inspect_certificate` release the GIL while they
@@ -36,6 +46,9 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, TypeV
 import functools
 
 from . import _sesgo
+from ._exact import JsonDecimal
+from ._exact import dumps as _dumps
+from ._exact import loads as _loads
 from .exceptions import (
     ArgumentTypeError,
     ArgumentValueError,
@@ -50,6 +63,9 @@ __all__ = [
     "POLICY_0_2_0",
     "SUPPORTED_POLICIES",
     "DEFAULT_POLICY",
+    "JsonDecimal",
+    "loads",
+    "dumps",
     "canonicalize",
     "check_references",
     "build_bundle",
@@ -155,15 +171,28 @@ def _json_bytes(value: JsonInput, param: str = "input") -> bytes:
             return bytes(value)
         if isinstance(value, str):
             return value.encode("utf-8")
-        return json.dumps(
-            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-        ).encode("utf-8")
+        # sesgo.dumps: Decimal numbers (as sesgo's results hold them) written exactly.
+        return _dumps(value).encode("utf-8")
     except (TypeError, ValueError, RecursionError, OverflowError) as e:
         raise _error(
             InputEncodingError,
             "FORMAT.JSON-MALFORMED",
             param,
             f"{param} não pode ser escrito como JSON: {type(e).__name__}: {e}",
+        ) from None
+
+
+def _decode(out: Union[str, bytes]) -> Any:
+    """A result as Python objects, numbers exact (:func:`sesgo.loads`)."""
+    try:
+        return _loads(out)
+    except ValueError as e:
+        # Only a number beyond decimal.Decimal's range (an exponent of 19+ digits).
+        raise _error(
+            InputEncodingError,
+            "FORMAT.JSON-MALFORMED",
+            "resultado",
+            f"o resultado não pode ser lido com números exatos ({e}); peça raw=True",
         ) from None
 
 
@@ -216,6 +245,55 @@ def _unix(t: Optional[Timestamp]) -> Optional[int]:
 
 
 @_guarded
+def loads(data: Union[str, bytes, bytearray, memoryview]) -> Any:
+    """Decodes FHIR JSON (``str`` or UTF-8 ``bytes``) keeping every number exactly as
+    written, as sesgo decodes its own results: integers as ``int``, numbers with a
+    fraction or an exponent as :class:`JsonDecimal` (a :class:`decimal.Decimal` that
+    remembers its token: ``36.50`` stays ``36.50``, ``1e5`` stays ``1e5``), never
+    ``float``. Text that is not JSON (or ``NaN``/``Infinity``) raises
+    :class:`~sesgo.exceptions.InputEncodingError` (``FORMAT.JSON-MALFORMED``)."""
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"esperado str ou bytes, recebido {type(data).__name__}")
+    try:
+        return _loads(data)
+    except (ValueError, RecursionError) as e:
+        raise _error(
+            InputEncodingError,
+            "FORMAT.JSON-MALFORMED",
+            "json",
+            f"texto JSON inválido: {type(e).__name__}: {e}",
+        ) from None
+
+
+@_guarded
+def dumps(value: Any, *, indent: Optional[int] = None) -> str:
+    """JSON text of ``value`` with every number exact: a :class:`JsonDecimal` (what
+    :func:`loads` and every sesgo result hold) is written as its token, any other
+    :class:`decimal.Decimal` as its scientific string (``Decimal("36.50")`` as
+    ``36.50``), ``int`` and ``float`` as :mod:`json` writes them. Non-ASCII text is
+    kept (encode the result as UTF-8). Compact unless ``indent`` (spaces per level) is
+    given - whitespace is never signed content. ``sesgo.dumps(result["bundle"])`` is the
+    transfer Bundle with the number tokens it was signed with.
+
+    ``NaN``/``Infinity``, a ``set``, ``bytes``, any other type, a circular or too deep
+    structure raise :class:`~sesgo.exceptions.InputEncodingError`
+    (``FORMAT.JSON-MALFORMED``)."""
+    if indent is not None and (isinstance(indent, bool) or not isinstance(indent, int)):
+        raise TypeError(f"indent: esperado int ou None, recebido {type(indent).__name__}")
+    if indent is not None and indent < 0:
+        raise ValueError("indent: esperado um inteiro >= 0")
+    try:
+        return _dumps(value, indent=indent)
+    except (TypeError, ValueError, RecursionError) as e:
+        raise _error(
+            InputEncodingError,
+            "FORMAT.JSON-MALFORMED",
+            "json",
+            f"valor não pode ser escrito como JSON: {type(e).__name__}: {e}",
+        ) from None
+
+
+@_guarded
 def canonicalize(resource: JsonInput, *, policy: Optional[str] = None) -> bytes:
     """The canonical bytes of one FHIR resource exactly as a signature covers it: unsigned
     elements removed (``id``, ``meta.versionId``, ...), then RFC 8785 JCS (policy 0.1.x,
@@ -248,7 +326,7 @@ def check_references(
             maxEntriesBundle=max_entries_bundle,
         ),
     )
-    return out if raw else json.loads(out)
+    return out if raw else _decode(out)
 
 
 @_guarded
@@ -269,7 +347,7 @@ def build_bundle(
         _json_bytes(resources, "resources"),
         _options(bundleType=bundle_type, baseUrl=base_url, external=external),
     )
-    return out if raw else json.loads(out)
+    return out if raw else _decode(out)
 
 
 def _content(content: Optional[Content]) -> Optional[Union[bytes, str]]:
@@ -314,7 +392,7 @@ def fill_attachment(
     out = _sesgo.fill_attachment(
         _json_bytes(attachment, "Attachment"), _content(content), _options(location=location)
     )
-    return out if raw else json.loads(out)
+    return out if raw else _decode(out)
 
 
 @_guarded
@@ -334,7 +412,7 @@ def check_attachment(
     out = _sesgo.check_attachment(
         _json_bytes(attachment, "Attachment"), _content(content), _options(location=location)
     )
-    return out if raw else json.loads(out)
+    return out if raw else _decode(out)
 
 
 @_guarded
@@ -361,10 +439,12 @@ def sign(
     (``{"nearExpiryThresholdDays": 30, ...}``).
 
     Returns ``{"signature": Signature, "provenance": signed Provenance, "bundle": transfer
-    Bundle, "warnings": OperationOutcome or None}`` as a ``dict``, or that JSON as
-    ``bytes`` with ``raw=True`` (number tokens such as ``36.50`` stay as signed). To
-    store or send the transfer Bundle as its own exact bytes use :func:`sign_parts`. Raises a :class:`~sesgo.exceptions.SesgoError` subclass with every
-    finding when signing is not possible.
+    Bundle, "warnings": OperationOutcome or None}`` as a ``dict`` decoded with
+    :func:`loads` (``36.50`` is ``JsonDecimal("36.50")``: :func:`dumps` writes it back as
+    signed), or that JSON as ``bytes`` with ``raw=True``. To store or send the transfer
+    Bundle as its own exact bytes use :func:`sign_parts`. Raises a
+    :class:`~sesgo.exceptions.SesgoError` subclass with every finding when signing is not
+    possible.
     """
     out = _sesgo.sign(
         _json_bytes(bundle, "Bundle"),
@@ -378,7 +458,7 @@ def sign(
             settings=settings,
         ),
     )
-    return out if raw else json.loads(out)
+    return out if raw else _decode(out)
 
 
 class Signed(NamedTuple):
@@ -410,8 +490,9 @@ def sign_parts(
     exact bytes of the Signature, the signed Provenance, the transfer Bundle and the
     warnings - each its own buffer, never cut out of (or re-serialized from) a combined
     document. Write ``bundle`` to a file or the wire as it is: under policy 0.2.0 a
-    re-serialization (e.g. ``json.dumps(json.loads(...))``, which turns ``36.50`` into
-    ``36.5``) breaks the signature."""
+    re-serialization through floats (``json.dumps(json.loads(...))``, which turns
+    ``36.50`` into ``36.5``) breaks the signature; ``sesgo.dumps(sesgo.loads(...))`` keeps
+    every number token."""
     signature, prov, transfer, warnings = _sesgo.sign_parts(
         _json_bytes(bundle, "Bundle"),
         _json_bytes(provenance, "Provenance"),
@@ -484,7 +565,7 @@ def verify(
             unsignedEntries=unsigned_entries,
         ),
     )
-    return out if raw else json.loads(out)
+    return out if raw else _decode(out)
 
 
 @_guarded
@@ -514,7 +595,7 @@ def inspect_certificate(
         trust_store,
         _options(alias=alias, referenceTime=_unix(reference_time)),
     )
-    return out if raw else json.loads(out)
+    return out if raw else _decode(out)
 
 
 #: A host transport for :func:`network`: called as ``fetch(method, url, purpose, headers,
@@ -640,7 +721,7 @@ def token(
         ),
         network,
     )
-    result: Dict[str, Any] = json.loads(out)
+    result: Dict[str, Any] = _decode(out)
     return result
 
 

@@ -21,16 +21,18 @@ import java.util.Objects;
  */
 public final class Sesgo {
     /**
-     * Signature policy 0.1.2 (RFC 8785 JCS canonicalization); the default. Compile-time
-     * constant kept for source compatibility; {@link #supportedPolicies()} and
-     * {@link #defaultPolicy()} read the native library (tests check they agree).
+     * Signature policy 0.1.2 (RFC 8785 JCS canonicalization), its URI as the native
+     * library names it ({@code sesgo_policies}, read when this class is initialized; the
+     * jar repeats no policy URI). Null only when the native library cannot be loaded -
+     * every method then throws that {@link SesgoException}.
      */
-    public static final String POLICY_0_1_2 =
-            "https://fhir.saude.go.gov.br/r4/seguranca/ImplementationGuide/br.go.ses.seguranca|0.1.2";
+    public static final String POLICY_0_1_2 = PolicyCatalog.uriOf("0.1.2");
 
-    /** Signature policy 0.2.0 ({@code fhir-json-lossless}: number tokens kept as written). */
-    public static final String POLICY_0_2_0 =
-            "https://fhir.saude.go.gov.br/r4/seguranca/assinatura/politica/0.2.0";
+    /**
+     * Signature policy 0.2.0 ({@code fhir-json-lossless}: number tokens kept as written),
+     * from the native library as {@link #POLICY_0_1_2}.
+     */
+    public static final String POLICY_0_2_0 = PolicyCatalog.uriOf("0.2.0");
 
     /** URL of the extension {@code hash-sha256} (SHA-256 of a signed attachment's content). */
     public static final String HASH_SHA256_URL =
@@ -40,27 +42,20 @@ public final class Sesgo {
 
     /**
      * Every signature policy URI the loaded native library supports, in its order.
+     *
+     * @throws SesgoException if the native library cannot be loaded
      */
     public static java.util.List<String> supportedPolicies() {
-        NativeLibrary.load();
-        java.util.List<String> out = new java.util.ArrayList<>();
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("\"uri\":\"([^\"]*)\"").matcher(Native.policies());
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return java.util.Collections.unmodifiableList(out);
+        return PolicyCatalog.load().uris;
     }
 
-    /** The policy URI the native library signs with when none is given. */
+    /**
+     * The policy URI the native library signs with when none is given.
+     *
+     * @throws SesgoException if the native library cannot be loaded
+     */
     public static String defaultPolicy() {
-        NativeLibrary.load();
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("\"default\":\"([^\"]*)\"").matcher(Native.policies());
-        if (!m.find()) {
-            throw new IllegalStateException("catálogo de políticas da biblioteca nativa sem 'default'");
-        }
-        return m.group(1);
+        return PolicyCatalog.load().defaultUri;
     }
 
     /** The sesgo version of the loaded native library (every artifact shares it). */

@@ -73,6 +73,11 @@ class SesgoTest {
                         Sesgo.POLICY_0_2_0),
                 Sesgo.supportedPolicies());
         assertEquals(Sesgo.POLICY_0_1_2, Sesgo.defaultPolicy());
+        assertTrue(Sesgo.POLICY_0_1_2.endsWith("|0.1.2"), Sesgo.POLICY_0_1_2);
+        assertTrue(Sesgo.POLICY_0_2_0.endsWith("/politica/0.2.0"), Sesgo.POLICY_0_2_0);
+        // A catalog that is not one is refused, never half-read.
+        expectSesgo("SYSTEM", null, () -> PolicyCatalog.parse("{\"default\":\"x\",\"policies\":[]}"));
+        expectSesgo("SYSTEM", null, () -> PolicyCatalog.parse("{\"default\":\"x\",\"policies\":[{\"uri\":\"y\"}]}"));
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Signing and verification with the test PKI ({@link TestPki}): PKCS#12, PEM and a real JCA
@@ -63,6 +64,11 @@ class SignVerifyTest {
     @AfterAll
     static void tearDown() {
         trust.close();
+    }
+
+    /** The policies under test, their URIs read from the native library. */
+    static List<String> policies() {
+        return List.of(Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0);
     }
 
     static String options(String policy) {
@@ -113,7 +119,7 @@ class SignVerifyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void pkcs12RoundTrip(String policy) {
         try (Signer signer = pkcs12Signer()) {
             SignResult r = roundTrip(signer, policy);
@@ -125,7 +131,7 @@ class SignVerifyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void pemRoundTrip(String policy) {
         byte[] key = TestPki.read(TestPki.get("ecpf", "keyPem"));
         try (Signer signer = Signer.fromPem(key, null, TestPki.ecpfChainPem())) {
@@ -140,7 +146,7 @@ class SignVerifyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void externalSignerWithARealJcaKey(String policy) throws Exception {
         KeyStore ks = javaKeyStore();
         String alias = TestPki.get("ecpfAlias");
@@ -462,6 +468,69 @@ class SignVerifyTest {
         assertThrows(NullPointerException.class, () -> TrustStore.fromJson(null));
     }
 
+    /**
+     * Eight threads sign and verify with one Signer and one TrustStore while a ninth
+     * closes both (issue 24): every call either completes with a valid result or is
+     * refused with IllegalStateException - a close never frees native memory a call is
+     * using (reference-counted handles), so nothing crashes or reads freed memory.
+     */
+    @Test
+    void closeWhileEightThreadsCall() throws Exception {
+        String opts = "{" + WARN + "}";
+        String signed;
+        try (Signer s = pkcs12Signer()) {
+            signed = Sesgo.signResult(bundle, provenance, s, trust, opts).bundleJson();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        AtomicInteger completed = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        try {
+            for (int round = 0; round < 4; round++) {
+                Signer signer = pkcs12Signer();
+                TrustStore store = TestPki.trustStore();
+                CountDownLatch running = new CountDownLatch(8);
+                List<Future<?>> tasks = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    final int n = t;
+                    tasks.add(pool.submit(() -> {
+                        running.countDown();
+                        while (true) { // until the close refuses the next call
+                            try {
+                                if (n % 2 == 0) {
+                                    VerificationResult v = Sesgo.verifyResult(store, null, null, utf8(signed), null, opts);
+                                    assertTrue(v.isValid(), v.outcomeJson());
+                                } else {
+                                    String b = Sesgo.signResult(bundle, provenance, signer, store, opts).bundleJson();
+                                    assertTrue(b.contains("36.50"));
+                                }
+                                completed.incrementAndGet();
+                            } catch (IllegalStateException closed) {
+                                refused.incrementAndGet();
+                                return null; // closed: later calls would be refused too
+                            }
+                        }
+                    }));
+                }
+                assertTrue(running.await(60, TimeUnit.SECONDS));
+                Thread.sleep(50L * (round + 1));
+                tasks.add(pool.submit(() -> {
+                    store.close();
+                    signer.close();
+                    return null;
+                }));
+                for (Future<?> task : tasks) {
+                    task.get(300, TimeUnit.SECONDS);
+                }
+                assertTrue(store.isClosed() && signer.isClosed());
+                assertThrows(IllegalStateException.class, () -> Sesgo.verify(store, null, null, bundle, null, opts));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(completed.get() > 0, "calls completed before the close");
+        assertEquals(32, refused.get(), "every thread of every round was refused once closed");
+    }
+
     @Test
     void eightThreadsShareOneTrustStore() throws Exception {
         KeyStore ks = javaKeyStore();
@@ -511,7 +580,7 @@ class SignVerifyTest {
      * in the options JSON.
      */
     @ParameterizedTest
-    @ValueSource(strings = {Sesgo.POLICY_0_1_2, Sesgo.POLICY_0_2_0})
+    @MethodSource("policies")
     void signWithATsa(String policy) {
         String settings = "\"settings\":{\"revocationPolicy\":\"warn\",\"tsaUrl\":" + Json.string(TestPki.get("tsa", "url"))
                 + ",\"tsaTlsRootsPem\":" + Json.string(TestPki.readString(TestPki.get("tsa", "tlsRootPem")))
