@@ -512,6 +512,12 @@ const char *sesgo_version(void);
 // Wrappers take their policy constants from here rather than repeating the URIs.
 const char *sesgo_policies(void);
 
+// The guide's default settings, as static NUL-terminated UTF-8 JSON owned by the library
+// (do not free), in the form every `settings_json` parameter takes (camelCase members,
+// e.g. `"revocationPolicy":"strict"`, `"maxBundleBytes":52428800`). A member left out
+// of a `settings_json` takes this value.
+const char *sesgo_default_settings(void);
+
 // The ABI version of this library. Compare with `SESGO_ABI_VERSION` from the header you
 // compiled against; wrappers refuse a mismatch.
 uint32_t sesgo_abi_version(void);

@@ -194,6 +194,16 @@ fn ci() -> Result {
         ]);
         run(c)
     })?;
+    step("cargo doc (no warning)", || {
+        let mut c = cargo();
+        c.env("RUSTDOCFLAGS", "-D warnings").args([
+            "doc",
+            "--workspace",
+            "--no-deps",
+            "--all-features",
+        ]);
+        run(c)
+    })?;
     test_all()?;
     step(
         "fuzz corpora and regression vectors (stable replay)",

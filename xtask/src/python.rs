@@ -1,10 +1,12 @@
 //! `cargo xtask build python` / `cargo xtask test python`: the abi3 wheel built with
 //! maturin, installed into a fresh virtual environment, tested there with pytest and
-//! type-checked with mypy (never against the source tree).
+//! type-checked with mypy (never against the source tree). The wheels are manylinux2014
+//! (zig, checked with auditwheel); the sdist is installed from source in its own venv
+//! and runs the suite too.
 
 use crate::ctest::target_dir;
 use crate::{python_env, root, run, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Builds a wheel and returns its path: without the `testing` hooks into
@@ -25,12 +27,18 @@ pub fn build_wheel(release: bool, testing: bool) -> Result<PathBuf> {
         }
     ));
     let mut c = Command::new(&maturin);
+    // zig (PyPI `ziglang`, in the venv) links against glibc 2.17: the wheel installs on
+    // RHEL/Rocky 8, Ubuntu 20.04 and Debian 11 as well as on this machine (ADR 0062).
     c.current_dir(root())
+        .env("PATH", venv_path(&py)?)
         .args([
             "build",
             "--quiet",
             "-m",
             "bindings/python/Cargo.toml",
+            "--zig",
+            "--compatibility",
+            MANYLINUX,
             "--out",
         ])
         .arg(&out)
@@ -52,9 +60,108 @@ pub fn build_wheel(release: bool, testing: bool) -> Result<PathBuf> {
         .ok_or("maturin produced no wheel")?;
     if !testing {
         crate::clean::check_archive(&wheel)?;
+        check_manylinux(&py, &wheel)?;
     }
     eprintln!("xtask: wheel {}", wheel.display());
     Ok(wheel)
+}
+
+/// The platform the wheels are built for (maturin's `--compatibility`).
+const MANYLINUX: &str = "manylinux2014";
+/// What `auditwheel show` must find the user wheel consistent with (PEP 600 name of
+/// manylinux2014): glibc 2.17 symbols at most, no external library beyond the allowed set.
+const MANYLINUX_TAG: &str = "\"manylinux_2_17_x86_64\"";
+
+/// `PATH` with the venv's `bin` first: maturin finds `zig` (the `ziglang` package) there.
+fn venv_path(py: &Path) -> Result<std::ffi::OsString> {
+    let bin = py
+        .parent()
+        .ok_or("python without a directory")?
+        .to_path_buf();
+    let mut dirs = vec![bin];
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(dirs).map_err(|e| e.to_string())
+}
+
+/// `auditwheel show`: the wheel's symbols and libraries fit manylinux2014, whatever its
+/// file name claims.
+fn check_manylinux(py: &Path, wheel: &Path) -> Result {
+    let out = Command::new(py.with_file_name("auditwheel"))
+        .arg("show")
+        .arg(wheel)
+        .output()
+        .map_err(|e| format!("auditwheel: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+    if !out.status.success()
+        || !text.contains(&format!(
+            "consistent with the following platform tag: {MANYLINUX_TAG}"
+        ))
+    {
+        return Err(format!(
+            "auditwheel show {}: not {MANYLINUX_TAG}:\n{}{}",
+            wheel.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    eprintln!("xtask: auditwheel: {} is {MANYLINUX_TAG}", wheel.display());
+    Ok(())
+}
+
+/// The sdist (`maturin sdist`) installed with `pip install` into a fresh venv, building
+/// from source as a user without a matching wheel would, then the suite without the
+/// test hooks. The build shares `target/` (dev profile) so it reuses compiled
+/// dependencies; pip's own wheel cache is bypassed so the source build really runs.
+fn test_sdist(manifest: &Path) -> Result {
+    let py = python_env()?;
+    let out = target_dir().join("sdist");
+    let _ = std::fs::remove_dir_all(&out);
+    crate::progress("building the Python sdist and installing it from source");
+    let mut c = Command::new(py.with_file_name("maturin"));
+    c.current_dir(root())
+        .args(["sdist", "-m", "bindings/python/Cargo.toml", "--out"])
+        .arg(&out);
+    run(c)?;
+    let sdist = std::fs::read_dir(&out)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .ok_or("maturin produced no sdist")?;
+    let venv = target_dir().join("py-sdist-venv");
+    let mut c = Command::new(&py);
+    c.args(["-m", "venv", "--clear"]).arg(&venv);
+    run(c)?;
+    let vpy = venv.join("bin/python");
+    let mut c = Command::new(&vpy);
+    c.env("CARGO_TARGET_DIR", target_dir())
+        .env("MATURIN_PEP517_ARGS", "--profile dev")
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+        ])
+        .arg(&sdist)
+        .args(["pytest==9.2.0", "cryptography==50.0.2"]);
+    run(c)?;
+    let mut c = Command::new(&vpy);
+    c.current_dir(&venv)
+        .env(crate::testpki::ENV, manifest)
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "not hooks",
+        ])
+        .arg(root().join("bindings/python/tests"));
+    run(c)
 }
 
 /// A virtual environment with the wheel users install (no testing hooks) under
@@ -126,6 +233,7 @@ pub fn test_python() -> Result {
         .arg(&tests);
     run(c)?;
     run_example(&py, &venv, &manifest)?;
+    test_sdist(&manifest)?;
     // mypy --strict on the installed package, the tests and the example.
     let targets: [Vec<std::ffi::OsString>; 3] = [
         vec!["-p".into(), "sesgo".into()],

@@ -59,6 +59,19 @@ pub extern "C" fn sesgo_policies() -> *const c_char {
         .as_ptr()
 }
 
+/// The guide's default settings, as static NUL-terminated UTF-8 JSON owned by the library
+/// (do not free), in the form every `settings_json` parameter takes (camelCase members,
+/// e.g. `"revocationPolicy":"strict"`, `"maxBundleBytes":52428800`). A member left out
+/// of a `settings_json` takes this value.
+#[no_mangle]
+pub extern "C" fn sesgo_default_settings() -> *const c_char {
+    static JSON: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+    JSON.get_or_init(|| {
+        std::ffi::CString::new(sesgo::Settings::defaults_json()).unwrap_or_default()
+    })
+    .as_ptr()
+}
+
 /// The ABI version of this library. Compare with `SESGO_ABI_VERSION` from the header you
 /// compiled against; wrappers refuse a mismatch.
 #[no_mangle]

@@ -48,6 +48,12 @@ static void test_version(void) {
                          "ImplementationGuide/br.go.ses.seguranca|0.1.2\"") != NULL);
   CHECK(strstr(policies, "\"uri\":\"https://fhir.saude.go.gov.br/r4/seguranca/"
                          "assinatura/politica/0.2.0\",\"family\":\"0.2.0\"") != NULL);
+  /* So do the default settings, in the settings_json form. */
+  const char *defaults = sesgo_default_settings();
+  CHECK(defaults != NULL && defaults == sesgo_default_settings());
+  CHECK(strstr(defaults, "\"revocationPolicy\":\"strict\"") != NULL);
+  CHECK(strstr(defaults, "\"maxBundleBytes\":52428800") != NULL);
+  CHECK(strstr(defaults, "\"tsaUrl\"") == NULL);
 }
 
 static void test_canonicalize(void) {

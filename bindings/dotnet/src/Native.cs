@@ -193,6 +193,7 @@ namespace Br.Gov.Go.Saude.Sesgo
 
         internal readonly VersionFn Version;
         internal readonly VersionFn Policies;
+        internal readonly VersionFn DefaultSettings;
         internal readonly AbiVersionFn AbiVersion;
         internal readonly BytesFreeFn BytesFree;
         internal readonly ErrorStatusFn ErrorStatus;
@@ -240,6 +241,7 @@ namespace Br.Gov.Go.Saude.Sesgo
         {
             Version = Bind<VersionFn>(symbol, "sesgo_version");
             Policies = Bind<VersionFn>(symbol, "sesgo_policies");
+            DefaultSettings = Bind<VersionFn>(symbol, "sesgo_default_settings");
             AbiVersion = Bind<AbiVersionFn>(symbol, "sesgo_abi_version");
             BytesFree = Bind<BytesFreeFn>(symbol, "sesgo_bytes_free");
             ErrorStatus = Bind<ErrorStatusFn>(symbol, "sesgo_error_status");

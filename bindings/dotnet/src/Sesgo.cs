@@ -42,6 +42,17 @@ namespace Br.Gov.Go.Saude.Sesgo
             get { return PolicyCatalog.Load().Default; }
         }
 
+        /// <summary>
+        /// The guide's default settings as the native library applies them: JSON in the form
+        /// every <c>settings</c> argument takes (camelCase members, e.g.
+        /// <c>"revocationPolicy":"strict"</c>, <c>"maxBundleBytes":52428800</c>). A member a
+        /// call's settings leave out takes this value; the assembly repeats none of them.
+        /// </summary>
+        public static string DefaultSettings
+        {
+            get { return Utf8.FromNative(Native.Api.DefaultSettings()); }
+        }
+
         /// <summary>The native library's version (e.g. <c>0.1.0</c>).</summary>
         public static string Version
         {

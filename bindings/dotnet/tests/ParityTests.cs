@@ -31,6 +31,17 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
         }
 
         [Test]
+        public void DefaultSettingsComeFromTheNativeLibrary()
+        {
+            string d = Sesgo.DefaultSettings;
+            StringAssert.StartsWith("{", d);
+            StringAssert.Contains("\"revocationPolicy\":\"strict\"", d);
+            StringAssert.Contains("\"maxBundleBytes\":52428800", d);
+            StringAssert.Contains("\"ocspTimeoutSecs\":30", d);
+            StringAssert.DoesNotContain("tsaUrl", d);
+        }
+
+        [Test]
         public void SignPartsGivesEachOutputAsItsOwnExactBytes()
         {
             using (TrustStore trust = TestPki.Trust())

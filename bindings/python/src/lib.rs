@@ -1,6 +1,6 @@
 //! `sesgo._sesgo`: the native module behind the `sesgo` Python package. Translation only
 //! (docs/adr/0005): bytes in, bytes out, every facade error raised as the matching
-//! `sesgo.exceptions` class (one place: [`raise`]), the GIL released around the work, and
+//! `sesgo.exceptions` class (one place: `raise`), the GIL released around the work, and
 //! every call inside the facade's panic guard.
 
 mod handles;
@@ -73,6 +73,12 @@ fn call<T: Send>(py: Python<'_>, f: impl FnOnce() -> sesgo::Result<T> + Send) ->
 #[pyfunction]
 fn version() -> &'static str {
     sesgo::VERSION
+}
+
+/// The guide's default settings as JSON text (the form `settings=` takes).
+#[pyfunction]
+fn default_settings() -> &'static str {
+    sesgo::Settings::defaults_json()
 }
 
 /// The supported signature policies and the signing default, as JSON text
@@ -385,6 +391,7 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(abi_version, m)?)?;
     m.add_function(wrap_pyfunction!(error_parts, m)?)?;
     m.add_function(wrap_pyfunction!(policies, m)?)?;
+    m.add_function(wrap_pyfunction!(default_settings, m)?)?;
     m.add_function(wrap_pyfunction!(canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(check_references, m)?)?;
     m.add_function(wrap_pyfunction!(build_bundle, m)?)?;

@@ -16,6 +16,12 @@ import sesgo
 EXAMPLES = pathlib.Path(__file__).resolve().parents[3] / "examples"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The wheel `cargo xtask test python` builds with `--features testing` has the hooks;
+    # the sdist a user installs has none, and its run deselects these (`-m "not hooks"`).
+    config.addinivalue_line("markers", "hooks: needs the test wheel's _testing_* hooks")
+
+
 @pytest.fixture(scope="session")
 def pki() -> Dict[str, Any]:
     path = os.environ.get("SESGO_TEST_PKI")

@@ -24,6 +24,25 @@ def test_installed_not_source_tree() -> None:
     assert sesgo.__version__.count(".") == 2
 
 
+def test_default_settings_come_from_the_native_library(pki: Dict[str, Any], trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes) -> None:
+    d = sesgo.DEFAULT_SETTINGS
+    assert d == json.loads(sesgo._sesgo.default_settings())
+    # The guide's defaults (IG-DIGEST §1): the library's, not repeated by the binding.
+    assert d["revocationPolicy"] == "strict"
+    assert d["maxBundleBytes"] == 52428800 and d["maxEntriesBundle"] == 1000
+    assert d["ocspTimeoutSecs"] == 30 and d["bundleTimeoutSecs"] == 10
+    assert "tsaUrl" not in d
+    with pytest.raises(TypeError):
+        d["revocationPolicy"] = "off"  # type: ignore[index]
+    # Usable as they are, and as the base of a call's own settings.
+    signer = sesgo.Signer.from_pkcs12(pki["p12Aes"], pki["password"])
+    signed = sesgo.sign(bundle_bytes, provenance_bytes, signer, trust, settings={**d, "revocationPolicy": "warn"})
+    result = sesgo.verify(bundle=sesgo.dumps(signed["bundle"]), trust_store=trust, settings=dict(d))
+    # strict, as the defaults say: the test PKI's responders are not running here.
+    assert not result["valid"]
+    assert any(i["details"]["coding"][0]["code"].startswith("REVOCATION.") for i in result["outcome"]["issue"]), result
+
+
 def test_policies_come_from_the_native_library() -> None:
     catalog = json.loads(sesgo._sesgo.policies())
     assert [p["uri"] for p in catalog["policies"]] == sesgo.SUPPORTED_POLICIES
@@ -96,7 +115,7 @@ def test_build_bundle_round_trip() -> None:
         (lambda: sesgo.canonicalize(b'{"a":1,"a":2}'), exceptions.FormatError, "FORMAT.JSON-MALFORMED", "resource.a"),
         (lambda: sesgo.canonicalize(b"{}", policy="https://x.org/p|1.0.0"), exceptions.PolicyError, "POLICY.VERSION-UNSUPPORTED", "policy"),
         (lambda: sesgo.check_references(b"{}", max_entries_bundle=5), exceptions.ConfigError, "CONFIG.BUNDLE-SIZE-LIMIT-OUT-OF-RANGE", None),
-        (lambda: sesgo._sesgo._testing_error(), exceptions.CertificateError, "CERT.EXPIRED", "x5c[0]"),
+        pytest.param(lambda: sesgo._sesgo._testing_error(), exceptions.CertificateError, "CERT.EXPIRED", "x5c[0]", marks=pytest.mark.hooks),
     ],
 )
 def test_exceptions_carry_code_location_and_outcome(call: Any, cls: Any, code: str, location: Any) -> None:
@@ -133,6 +152,7 @@ def test_every_category_has_its_class() -> None:
         assert exceptions.exception_class_for(prefix) is cls
 
 
+@pytest.mark.hooks
 def test_panic_raises_and_the_interpreter_survives() -> None:
     with pytest.raises(exceptions.SesgoSystemError) as info:
         sesgo._sesgo._testing_panic()

@@ -57,6 +57,27 @@ pub(crate) enum Command {
     /// Self-contained demonstration: a throw-away test PKI (openssl CLI), sign and verify
     /// the example under both policies, tamper and show the failure. No network.
     Demo(DemoArgs),
+    /// Shell completion script for sesgo on stdout, generated from these definitions
+    /// (e.g. `sesgo completions bash > /usr/share/bash-completion/completions/sesgo`).
+    Completions(CompletionsArgs),
+    /// The manual page sesgo(1) in roff on stdout (e.g. `sesgo man | man -l -`); with
+    /// --out-dir, every page (sesgo.1 and sesgo-COMMAND.1 for each command) into DIR.
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ManArgs {
+    /// Write sesgo.1 and one page per command (sesgo-sign.1, sesgo-cert-inspect.1, …)
+    /// into this directory (created if absent) instead of sesgo(1) on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Subcommand, Debug)]

@@ -183,7 +183,69 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
         Command::Canonicalize(a) => canonicalize(&a, ui),
         Command::Serve(a) => serve::serve(&a, ui),
         Command::Demo(a) => demo::run(a.keep.as_deref(), ui).map(|ok| Output::Done { ok }),
+        Command::Completions(a) => Ok(Output::Bytes(completions(a.shell))),
+        Command::Man(a) => man(a.out_dir.as_deref(), ui),
     }
+}
+
+/// The completion script of `shell` for the whole command tree.
+fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "sesgo", &mut out);
+    out
+}
+
+/// sesgo(1) on stdout, or every page (git style: sesgo-cert-inspect(1) for
+/// `sesgo cert inspect`) written into `out_dir`.
+fn man(out_dir: Option<&std::path::Path>, ui: &Ui) -> sesgo::Result<Output> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let Some(dir) = out_dir else {
+        return render(cmd).map(Output::Bytes);
+    };
+    let fail = |what: &std::path::Path, e: std::io::Error| {
+        Error::new(
+            Code::ConfigInvalidParameter,
+            format!("não foi possível gravar {}: {e}", what.display()),
+        )
+        .at("--out-dir")
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+    let mut pages = vec![("sesgo".to_owned(), cmd.clone())];
+    let mut i = 0;
+    while i < pages.len() {
+        let (name, c) = pages[i].clone();
+        // clap's generated `help` subcommands get no page of their own.
+        for sub in c
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            pages.push((format!("{name}-{}", sub.get_name()), sub.clone()));
+        }
+        i += 1;
+    }
+    for (name, c) in pages {
+        let path = dir.join(format!("{name}.1"));
+        let bytes = render(
+            c.name(name.clone())
+                .bin_name(name.replace('-', " "))
+                .version(env!("CARGO_PKG_VERSION")),
+        )?;
+        std::fs::write(&path, bytes).map_err(|e| fail(&path, e))?;
+        ui.note(format!("{}", path.display()));
+    }
+    Ok(Output::Done { ok: true })
+}
+
+/// One roff page of `cmd`.
+fn render(cmd: clap::Command) -> sesgo::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut out)
+        .map_err(|e| Error::new(Code::System, e.to_string()))?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -981,3 +981,78 @@ fn verify_completes_chains_from_an_iti_archive() {
     r.expect(2);
     assert_eq!(r.outcome(), ["SECURITY.HASH-VALIDATION-FAILED"]);
 }
+
+#[test]
+fn completions_and_man_pages_cover_every_command() {
+    let commands = [
+        "sign",
+        "verify",
+        "refs",
+        "bundle",
+        "cert",
+        "attachment",
+        "canonicalize",
+        "token",
+        "trust",
+        "serve",
+        "demo",
+        "completions",
+        "man",
+    ];
+    let dir = scratch("completions");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let run = sesgo(&["completions", shell]);
+        run.expect(0);
+        let text = String::from_utf8(run.stdout).unwrap();
+        for c in commands
+            .iter()
+            .chain(&["inspect", "trust-root-sha256", "out-dir"])
+        {
+            assert!(text.contains(c), "{shell} completion lacks {c}");
+        }
+        if shell == "bash" {
+            // The script bash would source parses.
+            let path = dir.join("sesgo.bash");
+            std::fs::write(&path, &text).unwrap();
+            let st = Command::new("bash").arg("-n").arg(&path).status().unwrap();
+            assert!(st.success(), "bash -n {}", path.display());
+        }
+    }
+    let bad = sesgo(&["completions", "tcsh"]);
+    assert_eq!(bad.expect(2).outcome(), ["CONFIG.INVALID-PARAMETER"]);
+
+    let page = sesgo(&["man"]);
+    let page = String::from_utf8(page.expect(0).stdout.clone()).unwrap();
+    assert!(page.contains(".TH sesgo 1"), "{page}");
+    for c in commands {
+        assert!(
+            page.contains(&format!("sesgo\\-{}(1)", c.replace('-', "\\-"))),
+            "sesgo(1) lacks {c}"
+        );
+    }
+    let pages = dir.join("man1");
+    sesgo(&["-q", "man", "--out-dir", s(&pages)]).expect(0);
+    let mut names: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    for c in commands {
+        assert!(names.contains(&format!("sesgo-{c}.1")), "{names:?}");
+    }
+    assert!(!names.iter().any(|n| n.contains("help")), "{names:?}");
+    let inspect = std::fs::read_to_string(pages.join("sesgo-cert-inspect.1")).unwrap();
+    assert!(
+        inspect.contains(&format!(
+            ".TH sesgo-cert-inspect 1  \"sesgo-cert-inspect {}\"",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{inspect}"
+    );
+    assert!(inspect.contains("reference\\-time"), "{inspect}");
+    // An unwritable target is an input error with its option as location.
+    let file = dir.join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let run = sesgo(&["man", "--out-dir", s(&file)]);
+    assert_eq!(run.expect(2).outcome(), ["CONFIG.INVALID-PARAMETER"]);
+}

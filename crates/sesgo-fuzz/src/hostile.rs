@@ -767,7 +767,7 @@ pub fn write(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The files under `dir` that differ from what [`write`] would write (missing, changed,
+/// The files under `dir` that differ from what [`write()`] would write (missing, changed,
 /// or extra in `cases/`).
 pub fn check(dir: &Path) -> Vec<String> {
     let wanted = files();

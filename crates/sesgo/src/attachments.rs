@@ -11,7 +11,7 @@ use sesgo_provenance::attachment;
 
 pub use sesgo_provenance::attachment::HASH_SHA256_URL;
 
-/// Where findings are located when [`AttachmentOptions::location`] is not given.
+/// Where findings are located when the options give no location of their own.
 pub const DEFAULT_ATTACHMENT_LOCATION: &str = "Attachment";
 
 /// Options of [`fill_attachment`] and [`check_attachment`] (JSON: camelCase; unknown

@@ -95,15 +95,19 @@ pub struct Settings {
     pub trust_store_max_age_secs: u32,
     /// RFC 3161 TSA endpoint (criar input 8; required by strategy `tsa`): an absolute
     /// `https://` URL (`CONFIG.TSA-URL-INVALID`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tsa_url: Option<String>,
     /// Extra trusted roots (PEM) for the TLS server certificate of `tsaUrl`, besides the
     /// system's (e.g. a private TSA; the tests' loopback TSA).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tsa_tls_roots_pem: Option<String>,
     /// TSA policy OID requested (`reqPolicy`) and required in the token (§17.6), dotted
     /// (`CONFIG.TSA-OID-INVALID`). Default: none requested, any accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tsa_policy: Option<String>,
     /// Anchors of TSA certificates, separate from the signer's trust store (§17.6).
     /// Default: the trust store given to sign/verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tsa_trust_store: Option<crate::trust::TrustStoreOptions>,
 }
 
@@ -149,6 +153,21 @@ pub const REFERENCE_TIME_RANGE: (i64, i64) = (1_751_328_000, 4_102_444_800);
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 impl Settings {
+    /// The guide's defaults in the JSON form [`Settings::from_json`] reads (every member
+    /// that has a default; the optional TSA members, which have none, are absent).
+    /// Bindings publish these instead of repeating the numbers.
+    ///
+    /// ```
+    /// let json = sesgo::Settings::defaults_json();
+    /// assert!(json.contains(r#""revocationPolicy":"strict""#));
+    /// assert_eq!(sesgo::Settings::from_json(json.as_bytes())?, sesgo::Settings::default());
+    /// # Ok::<(), sesgo::Error>(())
+    /// ```
+    pub fn defaults_json() -> &'static str {
+        static JSON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        JSON.get_or_init(|| serde_json::to_string(&Settings::default()).unwrap_or_default())
+    }
+
     /// Parses the JSON form strictly (duplicate members refused; unknown members and wrong
     /// types are `CONFIG.INVALID-PARAMETER`) and validates the ranges.
     pub fn from_json(json: &[u8]) -> Result<Settings> {

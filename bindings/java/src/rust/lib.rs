@@ -2,7 +2,7 @@
 //! only (docs/adr/0005, docs/adr/0013): `byte[]`/`String` in, `byte[]` out, every facade
 //! call inside [`sesgo::guard`], and every failure — facade error, JNI error or panic —
 //! thrown as one `br.gov.go.saude.sesgo.SesgoException` from one place
-//! ([`ThrowSesgoException`]). Nothing unwinds into the JVM.
+//! (`ThrowSesgoException`). Nothing unwinds into the JVM.
 //!
 //! Each `Java_br_gov_go_saude_sesgo_Native_*` function below implements one `native`
 //! method of the package-private class `Native.java`; the xtask checks that every declared
@@ -11,8 +11,8 @@
 //! Layers of protection in every entry point:
 //! 1. the facade work runs inside [`sesgo::guard`] (a panic becomes `SYSTEM`);
 //! 2. the argument/result conversion runs inside [`jni::EnvUnowned::with_env`], which catches
-//!    any other panic, and JNI errors are carried as [`Failure::Jni`];
-//! 3. [`ThrowSesgoException`] turns the failure into the Java exception; if a Java
+//!    any other panic, and JNI errors are carried as `Failure::Jni`;
+//! 3. `ThrowSesgoException` turns the failure into the Java exception; if a Java
 //!    exception is already pending (e.g. `OutOfMemoryError` while allocating the result),
 //!    that one propagates unchanged.
 
@@ -225,6 +225,13 @@ native! {
     /// (`{"default":uri,"policies":[{"uri":…,"family":…},…]}`).
     fn Java_br_gov_go_saude_sesgo_Native_policies(|env|) -> JString<'local> {
         Ok(env.new_string(sesgo::Policy::catalog_json())?)
+    }
+}
+
+native! {
+    /// `Native.defaultSettings()`: the guide's default settings as JSON (the settings form).
+    fn Java_br_gov_go_saude_sesgo_Native_defaultSettings(|env|) -> JString<'local> {
+        Ok(env.new_string(sesgo::Settings::defaults_json())?)
     }
 }
 

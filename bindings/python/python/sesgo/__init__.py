@@ -41,7 +41,8 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, TypeVar, Union
+from types import MappingProxyType
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, TypeVar, Union
 
 import functools
 
@@ -63,6 +64,7 @@ __all__ = [
     "POLICY_0_2_0",
     "SUPPORTED_POLICIES",
     "DEFAULT_POLICY",
+    "DEFAULT_SETTINGS",
     "JsonDecimal",
     "loads",
     "dumps",
@@ -128,6 +130,10 @@ SUPPORTED_POLICIES: List[str] = [p["uri"] for p in _POLICIES["policies"]]
 DEFAULT_POLICY: str = _POLICIES["default"]
 POLICY_0_1_2: str = next(u for u in SUPPORTED_POLICIES if u.endswith("|0.1.2"))
 POLICY_0_2_0: str = next(u for u in SUPPORTED_POLICIES if u.endswith("/politica/0.2.0"))
+#: The guide's default settings (camelCase members, as ``settings=`` takes them), read
+#: from the native library; read-only. A member a call's ``settings`` leaves out takes
+#: this value, e.g. ``DEFAULT_SETTINGS["revocationPolicy"] == "strict"``.
+DEFAULT_SETTINGS: Mapping[str, Any] = MappingProxyType(json.loads(_sesgo.default_settings()))
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -182,7 +182,7 @@ pub fn sign(
 
 /// [`sign`] with an injected clock (criar 1.10 compares the reference time with it).
 ///
-/// Runs the named steps of [`steps`] in the guide's order (docs/architecture.md):
+/// Runs the named steps of `sign::steps` in the guide's order (docs/architecture.md):
 /// `inputs` (Etapa 1) → `chain` (Etapas 2.1–2.7, 14.2) → `revocation` (Etapa 2.8) →
 /// `content` (Etapas 1.4–1.9, 3–6) → `header` (Etapas 7–9) → `signing` (Etapas 10–11) →
 /// `timestamp` (Etapa 12) → `unprotected` (Etapa 13) → `wrap` (Etapa 14). Any failure: an

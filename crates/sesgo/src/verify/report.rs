@@ -218,8 +218,8 @@ pub struct UnsignedContent {
 pub struct Verification {
     /// The outcome (profile `operation-outcome-assinatura`).
     pub outcome: OperationOutcome,
-    /// True when no finding is an error or fatal. Read it with [`content_checked`]
-    /// (`Verification::content_checked`) and [`indication`](Verification::indication):
+    /// True when no finding is an error or fatal. Read it with
+    /// [`content_checked`](Verification::content_checked) and [`indication`](Verification::indication):
     /// a valid signature whose content was not supplied proves the signature, not the
     /// content.
     pub valid: bool,

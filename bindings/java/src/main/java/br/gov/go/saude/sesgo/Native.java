@@ -28,6 +28,9 @@ final class Native {
      */
     static native String policies();
 
+    /** The guide's default settings as JSON, in the form every {@code settings} takes. */
+    static native String defaultSettings();
+
     /** The binding ABI version of the native library (see {@link NativeLibrary#ABI_VERSION}). */
     static native int abiVersion();
 

@@ -58,6 +58,17 @@ public final class Sesgo {
         return PolicyCatalog.load().defaultUri;
     }
 
+    /**
+     * The guide's default settings as the native library applies them, as JSON in the form
+     * every {@code settings} argument takes (camelCase members, e.g.
+     * {@code "revocationPolicy":"strict"}, {@code "maxBundleBytes":52428800}). A member a
+     * call's settings leave out takes this value; the jar repeats none of them.
+     */
+    public static String defaultSettings() {
+        NativeLibrary.load();
+        return Native.defaultSettings();
+    }
+
     /** The sesgo version of the loaded native library (every artifact shares it). */
     public static String version() {
         NativeLibrary.load();

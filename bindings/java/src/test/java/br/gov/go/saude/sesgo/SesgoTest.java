@@ -3,6 +3,7 @@ package br.gov.go.saude.sesgo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,6 +79,16 @@ class SesgoTest {
         // A catalog that is not one is refused, never half-read.
         expectSesgo("SYSTEM", null, () -> PolicyCatalog.parse("{\"default\":\"x\",\"policies\":[]}"));
         expectSesgo("SYSTEM", null, () -> PolicyCatalog.parse("{\"default\":\"x\",\"policies\":[{\"uri\":\"y\"}]}"));
+    }
+
+    @Test
+    void defaultSettingsComeFromTheNativeLibrary() {
+        String d = Sesgo.defaultSettings();
+        assertTrue(d.startsWith("{") && d.endsWith("}"), d);
+        assertTrue(d.contains("\"revocationPolicy\":\"strict\""), d);
+        assertTrue(d.contains("\"maxBundleBytes\":52428800"), d);
+        assertTrue(d.contains("\"ocspTimeoutSecs\":30"), d);
+        assertFalse(d.contains("tsaUrl"), d);
     }
 
     @Test
