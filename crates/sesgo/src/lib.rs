@@ -59,7 +59,7 @@ pub use tools::{
 };
 pub use trust::TrustStoreOptions;
 pub use verify::{
-    verify, verify_with_clock, Indication, SignatureReport, SignerReport, Stage, StageStatus,
+    verify, verify_batch, verify_batch_with_clock, verify_with_clock, Indication, SignatureReport, SignerReport, Stage, StageStatus,
     UnsignedContent, UnsignedEntries, Verification, VerifyInput, VerifyOptions,
 };
 

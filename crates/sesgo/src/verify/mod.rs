@@ -10,12 +10,14 @@
 //! 3. **report** ([`report`]): unsigned content of the Bundle, the overall indication,
 //!    the OperationOutcome.
 
+mod batch;
 mod inputs;
 mod report;
 mod revocation;
 mod stages;
 mod temporal;
 
+pub use batch::{verify_batch, verify_batch_with_clock};
 pub use report::{
     Indication, SignatureReport, SignerReport, Stage, StageStatus, UnsignedContent, Verification,
 };
