@@ -215,8 +215,7 @@ fn man(out_dir: Option<&std::path::Path>, ui: &Ui) -> sesgo::Result<Output> {
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
     let mut pages = vec![("sesgo".to_owned(), cmd.clone())];
     let mut i = 0;
-    while i < pages.len() {
-        let (name, c) = pages[i].clone();
+    while let Some((name, c)) = pages.get(i).cloned() {
         // clap's generated `help` subcommands get no page of their own.
         for sub in c
             .get_subcommands()
