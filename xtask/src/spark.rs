@@ -35,7 +35,13 @@ pub(crate) fn spark_venv(release: bool) -> Result<PathBuf> {
         run(c)?;
         let mut c = Command::new(&py);
         c.env("PIP_CACHE_DIR", &cache)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
             .args(SPARK_REQUIREMENTS);
         run(c)?;
         std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())?;
@@ -107,7 +113,12 @@ pub fn bench_spark() -> Result {
         .args(["--p12", &get("/p12Aes")?, "--p12", &get("/p12Ecnpj")?])
         .args(["--pem", &get("/eseal/keyPem")?, &get("/eseal/certPem")?])
         .args(["--password-env", "SESGO_BENCH_PASSWORD"])
-        .args(["--root-sha256", &get("/rootSha256")?, "--ca-certs", &get("/chainPem")?])
+        .args([
+            "--root-sha256",
+            &get("/rootSha256")?,
+            "--ca-certs",
+            &get("/chainPem")?,
+        ])
         .args(["--settings", warn]);
     run(c)?;
     crate::progress("archive verification throughput (bench_archive.py)");
@@ -117,7 +128,12 @@ pub fn bench_spark() -> Result {
         .env("SPARK_LOCAL_IP", "127.0.0.1")
         .arg(examples.join("bench_archive.py"))
         .arg(archive.join("bundles-*.ndjson"))
-        .args(["--root-sha256", &get("/rootSha256")?, "--ca-certs", &get("/chainPem")?])
+        .args([
+            "--root-sha256",
+            &get("/rootSha256")?,
+            "--ca-certs",
+            &get("/chainPem")?,
+        ])
         .args(["--settings", warn])
         .args(LOCAL_CONF.iter().flat_map(|kv| ["--spark-conf", kv]));
     let out = c.output().map_err(|e| format!("bench_archive.py: {e}"))?;
@@ -130,7 +146,8 @@ pub fn bench_spark() -> Result {
     let path = target_dir().join("bench-spark.json");
     std::fs::write(&path, v.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
     let md_path = root().join("BENCHMARKS.md");
-    let md = std::fs::read_to_string(&md_path).map_err(|e| format!("{}: {e}", md_path.display()))?;
+    let md =
+        std::fs::read_to_string(&md_path).map_err(|e| format!("{}: {e}", md_path.display()))?;
     let md = crate::bench::splice_section(&md, SECTION, &section(&v));
     std::fs::write(&md_path, md).map_err(|e| format!("{}: {e}", md_path.display()))?;
     eprintln!("xtask: wrote the Spark section of {}", md_path.display());

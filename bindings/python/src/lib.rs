@@ -300,7 +300,20 @@ fn verify<'py>(
 
 /// One item of `verify_many`: `(signature_data, signature, provenance, bundle)`, as the
 /// Python layer built them (bytes, copied so the work runs without the GIL).
-type BatchItem = (Option<String>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+type BatchItem = (
+    Option<String>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+);
+
+/// A `verify_many` item as Python passes it (the bytes objects, borrowed under the GIL).
+type PyBatchItem<'py> = (
+    Option<String>,
+    Option<Bound<'py, PyBytes>>,
+    Option<Bound<'py, PyBytes>>,
+    Option<Bound<'py, PyBytes>>,
+);
 
 /// Verifies many items across `threads` threads (0 = every core) with one trust store;
 /// returns one `Verification::to_json()` per item, in order (an unusable item: its error
@@ -309,12 +322,7 @@ type BatchItem = (Option<String>, Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u
 #[pyo3(signature = (items, trust_store, options, threads))]
 fn verify_many<'py>(
     py: Python<'py>,
-    items: Vec<(
-        Option<String>,
-        Option<Bound<'py, PyBytes>>,
-        Option<Bound<'py, PyBytes>>,
-        Option<Bound<'py, PyBytes>>,
-    )>,
+    items: Vec<PyBatchItem<'py>>,
     trust_store: Option<&Bound<'_, TrustStore>>,
     options: &[u8],
     threads: usize,

@@ -3,7 +3,7 @@
 //! a Spark partition needs. Each item gets its own result; an item whose input is
 //! unusable gets an invalid result carrying its error, never a failed batch.
 
-use super::{verify_with_clock, Indication, Verification, VerifyInput, VerifyOptions};
+use super::{verify_prepared, Indication, Verification, VerifyInput, VerifyOptions};
 use crate::clock::{Clock, SystemClock};
 use crate::signer::TrustStore;
 use sesgo_core::{Error, OperationOutcome, Result};
@@ -37,12 +37,13 @@ pub fn verify_batch(
     verify_batch_with_clock(inputs, trust, options, threads, &SystemClock)
 }
 
-/// Verifies every input as [`verify_with_clock`] would, on up to `threads` worker threads
+/// Verifies every input as [`verify_with_clock`](crate::verify_with_clock) would, on up to `threads` worker threads
 /// (0 = [`std::thread::available_parallelism`]; never more threads than inputs), sharing
 /// `trust` and its caches. Results come back in input order, one per input.
 ///
 /// `Err` only when the options themselves are unusable (settings out of range, an empty
-/// `acceptedPolicies`, a reference time out of range or skewed), which would refuse
+/// `acceptedPolicies`, a reference time out of range or skewed, revocation evidence that
+/// cannot be read, loaded once for the batch), which would refuse
 /// every item alike. An item whose own input is unusable (JSON that does not parse, a
 /// limit exceeded, a panic caught at the item) gets [`Verification::from_error`]: invalid,
 /// its outcome the error's.
@@ -55,7 +56,11 @@ pub fn verify_batch_with_clock(
 ) -> Result<Vec<Verification>> {
     // What would fail every item fails the batch, once, before any work.
     options.settings.validate()?;
-    if options.accepted_policies.as_ref().is_some_and(Vec::is_empty) {
+    if options
+        .accepted_policies
+        .as_ref()
+        .is_some_and(Vec::is_empty)
+    {
         return Err(Error::new(
             sesgo_core::Code::ConfigInvalidParameter,
             "acceptedPolicies vazio: nenhuma política aceita",
@@ -64,8 +69,11 @@ pub fn verify_batch_with_clock(
     if let Some(t) = options.reference_time {
         crate::settings::check_reference_time(t, clock.now())?;
     }
+    // Read once for the whole batch (and refused once when unreadable).
+    let evidence = crate::revocation::load_evidence(&options.revocation_evidence)?;
+    let evidence = &evidence;
     let one = |input: &VerifyInput<'_>| -> Verification {
-        match crate::guard(|| verify_with_clock(input, trust, options, clock)) {
+        match crate::guard(|| verify_prepared(input, trust, options, clock, evidence)) {
             Ok(v) => v,
             Err(e) => Verification::from_error(&e),
         }
