@@ -75,6 +75,7 @@ pub fn bench(quick: bool) -> Result {
         eprintln!("xtask: bench --quick: every harness ran; BENCHMARKS.md left untouched");
         return Ok(());
     }
+    step("archive verification on Spark", crate::spark::bench_spark)?;
     step("BENCHMARKS.md", write_report)
 }
 
@@ -93,10 +94,33 @@ pub fn write_report() -> Result {
             None => md.push_str(&section),
         }
     }
+    if let Ok(v) = read_json(&target_dir().join("bench-spark.json")) {
+        md = splice_section(&md, crate::spark::SECTION, &crate::spark::section(&v));
+    }
     let path = root().join("BENCHMARKS.md");
     std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!("xtask: wrote {}", path.display());
     Ok(())
+}
+
+/// `md` with the section starting at `heading` (up to the next `## ` heading) replaced
+/// by `section`, or `section` inserted before the hand-written analysis when absent.
+pub(crate) fn splice_section(md: &str, heading: &str, section: &str) -> String {
+    let mut out = md.to_owned();
+    if let Some(start) = out.find(heading) {
+        let rest = start + heading.len();
+        let end = out
+            .get(rest..)
+            .and_then(|r| r.find("\n## "))
+            .map_or(out.len(), |i| rest + i + 1);
+        out.replace_range(start..end, section);
+    } else {
+        match out.find(NOTES_MARKER) {
+            Some(i) => out.insert_str(i, section),
+            None => out.push_str(section),
+        }
+    }
+    out
 }
 
 fn write_inputs(dir: &Path, sizes: &[&str]) -> Result {

@@ -22,6 +22,7 @@ mod package;
 mod python;
 mod serve;
 mod snippets;
+mod spark;
 mod testpki;
 
 use std::path::{Path, PathBuf};
@@ -34,13 +35,15 @@ usage: cargo xtask <command>
 
 commands:
   ci                 everything CI runs: fmt --check, clippy -D warnings, gen --check, all tests
-  test [rust|c|python|java|dotnet|conformance|interop|keycloak|serve|snippets|all]  run the
+  test [rust|c|python|spark|java|dotnet|conformance|interop|keycloak|serve|snippets|all]  run the
                      test suites (default: all); conformance: HAPI FHIR validation of the
                      CLI's outputs (ADR 0032); interop: EU DSS 6.4 validates and makes JAdES
                      B-B/B-T with sesgo (ADR 0050); keycloak: token tests against a live
                      Keycloak on 127.0.0.1 (ADR 0052); serve: `sesgo serve` from Rust,
                      curl and Python on 127.0.0.1 (ADR 0056); snippets: every code block of
-                     README.md and docs/ run as written against the demo PKI (ADR 0053)
+                     README.md and docs/ run as written against the demo PKI (ADR 0053);
+                     spark: sesgo.spark on local PySpark, the example job over 10,000
+                     signed Bundles (ADR 0063)
   keycloak java      print the Java 21+ home Keycloak will run on
   build python       build the abi3 wheel (release, no test hooks) into target/wheels
   build java         the jar (release native library, no test hooks) in bindings/java/target
@@ -59,8 +62,9 @@ commands:
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
-  bench [--quick|--report]  benchmarks; writes BENCHMARKS.md (--quick: each harness once,
-                     for CI; --report: rewrite BENCHMARKS.md from the last run's results)
+  bench [--quick|--report|spark]  benchmarks; writes BENCHMARKS.md (--quick: each harness
+                     once, for CI; --report: rewrite BENCHMARKS.md from the last run's results;
+                     spark: only the archive-on-Spark section, ADR 0063)
   kat [--regenerate] check the known-answer vectors (testdata/kat) with the Rust KAT tests;
                      --regenerate rewrites them from the committed inputs (an intentional
                      format change only: review the diff; CI never regenerates)
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         ["keycloak", "java"] => keycloak::find_java21().map(|p| println!("{}", p.display())),
         ["test", "serve"] => serve::test_serve(),
         ["test", "snippets"] => snippets::test_snippets(),
+        ["test", "spark"] => spark::test_spark(),
         ["build", "c"] => ctest::build_dist("release").map(|d| println!("{}", d.display())),
         ["install", "--prefix", dir] => ctest::install_cmd(dir),
         ["install", arg] if arg.starts_with("--prefix=") => {
@@ -107,6 +112,7 @@ fn main() -> ExitCode {
         ["testpki"] => testpki::ensure().map(|m| println!("{}", m.display())),
         ["testpki", dir] => testpki::generate(Path::new(dir)).map(|m| println!("{}", m.display())),
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
+        ["bench", "spark"] => spark::bench_spark(),
         ["hostile"] => fuzz::hostile(false),
         ["hostile", "--check"] => fuzz::hostile(true),
         ["fuzz", "--replay"] => fuzz::replay(),
@@ -224,6 +230,10 @@ fn test_all() -> Result {
     step(
         "Python wheel tests (fresh venv, pytest, mypy)",
         python::test_python,
+    )?;
+    step(
+        "Spark (PySpark local[2], the example job over 10,000 Bundles)",
+        spark::test_spark,
     )?;
     step("Java tests (JUnit via Maven)", java::test_java)?;
     step(".NET tests (C# on Mono, NUnit)", dotnet::test_dotnet)?;

@@ -298,6 +298,64 @@ fn verify<'py>(
     Ok(PyBytes::new(py, out.as_bytes()))
 }
 
+/// One item of `verify_many`: `(signature_data, signature, provenance, bundle)`, as the
+/// Python layer built them (bytes, copied so the work runs without the GIL).
+type BatchItem = (
+    Option<String>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+);
+
+/// A `verify_many` item as Python passes it (the bytes objects, borrowed under the GIL).
+type PyBatchItem<'py> = (
+    Option<String>,
+    Option<Bound<'py, PyBytes>>,
+    Option<Bound<'py, PyBytes>>,
+    Option<Bound<'py, PyBytes>>,
+);
+
+/// Verifies many items across `threads` threads (0 = every core) with one trust store;
+/// returns one `Verification::to_json()` per item, in order (an unusable item: its error
+/// as an invalid result, `Verification::from_error`).
+#[pyfunction]
+#[pyo3(signature = (items, trust_store, options, threads))]
+fn verify_many<'py>(
+    py: Python<'py>,
+    items: Vec<PyBatchItem<'py>>,
+    trust_store: Option<&Bound<'_, TrustStore>>,
+    options: &[u8],
+    threads: usize,
+) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    let own = |b: &Option<Bound<'py, PyBytes>>| b.as_ref().map(|b| b.as_bytes().to_vec());
+    let items: Vec<BatchItem> = items
+        .iter()
+        .map(|(d, s, p, b)| (d.clone(), own(s), own(p), own(b)))
+        .collect();
+    let trust = trust_store.map(|t| t.get().inner.clone());
+    let out = call(py, || {
+        let opts = sesgo::VerifyOptions::from_json(options)?;
+        let trust = match trust {
+            Some(t) => t,
+            None => default_trust_store()?,
+        };
+        let inputs: Vec<sesgo::VerifyInput<'_>> = items
+            .iter()
+            .map(|(d, s, p, b)| sesgo::VerifyInput {
+                signature_data: d.as_deref(),
+                signature: s.as_deref(),
+                provenance: p.as_deref(),
+                bundle: b.as_deref(),
+            })
+            .collect();
+        Ok(sesgo::verify_batch(&inputs, &trust, &opts, threads)?
+            .iter()
+            .map(sesgo::Verification::to_json)
+            .collect::<Vec<_>>())
+    })?;
+    Ok(out.iter().map(|j| PyBytes::new(py, j.as_bytes())).collect())
+}
+
 /// Credentialing report of a certificate (DER, PEM, or PKCS#12 with a password), given as
 /// bytes, PEM text or a path; returns the report JSON.
 #[pyfunction]
@@ -400,6 +458,7 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(sign_parts, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_many, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_certificate, m)?)?;
     m.add_function(wrap_pyfunction!(token, m)?)?;
     m.add_function(wrap_pyfunction!(export_certificate, m)?)?;

@@ -477,3 +477,59 @@ def test_sign_with_a_tsa(pki: Dict[str, Any], p12_signer: sesgo.Signer, trust: s
     with pytest.raises(sesgo.SesgoError) as e:
         sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, policy=policy, strategy="tsa", settings={**settings, "tsaUrl": "https://127.0.0.1:1/tsa"})
     assert e.value.code == "TSA.UNAVAILABLE"
+
+
+def test_verify_many_equals_verify_item_by_item(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes, pki: Dict[str, Any]) -> None:
+    signed = sesgo.sign_parts(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0, settings=LENIENT)
+    tampered = signed.bundle.replace(b'"final"', b'"amended"', 1)
+    items: List[Any] = [
+        signed.bundle,
+        sesgo.loads(signed.bundle),  # a dict: written back exactly (sesgo.dumps)
+        tampered,
+        signed.bundle[:50],
+        sesgo.VerifyItem(provenance=signed.provenance, bundle=bundle_bytes),
+        sesgo.VerifyItem(signature=signed.signature),
+        sesgo.VerifyItem(),
+    ] * 5
+    for threads in (0, 1, 3):
+        results = sesgo.verify_many(items, trust_store=trust, threads=threads)
+        assert len(results) == len(items)
+        for item, got in zip(items, results):
+            it = item if isinstance(item, sesgo.VerifyItem) else sesgo.VerifyItem(bundle=item)
+            try:
+                want = sesgo.verify(bundle=it.bundle, provenance=it.provenance, signature=it.signature, trust_store=trust)
+            except sesgo.SesgoError as e:
+                assert not got["valid"] and codes(got["outcome"]) == [e.code], got
+                assert got["indication"] in ("TOTAL-FAILED", "INDETERMINATE") and got["signatures"] == []
+                continue
+            assert got["valid"] == want["valid"] and codes(got["outcome"]) == codes(want["outcome"])
+        assert [r["valid"] for r in results[:7]] == [True, True, False, False, True, True, False]
+        assert "CRYPTO.HASH-VERIFICATION-FAILED" in codes(results[2]["outcome"])
+        assert codes(results[3]["outcome"]) == ["FORMAT.JSON-MALFORMED"] and results[3]["subIndication"] == "FORMAT_FAILURE"
+        assert results[5]["contentChecked"] is False
+    raw = sesgo.verify_many([signed.bundle], trust_store=trust, raw=True)
+    assert isinstance(raw[0], bytes) and json.loads(raw[0])["valid"] is True
+    assert sesgo.verify_many([], trust_store=trust) == []
+    # What would refuse every item refuses the call.
+    with pytest.raises(exceptions.ConfigError):
+        sesgo.verify_many([signed.bundle], trust_store=trust, settings={"ocspTimeoutSecs": 1})
+    with pytest.raises(exceptions.ArgumentValueError):
+        sesgo.verify_many([signed.bundle], trust_store=trust, threads=-1)
+
+
+def test_revocation_evidence_verifies_offline_under_strict(p12_signer: sesgo.Signer, trust: sesgo.TrustStore, bundle_bytes: bytes, provenance_bytes: bytes, pki: Dict[str, Any]) -> None:
+    # Policy 0.2.0: no rRefs (under 0.1 they name the very OCSP answers signing obtained).
+    signed = sesgo.sign_parts(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0)
+    offline = {"network": False}
+    # The evidence reaches the facade: a path that is not there is refused, in both calls.
+    for call in (sesgo.verify, lambda **kw: sesgo.verify_many([kw.pop("bundle")], **kw)):
+        with pytest.raises(sesgo.SesgoError) as info:
+            call(bundle=signed.bundle, trust_store=trust, settings=offline, revocation_evidence=[pki["dir"] + "/nao-existe.der"])
+        assert "revocationEvidence" in (info.value.location or "") + info.value.diagnostics, info.value
+    evidence = [pki["revocationEvidence"]]
+    with_evidence = sesgo.verify(bundle=signed.bundle, trust_store=trust, settings=offline, revocation_evidence=evidence)
+    assert with_evidence["valid"], with_evidence["outcome"]
+    many = sesgo.verify_many([signed.bundle], trust_store=trust, settings=offline, revocation_evidence=evidence)
+    assert many[0]["valid"], many[0]["outcome"]
+    with pytest.raises(exceptions.ArgumentTypeError):
+        sesgo.verify(bundle=signed.bundle, trust_store=trust, revocation_evidence=pki["revocationEvidence"])

@@ -42,7 +42,7 @@ import datetime
 import json
 import os
 from types import MappingProxyType
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar, Union
 
 import functools
 
@@ -65,6 +65,8 @@ __all__ = [
     "SUPPORTED_POLICIES",
     "DEFAULT_POLICY",
     "DEFAULT_SETTINGS",
+    "VerifyItem",
+    "verify_many",
     "JsonDecimal",
     "loads",
     "dumps",
@@ -218,6 +220,20 @@ def _options_json(value: Any, param: str) -> bytes:
 
 def _options(**kw: Any) -> bytes:
     return _options_json({k: v for k, v in kw.items() if v is not None}, "options")
+
+
+def _paths(value: Optional[Sequence[Any]], param: str) -> Optional[List[str]]:
+    """A list of paths (str or os.PathLike) as strings; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise _error(
+            ArgumentTypeError,
+            "CONFIG.INVALID-PARAMETER",
+            param,
+            f"{param}: esperado uma lista de caminhos, recebido {type(value).__name__}",
+        )
+    return [os.fspath(v) if not isinstance(v, str) else v for v in value]
 
 
 def _text(value: Optional[str], param: str, code: str) -> Optional[str]:
@@ -527,6 +543,7 @@ def verify(
     settings: Optional[Dict[str, Any]] = None,
     accepted_policies: Optional[List[str]] = None,
     unsigned_entries: Optional[str] = None,
+    revocation_evidence: Optional[List[str]] = None,
     raw: bool = False,
 ) -> Any:
     """Verifies a signature (caso de uso *validar*).
@@ -541,7 +558,10 @@ def verify(
 
     ``accepted_policies`` lists the policy URIs this receiver accepts (default: all
     supported); ``unsigned_entries`` is ``"warning"`` (default) or ``"error"`` for Bundle
-    content that no verified signature covers.
+    content that no verified signature covers. ``revocation_evidence`` lists paths of
+    OCSP responses and CRLs (DER or PEM; files or directories) used before the cache and
+    the network: with the signer's evidence an offline receiver verifies under
+    ``strict``.
 
     Returns a ``dict`` (or the JSON ``bytes`` with ``raw=True``) with ``valid`` (no error
     found), ``indication`` (``TOTAL-PASSED``/``TOTAL-FAILED``/``INDETERMINATE``),
@@ -552,10 +572,10 @@ def verify(
     exceptions are raised only for unusable inputs (JSON that does not parse, settings out
     of range, an unknown policy URI).
 
-    Note: online revocation checking (OCSP/CRL) is not available yet, so the default
-    ``revocationPolicy`` ``"strict"`` makes every result invalid with
-    ``REVOCATION.NO-CONNECTIVITY``; pass ``settings={"revocationPolicy": "warn"}`` to get
-    that as a warning instead.
+    Revocation: under the default ``revocationPolicy`` ``"strict"`` the signer's OCSP
+    responder or CRL must answer (``settings={"network": False}`` is offline mode); when
+    none does, the result is invalid with ``REVOCATION.*``. ``"warn"`` reports that as a
+    warning instead (:data:`DEFAULT_SETTINGS` lists every default).
     """
     out = _sesgo.verify(
         _text(signature_data, "Signature.data", "FORMAT.BASE64-INVALID"),
@@ -569,9 +589,82 @@ def verify(
             settings=settings,
             acceptedPolicies=accepted_policies,
             unsignedEntries=unsigned_entries,
+            revocationEvidence=_paths(revocation_evidence, "revocation_evidence"),
         ),
     )
     return out if raw else _decode(out)
+
+
+class VerifyItem(NamedTuple):
+    """One item of :func:`verify_many`: the inputs :func:`verify` takes, by name. A plain
+    JSON input in place of an item is a transfer Bundle (``VerifyItem(bundle=...)``)."""
+
+    bundle: Optional[JsonInput] = None
+    provenance: Optional[JsonInput] = None
+    signature: Optional[JsonInput] = None
+    signature_data: Optional[str] = None
+
+
+@_guarded
+def verify_many(
+    items: Iterable[Union[VerifyItem, JsonInput]],
+    *,
+    trust_store: Optional[TrustStore] = None,
+    policy: Optional[str] = None,
+    reference_time: Optional[Timestamp] = None,
+    settings: Optional[Dict[str, Any]] = None,
+    accepted_policies: Optional[List[str]] = None,
+    unsigned_entries: Optional[str] = None,
+    revocation_evidence: Optional[List[str]] = None,
+    threads: int = 0,
+    raw: bool = False,
+) -> List[Any]:
+    """Verifies many signatures across cores with one trust store (its chain and
+    revocation caches shared), as :func:`verify` would verify each: for a day's feed, an
+    archive, a Spark partition (:mod:`sesgo.spark`).
+
+    ``items`` are :class:`VerifyItem` s, or transfer Bundles (bytes, str or dict).
+    ``threads`` is the number of worker threads (0: one per core); the GIL is released
+    while they work. Returns one result per item, in order, each as :func:`verify`
+    returns it (``dict``, or JSON ``bytes`` with ``raw=True``). An item whose input is
+    unusable (JSON that does not parse, a limit exceeded) does not stop the others: its
+    result is invalid (``valid`` False, ``indication`` ``TOTAL-FAILED`` with
+    ``subIndication`` ``FORMAT_FAILURE``) with the error in its ``outcome``. Exceptions
+    are raised only for what would refuse every item: options or settings out of range,
+    an unknown policy URI, an item that cannot be written as JSON.
+    """
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+        raise _error(
+            ArgumentValueError,
+            "CONFIG.INVALID-PARAMETER",
+            "threads",
+            f"threads: esperado um inteiro >= 0, recebido {threads!r}",
+        )
+    native: List[Tuple[Optional[str], Optional[bytes], Optional[bytes], Optional[bytes]]] = []
+    for i, item in enumerate(items):
+        it = item if isinstance(item, VerifyItem) else VerifyItem(bundle=item)
+        native.append(
+            (
+                _text(it.signature_data, f"items[{i}].signature_data", "FORMAT.BASE64-INVALID"),
+                None if it.signature is None else _json_bytes(it.signature, f"items[{i}].signature"),
+                None if it.provenance is None else _json_bytes(it.provenance, f"items[{i}].provenance"),
+                None if it.bundle is None else _json_bytes(it.bundle, f"items[{i}].bundle"),
+            )
+        )
+    out = _sesgo.verify_many(
+        native,
+        trust_store,
+        _options(
+            policy=policy,
+            referenceTime=_unix(reference_time),
+            settings=settings,
+            acceptedPolicies=accepted_policies,
+            unsignedEntries=unsigned_entries,
+            revocationEvidence=_paths(revocation_evidence, "revocation_evidence"),
+        ),
+        threads,
+    )
+    return list(out) if raw else [_decode(o) for o in out]
 
 
 @_guarded

@@ -37,6 +37,12 @@ def verify(
     trust_store: Optional[TrustStore],
     options: bytes,
 ) -> bytes: ...
+def verify_many(
+    items: Sequence[Tuple[Optional[str], Optional[bytes], Optional[bytes], Optional[bytes]]],
+    trust_store: Optional[TrustStore],
+    options: bytes,
+    threads: int,
+) -> List[bytes]: ...
 def inspect_certificate(
     data: _Source,
     password: Optional[_Password],

@@ -10,12 +10,14 @@
 //! 3. **report** ([`report`]): unsigned content of the Bundle, the overall indication,
 //!    the OperationOutcome.
 
+mod batch;
 mod inputs;
 mod report;
 mod revocation;
 mod stages;
 mod temporal;
 
+pub use batch::{verify_batch, verify_batch_with_clock};
 pub use report::{
     Indication, SignatureReport, SignerReport, Stage, StageStatus, UnsignedContent, Verification,
 };
@@ -175,6 +177,19 @@ pub fn verify_with_clock(
     options: &VerifyOptions,
     clock: &dyn Clock,
 ) -> Result<Verification> {
+    let evidence = crate::revocation::load_evidence(&options.revocation_evidence)?;
+    verify_prepared(input, trust, options, clock, &evidence)
+}
+
+/// [`verify_with_clock`] with the revocation evidence already loaded (a batch loads it
+/// once for every item).
+pub(crate) fn verify_prepared(
+    input: &VerifyInput<'_>,
+    trust: &TrustStore,
+    options: &VerifyOptions,
+    clock: &dyn Clock,
+    evidence: &sesgo_revocation::EvidenceStore,
+) -> Result<Verification> {
     // validar §1: inputs and configuration (VCI).
     let s = &options.settings;
     s.validate()?;
@@ -194,7 +209,6 @@ pub fn verify_with_clock(
     let now = clock.now();
     let reference_time = options.reference_time.unwrap_or(now);
     check_reference_time(reference_time, now)?;
-    let evidence = crate::revocation::load_evidence(&options.revocation_evidence)?;
     let tsa_trust = crate::tsa::tsa_trust(s, trust)?;
     let route = crate::network::Route::of(trust, s);
     let ctx = stages::Ctx {
@@ -205,7 +219,7 @@ pub fn verify_with_clock(
         accepted,
         reference_time,
         now,
-        evidence: &evidence,
+        evidence,
         route: &route,
     };
 
