@@ -95,7 +95,7 @@ def _verify_row(result: Mapping[str, Any]) -> Dict[str, Any]:
         "signatures": len(sigs),
         "content_checked": bool(result["contentChecked"]),
         "codes": _codes(result["outcome"]),
-        "outcome": json.dumps(result["outcome"], ensure_ascii=False, separators=(",", ":"), default=str),
+        "outcome": sesgo.dumps(result["outcome"]),
     }
 
 
@@ -227,7 +227,7 @@ def sign_dataframe(
                             "signature": None,
                             "signed_provenance": None,
                             "codes": _codes(e.operation_outcome),
-                            "outcome": json.dumps(e.operation_outcome, ensure_ascii=False, separators=(",", ":")),
+                            "outcome": sesgo.dumps(e.operation_outcome),
                         }
                     )
                     continue
