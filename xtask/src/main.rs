@@ -171,7 +171,37 @@ pub(crate) fn progress(what: &str) {
 
 fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
     eprintln!("\n==> {name}");
-    f().map_err(|e| format!("{name}: {e}"))
+    let out = f().map_err(|e| {
+        if e.contains("os error 28") {
+            format!("{name}: {e} (the disk is full: a CI run needs about 20 GB free; see docs/adr/0064)")
+        } else {
+            format!("{name}: {e}")
+        }
+    });
+    report_disk();
+    out
+}
+
+/// One line after every CI step: what is left on the target directory's filesystem, so
+/// a run that fills the disk shows where (docs/adr/0064).
+fn report_disk() {
+    let target = crate::ctest::target_dir();
+    let Ok(out) = Command::new("df").arg("-Pk").arg(&target).output() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let avail = text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|k| k.parse::<u64>().ok());
+    if let Some(kib) = avail {
+        eprintln!(
+            "xtask: disk: {:.1} GiB free on the filesystem of {}",
+            kib as f64 / (1024.0 * 1024.0),
+            target.display()
+        );
+    }
 }
 
 fn ci() -> Result {
