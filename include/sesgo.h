@@ -742,6 +742,28 @@ sesgo_status sesgo_verify(const sesgo_trust_store *trust,
                           sesgo_bytes *out,
                           sesgo_error **err_out);
 
+// Verifies `count` inputs (an archive, a feed) against one `trust` on up to `threads`
+// threads (0 = one per core), sharing its chain, AIA and revocation caches:
+// `sesgo_verify` for each, in parallel. `options_json` applies to every item
+// (revocation evidence, when given, is read once for the batch).
+//
+// On `SESGO_STATUS_OK`, `outs[i]` (an array of `count` slots the caller provides)
+// receives item `i`'s result JSON, as `sesgo_verify` would give it; release each with
+// `sesgo_bytes_free`. An item whose own input is unusable (NULL with a length,
+// `signature_data` not UTF-8, JSON that does not parse, a limit exceeded) gets an invalid
+// result carrying that error (`"indication": "TOTAL-FAILED"` or `"INDETERMINATE"`, its
+// code located at `inputs[i]…`), never a failed batch. An error status means what would
+// refuse every item alike (NULL `trust`, `inputs` or `outs` with `count > 0`, unusable
+// options or evidence); no slot is written then. `count == 0` is `OK`.
+sesgo_status sesgo_verify_many(const sesgo_trust_store *trust,
+                               const sesgo_verify_input *inputs,
+                               size_t count,
+                               const uint8_t *options_json,
+                               size_t options_len,
+                               size_t threads,
+                               sesgo_bytes *outs,
+                               sesgo_error **err_out);
+
 // Reports on a certificate for credentialing: `input` is DER or PEM, or — when
 // `password` (NUL-terminated UTF-8, nullable) is given — a PKCS#12 whose leaf is
 // reported. `trust` (nullable; default: the embedded ICP-Brasil roots) decides the

@@ -173,7 +173,7 @@ fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
     eprintln!("\n==> {name}");
     let out = f().map_err(|e| {
         if e.contains("os error 28") {
-            format!("{name}: {e} (the disk is full: a CI run needs about 20 GB free; see docs/adr/0064)")
+            format!("{name}: {e} (the disk is full: a CI run needs about 12 GB free; see docs/adr/0064)")
         } else {
             format!("{name}: {e}")
         }

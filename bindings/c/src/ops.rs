@@ -1,6 +1,6 @@
 //! Sign, verify and certificate inspection (docs/adr/0021).
 
-use crate::boundary::{bytes, handle, optional_bytes, options, run_bytes, Failure};
+use crate::boundary::{bytes, handle, optional_bytes, options, run, run_bytes, Failure};
 use crate::bytes::sesgo_bytes;
 use crate::error::sesgo_error;
 use crate::handles::{cstr, sesgo_signer, sesgo_trust_store};
@@ -203,43 +203,138 @@ pub unsafe extern "C" fn sesgo_verify(
         // SAFETY: per the function contract.
         let input = unsafe { handle(input, "input")? };
         // SAFETY: per the function contract.
-        let data = unsafe {
-            optional_bytes(
-                input.signature_data,
-                input.signature_data_len,
-                "input.signature_data",
-            )?
-        };
-        let signature_data = match data {
-            Some(d) => Some(std::str::from_utf8(d).map_err(|_| {
-                Failure::new(
-                    SesgoStatus::InvalidUtf8,
-                    Error::new(
-                        Code::ConfigInvalidParameter,
-                        "input.signature_data não é UTF-8 válido",
-                    )
-                    .at("input.signature_data"),
-                )
-            })?),
-            None => None,
-        };
-        let req = sesgo::VerifyInput {
-            signature_data,
-            // SAFETY: per the function contract.
-            signature: unsafe {
-                optional_bytes(input.signature, input.signature_len, "input.signature")?
-            },
-            // SAFETY: per the function contract.
-            provenance: unsafe {
-                optional_bytes(input.provenance, input.provenance_len, "input.provenance")?
-            },
-            // SAFETY: per the function contract.
-            bundle: unsafe { optional_bytes(input.bundle, input.bundle_len, "input.bundle")? },
-        };
+        let req = unsafe { verify_input(input, "input")? };
         // SAFETY: per the function contract.
         let opts: sesgo::VerifyOptions = unsafe { options(options_json, options_len)? };
         let v = sesgo::verify(&req, &trust.inner, &opts)?;
         Ok(v.to_json().into_bytes())
+    })
+}
+
+/// Borrows one `sesgo_verify_input` as the facade's input; `name` locates its errors
+/// (`input`, `inputs[3]`).
+///
+/// # Safety
+/// Every non-NULL member must be valid for its length for the duration of the call.
+unsafe fn verify_input<'a>(
+    input: &sesgo_verify_input,
+    name: &str,
+) -> Result<sesgo::VerifyInput<'a>, Failure> {
+    let at = |member: &str| format!("{name}.{member}");
+    // SAFETY: per the function contract.
+    let data = unsafe {
+        optional_bytes(
+            input.signature_data,
+            input.signature_data_len,
+            &at("signature_data"),
+        )?
+    };
+    let signature_data = match data {
+        Some(d) => Some(std::str::from_utf8(d).map_err(|_| {
+            Failure::new(
+                SesgoStatus::InvalidUtf8,
+                Error::new(
+                    Code::ConfigInvalidParameter,
+                    format!("{} não é UTF-8 válido", at("signature_data")),
+                )
+                .at(at("signature_data")),
+            )
+        })?),
+        None => None,
+    };
+    Ok(sesgo::VerifyInput {
+        signature_data,
+        // SAFETY: per the function contract.
+        signature: unsafe {
+            optional_bytes(input.signature, input.signature_len, &at("signature"))?
+        },
+        // SAFETY: per the function contract.
+        provenance: unsafe {
+            optional_bytes(input.provenance, input.provenance_len, &at("provenance"))?
+        },
+        // SAFETY: per the function contract.
+        bundle: unsafe { optional_bytes(input.bundle, input.bundle_len, &at("bundle"))? },
+    })
+}
+
+/// Verifies `count` inputs (an archive, a feed) against one `trust` on up to `threads`
+/// threads (0 = one per core), sharing its chain, AIA and revocation caches:
+/// `sesgo_verify` for each, in parallel. `options_json` applies to every item
+/// (revocation evidence, when given, is read once for the batch).
+///
+/// On `SESGO_STATUS_OK`, `outs[i]` (an array of `count` slots the caller provides)
+/// receives item `i`'s result JSON, as `sesgo_verify` would give it; release each with
+/// `sesgo_bytes_free`. An item whose own input is unusable (NULL with a length,
+/// `signature_data` not UTF-8, JSON that does not parse, a limit exceeded) gets an invalid
+/// result carrying that error (`"indication": "TOTAL-FAILED"` or `"INDETERMINATE"`, its
+/// code located at `inputs[i]…`), never a failed batch. An error status means what would
+/// refuse every item alike (NULL `trust`, `inputs` or `outs` with `count > 0`, unusable
+/// options or evidence); no slot is written then. `count == 0` is `OK`.
+#[no_mangle]
+pub unsafe extern "C" fn sesgo_verify_many(
+    trust: *const sesgo_trust_store,
+    inputs: *const sesgo_verify_input,
+    count: usize,
+    options_json: *const u8,
+    options_len: usize,
+    threads: usize,
+    outs: *mut sesgo_bytes,
+    err_out: *mut *mut sesgo_error,
+) -> SesgoStatus {
+    run(err_out, || {
+        // SAFETY: per the function contract.
+        let trust = unsafe { handle(trust, "trust")? };
+        // SAFETY: per the function contract.
+        let opts: sesgo::VerifyOptions = unsafe { options(options_json, options_len)? };
+        if count == 0 {
+            // Options still checked: an unusable batch is refused even when empty.
+            sesgo::verify_batch(&[], &trust.inner, &opts, threads)?;
+            return Ok(());
+        }
+        if outs.is_null() {
+            return Err(Failure::null("outs"));
+        }
+        if inputs.is_null() {
+            return Err(Failure::null("inputs"));
+        }
+        if count > isize::MAX as usize / std::mem::size_of::<sesgo_verify_input>().max(1) {
+            return Err(Failure::from(
+                Error::new(
+                    Code::ConfigInvalidParameter,
+                    format!("count = {count}: maior que o endereçável"),
+                )
+                .at("count"),
+            ));
+        }
+        // SAFETY: non-NULL and valid for `count` elements (function contract).
+        let inputs = unsafe { std::slice::from_raw_parts(inputs, count) };
+        // Items whose own input is unusable are answered alone; the rest go to the batch.
+        let mut prepared: Vec<Result<sesgo::VerifyInput<'_>, Error>> = Vec::with_capacity(count);
+        for (i, input) in inputs.iter().enumerate() {
+            // SAFETY: per the function contract.
+            let one = unsafe { verify_input(input, &format!("inputs[{i}]")) };
+            prepared.push(one.map_err(|f| f.error));
+        }
+        let usable: Vec<sesgo::VerifyInput<'_>> = prepared
+            .iter()
+            .filter_map(|p| p.as_ref().ok().copied())
+            .collect();
+        let mut verified = sesgo::verify_batch(&usable, &trust.inner, &opts, threads)?.into_iter();
+        let mut results: Vec<Vec<u8>> = Vec::with_capacity(count);
+        for p in &prepared {
+            let v = match p {
+                Ok(_) => verified
+                    .next()
+                    .ok_or_else(|| Error::new(Code::System, "lote: resultado ausente"))?,
+                Err(e) => sesgo::Verification::from_error(e),
+            };
+            results.push(v.to_json().into_bytes());
+        }
+        for (i, r) in results.into_iter().enumerate() {
+            // SAFETY: `outs` is non-NULL and valid for `count` slots (function contract).
+            unsafe { outs.add(i).write(sesgo_bytes::from_vec(r)) };
+        }
+        Ok(())
     })
 }
 

@@ -789,6 +789,75 @@ static void test_sign_parts(void) {
   sesgo_trust_store_free(ts);
 }
 
+/* sesgo_verify_many (issue 17): one call, results in input order; an item whose own input
+ * is unusable answers alone, invalid and located; unusable options refuse the batch and
+ * leave the slots untouched. */
+static void test_verify_many(void) {
+  sesgo_trust_store *ts = test_trust_store();
+  sesgo_signer *s = p12_signer();
+  sesgo_bytes out = {0};
+  CHECK(sign_example(s, ts, "", &out, NULL) == SESGO_STATUS_OK);
+  buf bundle = transfer_bundle(out);
+  char *data = signature_data_of(out);
+  CHECK(bundle.data != NULL && data != NULL);
+  if (bundle.data && data) {
+    static const uint8_t not_utf8[] = {0xff, 0xfe};
+    sesgo_verify_input in[5];
+    memset(in, 0, sizeof in);
+    in[0].bundle = (const uint8_t *)bundle.data;
+    in[0].bundle_len = bundle.len;
+    in[1].bundle = (const uint8_t *)"{";
+    in[1].bundle_len = 1;
+    in[2].signature_data = not_utf8;
+    in[2].signature_data_len = sizeof not_utf8;
+    in[3].signature_data = (const uint8_t *)data;
+    in[3].signature_data_len = strlen(data);
+    in[4].bundle_len = 7; /* NULL with a length */
+    sesgo_bytes outs[5];
+    memset(outs, 0, sizeof outs);
+    sesgo_error *err = NULL;
+    sesgo_status st = sesgo_verify_many(ts, in, 5, S("{" WARN "}"), 2, outs, &err);
+    CHECK(st == SESGO_STATUS_OK);
+    CHECK(err == NULL);
+    CHECK(bytes_contains(outs[0], "{\"valid\":true,"));
+    CHECK(bytes_contains(outs[0], "\"contentChecked\":true"));
+    CHECK(bytes_contains(outs[1], "{\"valid\":false,"));
+    CHECK(bytes_contains(outs[1], "FORMAT.JSON-MALFORMED"));
+    CHECK(bytes_contains(outs[2], "{\"valid\":false,"));
+    CHECK(bytes_contains(outs[2], "inputs[2].signature_data"));
+    CHECK(bytes_contains(outs[3], "{\"valid\":true,"));
+    CHECK(bytes_contains(outs[3], "\"contentChecked\":false"));
+    CHECK(bytes_contains(outs[4], "CONFIG.MISSING-PARAMETER"));
+    CHECK(bytes_contains(outs[4], "inputs[4].bundle"));
+    /* The same as one sesgo_verify per item. */
+    sesgo_bytes one = {0};
+    CHECK(verify_bundle(ts, &bundle, "{" WARN "}", &one, NULL) == SESGO_STATUS_OK);
+    CHECK(one.len == outs[0].len && memcmp(one.data, outs[0].data, one.len) == 0);
+    sesgo_bytes_free(one);
+    for (int i = 0; i < 5; i++) sesgo_bytes_free(outs[i]);
+
+    /* Unusable options: the batch is refused, no slot written. */
+    memset(outs, 0, sizeof outs);
+    st = sesgo_verify_many(ts, in, 5, S("{\"settings\":{\"revocationPolicy\":\"x\"}}"), 0, outs, &err);
+    CHECK(st != SESGO_STATUS_OK);
+    CHECK(err != NULL && strncmp(sesgo_error_code(err), "CONFIG.", 7) == 0);
+    sesgo_error_free(err);
+    err = NULL;
+    for (int i = 0; i < 5; i++) CHECK(outs[i].data == NULL && outs[i].len == 0);
+    /* Nothing to do is fine; NULL arrays with items are not. */
+    CHECK(sesgo_verify_many(ts, NULL, 0, NULL, 0, 0, NULL, NULL) == SESGO_STATUS_OK);
+    CHECK(sesgo_verify_many(ts, in, 5, NULL, 0, 0, NULL, &err) == SESGO_STATUS_NULL_ARGUMENT);
+    CHECK(err != NULL && strcmp(sesgo_error_code(err), "CONFIG.MISSING-PARAMETER") == 0);
+    sesgo_error_free(err);
+    CHECK(sesgo_verify_many(NULL, in, 5, NULL, 0, 0, outs, NULL) == SESGO_STATUS_NULL_ARGUMENT);
+  }
+  free(data);
+  free(bundle.data);
+  sesgo_bytes_free(out);
+  sesgo_signer_free(s);
+  sesgo_trust_store_free(ts);
+}
+
 int main(void) {
   test_sign_verify_both_policies();
   test_sign_with_a_tsa();
@@ -800,6 +869,7 @@ int main(void) {
   test_inspect();
   test_panic_hook();
   test_threads();
+  test_verify_many();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -125,6 +125,11 @@ namespace Br.Gov.Go.Saude.Sesgo
             out SesgoBytes result, out IntPtr err);
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate uint VerifyManyFn(
+            IntPtr trust, [In] VerifyInputNative[] inputs, UIntPtr count, IntPtr options, UIntPtr optionsLen,
+            UIntPtr threads, [In, Out] SesgoBytes[] outs, out IntPtr err);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         internal delegate uint InspectFn(
             IntPtr input, UIntPtr inputLen, IntPtr password, IntPtr trust, IntPtr options, UIntPtr optionsLen,
             out SesgoBytes result, out IntPtr err);
@@ -213,6 +218,7 @@ namespace Br.Gov.Go.Saude.Sesgo
         internal readonly FreeFn TrustStoreFree;
         internal readonly SignFn Sign;
         internal readonly VerifyFn Verify;
+        internal readonly VerifyManyFn VerifyMany;
         internal readonly InspectFn InspectCertificate;
         internal readonly SignPartsFn SignParts;
         internal readonly SignedFreeFn SignedFree;
@@ -261,6 +267,7 @@ namespace Br.Gov.Go.Saude.Sesgo
             TrustStoreFree = Bind<FreeFn>(symbol, "sesgo_trust_store_free");
             Sign = Bind<SignFn>(symbol, "sesgo_sign");
             Verify = Bind<VerifyFn>(symbol, "sesgo_verify");
+            VerifyMany = Bind<VerifyManyFn>(symbol, "sesgo_verify_many");
             InspectCertificate = Bind<InspectFn>(symbol, "sesgo_inspect_certificate");
             SignParts = Bind<SignPartsFn>(symbol, "sesgo_sign_parts");
             SignedFree = Bind<SignedFreeFn>(symbol, "sesgo_signed_free");

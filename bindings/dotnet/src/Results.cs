@@ -170,6 +170,35 @@ namespace Br.Gov.Go.Saude.Sesgo
     }
 
     /// <summary>
+    /// One item of <see cref="Sesgo.VerifyMany"/>: what <see cref="Sesgo.Verify"/> takes for
+    /// one signature — the transfer Bundle alone; a signed Provenance or a FHIR Signature with
+    /// the Bundle it covers; or <c>Signature.data</c>. The bytes are used as given.
+    /// </summary>
+    public sealed class VerifyItem
+    {
+        /// <summary>An item; give at least one input (null = absent).</summary>
+        public VerifyItem(byte[] bundle = null, byte[] provenance = null, byte[] signature = null, string signatureData = null)
+        {
+            Bundle = bundle;
+            Provenance = provenance;
+            Signature = signature;
+            SignatureData = signatureData;
+        }
+
+        /// <summary>The Bundle (UTF-8 JSON), or null.</summary>
+        public byte[] Bundle { get; private set; }
+
+        /// <summary>The signed Provenance (UTF-8 JSON), or null.</summary>
+        public byte[] Provenance { get; private set; }
+
+        /// <summary>A FHIR Signature (UTF-8 JSON), or null.</summary>
+        public byte[] Signature { get; private set; }
+
+        /// <summary><c>Signature.data</c> (Base64 of the JWS), or null.</summary>
+        public string SignatureData { get; private set; }
+    }
+
+    /// <summary>
     /// The result of <see cref="Sesgo.Verify"/>: an invalid signature is a result
     /// (<see cref="Valid"/> false with every finding), not an exception.
     /// </summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -154,6 +155,107 @@ namespace Br.Gov.Go.Saude.Sesgo
             }
             string json = Text(api, st, result, err, null);
             return new VerificationResult(json, JsonValue.Parse(json));
+        }
+
+        /// <summary>
+        /// Verifies many items (an archive, a day's feed) against one <paramref name="trust"/>
+        /// on up to <paramref name="threads"/> native threads (0 = one per core), sharing its
+        /// chain, AIA and revocation caches. Each result is what <see cref="Verify"/> returns
+        /// for that item, in the order of <paramref name="items"/>; an item whose own input is
+        /// unusable (JSON that does not parse, a limit exceeded) gets an invalid result
+        /// carrying its error, never an exception for the batch.
+        /// </summary>
+        /// <param name="trust">the trusted roots (and the caches every item shares)</param>
+        /// <param name="items">what to verify, one item per signature</param>
+        /// <param name="optionsJson">verify options for every item, or null for the defaults</param>
+        /// <param name="threads">0 (one per core) or the number of threads</param>
+        /// <returns>one result per item, in order</returns>
+        /// <exception cref="SesgoException">unusable options (they would refuse every item)</exception>
+        public static IList<VerificationResult> VerifyMany(
+            TrustStore trust, IList<VerifyItem> items, string optionsJson = null, int threads = 0)
+        {
+            if (trust == null)
+            {
+                throw new ArgumentNullException("trust");
+            }
+            if (items == null)
+            {
+                throw new ArgumentNullException("items");
+            }
+            if (threads < 0)
+            {
+                throw new ArgumentOutOfRangeException("threads", "0 (um por núcleo) ou um número positivo");
+            }
+            int n = items.Count;
+            var pins = new List<Pinned>(4 * n);
+            var inputs = new VerifyInputNative[n];
+            var outs = new SesgoBytes[n];
+            Native api = Native.Api;
+            IntPtr err;
+            uint st;
+            try
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    VerifyItem item = items[i];
+                    if (item == null)
+                    {
+                        throw new ArgumentNullException("items[" + i + "]");
+                    }
+                    var d = new Pinned(Utf8.Bytes(item.SignatureData));
+                    pins.Add(d);
+                    var s = new Pinned(item.Signature);
+                    pins.Add(s);
+                    var p = new Pinned(item.Provenance);
+                    pins.Add(p);
+                    var b = new Pinned(item.Bundle);
+                    pins.Add(b);
+                    inputs[i] = new VerifyInputNative
+                    {
+                        SignatureData = d.Ptr,
+                        SignatureDataLen = d.Len,
+                        Signature = s.Ptr,
+                        SignatureLen = s.Len,
+                        Provenance = p.Ptr,
+                        ProvenanceLen = p.Len,
+                        Bundle = b.Ptr,
+                        BundleLen = b.Len,
+                    };
+                }
+                using (var t = new HandleUse(trust.Handle, "TrustStore"))
+                using (var o = new Pinned(Utf8.Bytes(optionsJson)))
+                {
+                    st = api.VerifyMany(
+                        t.Ptr, inputs, new UIntPtr((uint)n), o.Ptr, o.Len, new UIntPtr((uint)threads), outs, out err);
+                }
+            }
+            finally
+            {
+                foreach (Pinned pin in pins)
+                {
+                    pin.Dispose();
+                }
+            }
+            if (st != 0)
+            {
+                throw SesgoException.FromNative(api, st, err, null);
+            }
+            if (err != IntPtr.Zero)
+            {
+                api.ErrorFree(err);
+            }
+            // Every slot is taken (and freed) before any is parsed.
+            var texts = new string[n];
+            for (int i = 0; i < n; i++)
+            {
+                texts[i] = Encoding.UTF8.GetString(Utf8.Take(api, outs[i]));
+            }
+            var results = new List<VerificationResult>(n);
+            foreach (string json in texts)
+            {
+                results.Add(new VerificationResult(json, JsonValue.Parse(json)));
+            }
+            return results.AsReadOnly();
         }
 
         /// <summary>

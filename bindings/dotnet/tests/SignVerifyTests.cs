@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -80,6 +81,59 @@ namespace Br.Gov.Go.Saude.Sesgo.Tests
             Assert.AreEqual("SESGO_STATUS_UNKNOWN", ((SesgoStatus)99).CName());
             Assert.AreEqual("DEVICE.PIN-BLOCKED", SesgoStatus.DevicePinBlocked.GuideCode());
             Assert.AreEqual(171u, (uint)SesgoStatus.DevicePinBlocked);
+        }
+
+        /// <summary>VerifyMany (issue 17): one result per item, in order, each the same as
+        /// Verify's; an unusable item answers alone; unusable options refuse the batch.</summary>
+        [Test]
+        public void VerifyManyMatchesVerifyOneByOne()
+        {
+            string options = TestPki.Options(Sesgo.Policy020, TestPki.Now);
+            using (Signer signer = TestPki.Pkcs12Signer())
+            {
+                SignResult signed = Sesgo.Sign(TestPki.Bundle, TestPki.Provenance, signer, trust, options);
+                var items = new List<VerifyItem>();
+                for (int i = 0; i < 20; i++)
+                {
+                    switch (i % 4)
+                    {
+                        case 0: items.Add(new VerifyItem(bundle: signed.BundleUtf8())); break;
+                        case 1: items.Add(new VerifyItem(bundle: TestPki.Utf8("{"))); break;
+                        case 2: items.Add(new VerifyItem(signatureData: TestPki.SignatureData(signed))); break;
+                        default: items.Add(new VerifyItem(bundle: TestPki.Utf8(signed.BundleJson.Replace("36.50", "36.51")))); break;
+                    }
+                }
+                IList<VerificationResult> many = Sesgo.VerifyMany(trust, items, options, 2);
+                Assert.AreEqual(items.Count, many.Count);
+                for (int i = 0; i < items.Count; i++)
+                {
+                    VerifyItem it = items[i];
+                    if (i % 4 == 1)
+                    {
+                        // Alone, unusable input is an exception; in a batch, that item's result.
+                        var alone = Assert.Throws<SesgoException>(() => Sesgo.Verify(trust, bundle: it.Bundle, optionsJson: options));
+                        Assert.AreEqual("FORMAT.JSON-MALFORMED", alone.Code);
+                        continue;
+                    }
+                    VerificationResult one = Sesgo.Verify(
+                        trust, bundle: it.Bundle, provenance: it.Provenance, signature: it.Signature,
+                        signatureData: it.SignatureData, optionsJson: options);
+                    Assert.AreEqual(one.Json, many[i].Json, "item " + i);
+                }
+                Assert.IsTrue(many[0].Valid, many[0].Json);
+                Assert.IsFalse(many[1].Valid);
+                StringAssert.Contains("FORMAT.JSON-MALFORMED", many[1].OutcomeJson);
+                Assert.IsTrue(many[2].Valid, many[2].Json);
+                Assert.IsFalse(many[2].ContentChecked);
+                Assert.IsFalse(many[3].Valid);
+                Assert.AreEqual("TOTAL-FAILED", many[3].Indication);
+
+                Assert.AreEqual(0, Sesgo.VerifyMany(trust, new List<VerifyItem>(), options).Count);
+                Assert.Throws<ArgumentOutOfRangeException>(() => Sesgo.VerifyMany(trust, items, options, -1));
+                var e = Assert.Throws<SesgoException>(() => Sesgo.VerifyMany(
+                    trust, items, "{\"settings\":{\"revocationPolicy\":\"talvez\"}}"));
+                Assert.AreEqual("CONFIG.INVALID-PARAMETER", e.Code);
+            }
         }
 
         [TestCaseSource(nameof(Policies))]

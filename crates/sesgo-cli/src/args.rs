@@ -28,6 +28,10 @@ pub(crate) enum Command {
     /// Verify a signature (caso de uso validar); stdout: the OperationOutcome.
     /// Exit 0 valid, 1 invalid.
     Verify(VerifyArgs),
+    /// Verify many transfer Bundles (an archive) across cores with one trust store;
+    /// stdout: one JSON line per file, in order (`{"file", "result"}`, the result as
+    /// `verify --report` gives it). Exit 0 all valid, 1 any invalid.
+    VerifyMany(VerifyManyArgs),
     /// Reference rules of the guide.
     #[command(subcommand)]
     Refs(RefsCommand),
@@ -476,6 +480,18 @@ pub(crate) struct VerifyArgs {
     #[command(flatten)]
     pub(crate) what: VerifyWhat,
     #[command(flatten)]
+    pub(crate) common: VerifyCommon,
+    /// Print the whole result on stdout — validity, indication, what each stage concluded,
+    /// the signer, the signed fullUrls, whether the content was checked, the unsigned
+    /// content, and the OperationOutcome — instead of the OperationOutcome alone.
+    #[arg(long)]
+    pub(crate) report: bool,
+}
+
+/// What `verify` and `verify-many` share: trust, network, policy and settings.
+#[derive(Args, Debug)]
+pub(crate) struct VerifyCommon {
+    #[command(flatten)]
     pub(crate) trust: TrustArgs,
     #[command(flatten)]
     pub(crate) network: NetworkArgs,
@@ -510,11 +526,19 @@ pub(crate) struct VerifyArgs {
     /// How Bundle content that no verified signature covers is reported.
     #[arg(long, value_enum, default_value = "warning")]
     pub(crate) unsigned_entries: UnsignedArg,
-    /// Print the whole result on stdout — validity, indication, what each stage concluded,
-    /// the signer, the signed fullUrls, whether the content was checked, the unsigned
-    /// content, and the OperationOutcome — instead of the OperationOutcome alone.
-    #[arg(long)]
-    pub(crate) report: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct VerifyManyArgs {
+    /// Transfer Bundles, one signed archive item per file (each verified as
+    /// `verify --bundle FILE` would).
+    #[arg(value_name = "FILES", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: VerifyCommon,
+    /// Verification threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) threads: usize,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -7,6 +7,7 @@ use sesgo::{
     BuildBundleOptions, Code, Error, OperationOutcome, Policy, ReferenceCheckOptions, SignOptions,
     Strategy, UnsignedEntries, VerifyInput, VerifyOptions,
 };
+use std::io::Write;
 use std::path::Path;
 
 /// A policy URI given on the command line, located at the option that carried it.
@@ -103,46 +104,55 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
     })
 }
 
+/// The verify options `verify` and `verify-many` share (the trust store comes after the
+/// inputs are read: `crate::network::online_trust`).
+fn verify_options(c: &VerifyCommon) -> sesgo::Result<VerifyOptions> {
+    let mut settings = settings(c.settings.as_deref())?;
+    if let Some(r) = c.revocation {
+        settings.revocation_policy = r.into();
+    }
+    if let Some(p) = &c.tsa_policy {
+        settings.tsa_policy = Some(p.clone());
+    }
+    let options = VerifyOptions {
+        policy: c
+            .policy
+            .as_deref()
+            .map(|u| policy_arg(u, "--policy"))
+            .transpose()?,
+        reference_time: c.reference_time,
+        settings,
+        accepted_policies: accepted_policies(&c.accept_policy)?,
+        unsigned_entries: match c.unsigned_entries {
+            UnsignedArg::Warning => UnsignedEntries::Warning,
+            UnsignedArg::Error => UnsignedEntries::Error,
+        },
+        revocation_evidence: paths(&c.revocation_evidence),
+    };
+    Ok(options)
+}
+
 pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
     let w = &a.what;
-    let mut settings = settings(a.settings.as_deref())?;
+    let options = verify_options(&a.common)?;
     // Read under the settings' maxBundleBytes (at most that + 1 byte: docs/adr/0058).
     let limited = |p: Option<&std::path::Path>, option: &str| {
-        p.map(|p| read_with(p, option, Some(&settings))).transpose()
+        p.map(|p| read_with(p, option, Some(&options.settings)))
+            .transpose()
     };
     let signature = limited(w.signature.as_deref(), "--signature")?;
     let provenance = limited(w.provenance.as_deref(), "--provenance")?;
     let bundle = limited(w.bundle.as_deref(), "--bundle")?;
     let data = limited(w.signature_data.as_deref(), "--signature-data")?
         .map(|b| String::from_utf8_lossy(&b).into_owned());
-    if let Some(r) = a.revocation {
-        settings.revocation_policy = r.into();
-    }
-    if let Some(p) = &a.tsa_policy {
-        settings.tsa_policy = Some(p.clone());
-    }
-    let options = VerifyOptions {
-        policy: a
-            .policy
-            .as_deref()
-            .map(|u| policy_arg(u, "--policy"))
-            .transpose()?,
-        reference_time: a.reference_time,
-        settings,
-        accepted_policies: accepted_policies(&a.accept_policy)?,
-        unsigned_entries: match a.unsigned_entries {
-            UnsignedArg::Warning => UnsignedEntries::Warning,
-            UnsignedArg::Error => UnsignedEntries::Error,
-        },
-        revocation_evidence: paths(&a.revocation_evidence),
-    };
-    let trust = crate::network::online_trust(&a.trust, &a.network, &options.settings, ui)?;
     let input = VerifyInput {
         signature_data: data.as_deref(),
         signature: signature.as_deref(),
         provenance: provenance.as_deref(),
         bundle: bundle.as_deref(),
     };
+    let c = &a.common;
+    let trust = crate::network::online_trust(&c.trust, &c.network, &options.settings, ui)?;
     let v = sesgo::verify(&input, &trust, &options)?;
     ui.note(format!(
         "sesgo verify: {} ({})",
@@ -176,6 +186,73 @@ pub(crate) fn verify(a: &VerifyArgs, ui: &Ui) -> sesgo::Result<Output> {
         },
         ok: v.valid,
     })
+}
+
+/// Files verified per `sesgo::verify_batch` call: bounds what is held in memory (inputs
+/// and results) for an archive of any size while keeping every core busy.
+const VERIFY_MANY_CHUNK: usize = 256;
+
+pub(crate) fn verify_many(a: &VerifyManyArgs, ui: &Ui) -> sesgo::Result<Output> {
+    let options = verify_options(&a.common)?;
+    let c = &a.common;
+    let trust = crate::network::online_trust(&c.trust, &c.network, &options.settings, ui)?;
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut out = std::io::stdout().lock();
+    for (c, chunk) in a.files.chunks(VERIFY_MANY_CHUNK).enumerate() {
+        // A file that cannot be read is that item's invalid result, not a failed run.
+        let read: Vec<sesgo::Result<Vec<u8>>> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let at = format!("FILES[{}]", c * VERIFY_MANY_CHUNK + i);
+                read_with(p, &at, Some(&options.settings))
+            })
+            .collect();
+        let inputs: Vec<VerifyInput<'_>> = read
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|b| VerifyInput {
+                bundle: Some(b),
+                ..Default::default()
+            })
+            .collect();
+        let mut verified = sesgo::verify_batch(&inputs, &trust, &options, a.threads)?.into_iter();
+        for (path, r) in chunk.iter().zip(&read) {
+            let v = match r {
+                Ok(_) => verified.next().ok_or_else(|| {
+                    Error::new(sesgo::Code::System, "verify-many: resultado ausente")
+                })?,
+                Err(e) => sesgo::Verification::from_error(e),
+            };
+            if v.valid {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+            ui.note(format!(
+                "{}: {} ({})",
+                path.display(),
+                if v.valid { "VALID" } else { "INVALID" },
+                v.indication.as_str()
+            ));
+            let file = serde_json::to_string(&path.to_string_lossy())
+                .map_err(|e| Error::new(sesgo::Code::System, format!("verify-many: {e}")))?;
+            let line = format!("{{\"file\":{file},\"result\":{}}}\n", v.to_json());
+            out.write_all(line.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| {
+                    Error::new(
+                        sesgo::Code::System,
+                        format!("verify-many: falha ao escrever na saída padrão: {e}"),
+                    )
+                })?;
+        }
+    }
+    ui.note(format!(
+        "sesgo verify-many: {valid} válida(s), {invalid} inválida(s) de {}",
+        a.files.len()
+    ));
+    Ok(Output::Done { ok: invalid == 0 })
 }
 
 pub(crate) fn refs_check(a: &RefsCheckArgs, ui: &Ui) -> sesgo::Result<Output> {

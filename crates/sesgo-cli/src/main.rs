@@ -170,6 +170,7 @@ fn run(command: Command, ui: &Ui) -> sesgo::Result<Output> {
     match command {
         Command::Sign(a) => sign(&a, ui),
         Command::Verify(a) => verify(&a, ui),
+        Command::VerifyMany(a) => verify_many(&a, ui),
         Command::Refs(RefsCommand::Check(a)) => refs_check(&a, ui),
         Command::Bundle(BundleCommand::Build(a)) => bundle_build(&a, ui),
         Command::Cert(CertCommand::Inspect(a)) => cert_inspect(&a, ui),

@@ -243,6 +243,76 @@ fn sign_then_verify_under_both_policies_with_p12_and_pem_keys() {
     }
 }
 
+/// `sesgo verify-many` (issue 17): one JSON line per file in order, each result what
+/// `verify --report` prints for that file; unreadable or malformed files are their own
+/// invalid lines; exit 1 when any is invalid, 0 when all are valid.
+#[test]
+fn verify_many_prints_one_line_per_file_in_order() {
+    let dir = scratch("verify-many");
+    let (_, transfer, _) = sign(&dir, Some(P020), Key::P12);
+    let text = std::fs::read_to_string(&transfer).unwrap();
+    assert!(text.contains("52998224725"));
+    let tampered = dir.join("tampered.json");
+    std::fs::write(&tampered, text.replace("52998224725", "52998224726")).unwrap();
+    let malformed = dir.join("malformed.json");
+    std::fs::write(&malformed, "{").unwrap();
+    let missing = dir.join("missing.json");
+    let files = [&transfer, &tampered, &malformed, &missing, &transfer];
+    let many = |files: &[&PathBuf], threads: &str| {
+        let mut args: Vec<String> = vec!["verify-many".into()];
+        args.extend(files.iter().map(|f| s(f).to_owned()));
+        args.extend(trust_args());
+        args.extend([
+            "--revocation".into(),
+            "warn".into(),
+            "--threads".into(),
+            threads.into(),
+        ]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        sesgo(&args)
+    };
+    let r = many(&files, "2");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let lines: Vec<Value> = String::from_utf8(r.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), files.len());
+    for (line, file) in lines.iter().zip(files) {
+        assert_eq!(line["file"], s(file));
+    }
+    let code = |i: usize| {
+        lines[i]["result"]["outcome"]["issue"][0]["details"]["coding"][0]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(lines[0]["result"]["valid"], true);
+    assert_eq!(code(0), "VALIDATION.SUCCESS");
+    assert_eq!(lines[1]["result"]["valid"], false);
+    assert_eq!(lines[1]["result"]["subIndication"], "HASH_FAILURE");
+    assert_eq!(code(2), "FORMAT.JSON-MALFORMED");
+    assert_eq!(lines[3]["result"]["valid"], false);
+    let diagnostics = lines[3]["result"]["outcome"]["issue"][0]["diagnostics"]
+        .as_str()
+        .unwrap();
+    assert!(diagnostics.starts_with("FILES[3]"), "{diagnostics}");
+    assert_eq!(lines[4], lines[0]);
+    // The same result `verify --report` prints for the file alone.
+    let one = verify(&["--bundle", s(&transfer), "--report"], Some("warn"));
+    assert_eq!(lines[0]["result"], one.expect(0).json());
+    assert!(
+        r.stderr.contains("2 válida(s), 3 inválida(s) de 5"),
+        "{}",
+        r.stderr
+    );
+    // All valid: exit 0, whatever the thread count.
+    let r = many(&[&transfer, &transfer, &transfer], "1");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(String::from_utf8(r.stdout).unwrap().lines().count(), 3);
+}
+
 #[test]
 fn every_verify_input_form_is_accepted() {
     let dir = scratch("forms");

@@ -297,27 +297,162 @@ native! {
             };
             sesgo::verify(&input, &trust, &opts)
         })?;
-        let json = env.new_string(verification.to_json())?;
-        let outcome = env.new_string(verification.outcome.to_json())?;
-        let indication = env.new_string(verification.indication.as_str())?;
-        let sub_indication = match verification.sub_indication {
-            Some(s) => JObject::from(env.new_string(s)?),
-            None => JObject::null(),
-        };
-        Ok(env.new_object(
+        verification_object(env, &verification)
+    }
+}
+
+/// A `VerificationResult` for `verification` (valid, JSON, outcome, indication,
+/// sub-indication, content checked).
+fn verification_object<'l>(
+    env: &mut Env<'l>,
+    verification: &sesgo::Verification,
+) -> Result<JObject<'l>> {
+    let json = env.new_string(verification.to_json())?;
+    let outcome = env.new_string(verification.outcome.to_json())?;
+    let indication = env.new_string(verification.indication.as_str())?;
+    let sub_indication = match verification.sub_indication {
+        Some(s) => JObject::from(env.new_string(s)?),
+        None => JObject::null(),
+    };
+    Ok(env.new_object(
+        jni_str!("br/gov/go/saude/sesgo/VerificationResult"),
+        jni_sig!("(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)V"),
+        &[
+            JValue::Bool(verification.valid),
+            JValue::Object(&json),
+            JValue::Object(&outcome),
+            JValue::Object(&indication),
+            JValue::Object(&sub_indication),
+            JValue::Bool(verification.content_checked),
+        ],
+    )?)
+}
+
+/// One `verifyMany` item as read from the Java arrays: `(signatureData, signature,
+/// provenance, bundle)`, or the error that makes it unusable on its own.
+type BatchItem = std::result::Result<
+    (
+        Option<String>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+    ),
+    sesgo::Error,
+>;
+
+/// Element `i` of a `byte[][]` (null element = absent).
+fn element_bytes(env: &mut Env<'_>, array: &JObjectArray<'_>, i: usize) -> Result<Option<Vec<u8>>> {
+    let element = array.get_element(env, i)?;
+    let element = env.cast_local::<JByteArray>(element)?;
+    opt_bytes(env, &element)
+}
+
+native! {
+    /// `Native.verifyMany(long trustStore, byte[][] signatures, byte[][] provenances,
+    /// byte[][] bundles, String[] signatureData, String optionsJson, int threads)`: one
+    /// `VerificationResult` per item, in order (`sesgo::verify_batch`). The four arrays
+    /// have one element per item (null = absent); an item whose own input is unusable (a
+    /// `signatureData` that is not Unicode) is an invalid result carrying its error.
+    fn Java_br_gov_go_saude_sesgo_Native_verifyMany(
+        |env| trust_store: jlong,
+        signatures: JObjectArray<'local>,
+        provenances: JObjectArray<'local>,
+        bundles: JObjectArray<'local>,
+        signature_data: JObjectArray<'local>,
+        options: JString<'local>,
+        threads: jni::sys::jint,
+    ) -> JObjectArray<'local> {
+        // SAFETY: a live handle of the right type (TrustStore.withHandle).
+        let trust = unsafe { from_handle::<sesgo::TrustStore>(trust_store, "trustStore")? };
+        let options = opt_string(env, &options)?;
+        let threads = usize::try_from(threads).map_err(|_| {
+            crate::Failure::Sesgo(
+                sesgo::Error::new(
+                    sesgo::Code::ConfigInvalidParameter,
+                    format!("threads = {threads}: deve ser 0 (um por núcleo) ou positivo"),
+                )
+                .at("threads"),
+            )
+        })?;
+        for (array, name) in [
+            (&signatures, "signatures"),
+            (&provenances, "provenances"),
+            (&bundles, "bundles"),
+            (&signature_data, "signatureData"),
+        ] {
+            if array.is_null() {
+                return Err(missing(name));
+            }
+        }
+        let n = bundles.len(env)?;
+        if signatures.len(env)? != n || provenances.len(env)? != n || signature_data.len(env)? != n {
+            return Err(crate::Failure::Sesgo(sesgo::Error::new(
+                sesgo::Code::ConfigInvalidParameter,
+                "verifyMany: os quatro arrays devem ter um elemento por item",
+            )));
+        }
+        let mut items: Vec<BatchItem> = Vec::with_capacity(n);
+        for i in 0..n {
+            // One local frame per item: an archive of any size stays within JNI's local
+            // reference table.
+            let item = env.with_local_frame(8, |env| -> Result<BatchItem> {
+                let signature = element_bytes(env, &signatures, i)?;
+                let provenance = element_bytes(env, &provenances, i)?;
+                let bundle = element_bytes(env, &bundles, i)?;
+                let data = signature_data.get_element(env, i)?;
+                let data = env.cast_local::<JString>(data)?;
+                match opt_string(env, &data) {
+                    Ok(d) => Ok(Ok((d, signature, provenance, bundle))),
+                    Err(crate::Failure::Sesgo(e)) => {
+                        Ok(Err(e.at(format!("requests[{i}].signatureData"))))
+                    }
+                    Err(other) => Err(other),
+                }
+            })?;
+            items.push(item);
+        }
+        let results = call(|| {
+            let opts = sesgo::VerifyOptions::from_json(options_json(&options))?;
+            let usable: Vec<sesgo::VerifyInput<'_>> = items
+                .iter()
+                .filter_map(|item| item.as_ref().ok())
+                .map(|(d, s, p, b)| sesgo::VerifyInput {
+                    signature_data: d.as_deref(),
+                    signature: s.as_deref(),
+                    provenance: p.as_deref(),
+                    bundle: b.as_deref(),
+                })
+                .collect();
+            let mut verified = sesgo::verify_batch(&usable, &trust, &opts, threads)?.into_iter();
+            items
+                .iter()
+                .map(|item| match item {
+                    Ok(_) => verified.next().ok_or_else(|| {
+                        sesgo::Error::new(sesgo::Code::System, "lote: resultado ausente")
+                    }),
+                    Err(e) => Ok(sesgo::Verification::from_error(e)),
+                })
+                .collect::<sesgo::Result<Vec<_>>>()
+        })?;
+        let len = jni::sys::jsize::try_from(n).map_err(|_| {
+            crate::Failure::Sesgo(sesgo::Error::new(
+                sesgo::Code::ConfigInvalidParameter,
+                "verifyMany: itens demais",
+            ))
+        })?;
+        let out = env.new_object_array(
+            len,
             jni_str!("br/gov/go/saude/sesgo/VerificationResult"),
-            jni_sig!(
-                "(ZLjava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Z)V"
-            ),
-            &[
-                JValue::Bool(verification.valid),
-                JValue::Object(&json),
-                JValue::Object(&outcome),
-                JValue::Object(&indication),
-                JValue::Object(&sub_indication),
-                JValue::Bool(verification.content_checked),
-            ],
-        )?)
+            JObject::null(),
+        )?;
+        for (i, v) in results.iter().enumerate() {
+            env.with_local_frame(8, |env| -> Result<()> {
+                let obj = verification_object(env, v)?;
+                out.set_element(env, i, &obj)?;
+                Ok(())
+            })?;
+        }
+        Ok(out)
     }
 }
 

@@ -117,6 +117,19 @@ final class Native {
             String signatureData,
             String optionsJson);
 
+    /**
+     * Verifies many items on {@code threads} threads (0 = one per core); the four arrays
+     * have one element per item (null = absent). One result per item, in order.
+     */
+    static native VerificationResult[] verifyMany(
+            long trustStore,
+            byte[][] signatures,
+            byte[][] provenances,
+            byte[][] bundles,
+            String[] signatureData,
+            String optionsJson,
+            int threads);
+
     /** Credentialing report JSON (UTF-8); {@code passwordUtf8} (PKCS#12) and {@code optionsJson} may be null. */
     static native byte[] inspectCertificate(byte[] input, byte[] passwordUtf8, long trustStore, String optionsJson);
 

@@ -272,6 +272,60 @@ public final class Sesgo {
     }
 
     /**
+     * Verifies many requests (an archive, a day's feed) against one trust store on up to
+     * {@code threads} native threads (0 = one per core), sharing its chain, AIA and
+     * revocation caches; each result is what {@link #verifyResult(TrustStore, VerifyRequest)}
+     * would return, in the order of {@code requests}:
+     *
+     * <pre>{@code
+     * List<VerificationResult> rs = Sesgo.verifyMany(trust,
+     *         List.of(VerifyRequest.bundle(a), VerifyRequest.bundle(b)),
+     *         "{\"settings\":{\"revocationPolicy\":\"warn\"}}", 0);
+     * }</pre>
+     *
+     * A request whose own input is unusable (JSON that does not parse, a limit exceeded)
+     * gets an invalid result carrying its error, never an exception for the batch.
+     *
+     * @param optionsJsonOrNull verify options for every request (requests must not carry
+     *     their own {@code options}/{@code revocationPolicy}), or null for the defaults
+     * @param threads 0 (one per core) or the number of threads
+     * @throws SesgoException when the options are unusable (they would refuse every item)
+     * @throws IllegalArgumentException when a request carries its own options
+     * @throws IllegalStateException when {@code trustStore} is closed
+     */
+    public static java.util.List<VerificationResult> verifyMany(
+            TrustStore trustStore,
+            java.util.List<VerifyRequest> requests,
+            String optionsJsonOrNull,
+            int threads) {
+        Objects.requireNonNull(trustStore, "trustStore");
+        Objects.requireNonNull(requests, "requests");
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads < 0: use 0 (um por núcleo) ou um número positivo");
+        }
+        int n = requests.size();
+        byte[][] signatures = new byte[n][];
+        byte[][] provenances = new byte[n][];
+        byte[][] bundles = new byte[n][];
+        String[] signatureData = new String[n];
+        for (int i = 0; i < n; i++) {
+            VerifyRequest r = Objects.requireNonNull(requests.get(i), "requests[" + i + "]");
+            if (r.optionsJson != null || r.revocationPolicy != null) {
+                throw new IllegalArgumentException(
+                        "requests[" + i + "]: as opções valem para o lote; informe-as em optionsJsonOrNull");
+            }
+            signatures[i] = r.signature;
+            provenances[i] = r.provenance;
+            bundles[i] = r.bundle;
+            signatureData[i] = r.signatureData;
+        }
+        NativeLibrary.load();
+        VerificationResult[] out = trustStore.withHandle(t -> Native.verifyMany(
+                t, signatures, provenances, bundles, signatureData, optionsJsonOrNull, threads));
+        return java.util.List.of(present(out));
+    }
+
+    /**
      * Reports on a certificate for credentialing: identity, type, policy, key, validity,
      * fingerprints, eligibility per policy family and the PEM.
      *

@@ -599,4 +599,55 @@ class SignVerifyTest {
             expectSesgo("TSA.UNAVAILABLE", null, () -> Sesgo.sign(bundle, provenance, signer, trust, down));
         }
     }
+
+    /**
+     * {@link Sesgo#verifyMany} (issue 17): one result per request, in order, each equal to
+     * what {@link Sesgo#verifyResult(TrustStore, VerifyRequest)} gives; an unusable request
+     * answers alone; batch-wide options only.
+     */
+    @Test
+    void verifyManyMatchesOneByOne() {
+        try (Signer signer = pkcs12Signer()) {
+            SignResult r = Sesgo.signResult(bundle, provenance, signer, trust, options(Sesgo.POLICY_0_2_0));
+            String opts = "{" + WARN + "}";
+            java.util.function.IntFunction<VerifyRequest> make = i -> switch (i % 4) {
+                case 0 -> VerifyRequest.bundle(utf8(r.bundleJson()));
+                case 1 -> VerifyRequest.bundle(utf8("{"));
+                case 2 -> VerifyRequest.provenance(utf8(r.provenanceJson())).withBundle(bundle);
+                default -> VerifyRequest.bundle(utf8(r.bundleJson().replace("52998224725", "52998224726")));
+            };
+            List<VerifyRequest> requests = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                requests.add(make.apply(i));
+            }
+            List<VerificationResult> many = Sesgo.verifyMany(trust, requests, opts, 2);
+            assertEquals(requests.size(), many.size());
+            for (int i = 0; i < requests.size(); i++) {
+                if (i % 4 == 1) {
+                    // Alone, unusable input is an exception; in a batch, that item's result.
+                    int k = i;
+                    expectSesgo("FORMAT.JSON-MALFORMED", null,
+                            () -> Sesgo.verifyResult(trust, make.apply(k).options(opts)));
+                    continue;
+                }
+                VerificationResult one = Sesgo.verifyResult(trust, make.apply(i).options(opts));
+                assertEquals(one.json(), many.get(i).json(), "item " + i);
+                assertEquals(one.isValid(), many.get(i).isValid());
+                assertEquals(one.indication(), many.get(i).indication());
+            }
+            assertTrue(many.get(0).isValid(), many.get(0).json());
+            assertFalse(many.get(1).isValid());
+            assertTrue(many.get(1).outcomeJson().contains("FORMAT.JSON-MALFORMED"), many.get(1).json());
+            assertTrue(many.get(2).isValid(), many.get(2).json());
+            assertFalse(many.get(3).isValid(), many.get(3).json());
+            assertEquals("TOTAL-FAILED", many.get(3).indication());
+
+            assertEquals(List.of(), Sesgo.verifyMany(trust, List.of(), opts, 0));
+            assertThrows(IllegalArgumentException.class, () -> Sesgo.verifyMany(
+                    trust, List.of(VerifyRequest.bundle(bundle).revocationPolicy("warn")), null, 0));
+            assertThrows(IllegalArgumentException.class, () -> Sesgo.verifyMany(trust, requests, opts, -1));
+            expectSesgo("CONFIG.INVALID-PARAMETER", null, () -> Sesgo.verifyMany(
+                    trust, requests, "{\"settings\":{\"revocationPolicy\":\"talvez\"}}", 0));
+        }
+    }
 }
