@@ -308,28 +308,18 @@ pub unsafe extern "C" fn sesgo_verify_many(
         }
         // SAFETY: non-NULL and valid for `count` elements (function contract).
         let inputs = unsafe { std::slice::from_raw_parts(inputs, count) };
-        // Items whose own input is unusable are answered alone; the rest go to the batch.
+        // Items whose own input is unusable are answered alone (the facade's batch).
         let mut prepared: Vec<Result<sesgo::VerifyInput<'_>, Error>> = Vec::with_capacity(count);
         for (i, input) in inputs.iter().enumerate() {
             // SAFETY: per the function contract.
             let one = unsafe { verify_input(input, &format!("inputs[{i}]")) };
             prepared.push(one.map_err(|f| f.error));
         }
-        let usable: Vec<sesgo::VerifyInput<'_>> = prepared
-            .iter()
-            .filter_map(|p| p.as_ref().ok().copied())
-            .collect();
-        let mut verified = sesgo::verify_batch(&usable, &trust.inner, &opts, threads)?.into_iter();
-        let mut results: Vec<Vec<u8>> = Vec::with_capacity(count);
-        for p in &prepared {
-            let v = match p {
-                Ok(_) => verified
-                    .next()
-                    .ok_or_else(|| Error::new(Code::System, "lote: resultado ausente"))?,
-                Err(e) => sesgo::Verification::from_error(e),
-            };
-            results.push(v.to_json().into_bytes());
-        }
+        let results: Vec<Vec<u8>> =
+            sesgo::verify_batch_items(&prepared, &trust.inner, &opts, threads)?
+                .iter()
+                .map(|v| v.to_json().into_bytes())
+                .collect();
         for (i, r) in results.into_iter().enumerate() {
             // SAFETY: `outs` is non-NULL and valid for `count` slots (function contract).
             unsafe { outs.add(i).write(sesgo_bytes::from_vec(r)) };

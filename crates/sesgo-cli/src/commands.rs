@@ -208,22 +208,18 @@ pub(crate) fn verify_many(a: &VerifyManyArgs, ui: &Ui) -> sesgo::Result<Output> 
                 read_with(p, &at, Some(&options.settings))
             })
             .collect();
-        let inputs: Vec<VerifyInput<'_>> = read
+        let inputs: Vec<sesgo::Result<VerifyInput<'_>>> = read
             .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .map(|b| VerifyInput {
-                bundle: Some(b),
-                ..Default::default()
+            .map(|r| match r {
+                Ok(b) => Ok(VerifyInput {
+                    bundle: Some(b),
+                    ..Default::default()
+                }),
+                Err(e) => Err(e.clone()),
             })
             .collect();
-        let mut verified = sesgo::verify_batch(&inputs, &trust, &options, a.threads)?.into_iter();
-        for (path, r) in chunk.iter().zip(&read) {
-            let v = match r {
-                Ok(_) => verified.next().ok_or_else(|| {
-                    Error::new(sesgo::Code::System, "verify-many: resultado ausente")
-                })?,
-                Err(e) => sesgo::Verification::from_error(e),
-            };
+        let verified = sesgo::verify_batch_items(&inputs, &trust, &options, a.threads)?;
+        for (path, v) in chunk.iter().zip(verified) {
             if v.valid {
                 valid += 1;
             } else {

@@ -413,26 +413,20 @@ native! {
         }
         let results = call(|| {
             let opts = sesgo::VerifyOptions::from_json(options_json(&options))?;
-            let usable: Vec<sesgo::VerifyInput<'_>> = items
+            let inputs: Vec<std::result::Result<sesgo::VerifyInput<'_>, sesgo::Error>> = items
                 .iter()
-                .filter_map(|item| item.as_ref().ok())
-                .map(|(d, s, p, b)| sesgo::VerifyInput {
-                    signature_data: d.as_deref(),
-                    signature: s.as_deref(),
-                    provenance: p.as_deref(),
-                    bundle: b.as_deref(),
+                .map(|item| {
+                    item.as_ref()
+                        .map(|(d, s, p, b)| sesgo::VerifyInput {
+                            signature_data: d.as_deref(),
+                            signature: s.as_deref(),
+                            provenance: p.as_deref(),
+                            bundle: b.as_deref(),
+                        })
+                        .map_err(Clone::clone)
                 })
                 .collect();
-            let mut verified = sesgo::verify_batch(&usable, &trust, &opts, threads)?.into_iter();
-            items
-                .iter()
-                .map(|item| match item {
-                    Ok(_) => verified.next().ok_or_else(|| {
-                        sesgo::Error::new(sesgo::Code::System, "lote: resultado ausente")
-                    }),
-                    Err(e) => Ok(sesgo::Verification::from_error(e)),
-                })
-                .collect::<sesgo::Result<Vec<_>>>()
+            sesgo::verify_batch_items(&inputs, &trust, &opts, threads)
         })?;
         let len = jni::sys::jsize::try_from(n).map_err(|_| {
             crate::Failure::Sesgo(sesgo::Error::new(

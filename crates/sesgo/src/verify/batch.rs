@@ -125,6 +125,51 @@ pub fn verify_batch_with_clock(
     Ok(out)
 }
 
+/// [`verify_batch`] over items a caller has already read, some of which it found
+/// unusable on its own (a NULL pointer with a length, text that is not Unicode, a file
+/// that cannot be read): each `Err` item gets [`Verification::from_error`] in its place,
+/// the `Ok` items are verified as one batch. One result per item, in order; `Err` only as
+/// [`verify_batch`] refuses the whole batch. What the C, Java and CLI batches share.
+///
+/// ```
+/// use sesgo::{Code, Error, TrustStore, VerifyInput, VerifyOptions};
+///
+/// let trust = TrustStore::icp_brasil_default();
+/// let unsigned = br#"{"resourceType":"Bundle","type":"collection","entry":[]}"#;
+/// let items = [
+///     Ok(VerifyInput { bundle: Some(unsigned), ..Default::default() }),
+///     Err(Error::new(Code::ConfigInvalidParameter, "arquivo ilegível").at("FILES[1]")),
+/// ];
+/// let results = sesgo::verify_batch_items(&items, &trust, &VerifyOptions::default(), 0)?;
+/// assert_eq!(results.len(), 2);
+/// assert_eq!(results[1].codes(), [Code::ConfigInvalidParameter]);
+/// # Ok::<(), sesgo::Error>(())
+/// ```
+pub fn verify_batch_items(
+    items: &[std::result::Result<VerifyInput<'_>, Error>],
+    trust: &TrustStore,
+    options: &VerifyOptions,
+    threads: usize,
+) -> Result<Vec<Verification>> {
+    let usable: Vec<VerifyInput<'_>> = items
+        .iter()
+        .filter_map(|item| item.as_ref().ok().copied())
+        .collect();
+    let mut verified = verify_batch(&usable, trust, options, threads)?.into_iter();
+    items
+        .iter()
+        .map(|item| match item {
+            Ok(_) => verified.next().ok_or_else(|| {
+                Error::new(
+                    sesgo_core::Code::System,
+                    "erro interno: item do lote sem resultado",
+                )
+            }),
+            Err(e) => Ok(Verification::from_error(e)),
+        })
+        .collect()
+}
+
 impl Verification {
     /// The result of an item whose input could not be verified at all: invalid,
     /// `TOTAL-FAILED`/`FORMAT_FAILURE` for unusable content (`FORMAT.*`, `SECURITY.*`),
