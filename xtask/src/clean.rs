@@ -59,7 +59,45 @@ pub fn check_library(lib: &Path) -> Result {
         ));
     }
     eprintln!("xtask: {} carries no test hook", lib.display());
+    if !is_archive {
+        check_static_crypto(lib)?;
+    }
     Ok(())
+}
+
+/// The crypto backend is linked in (ADR 0066): `ldd` finds no system libssl/libcrypto
+/// among the shared library's dependencies.
+pub fn check_static_crypto(lib: &Path) -> Result {
+    let out = Command::new("ldd")
+        .arg(lib)
+        .output()
+        .map_err(|e| format!("ldd: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "ldd {} failed: {}",
+            lib.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let system: Vec<&str> = listing
+        .lines()
+        .map(str::trim)
+        .filter(|l| mentions_openssl(l))
+        .collect();
+    if !system.is_empty() {
+        return Err(format!(
+            "{} depends on the system's OpenSSL at run time {system:?}: it must be linked statically (OPENSSL_STATIC, .cargo/config.toml; ADR 0066)",
+            lib.display()
+        ));
+    }
+    eprintln!("xtask: {}: no system libssl/libcrypto (ldd)", lib.display());
+    Ok(())
+}
+
+/// Whether a line of `ldd` or `auditwheel show` names OpenSSL's shared libraries.
+pub fn mentions_openssl(line: &str) -> bool {
+    line.contains("libssl.so") || line.contains("libcrypto.so")
 }
 
 /// Fails when the file contains a test hook's name (`grep -F`: fast on large debug

@@ -135,6 +135,42 @@ pub fn check_test_pki_confined() -> Result {
     }
 }
 
+/// Fails when any workspace package (any feature, normal and build dependencies) pulls
+/// in RustCrypto's `rsa` crate (RUSTSEC-2023-0071, Marvin): the crypto backend is
+/// OpenSSL (ADR 0066); `rsa` may appear only as a dev-dependency, where tests use it as
+/// an independent second RSA implementation.
+pub fn check_no_rustcrypto_rsa() -> Result {
+    let mut offenders = Vec::new();
+    for package in workspace_packages()? {
+        let mut c = cargo();
+        c.args(["tree", "--offline", "-p", &package, "-e", "normal,build"]);
+        c.args(["--target", "all", "--all-features", "-i", "rsa"]);
+        let out = c
+            .output()
+            .map_err(|e| format!("cargo tree -p {package}: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() && stderr.contains("did not match any packages") {
+            continue;
+        }
+        if !out.status.success() {
+            return Err(format!("cargo tree -p {package} -i rsa failed: {stderr}"));
+        }
+        let tree = String::from_utf8_lossy(&out.stdout);
+        if tree.lines().any(|l| l.starts_with("rsa v")) {
+            offenders.push(format!("{package}:\n{tree}"));
+        }
+    }
+    if offenders.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "RustCrypto `rsa` (RUSTSEC-2023-0071) is a normal dependency; RSA goes through \
+             sesgo_cert::crypto (OpenSSL, ADR 0066):\n{}",
+            offenders.join("\n")
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::enabling_chain;

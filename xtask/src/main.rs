@@ -377,6 +377,7 @@ fn gen(check: bool) -> Result {
     if check {
         // Not generated, but a property of the manifests checked with them.
         features::check_test_pki_confined()?;
+        features::check_no_rustcrypto_rsa()?;
     }
     Ok(())
 }

@@ -29,7 +29,10 @@ pub fn build_wheel(release: bool, testing: bool) -> Result<PathBuf> {
     let mut c = Command::new(&maturin);
     // zig (PyPI `ziglang`, in the venv) links against glibc 2.17: the wheel installs on
     // RHEL/Rocky 8, Ubuntu 20.04 and Debian 11 as well as on this machine (ADR 0062).
+    // zig sees its own libc headers only, so openssl-sys is pointed at OpenSSL's headers
+    // gathered in one directory (Debian splits them by architecture; ADR 0066).
     c.current_dir(root())
+        .env("OPENSSL_INCLUDE_DIR", openssl_headers()?)
         .env("PATH", venv_path(&py)?)
         .args([
             "build",
@@ -64,6 +67,65 @@ pub fn build_wheel(release: bool, testing: bool) -> Result<PathBuf> {
     }
     eprintln!("xtask: wheel {}", wheel.display());
     Ok(wheel)
+}
+
+/// The `KEY = "value"` pairs of the `[env]` table of the repository's
+/// `.cargo/config.toml`, for builds that run outside the repository.
+fn cargo_config_env() -> Result<Vec<(String, String)>> {
+    let path = root().join(".cargo/config.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut in_env = false;
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_env = line == "[env]";
+            continue;
+        }
+        if !in_env || line.starts_with('#') {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            let v = v.trim();
+            if let Some(v) = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                out.push((k.trim().to_owned(), v.to_owned()));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!("{}: no [env] entries", path.display()));
+    }
+    Ok(out)
+}
+
+/// OpenSSL's headers in one directory (`target/openssl-include/openssl/*.h`): the
+/// architecture-independent ones from `/usr/include/openssl` and the configuration
+/// headers from `/usr/include/<multiarch>/openssl` (Debian's libssl-dev), for a compiler
+/// that searches no system directory (zig).
+fn openssl_headers() -> Result<PathBuf> {
+    let out = target_dir().join("openssl-include");
+    let dest = out.join("openssl");
+    std::fs::create_dir_all(&dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let sources = [
+        PathBuf::from("/usr/include/openssl"),
+        PathBuf::from("/usr/include/x86_64-linux-gnu/openssl"),
+    ];
+    let mut copied = 0;
+    for dir in sources.iter().filter(|d| d.is_dir()) {
+        for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if let Some(name) = path.file_name() {
+                std::fs::copy(&path, dest.join(name))
+                    .map_err(|e| format!("copying {}: {e}", path.display()))?;
+                copied += 1;
+            }
+        }
+    }
+    if !dest.join("opensslconf.h").is_file() || !dest.join("configuration.h").is_file() {
+        return Err(format!(
+            "OpenSSL headers not found ({copied} files under {sources:?}): install libssl-dev"
+        ));
+    }
+    Ok(out)
 }
 
 /// The platform the wheels are built for (maturin's `--compatibility`).
@@ -106,7 +168,17 @@ fn check_manylinux(py: &Path, wheel: &Path) -> Result {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    eprintln!("xtask: auditwheel: {} is {MANYLINUX_TAG}", wheel.display());
+    if crate::clean::mentions_openssl(&text) {
+        return Err(format!(
+            "auditwheel show {}: the wheel needs the system's OpenSSL (ADR 0066):\n{}",
+            wheel.display(),
+            String::from_utf8_lossy(&out.stdout)
+        ));
+    }
+    eprintln!(
+        "xtask: auditwheel: {} is {MANYLINUX_TAG}, no external libssl/libcrypto",
+        wheel.display()
+    );
     Ok(())
 }
 
@@ -135,6 +207,12 @@ fn test_sdist(manifest: &Path) -> Result {
     run(c)?;
     let vpy = venv.join("bin/python");
     let mut c = Command::new(&vpy);
+    // pip builds in a temporary directory, out of reach of the repository's
+    // .cargo/config.toml: its OpenSSL settings are passed along, so the shared target/
+    // keeps one openssl-sys build (and the installed module links OpenSSL statically).
+    for (k, v) in cargo_config_env()? {
+        c.env(k, v);
+    }
     c.env("CARGO_TARGET_DIR", target_dir())
         .env("MATURIN_PEP517_ARGS", "--profile dev")
         .args([

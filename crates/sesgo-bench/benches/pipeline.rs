@@ -15,7 +15,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingM
 use sesgo::ReferenceCheckOptions;
 use sesgo_bench::data;
 use sesgo_bench::fixture::{
-    floor_parse, floor_sha256, parse, signed_targets, Fixture, OpensslRsa, P012, P020,
+    floor_parse, floor_sha256, parse, signed_targets, Fixture, OpensslChain, OpensslRsa, P012, P020,
 };
 use sesgo_jades::{ContentDigest, Policy};
 use std::hint::black_box;
@@ -64,6 +64,12 @@ fn pipeline(c: &mut Criterion) {
         });
         g.bench_function("openssl_verify", |bch| {
             bch.iter(|| black_box(rsa.verify(black_box(input.as_bytes()), &sig)))
+        });
+        // The extra work of a cold trust store: the chain's three issuer signatures.
+        let chain = OpensslChain::new(fx.pki);
+        assert!(chain.verify());
+        g.bench_function("openssl_chain_signatures", |bch| {
+            bch.iter(|| black_box(chain.verify()))
         });
         g.finish();
     }

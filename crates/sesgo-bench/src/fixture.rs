@@ -223,3 +223,35 @@ impl OpensslRsa {
         v.verify(sig).expect("verify")
     }
 }
+
+/// Floor of a cold trust store: the three issuer signatures of the test chain (e-CPF ←
+/// issuing AC, issuing AC ← first-level AC, first-level AC ← RSA-4096 root), each checked
+/// with OpenSSL (`X509_verify`), issuer keys already extracted.
+pub struct OpensslChain {
+    links: Vec<(openssl::x509::X509, PKey<Public>)>,
+}
+
+impl OpensslChain {
+    /// The links of the test PKI's chain.
+    pub fn new(pki: &TestPki) -> OpensslChain {
+        let x = |der: &[u8]| openssl::x509::X509::from_der(der).expect("certificate");
+        let (leaf, ac2, ac1, root) = (
+            x(&pki.ecpf.der),
+            x(&pki.ac2.der),
+            x(&pki.ac1.der),
+            x(&pki.root.der),
+        );
+        let key = |c: &openssl::x509::X509| c.public_key().expect("issuer key");
+        let links = vec![
+            (leaf, key(&ac2)),
+            (ac2.clone(), key(&ac1)),
+            (ac1.clone(), key(&root)),
+        ];
+        OpensslChain { links }
+    }
+
+    /// Checks the three signatures; true when all verify.
+    pub fn verify(&self) -> bool {
+        self.links.iter().all(|(c, k)| c.verify(k).unwrap_or(false))
+    }
+}

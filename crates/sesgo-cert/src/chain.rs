@@ -1,7 +1,6 @@
 //! Chain building and validation (criar Etapa 2.2–2.7, validar §3, "Montar cadeia" §13).
 
 use sesgo_core::{Code, Error, Finding, Result, Severity};
-use sha2::{Digest, Sha256};
 
 use crate::cert::Certificate;
 use crate::trust::TrustStore;
@@ -142,13 +141,13 @@ pub fn build_chain(leaf: &Certificate, pool: &[Certificate]) -> Result<Vec<Certi
 
 /// SHA-256 over `tag` and the length-prefixed DER of every certificate, in order.
 pub(crate) fn certs_key(tag: u64, chain: &[Certificate]) -> [u8; 32] {
-    let mut h = Sha256::new();
+    let mut h = crate::crypto::Sha256Stream::new();
     h.update(tag.to_be_bytes());
     for c in chain {
         h.update((c.der().len() as u64).to_be_bytes());
         h.update(c.der());
     }
-    h.finalize().into()
+    h.finish()
 }
 
 /// Time-independent checks: structure, critical extensions, signatures, CA constraints, name
@@ -253,7 +252,12 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
     // criar 2.4 / validar 3.3: last is self-signed and pinned
     if let Some(root) = chain.last() {
         let i = n - 1;
-        if !root.is_self_issued() || root.verify_signed_by(root).is_err() {
+        // A pinned anchor is trusted by the SHA-256 of its whole DER (RFC 5280 §6.1.1 (d):
+        // the trust anchor is an input of path validation), so its self-signature adds no
+        // assurance and is not checked again (ADR 0066); an unpinned last certificate
+        // must at least be a self-signed root to be reported as an untrusted one.
+        let pinned = trust.contains(&root.sha256());
+        if !root.is_self_issued() || (!pinned && root.verify_signed_by(root).is_err()) {
             f.push(fail(
                 Code::CertChainIncomplete,
                 i,

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::{RsaPrivateKey, RsaPublicKey};
 use sesgo_core::{Code, Error, Result};
 use zeroize::Zeroizing;
 
@@ -12,7 +10,7 @@ use crate::crypto;
 
 /// A signer's private key (RSA) with its certificate and the chain found alongside it.
 ///
-/// The key is zeroized on drop (`rsa::RsaPrivateKey` is `ZeroizeOnDrop`); every intermediate
+/// The key is wiped by the crypto backend when dropped ([`crypto::PrivateKey`]); every intermediate
 /// buffer holding key material or derived keys is wrapped in `zeroize::Zeroizing`. Passwords are
 /// borrowed, never stored. `Debug` never prints key material.
 ///
@@ -30,7 +28,7 @@ use crate::crypto;
 /// assert_eq!(err.code().as_str(), "CRYPTO.KEY-INACCESSIBLE");
 /// ```
 pub struct Credentials {
-    key: RsaPrivateKey,
+    key: crypto::PrivateKey,
     /// The certificate matching the key (also `chain[0]`).
     leaf: Certificate,
     chain: Vec<Certificate>,
@@ -48,7 +46,7 @@ impl fmt::Debug for Credentials {
     }
 }
 
-fn key_from_pkcs8(der: &[u8]) -> Result<RsaPrivateKey> {
+fn key_from_pkcs8(der: &[u8]) -> Result<crypto::PrivateKey> {
     let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| {
         Error::new(
             Code::CryptoKeyInaccessible,
@@ -64,16 +62,11 @@ fn key_from_pkcs8(der: &[u8]) -> Result<RsaPrivateKey> {
             ),
         ));
     }
-    RsaPrivateKey::from_pkcs8_der(der).map_err(|e| {
-        Error::new(
-            Code::CryptoKeyInaccessible,
-            format!("chave privada RSA inválida: {e}"),
-        )
-    })
+    crypto::PrivateKey::from_pkcs8_der(der)
 }
 
-fn same_key(cert: &Certificate, key: &RsaPublicKey) -> bool {
-    cert.public_key().is_ok_and(|k| k.as_rsa() == key)
+fn same_key(cert: &Certificate, key: &crypto::PublicKey) -> bool {
+    cert.public_key().is_ok_and(|k| k.same_as(key))
 }
 
 impl Credentials {
@@ -158,7 +151,7 @@ impl Credentials {
             },
         };
         let key = key_from_pkcs8(&key_entry.pkcs8)?;
-        let public = key.to_public_key();
+        let public = key.public_key();
         let mut certs = Vec::new();
         for (i, c) in contents.certs.iter().enumerate() {
             let cert =
@@ -267,15 +260,7 @@ impl Credentials {
                 })?;
                 key_from_pkcs8(doc.as_bytes())?
             }
-            "RSA PRIVATE KEY" => <RsaPrivateKey as pkcs1::DecodeRsaPrivateKey>::from_pkcs1_der(
-                &block.der,
-            )
-            .map_err(|e| {
-                Error::new(
-                    Code::CryptoKeyInaccessible,
-                    format!("chave PKCS#1 inválida: {e}"),
-                )
-            })?,
+            "RSA PRIVATE KEY" => crypto::PrivateKey::from_pkcs1_der(&block.der)?,
             other => {
                 return Err(Error::new(
                     Code::CryptoAlgorithmUnsupported,
@@ -289,8 +274,11 @@ impl Credentials {
 
     /// Builds credentials from an already loaded key and certificates (any order; the one
     /// matching the key is the leaf). Failure: `DEVICE.CERTIFICATE-NOT-FOUND`.
-    pub fn from_key_and_certs(key: RsaPrivateKey, certs: Vec<Certificate>) -> Result<Credentials> {
-        let public = key.to_public_key();
+    pub fn from_key_and_certs(
+        key: crypto::PrivateKey,
+        certs: Vec<Certificate>,
+    ) -> Result<Credentials> {
+        let public = key.public_key();
         let idx = certs
             .iter()
             .position(|c| same_key(c, &public))
@@ -335,7 +323,7 @@ impl Credentials {
     }
 
     /// The private key.
-    pub fn private_key(&self) -> &RsaPrivateKey {
+    pub fn private_key(&self) -> &crypto::PrivateKey {
         &self.key
     }
 

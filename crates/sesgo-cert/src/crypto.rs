@@ -1,42 +1,80 @@
-//! The crypto boundary (ADR 0042): RSA key extraction, RS256 sign/verify, PKCS#1 v1.5
-//! verification of certificate signatures, and the digests sesgo uses (SHA-1 fingerprints,
-//! SHA-256, SHA-512). Every other module and crate calls these; none names the backend.
+//! The crypto boundary (ADR 0042, backend chosen in ADR 0066): RSA key handling, RS256
+//! sign/verify, PKCS#1 v1.5 and PSS signatures for TLS and client assertions, PKCS#1 v1.5
+//! verification of certificate signatures, and the digests sesgo uses (SHA-1
+//! fingerprints, SHA-256, SHA-384, SHA-512). Every other module and crate calls these;
+//! none names the backend.
 //!
 //! The interface is backend-neutral: handles ([`PublicKey`], [`PrivateKey`]), byte slices
-//! in and fixed-size arrays out, `sesgo_core` errors. The backend today is RustCrypto
-//! (`rsa`, `sha1`, `sha2`); a later change may put another (e.g. OpenSSL) behind the same
-//! functions. PKCS#12 key derivation and MACs stay inside `pkcs12.rs` (format internals).
+//! in and fixed-size arrays out, `sesgo_core` errors. The backend is OpenSSL (the `openssl`
+//! crate), linked statically into sesgo's artifacts (ADR 0066): its RSA is several times
+//! faster than a pure-Rust one and its private-key operation is blinded. PKCS#12 key
+//! derivation and MACs stay inside `pkcs12.rs` (format internals).
+//!
+//! ```
+//! use sesgo_cert::crypto::{PrivateKey, SignatureScheme, HashAlg};
+//! # let pki = sesgo_cert::testpki::TestPki::shared();
+//! # let pem = std::fs::read_to_string(&pki.ecpf.key_pem).unwrap();
+//! let key = PrivateKey::from_pkcs8_pem(&pem).unwrap();
+//! let sig = key.sign_rs256(b"header.payload").unwrap();
+//! assert!(key.public_key().verify_rs256(b"header.payload", &sig));
+//! assert!(!key.public_key().verify_rs256(b"header.payload!", &sig));
+//! let pss = key.sign(SignatureScheme::Pss(HashAlg::Sha256), b"m").unwrap();
+//! assert!(key.public_key().verify(SignatureScheme::Pss(HashAlg::Sha256), b"m", &pss));
+//! ```
 
-use rsa::traits::PublicKeyParts;
-use rsa::Pkcs1v15Sign;
+use openssl::md::Md;
+use openssl::pkey::{HasPublic, PKey, PKeyRef, Private, Public};
+use openssl::pkey_ctx::PkeyCtx;
+use openssl::rsa::{Padding, Rsa};
+use openssl::sign::{RsaPssSaltlen, Signer, Verifier};
 use sesgo_core::{Code, Error, Result};
-use sha1::Sha1;
-use sha2::{Digest, Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
-/// SHA-1 (certificate fingerprints only).
+/// SHA-1 (certificate fingerprints and OCSP `CertID` only).
 pub fn sha1(data: &[u8]) -> [u8; 20] {
-    Sha1::digest(data).into()
+    openssl::sha::sha1(data)
 }
 
 /// SHA-256.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    Sha256::digest(data).into()
+    openssl::sha::sha256(data)
+}
+
+/// SHA-384.
+pub fn sha384(data: &[u8]) -> [u8; 48] {
+    openssl::sha::sha384(data)
 }
 
 /// SHA-512.
 pub fn sha512(data: &[u8]) -> [u8; 64] {
-    Sha512::digest(data).into()
+    openssl::sha::sha512(data)
+}
+
+/// Cryptographically secure random bytes (the operating system's generator through the
+/// backend). Failure: `CRYPTO.SIGNATURE-CREATION-FAILED` (no entropy available).
+pub fn random_bytes(buf: &mut [u8]) -> Result<()> {
+    openssl::rand::rand_bytes(buf).map_err(|e| {
+        Error::new(
+            Code::CryptoSignatureCreationFailed,
+            format!("gerador aleatório indisponível: {e}"),
+        )
+    })
 }
 
 /// Incremental SHA-256 (content digests are streamed, one resource at a time).
-#[derive(Clone, Default)]
-pub struct Sha256Stream(Sha256);
+#[derive(Clone)]
+pub struct Sha256Stream(openssl::sha::Sha256);
+
+impl Default for Sha256Stream {
+    fn default() -> Self {
+        Sha256Stream::new()
+    }
+}
 
 impl Sha256Stream {
     /// A fresh hasher.
     pub fn new() -> Self {
-        Sha256Stream(Sha256::new())
+        Sha256Stream(openssl::sha::Sha256::new())
     }
 
     /// Feeds bytes.
@@ -46,11 +84,11 @@ impl Sha256Stream {
 
     /// The digest.
     pub fn finish(self) -> [u8; 32] {
-        self.0.finalize().into()
+        self.0.finish()
     }
 }
 
-/// Hash of a PKCS#1 v1.5 signature (certificate and CRL signatures).
+/// Hash of a signature scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HashAlg {
     /// SHA-256.
@@ -61,32 +99,100 @@ pub enum HashAlg {
     Sha512,
 }
 
-/// An RSA public key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicKey(rsa::RsaPublicKey);
+impl HashAlg {
+    fn message_digest(self) -> openssl::hash::MessageDigest {
+        match self {
+            HashAlg::Sha256 => openssl::hash::MessageDigest::sha256(),
+            HashAlg::Sha384 => openssl::hash::MessageDigest::sha384(),
+            HashAlg::Sha512 => openssl::hash::MessageDigest::sha512(),
+        }
+    }
+}
+
+/// An RSA signature scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureScheme {
+    /// RSASSA-PKCS1-v1_5 (RS256 = `Pkcs1v15(Sha256)`; certificate, CRL and OCSP signatures).
+    Pkcs1v15(HashAlg),
+    /// RSASSA-PSS, MGF1 with the same hash, salt as long as the hash (TLS 1.3, PS256…).
+    Pss(HashAlg),
+}
+
+fn verifier_for<'a, T: HasPublic>(
+    scheme: SignatureScheme,
+    key: &'a PKeyRef<T>,
+) -> std::result::Result<Verifier<'a>, openssl::error::ErrorStack> {
+    let (hash, pss) = match scheme {
+        SignatureScheme::Pkcs1v15(h) => (h, false),
+        SignatureScheme::Pss(h) => (h, true),
+    };
+    let mut v = Verifier::new(hash.message_digest(), key)?;
+    if pss {
+        v.set_rsa_padding(Padding::PKCS1_PSS)?;
+        v.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+        v.set_rsa_mgf1_md(hash.message_digest())?;
+    }
+    Ok(v)
+}
+
+/// An RSA public key (cheap to clone: the backend counts references).
+#[derive(Clone)]
+pub struct PublicKey(PKey<Public>);
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey(RSA-{})", self.bits())
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.same_as(other)
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl PublicKey {
     /// From the `subjectPublicKey` bits of an `rsaEncryption` SPKI (PKCS#1
     /// `RSAPublicKey`). Failure: `CERT.INVALID-FORMAT`.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<PublicKey> {
-        <rsa::RsaPublicKey as pkcs1::DecodeRsaPublicKey>::from_pkcs1_der(der)
-            .map(PublicKey)
-            .map_err(|e| {
-                Error::new(
-                    Code::CertInvalidFormat,
-                    format!("chave pública RSA inválida: {e}"),
-                )
-            })
+        let invalid = |e: &dyn std::fmt::Display| {
+            Error::new(
+                Code::CertInvalidFormat,
+                format!("chave pública RSA inválida: {e}"),
+            )
+        };
+        let rsa = Rsa::public_key_from_der_pkcs1(der).map_err(|e| invalid(&e))?;
+        // The backend's parser accepts trailing bytes after the SEQUENCE; DER does not.
+        match rsa.public_key_to_der_pkcs1() {
+            Ok(again) if again == der => {}
+            _ => return Err(invalid(&"codificação DER não canônica")),
+        }
+        if rsa.n().is_negative() || rsa.e().is_negative() || rsa.e().num_bits() < 2 {
+            return Err(invalid(&"módulo ou expoente fora do domínio RSA"));
+        }
+        PKey::from_rsa(rsa).map(PublicKey).map_err(|e| invalid(&e))
     }
 
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.0.n().bits()
+        self.0.bits() as usize
+    }
+
+    /// Modulus, big-endian without leading zeros (JWK `n`).
+    pub fn modulus(&self) -> Vec<u8> {
+        self.0.rsa().map(|r| r.n().to_vec()).unwrap_or_default()
+    }
+
+    /// Public exponent, big-endian without leading zeros (JWK `e`).
+    pub fn exponent(&self) -> Vec<u8> {
+        self.0.rsa().map(|r| r.e().to_vec()).unwrap_or_default()
     }
 
     /// Whether both keys are the same (modulus and exponent).
     pub fn same_as(&self, other: &PublicKey) -> bool {
-        self.0.n() == other.0.n() && self.0.e() == other.0.e()
+        self.0.public_eq(&other.0)
     }
 
     /// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over `message`.
@@ -96,33 +202,33 @@ impl PublicKey {
 
     /// RS256 over a precomputed SHA-256 of the message.
     pub fn verify_rs256_digest(&self, sha256: &[u8; 32], signature: &[u8]) -> bool {
-        self.0
-            .verify(Pkcs1v15Sign::new::<Sha256>(), sha256, signature)
-            .is_ok()
-    }
-
-    /// RSASSA-PKCS1-v1_5 with `hash` over `message`.
-    pub fn verify_pkcs1v15(&self, hash: HashAlg, message: &[u8], signature: &[u8]) -> bool {
-        let (scheme, digest) = match hash {
-            HashAlg::Sha256 => (
-                Pkcs1v15Sign::new::<Sha256>(),
-                Sha256::digest(message).to_vec(),
-            ),
-            HashAlg::Sha384 => (
-                Pkcs1v15Sign::new::<Sha384>(),
-                Sha384::digest(message).to_vec(),
-            ),
-            HashAlg::Sha512 => (
-                Pkcs1v15Sign::new::<Sha512>(),
-                Sha512::digest(message).to_vec(),
-            ),
+        if signature.len() != self.0.size() {
+            return false;
+        }
+        let run = || -> std::result::Result<bool, openssl::error::ErrorStack> {
+            let mut ctx = PkeyCtx::new(&self.0)?;
+            ctx.verify_init()?;
+            ctx.set_rsa_padding(Padding::PKCS1)?;
+            ctx.set_signature_md(Md::sha256())?;
+            ctx.verify(sha256, signature)
         };
-        self.0.verify(scheme, &digest, signature).is_ok()
+        run().unwrap_or(false)
     }
 
-    /// The backend key (RustCrypto), for callers that still need it.
-    pub fn as_rsa(&self) -> &rsa::RsaPublicKey {
-        &self.0
+    /// RSASSA-PKCS1-v1_5 with `hash` over `message` (certificate, CRL, OCSP and
+    /// timestamp signatures).
+    pub fn verify_pkcs1v15(&self, hash: HashAlg, message: &[u8], signature: &[u8]) -> bool {
+        self.verify(SignatureScheme::Pkcs1v15(hash), message, signature)
+    }
+
+    /// A signature over `message` with `scheme`.
+    pub fn verify(&self, scheme: SignatureScheme, message: &[u8], signature: &[u8]) -> bool {
+        if signature.len() != self.0.size() {
+            return false;
+        }
+        verifier_for(scheme, &self.0)
+            .and_then(|mut v| v.verify_oneshot(signature, message))
+            .unwrap_or(false)
     }
 }
 
@@ -134,30 +240,107 @@ pub trait Rs256Signer {
     fn sign_rs256_digest(&self, sha256: &[u8; 32]) -> Result<Vec<u8>>;
 }
 
-/// An RSA private key (zeroized on drop).
+/// An RSA private key. The backend wipes the private numbers when the last clone is
+/// dropped; `Debug` never prints them.
 #[derive(Clone)]
-pub struct PrivateKey(rsa::RsaPrivateKey);
+pub struct PrivateKey {
+    key: PKey<Private>,
+    public: PublicKey,
+}
 
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PrivateKey(RSA-{})", self.0.n().bits())
+        write!(f, "PrivateKey(RSA-{})", self.key.bits())
     }
 }
 
+fn creation_failed(e: impl std::fmt::Display) -> Error {
+    Error::new(
+        Code::CryptoSignatureCreationFailed,
+        format!("falha na assinatura: {e}"),
+    )
+}
+
 impl PrivateKey {
-    /// Wraps a backend key.
-    pub fn from_rsa(key: rsa::RsaPrivateKey) -> PrivateKey {
-        PrivateKey(key)
+    /// From an unencrypted PKCS#8 `PrivateKeyInfo` (DER) holding an RSA key. Failures:
+    /// not RSA → `CRYPTO.ALGORITHM-UNSUPPORTED`; unreadable → `CRYPTO.KEY-INACCESSIBLE`.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey> {
+        let key = PKey::private_key_from_pkcs8(der).map_err(|e| {
+            Error::new(
+                Code::CryptoKeyInaccessible,
+                format!("chave privada PKCS#8 ilegível: {e}"),
+            )
+        })?;
+        Self::checked(key)
     }
 
-    /// The backend key.
-    pub fn as_rsa(&self) -> &rsa::RsaPrivateKey {
-        &self.0
+    /// From an unencrypted PKCS#8 PEM block (`-----BEGIN PRIVATE KEY-----`). Failures as
+    /// [`PrivateKey::from_pkcs8_der`].
+    pub fn from_pkcs8_pem(pem: &str) -> Result<PrivateKey> {
+        let (label, der) = der::pem::decode_vec(pem.as_bytes()).map_err(|e| {
+            Error::new(
+                Code::CryptoKeyInaccessible,
+                format!("PEM de chave privada ilegível: {e}"),
+            )
+        })?;
+        let der = Zeroizing::new(der);
+        if label != "PRIVATE KEY" {
+            return Err(Error::new(
+                Code::CryptoKeyInaccessible,
+                format!("esperado um bloco PEM 'PRIVATE KEY', encontrado '{label}'"),
+            ));
+        }
+        Self::from_pkcs8_der(&der)
+    }
+
+    /// From a PKCS#1 `RSAPrivateKey` (DER). Failure: `CRYPTO.KEY-INACCESSIBLE`.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<PrivateKey> {
+        let key = Rsa::private_key_from_der(der)
+            .and_then(PKey::from_rsa)
+            .map_err(|e| {
+                Error::new(
+                    Code::CryptoKeyInaccessible,
+                    format!("chave privada RSA ilegível: {e}"),
+                )
+            })?;
+        Self::checked(key)
+    }
+
+    fn checked(key: PKey<Private>) -> Result<PrivateKey> {
+        let Ok(rsa) = key.rsa() else {
+            return Err(Error::new(
+                Code::CryptoAlgorithmUnsupported,
+                format!("chave privada não RSA ({:?}); só RSA é suportado", key.id()),
+            ));
+        };
+        let public = rsa
+            .n()
+            .to_owned()
+            .and_then(|n| Rsa::from_public_components(n, rsa.e().to_owned()?))
+            .and_then(PKey::from_rsa)
+            .map_err(|e| Error::new(Code::CryptoKeyInaccessible, e.to_string()))?;
+        Ok(PrivateKey {
+            key,
+            public: PublicKey(public),
+        })
+    }
+
+    /// An unencrypted PKCS#8 `PrivateKeyInfo` (DER), zeroized on drop.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        self.key
+            .private_key_to_pkcs8()
+            .map(Zeroizing::new)
+            .map_err(|e| Error::new(Code::CryptoKeyInaccessible, e.to_string()))
+    }
+
+    /// Modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.key.bits() as usize
     }
 
     /// The public half.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(self.0.to_public_key())
+        self.public.clone()
     }
 
     /// RS256 over `message`.
@@ -165,29 +348,41 @@ impl PrivateKey {
         let digest = Zeroizing::new(sha256(message));
         self.sign_rs256_digest(&digest)
     }
-}
 
-impl Rs256Signer for PrivateKey {
-    fn sign_rs256_digest(&self, sha256: &[u8; 32]) -> Result<Vec<u8>> {
-        self.0.sign_rs256_digest(sha256)
+    /// A signature over `message` with `scheme` (PSS salts are random; PKCS#1 v1.5 is
+    /// deterministic).
+    pub fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>> {
+        let (hash, pss) = match scheme {
+            SignatureScheme::Pkcs1v15(h) => (h, false),
+            SignatureScheme::Pss(h) => (h, true),
+        };
+        let run = || -> std::result::Result<Vec<u8>, openssl::error::ErrorStack> {
+            let mut s = Signer::new(hash.message_digest(), &self.key)?;
+            if pss {
+                s.set_rsa_padding(Padding::PKCS1_PSS)?;
+                s.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+                s.set_rsa_mgf1_md(hash.message_digest())?;
+            }
+            s.sign_oneshot_to_vec(message)
+        };
+        run().map_err(creation_failed)
     }
 }
 
-impl Rs256Signer for rsa::RsaPrivateKey {
-    /// Blinded (random r from the OS): the private-key operation's timing does not depend
-    /// on the key alone (RUSTSEC-2023-0071 concerns unblinded use).
+impl Rs256Signer for PrivateKey {
+    /// OpenSSL blinds the private-key operation (random r per call), so its timing does
+    /// not depend on the key alone.
     fn sign_rs256_digest(&self, sha256: &[u8; 32]) -> Result<Vec<u8>> {
-        self.sign_with_rng(
-            &mut rsa::rand_core::OsRng,
-            Pkcs1v15Sign::new::<Sha256>(),
-            sha256,
-        )
-        .map_err(|e| {
-            Error::new(
-                Code::CryptoSignatureCreationFailed,
-                format!("falha na assinatura RS256: {e}"),
-            )
-        })
+        let run = || -> std::result::Result<Vec<u8>, openssl::error::ErrorStack> {
+            let mut ctx = PkeyCtx::new(&self.key)?;
+            ctx.sign_init()?;
+            ctx.set_rsa_padding(Padding::PKCS1)?;
+            ctx.set_signature_md(Md::sha256())?;
+            let mut out = Vec::with_capacity(self.key.size());
+            ctx.sign_to_vec(sha256, &mut out)?;
+            Ok(out)
+        };
+        run().map_err(creation_failed)
     }
 }
 
@@ -202,11 +397,60 @@ mod tests {
             [0xba, 0x78, 0x16, 0xbf],
             "FIPS 180-2 vector"
         );
+        assert_eq!(sha384(b"abc")[..4], [0xcb, 0x00, 0x75, 0x3f]);
         assert_eq!(sha512(b"abc")[..4], [0xdd, 0xaf, 0x35, 0xa1]);
         assert_eq!(sha1(b"abc")[..4], [0xa9, 0x99, 0x3e, 0x36]);
         let mut s = Sha256Stream::new();
         s.update(b"a");
         s.update(b"bc");
         assert_eq!(s.finish(), sha256(b"abc"));
+    }
+
+    #[test]
+    fn random_differs() {
+        let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+        random_bytes(&mut a).unwrap();
+        random_bytes(&mut b).unwrap();
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn public_key_rejects_trailing_bytes_and_garbage() {
+        let key = Rsa::generate(2048).unwrap();
+        let mut der = key.public_key_to_der_pkcs1().unwrap();
+        assert_eq!(PublicKey::from_pkcs1_der(&der).unwrap().bits(), 2048);
+        der.push(0);
+        assert_eq!(
+            PublicKey::from_pkcs1_der(&der).unwrap_err().code(),
+            Code::CertInvalidFormat
+        );
+        assert!(PublicKey::from_pkcs1_der(b"\x30\x00").is_err());
+    }
+
+    #[test]
+    fn every_scheme_round_trips_and_wrong_lengths_fail() {
+        let der = Rsa::generate(2048).unwrap().private_key_to_der().unwrap();
+        let key = PrivateKey::from_pkcs1_der(&der).unwrap();
+        let public = key.public_key();
+        assert_eq!(public.bits(), 2048);
+        for h in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+            for scheme in [SignatureScheme::Pkcs1v15(h), SignatureScheme::Pss(h)] {
+                let sig = key.sign(scheme, b"m").unwrap();
+                assert!(public.verify(scheme, b"m", &sig), "{scheme:?}");
+                assert!(!public.verify(scheme, b"n", &sig), "{scheme:?}");
+                assert!(!public.verify(scheme, b"m", &sig[1..]), "{scheme:?}");
+            }
+        }
+        let rs = key.sign_rs256(b"m").unwrap();
+        assert_eq!(
+            rs,
+            key.sign(SignatureScheme::Pkcs1v15(HashAlg::Sha256), b"m")
+                .unwrap()
+        );
+        assert!(public.verify_rs256(b"m", &rs));
+        assert!(!public.verify_rs256(b"m", &[]));
+        let mut long = rs.clone();
+        long.push(0);
+        assert!(!public.verify_rs256(b"m", &long));
     }
 }

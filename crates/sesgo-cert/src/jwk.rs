@@ -17,7 +17,7 @@ pub fn x5t_s256(cert: &Certificate) -> String {
 
 /// RFC 7638 JWK thumbprint (SHA-256, base64url) of the certificate's RSA public key: the
 /// `kid` sesgo gives the key in its JWK and in client assertions.
-/// Failure: not an RSA key → `CRYPTO.INVALID-PUBLIC-KEY` (from [`Certificate::rsa_public_key`]).
+/// Failure: not an RSA key → `CRYPTO.INVALID-PUBLIC-KEY` (from [`Certificate::public_key`]).
 pub fn jwk_thumbprint(cert: &Certificate) -> Result<String> {
     let (n, e) = modulus_exponent(cert)?;
     // RFC 7638 §3.2: required members only, lexicographic order, no whitespace.
@@ -28,11 +28,10 @@ pub fn jwk_thumbprint(cert: &Certificate) -> Result<String> {
 }
 
 fn modulus_exponent(cert: &Certificate) -> Result<(String, String)> {
-    use rsa::traits::PublicKeyParts;
-    let key = cert.rsa_public_key()?;
+    let key = cert.public_key()?;
     Ok((
-        Base64UrlUnpadded::encode_string(&key.n().to_bytes_be()),
-        Base64UrlUnpadded::encode_string(&key.e().to_bytes_be()),
+        Base64UrlUnpadded::encode_string(&key.modulus()),
+        Base64UrlUnpadded::encode_string(&key.exponent()),
     ))
 }
 

@@ -53,7 +53,10 @@ mod trust;
 pub mod tsp;
 
 pub use aia::{AiaConfig, AiaSource};
-pub use cert::{parse_x5c, Certificate, KeyAlgorithm, KeyUsageInfo};
+pub use cert::{
+    parse_x5c, Certificate, CertificateCache, KeyAlgorithm, KeyUsageInfo,
+    CERTIFICATE_CACHE_MAX_BYTES, CERTIFICATE_CACHE_MAX_ENTRIES,
+};
 pub use chain::{
     build_chain, validate_chain, ChainOptions, ValidatedChain, DEFAULT_MAX_DEPTH,
     DEFAULT_NEAR_EXPIRY_DAYS, UNTRUSTED_ROOT_CODE,

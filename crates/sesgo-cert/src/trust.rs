@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     completed: Mutex<HashMap<[u8; 32], Result<Vec<Certificate>>>>,
     /// Missing issuers from AIA `caIssuers` (with its own in-memory layer), if online.
     aia: Option<Arc<AiaSource>>,
+    /// Certificates met in signatures (`x5c`), parsed once per DER.
+    certificates: crate::CertificateCache,
 }
 
 /// Immutable set of trusted roots (SHA-256 of the DER) plus a pool of CA certificates used to
@@ -116,6 +118,7 @@ impl TrustStore {
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
                 aia: None,
+                certificates: crate::CertificateCache::new(),
             }),
         })
     }
@@ -136,6 +139,7 @@ impl TrustStore {
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
                 aia: None,
+                certificates: crate::CertificateCache::new(),
             }),
         })
     }
@@ -184,6 +188,8 @@ impl TrustStore {
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
                 aia: self.inner.aia.clone(),
+                // Parsing does not depend on the anchors: the derived store shares it.
+                certificates: self.inner.certificates.clone(),
             }),
         }
     }
@@ -199,6 +205,7 @@ impl TrustStore {
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
                 aia: Some(source),
+                certificates: self.inner.certificates.clone(),
             }),
         }
     }
@@ -376,6 +383,12 @@ impl TrustStore {
             }
             m.insert(key, v);
         }
+    }
+
+    /// The certificates met in signatures verified against this store, parsed once per
+    /// DER and shared by every clone of the store and every thread.
+    pub fn certificates(&self) -> &crate::CertificateCache {
+        &self.inner.certificates
     }
 
     /// Number of cached chain results (diagnostics/tests).

@@ -258,11 +258,10 @@ fn hash_of(oid: ObjectIdentifier) -> Option<HashAlg> {
 }
 
 fn digest(alg: HashAlg, data: &[u8]) -> Vec<u8> {
-    use sha2::Digest;
     match alg {
-        HashAlg::Sha256 => sha2::Sha256::digest(data).to_vec(),
-        HashAlg::Sha384 => sha2::Sha384::digest(data).to_vec(),
-        HashAlg::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        HashAlg::Sha256 => crypto::sha256(data).to_vec(),
+        HashAlg::Sha384 => crypto::sha384(data).to_vec(),
+        HashAlg::Sha512 => crypto::sha512(data).to_vec(),
     }
 }
 

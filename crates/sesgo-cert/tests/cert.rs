@@ -40,7 +40,14 @@ fn check_creds(cr: &Credentials) {
     let msg = b"eyJhbGciOiJSUzI1NiJ9.cGF5bG9hZA";
     let sig = cr.sign_rs256(msg).unwrap();
     use rsa::signature::Verifier;
-    let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(cr.leaf().rsa_public_key().unwrap());
+    // RustCrypto as an independent second implementation (the product signs with OpenSSL).
+    let k = cr.leaf().public_key().unwrap();
+    let public = rsa::RsaPublicKey::new(
+        rsa::BigUint::from_bytes_be(&k.modulus()),
+        rsa::BigUint::from_bytes_be(&k.exponent()),
+    )
+    .unwrap();
+    let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public);
     vk.verify(
         msg,
         &rsa::pkcs1v15::Signature::try_from(sig.as_slice()).unwrap(),

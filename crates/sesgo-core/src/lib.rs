@@ -22,6 +22,7 @@
 //! assert_eq!(oo["issue"][0]["location"][0], "Bundle.entry[0].fullUrl");
 //! ```
 
+pub mod base64;
 pub mod budget;
 pub mod codes;
 mod finding;

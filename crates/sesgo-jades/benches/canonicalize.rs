@@ -80,7 +80,6 @@ fn canon(c: &mut Criterion) {
 }
 
 fn sign(c: &mut Criterion) {
-    use rsa::pkcs8::DecodePrivateKey;
     let dir = std::env::temp_dir().join(format!("sesgo-jades-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let st = std::process::Command::new("openssl")
@@ -104,9 +103,10 @@ fn sign(c: &mut Criterion) {
         .output()
         .expect("openssl CLI required");
     assert!(st.status.success());
-    let key =
-        rsa::RsaPrivateKey::from_pkcs8_pem(&std::fs::read_to_string(dir.join("k.pem")).unwrap())
-            .unwrap();
+    let key = sesgo_cert::crypto::PrivateKey::from_pkcs8_pem(
+        &std::fs::read_to_string(dir.join("k.pem")).unwrap(),
+    )
+    .unwrap();
     let cert = std::fs::read(dir.join("c.der")).unwrap();
 
     let (text, _) = bundle(1 << 20);
@@ -119,9 +119,7 @@ fn sign(c: &mut Criterion) {
             let mut out = Vec::new();
             canonicalize_value_into(Canonicalization::Jcs, &v, &mut out).unwrap();
             let h = Sha256::digest(&out);
-            let s = key
-                .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(h))
-                .unwrap();
+            let s = key.sign_rs256(&h).unwrap();
             black_box(s.len())
         })
     });

@@ -3,7 +3,7 @@
 
 use crate::unprotected::{self, RevocationRefs};
 use crate::verify;
-use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+use base64ct::{Base64UrlUnpadded, Encoding};
 use sesgo_cert::crypto::{self, PublicKey, Rs256Signer};
 use sesgo_core::json::{parse_strict, write_escaped_str, Limits, Value};
 use sesgo_core::policy::{HeaderMember, IatRule, Policy, SigPIdForm, Strategy};
@@ -138,7 +138,7 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
                     if i > 0 {
                         h.push(b',');
                     }
-                    write_escaped_str(&mut h, &Base64::encode_string(der));
+                    write_escaped_str(&mut h, &sesgo_core::base64::encode_standard(der));
                 }
                 h.push(b']');
             }
@@ -168,7 +168,7 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
     }
     h.push(b'}');
 
-    let protected = Base64UrlUnpadded::encode_string(&h); // Etapa 7 (encoding)
+    let protected = sesgo_core::base64::encode_url(&h); // Etapa 7 (encoding)
     let payload = crate::payload_b64(digest); // Etapa 8
     Ok(Prepared::assemble(
         policy,
@@ -281,7 +281,8 @@ impl Prepared {
             _ => return Err(bad("payload")),
         }
         let mut findings = Vec::new();
-        let header = verify::check_protected(&protected, Some(policy), "protected", &mut findings);
+        let header =
+            verify::check_protected(&protected, Some(policy), None, "protected", &mut findings);
         if let Some(e) = Error::from_findings(findings) {
             return Err(e);
         }
@@ -317,7 +318,7 @@ pub fn complete(prepared: Prepared, signature: &[u8]) -> Result<Jws> {
         strategy: prepared.strategy,
         protected: prepared.protected,
         payload: prepared.payload,
-        signature: Base64UrlUnpadded::encode_string(signature),
+        signature: sesgo_core::base64::encode_url(signature),
         timestamp_token: None,
         revocation_refs: RevocationRefs::default(),
     })
@@ -327,7 +328,7 @@ pub fn complete(prepared: Prepared, signature: &[u8]) -> Result<Jws> {
 /// [`sesgo_cert::crypto`], blinded) and completes.
 ///
 /// ```no_run
-/// # fn f(key: rsa::RsaPrivateKey, chain: Vec<Vec<u8>>, digest: [u8; 32]) -> sesgo_core::Result<()> {
+/// # fn f(key: sesgo_cert::crypto::PrivateKey, chain: Vec<Vec<u8>>, digest: [u8; 32]) -> sesgo_core::Result<()> {
 /// use sesgo_jades::{prepare, sign_with, HeaderParams, Policy, Strategy};
 /// let p = prepare(Policy::Ig012, &HeaderParams { x5c_der: chain, iat: Some(1_760_000_000), strategy: Strategy::Iat }, &digest)?;
 /// let json = sign_with(p, &key)?.to_json()?;

@@ -23,7 +23,7 @@
 //! use sesgo_core::json::{parse_strict, Limits};
 //! use sesgo_jades::*;
 //!
-//! # fn f(key: rsa::RsaPrivateKey, chain_der: Vec<Vec<u8>>) -> sesgo_core::Result<()> {
+//! # fn f(key: sesgo_cert::crypto::PrivateKey, chain_der: Vec<Vec<u8>>) -> sesgo_core::Result<()> {
 //! let patient = parse_strict(br#"{"resourceType":"Patient","id":"1"}"#, &Limits::default())
 //!     .map_err(|e| e.into_error("Bundle", sesgo_core::Code::SecurityBundleMemoryLimitExceeded))?;
 //! let policy = Policy::Politica020;

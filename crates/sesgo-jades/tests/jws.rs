@@ -71,8 +71,10 @@ fn rs256(key: &RsaPrivateKey, input: &[u8]) -> Vec<u8> {
 fn forge(header: &str, unprotected: Option<&str>, payload: &[u8; 32]) -> String {
     let prot = Base64UrlUnpadded::encode_string(header.as_bytes());
     let pay = payload_b64(payload);
-    let sig =
-        Base64UrlUnpadded::encode_string(&rs256(&pki().a.key, format!("{prot}.{pay}").as_bytes()));
+    let sig = Base64UrlUnpadded::encode_string(&rs256(
+        &pki().a.oracle,
+        format!("{prot}.{pay}").as_bytes(),
+    ));
     match unprotected {
         Some(u) => format!(
             r#"{{"payload":"{pay}","signatures":[{{"protected":"{prot}","signature":"{sig}","header":{u}}}]}}"#
@@ -328,8 +330,8 @@ fn two_phase_external_signature() {
         let restored = Prepared::from_bytes(&bytes).unwrap();
         assert_eq!(restored, p);
         // External signer: right key accepted, wrong key refused.
-        let good = rs256(&pki().a.key, p.signing_input());
-        let bad = rs256(&pki().b.key, p.signing_input());
+        let good = rs256(&pki().a.oracle, p.signing_input());
+        let bad = rs256(&pki().b.oracle, p.signing_input());
         assert_eq!(
             complete(p.clone(), &bad).unwrap_err().code(),
             Code::CryptoSignatureCreationFailed
@@ -836,7 +838,10 @@ fn jws_structure_deviations() {
     // Wrong key: signed by B, x5c[0] = A.
     let forged = good.replace(
         sig,
-        &Base64UrlUnpadded::encode_string(&rs256(&pki().b.key, format!("{prot}.{pay}").as_bytes())),
+        &Base64UrlUnpadded::encode_string(&rs256(
+            &pki().b.oracle,
+            format!("{prot}.{pay}").as_bytes(),
+        )),
     );
     assert_eq!(
         codes(&forged, &o),

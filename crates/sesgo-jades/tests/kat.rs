@@ -15,7 +15,6 @@
 mod common;
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use common::python;
-use rsa::pkcs8::DecodePrivateKey;
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_jades::*;
 use sha2::{Digest, Sha256};
@@ -94,7 +93,7 @@ fn canonical_bytes_digest_header_and_jws_match_the_vectors() {
     // x5c: the chain leaf first, up to the root (what the facade puts in the header).
     let chain = pem_certs(&read_str("pki/chain.pem"));
     assert_eq!(chain.len(), 4);
-    let key = rsa::RsaPrivateKey::from_pkcs8_pem(&read_str("pki/signer.key")).unwrap();
+    let key = sesgo_cert::crypto::PrivateKey::from_pkcs8_pem(&read_str("pki/signer.key")).unwrap();
 
     for (dir, policy) in POLICIES {
         assert_eq!(read_str(&format!("{dir}/policy-uri.txt")), policy.uri());

@@ -63,7 +63,13 @@ fn p12_creds() -> Credentials {
 
 fn verify(cert_der: &[u8], msg: &[u8], sig: &[u8]) {
     let cert = Certificate::from_der(cert_der).unwrap();
-    let key: RsaPublicKey = cert.rsa_public_key().unwrap();
+    // RustCrypto as an independent second implementation (the product signs with OpenSSL).
+    let k = cert.public_key().unwrap();
+    let key = RsaPublicKey::new(
+        rsa::BigUint::from_bytes_be(&k.modulus()),
+        rsa::BigUint::from_bytes_be(&k.exponent()),
+    )
+    .unwrap();
     key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(msg), sig)
         .expect("RS256 signature verifies with the certificate");
 }

@@ -63,7 +63,7 @@ pub fn fill(attachment: &mut Object, external: Option<&[u8]>, loc: &str) -> Resu
 
 fn content_of(att: &Object, external: Option<&[u8]>, loc: &str) -> Result<Vec<u8>, Finding> {
     match (att.get("data").and_then(Value::as_str), external) {
-        (Some(data), _) => Base64::decode_vec(data).map_err(|_| {
+        (Some(data), _) => sesgo_core::base64::decode_standard(data).ok_or_else(|| {
             Finding::new(Code::FormatBase64Invalid, "Attachment.data não é Base64 padrão válido")
                 .at(format!("{loc}.data"))
         }),

@@ -1,6 +1,5 @@
 //! The FHIR `Signature` of profile `assinatura-avancada` (criar Etapa 14).
 
-use base64ct::{Base64, Encoding};
 use sesgo_core::json::{Object, Value};
 use sesgo_core::{Code, Error, Finding, Result};
 
@@ -97,7 +96,7 @@ pub fn build_signature(
     sig.insert("who", Value::Object(who_ref));
     sig.insert("targetFormat", formats.target_format);
     sig.insert("sigFormat", formats.sig_format);
-    sig.insert("data", Base64::encode_string(jws_json));
+    sig.insert("data", sesgo_core::base64::encode_standard(jws_json));
     Ok(Value::Object(sig))
 }
 
@@ -276,8 +275,8 @@ fn read(
             None
         }
         Some(_) if !decode_data => Some(Vec::new()),
-        Some(d) => match Base64::decode_vec(d) {
-            Ok(bytes) if !bytes.is_empty() => Some(bytes),
+        Some(d) => match sesgo_core::base64::decode_standard(d) {
+            Some(bytes) if !bytes.is_empty() => Some(bytes),
             _ => {
                 findings.push(bad(
                     Code::FormatBase64Invalid,

@@ -161,8 +161,7 @@ impl Signer {
     /// Failure: scheme not available for this key or signing failed →
     /// `CRYPTO.SIGNATURE-CREATION-FAILED` (a device's own codes pass through).
     pub(crate) fn sign_scheme(&self, scheme: TlsSignatureScheme, input: &[u8]) -> Result<Vec<u8>> {
-        use rsa::signature::{RandomizedSigner, SignatureEncoding};
-        use sha2::{Sha256, Sha384, Sha512};
+        use sesgo_cert::crypto::{HashAlg, SignatureScheme};
         if scheme == TlsSignatureScheme::RsaPkcs1Sha256 {
             return self.sign(input);
         }
@@ -172,35 +171,16 @@ impl Signer {
                 format!("esta chave assina apenas RS256; esquema pedido: {scheme:?}"),
             ));
         };
-        let key = c.private_key().clone();
-        let mut rng = rsa::rand_core::OsRng;
-        // Blinded PKCS#1 v1.5 (RandomizedSigner) and PSS with a random salt.
-        let sig = match scheme {
-            TlsSignatureScheme::RsaPkcs1Sha384 => rsa::pkcs1v15::SigningKey::<Sha384>::new(key)
-                .try_sign_with_rng(&mut rng, input)
-                .map(|s| s.to_vec()),
-            TlsSignatureScheme::RsaPkcs1Sha512 => rsa::pkcs1v15::SigningKey::<Sha512>::new(key)
-                .try_sign_with_rng(&mut rng, input)
-                .map(|s| s.to_vec()),
-            TlsSignatureScheme::RsaPssSha256 => rsa::pss::BlindedSigningKey::<Sha256>::new(key)
-                .try_sign_with_rng(&mut rng, input)
-                .map(|s| s.to_vec()),
-            TlsSignatureScheme::RsaPssSha384 => rsa::pss::BlindedSigningKey::<Sha384>::new(key)
-                .try_sign_with_rng(&mut rng, input)
-                .map(|s| s.to_vec()),
-            TlsSignatureScheme::RsaPssSha512 => rsa::pss::BlindedSigningKey::<Sha512>::new(key)
-                .try_sign_with_rng(&mut rng, input)
-                .map(|s| s.to_vec()),
-            TlsSignatureScheme::RsaPkcs1Sha256 => rsa::pkcs1v15::SigningKey::<Sha256>::new(key)
-                .try_sign_with_rng(&mut rng, input)
-                .map(|s| s.to_vec()),
+        // Blinded PKCS#1 v1.5 and PSS with a random salt as long as the hash.
+        let scheme = match scheme {
+            TlsSignatureScheme::RsaPkcs1Sha256 => SignatureScheme::Pkcs1v15(HashAlg::Sha256),
+            TlsSignatureScheme::RsaPkcs1Sha384 => SignatureScheme::Pkcs1v15(HashAlg::Sha384),
+            TlsSignatureScheme::RsaPkcs1Sha512 => SignatureScheme::Pkcs1v15(HashAlg::Sha512),
+            TlsSignatureScheme::RsaPssSha256 => SignatureScheme::Pss(HashAlg::Sha256),
+            TlsSignatureScheme::RsaPssSha384 => SignatureScheme::Pss(HashAlg::Sha384),
+            TlsSignatureScheme::RsaPssSha512 => SignatureScheme::Pss(HashAlg::Sha512),
         };
-        sig.map_err(|e| {
-            Error::new(
-                Code::CryptoSignatureCreationFailed,
-                format!("falha na assinatura ({scheme:?}): {e}"),
-            )
-        })
+        c.private_key().sign(scheme, input)
     }
 
     /// criar Etapa 10.3–10.4: RS256 signature of `input`.

@@ -197,7 +197,7 @@ fn too_long_assertion_is_refused_before_sending_and_by_the_server() {
     let endpoint = s(&env().kc["tokenEndpoint"]);
     let now = sesgo_core::time::now_unix();
     let claims = serde_json::json!({"iss":"sesgo-jwt","sub":"sesgo-jwt","aud":endpoint,
-        "iat": now - 400, "exp": now + 3600, "jti": sesgo::token::new_jti()});
+        "iat": now - 400, "exp": now + 3600, "jti": sesgo::token::new_jti().unwrap()});
     let jwt = hand_signed(&signer, &claims);
     o.auth = ClientAuth::Assertion(Zeroizing::new(jwt));
     let e = token(&fetcher(), &signer, &o).unwrap_err();
@@ -229,7 +229,7 @@ fn hand_signed(signer: &Signer, claims: &Value) -> String {
 fn replayed_jti_is_refused() {
     let signer = ecnpj();
     let endpoint = s(&env().kc["tokenEndpoint"]);
-    let jti = sesgo::token::new_jti();
+    let jti = sesgo::token::new_jti().unwrap();
     let jwt = client_assertion(
         &signer,
         &AssertionParams {

@@ -59,9 +59,17 @@ impl Certificate {
         }
     }
 
-    /// The RSA public key (a [`crypto::PublicKey`] handle). Failure:
-    /// `CERT.UNSUPPORTED-ALGORITHM` (not RSA) or `CERT.INVALID-FORMAT` (undecodable key).
+    /// The RSA public key (a [`crypto::PublicKey`] handle, decoded once per certificate).
+    /// Failure: `CERT.UNSUPPORTED-ALGORITHM` (not RSA) or `CERT.INVALID-FORMAT` (undecodable
+    /// key).
     pub fn public_key(&self) -> Result<crypto::PublicKey> {
+        self.inner
+            .public_key
+            .get_or_init(|| self.decode_public_key())
+            .clone()
+    }
+
+    fn decode_public_key(&self) -> Result<crypto::PublicKey> {
         let spki = &self.tbs().subject_public_key_info;
         if spki.algorithm.oid != oids::RSA_ENCRYPTION {
             return Err(Error::new(
@@ -76,11 +84,6 @@ impl Certificate {
             )
         })?;
         crypto::PublicKey::from_pkcs1_der(bytes)
-    }
-
-    /// The RSA public key as the backend's type; prefer [`Certificate::public_key`].
-    pub fn rsa_public_key(&self) -> Result<rsa::RsaPublicKey> {
-        self.public_key().map(|k| k.as_rsa().clone())
     }
 
     /// Raw TBSCertificate bytes as they appear in the DER (what the issuer signed).

@@ -1,7 +1,9 @@
 //! [`Certificate`]: an immutable, cheaply clonable parsed X.509 certificate.
 
+mod cache;
 mod extensions;
 mod keys;
+pub use cache::{CertificateCache, CERTIFICATE_CACHE_MAX_BYTES, CERTIFICATE_CACHE_MAX_ENTRIES};
 pub use extensions::KeyUsageInfo;
 pub use keys::KeyAlgorithm;
 
@@ -36,6 +38,9 @@ struct Inner {
     der: Vec<u8>,
     cert: x509_cert::Certificate,
     sha256: [u8; 32],
+    /// The subject's RSA key, prepared on first use (one decode per certificate, shared by
+    /// every clone and every thread).
+    public_key: std::sync::OnceLock<Result<crypto::PublicKey>>,
 }
 
 /// A parsed X.509 certificate (immutable; clones share the same allocation).
@@ -66,7 +71,8 @@ impl fmt::Debug for Certificate {
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.inner.der == other.inner.der
+        Arc::ptr_eq(&self.inner, &other.inner)
+            || (self.inner.sha256 == other.inner.sha256 && self.inner.der == other.inner.der)
     }
 }
 impl Eq for Certificate {}
@@ -107,6 +113,7 @@ impl Certificate {
                 der: der.to_vec(),
                 cert,
                 sha256,
+                public_key: std::sync::OnceLock::new(),
             }),
         })
     }

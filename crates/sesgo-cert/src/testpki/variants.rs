@@ -3,7 +3,7 @@
 //!
 //! CA variants are re-issued by the real parent CA for the *same key and DN* as the original, so
 //! the untouched certificates below them still verify. Two variants cannot be made by `openssl`
-//! and are re-encoded with `x509-cert` and re-signed with the issuer's key (`rsa`): a duplicate
+//! and are re-encoded with `x509-cert` and re-signed with the issuer's key (the crypto boundary): a duplicate
 //! extension and an outer `signatureAlgorithm` that differs from `TBSCertificate.signature`.
 
 use std::path::{Path, PathBuf};
@@ -11,15 +11,11 @@ use std::sync::OnceLock;
 
 use der::asn1::BitString;
 use der::{Decode, Encode};
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::signature::{SignatureEncoding, Signer};
-use rsa::RsaPrivateKey;
-use sha2::{Sha256, Sha384, Sha512};
 use spki::AlgorithmIdentifierOwned;
 
 use super::{gen_time, io, Gen, GenResult, TestPki, DN_AC1, DN_AC2};
 use crate::cert::oids;
+use crate::crypto::{HashAlg, PrivateKey, SignatureScheme};
 
 /// A chain as DER certificates, leaf first, test root last (`x5c` order).
 pub type DerChain = Vec<Vec<u8>>;
@@ -298,17 +294,20 @@ fn resign(
     }
     let tbs = cert.tbs_certificate.to_der().map_err(io)?;
     let pem = std::fs::read_to_string(issuer_key).map_err(io)?;
-    let key = RsaPrivateKey::from_pkcs8_pem(&pem).map_err(io)?;
+    let key = PrivateKey::from_pkcs8_pem(&pem).map_err(io)?;
     let alg = cert.signature_algorithm.oid;
-    let sig = if alg == oids::SHA256_WITH_RSA {
-        SigningKey::<Sha256>::new(key).sign(&tbs).to_vec()
+    let hash = if alg == oids::SHA256_WITH_RSA {
+        HashAlg::Sha256
     } else if alg == oids::SHA384_WITH_RSA {
-        SigningKey::<Sha384>::new(key).sign(&tbs).to_vec()
+        HashAlg::Sha384
     } else if alg == oids::SHA512_WITH_RSA {
-        SigningKey::<Sha512>::new(key).sign(&tbs).to_vec()
+        HashAlg::Sha512
     } else {
         return Err(format!("resign: unsupported algorithm {alg}"));
     };
+    let sig = key
+        .sign(SignatureScheme::Pkcs1v15(hash), &tbs)
+        .map_err(io)?;
     cert.signature = BitString::from_bytes(&sig).map_err(io)?;
     cert.to_der().map_err(io)
 }

@@ -250,7 +250,9 @@ impl<'a> Parser<'a> {
     fn string(&mut self) -> Result<String, Fail> {
         self.i += 1; // opening quote
         let start = self.i;
-        // Fast path: no escapes.
+        // Fast path: no escapes. Eight bytes at a time up to the first quote, backslash or
+        // control character, then byte by byte.
+        self.i += first_special(self.b.get(self.i..).unwrap_or_default());
         while let Some(&c) = self.b.get(self.i) {
             match c {
                 b'"' => {
@@ -342,5 +344,72 @@ impl<'a> Parser<'a> {
             _ => hi as u32,
         };
         char::from_u32(code).ok_or(Fail::Syntax(at, "escape \\u inválido"))
+    }
+}
+
+/// The length of the longest prefix of `b` without `"`, `\` or a control character
+/// (< 0x20), scanned eight bytes at a time (SWAR); `b.len()` if there is none.
+fn first_special(b: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each byte of `x` that is zero; exact for the lowest such byte (a
+    // borrow can only mark bytes above it).
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let v = u64::from_le_bytes(word);
+        let hits = zero(v ^ (LO * u64::from(b'"')))
+            | zero(v ^ (LO * u64::from(b'\\')))
+            // bytes < 0x20: v − 0x20 borrows; ASCII only (`!v` keeps bytes ≥ 0x80 out)
+            | (v.wrapping_sub(LO * 0x20) & !v & HI);
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(b.len() - i)
+}
+
+#[cfg(test)]
+mod swar_tests {
+    use super::first_special;
+
+    fn naive(b: &[u8]) -> usize {
+        b.iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .unwrap_or(b.len())
+    }
+
+    #[test]
+    fn matches_the_byte_loop_everywhere() {
+        let fill: &[u8] = b"aZ ~\x7f\x80\xff\xc3\xa9!#[]";
+        for special in [b'"', b'\\', 0x00, 0x1f, 0x0a] {
+            for len in 0..40 {
+                for at in 0..=len {
+                    let mut v: Vec<u8> = (0..len).map(|k| fill[k % fill.len()]).collect();
+                    if at < len {
+                        v[at] = special;
+                    }
+                    assert_eq!(first_special(&v), naive(&v), "{v:?}");
+                }
+            }
+        }
+        // Every byte value in every lane position.
+        for byte in 0..=255u8 {
+            for lane in 0..8 {
+                let mut v = vec![b'a'; 16];
+                v[lane] = byte;
+                v[lane + 8] = byte;
+                assert_eq!(first_special(&v), naive(&v), "{byte:#x} at {lane}");
+            }
+        }
     }
 }

@@ -39,6 +39,7 @@ pub const MAX_X5C_CERT_B64: usize = 64 << 10;
 pub(crate) fn check_protected(
     b64: &str,
     expected: Option<Policy>,
+    certificates: Option<&sesgo_cert::CertificateCache>,
     p: &str,
     f: &mut Vec<Finding>,
 ) -> Option<Header> {
@@ -181,7 +182,11 @@ pub(crate) fn check_protected(
                     );
                     continue;
                 };
-                match Certificate::from_der(&der) {
+                let parsed = match certificates {
+                    Some(cache) => cache.parse(&der),
+                    None => Certificate::from_der(&der),
+                };
+                match parsed {
                     Ok(cert) => {
                         if i == 0 {
                             match leaf_key_of(&cert) {

@@ -6,7 +6,6 @@ mod unprotected;
 pub(crate) use header::{check_protected, leaf_key_of};
 
 use crate::unprotected::RevocationRefs;
-use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use sesgo_cert::{crypto, Certificate};
 use sesgo_core::json::{parse_strict, JsonError, Limits, Object, Value};
 use sesgo_core::policy::{IatRule, Policy, Strategy, TsaImprint, UnprotectedForm};
@@ -21,6 +20,9 @@ pub struct VerifyOptions {
     pub expected_payload: Option<[u8; 32]>,
     /// Bounds for the JWS JSON and its protected header (default 8 MiB, depth 16).
     pub limits: Limits,
+    /// Where `x5c` certificates are parsed once per DER (the trust store's,
+    /// [`sesgo_cert::TrustStore::certificates`]); `None` parses every time.
+    pub certificates: Option<sesgo_cert::CertificateCache>,
 }
 
 impl Default for VerifyOptions {
@@ -32,6 +34,7 @@ impl Default for VerifyOptions {
                 max_bytes: 8 << 20,
                 max_depth: 16,
             },
+            certificates: None,
         }
     }
 }
@@ -94,12 +97,12 @@ pub(crate) fn tsa_imprint(policy: Policy, signature_b64: &str) -> [u8; 32] {
 
 /// Strict base64url without padding, whitespace or non-zero trailing bits.
 pub(crate) fn b64url(s: &str) -> Option<Vec<u8>> {
-    Base64UrlUnpadded::decode_vec(s).ok()
+    sesgo_core::base64::decode_url(s)
 }
 
 /// Strict standard Base64 with padding.
 pub(crate) fn b64std(s: &str) -> Option<Vec<u8>> {
-    Base64::decode_vec(s).ok()
+    sesgo_core::base64::decode_standard(s)
 }
 
 pub(crate) fn json_failure(e: JsonError, at: &str) -> Finding {
@@ -269,6 +272,7 @@ pub fn verify_jws(jws: &[u8], options: &VerifyOptions) -> Result<VerifiedJws> {
         check_protected(
             p,
             options.expected_policy,
+            options.certificates.as_ref(),
             "signatures[0].protected",
             &mut f,
         )

@@ -12,13 +12,17 @@
 
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::RsaPrivateKey;
+use sesgo_cert::crypto::PrivateKey;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 /// A self-signed RSA-2048 test identity.
 pub struct Ident {
-    pub key: RsaPrivateKey,
+    /// The product's key (OpenSSL behind the crypto boundary).
+    pub key: PrivateKey,
+    /// The same key in RustCrypto: an independent second RSA implementation (ADR 0066).
+    pub oracle: RsaPrivateKey,
     pub cert_der: Vec<u8>,
     pub cert_path: PathBuf,
 }
@@ -48,7 +52,8 @@ fn make_ident(dir: &Path, name: &str) -> Ident {
     );
     let pem = std::fs::read_to_string(&key).unwrap();
     Ident {
-        key: RsaPrivateKey::from_pkcs8_pem(&pem).expect("PKCS#8 key"),
+        key: PrivateKey::from_pkcs8_pem(&pem).expect("PKCS#8 key"),
+        oracle: RsaPrivateKey::from_pkcs8_pem(&pem).expect("PKCS#8 key"),
         cert_der: std::fs::read(&cert).unwrap(),
         cert_path: cert,
     }

@@ -67,22 +67,22 @@ fn is_semver(v: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.'))
 }
 
-/// A fresh random UUID (version 4): the assertion's `jti`, never reused.
-pub fn new_jti() -> String {
-    use rsa::rand_core::RngCore;
+/// A fresh random UUID (version 4): the assertion's `jti`, never reused. Failure (no
+/// entropy from the operating system): `CRYPTO.SIGNATURE-CREATION-FAILED`.
+pub fn new_jti() -> Result<String> {
     let mut b = [0u8; 16];
-    rsa::rand_core::OsRng.fill_bytes(&mut b);
+    sesgo_cert::crypto::random_bytes(&mut b)?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
+    Ok(format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],
         &h[8..12],
         &h[12..16],
         &h[16..20],
         &h[20..32]
-    )
+    ))
 }
 
 /// What goes into one assertion.
@@ -144,7 +144,10 @@ pub fn client_assertion(signer: &Signer, p: &AssertionParams<'_>) -> Result<Zero
         "exp".into(),
         Value::from(p.issued_at.saturating_add(p.ttl_secs as i64)),
     );
-    let jti = p.jti.map_or_else(new_jti, str::to_owned);
+    let jti = match p.jti {
+        Some(j) => j.to_owned(),
+        None => new_jti()?,
+    };
     claims.insert("jti".into(), Value::from(jti));
     if let Some(ctx) = p.hub_ctx {
         ctx.validate()?;
@@ -173,8 +176,8 @@ mod tests {
 
     #[test]
     fn jti_is_a_v4_uuid_and_fresh() {
-        let a = new_jti();
-        let b = new_jti();
+        let a = new_jti().unwrap();
+        let b = new_jti().unwrap();
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");

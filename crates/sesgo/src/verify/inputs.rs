@@ -6,7 +6,6 @@
 
 use crate::settings::Settings;
 use crate::sign::parse_json;
-use base64ct::{Base64, Encoding};
 use sesgo_core::json::Value;
 use sesgo_core::{Code, Error, Finding, Result};
 use sesgo_provenance::signed_set::signed_provenances;
@@ -66,7 +65,7 @@ impl<'i> Parsed<'i> {
                     )
                     .at("Signature.data"));
                 }
-                let jws = Base64::decode_vec(d).map_err(|_| {
+                let jws = sesgo_core::base64::decode_standard(d).ok_or_else(|| {
                     Error::new(
                         Code::FormatBase64Invalid,
                         "Signature.data não é Base64 padrão válido",

@@ -142,7 +142,11 @@ impl Ctx<'_> {
         let at = |f: Finding| f.map_locations(|l| jws_loc(&base, l));
 
         // Stage jws (FC, ISC, CV of the signature value).
-        let v = match sesgo_core::budget::phase(|| verify_jws(jws, &JwsOptions::default())) {
+        let jws_options = JwsOptions {
+            certificates: Some(self.trust.certificates().clone()),
+            ..JwsOptions::default()
+        };
+        let v = match sesgo_core::budget::phase(|| verify_jws(jws, &jws_options)) {
             Ok(v) => {
                 log.record(Stage::Jws, Vec::new(), false);
                 v
