@@ -62,9 +62,10 @@ commands:
   header [--check]   regenerate include/sesgo.h with cbindgen; --check fails on any diff
   demo               the README's first command: build a test PKI, sign and verify a sample Bundle
   testpki [DIR]      generate a throw-away test PKI (openssl CLI); prints its manifest.json
-  bench [--quick|--report|spark]  benchmarks; writes BENCHMARKS.md (--quick: each harness
-                     once, for CI; --report: rewrite BENCHMARKS.md from the last run's results;
-                     spark: only the archive-on-Spark section, ADR 0063)
+  bench [--quick|--report|spark|jvm]  benchmarks; writes BENCHMARKS.md (--quick: each
+                     harness once, for CI; --report: rewrite BENCHMARKS.md from the last run's
+                     results; spark: only the archive-on-Spark section, ADR 0063; jvm: only the
+                     sesgo jar vs plain Java section, ADR 0066)
   kat [--regenerate] check the known-answer vectors (testdata/kat) with the Rust KAT tests;
                      --regenerate rewrites them from the committed inputs (an intentional
                      format change only: review the diff; CI never regenerates)
@@ -113,6 +114,8 @@ fn main() -> ExitCode {
         ["testpki", dir] => testpki::generate(Path::new(dir)).map(|m| println!("{}", m.display())),
         ["bench-data", size, dir] => bench_data_cmd(size, dir),
         ["bench", "spark"] => spark::bench_spark(),
+        ["bench", "jvm"] => bench::bench_jvm(false),
+        ["bench", "jvm", "--quick"] => bench::bench_jvm(true),
         ["hostile"] => fuzz::hostile(false),
         ["hostile", "--check"] => fuzz::hostile(true),
         ["fuzz", "--replay"] => fuzz::replay(),

@@ -475,6 +475,32 @@ impl Fetch for Unusable {
     }
 }
 
+/// The transport of [`Network::ephemeral`], made on its first use.
+struct LazyHttp {
+    settings: Settings,
+    built: std::sync::OnceLock<Arc<dyn Fetch>>,
+}
+
+impl LazyHttp {
+    fn get(&self) -> &Arc<dyn Fetch> {
+        self.built
+            .get_or_init(|| Network::ephemeral(&self.settings).fetcher())
+    }
+}
+
+impl Fetch for LazyHttp {
+    fn fetch(&self, request: &Request<'_>) -> std::result::Result<Response, FetchError> {
+        self.get().fetch(request)
+    }
+
+    fn with_extra_roots(
+        &self,
+        roots_der: &[Vec<u8>],
+    ) -> std::result::Result<Option<Arc<dyn Fetch>>, String> {
+        self.get().with_extra_roots(roots_der)
+    }
+}
+
 /// The transport and cache one operation (sign, verify) uses: those of the network
 /// attached to `trust` ([`Network::attach`]), else of [`Network::ephemeral`] built from
 /// `settings`; always [`Offline`] when `settings.network` is false (the cache is still
@@ -490,7 +516,16 @@ impl Route {
     pub(crate) fn of(trust: &TrustStore, settings: &Settings) -> Route {
         let (fetch, disk) = match trust.aia() {
             Some(aia) => (aia.fetcher(), aia.cache().cloned()),
-            None => (Network::ephemeral(settings).fetcher(), None),
+            // Built on the first request only: most operations fetch nothing (revocation
+            // off, evidence or cache enough, complete x5c), and an HTTPS client costs more
+            // than a whole verification (issue 17).
+            None => (
+                Arc::new(LazyHttp {
+                    settings: settings.clone(),
+                    built: std::sync::OnceLock::new(),
+                }) as Arc<dyn Fetch>,
+                None,
+            ),
         };
         let fetch: Arc<dyn Fetch> = if settings.network {
             fetch
