@@ -125,6 +125,25 @@ fn stat(stderr: &str, name: &str) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// CPU seconds (user + system) of this process's waited-for descendants, from
+/// `/proc/self/stat` (`cutime`, `cstime`): the fuzzer runs under `cargo fuzz run`, which
+/// waits for it, so its time is counted here once `cargo` returns.
+fn children_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    // After the `(comm)` field, index 0 is field 3 (state); cutime is field 16, cstime 17.
+    let ticks = f.get(13)?.parse::<f64>().ok()? + f.get(14)?.parse::<f64>().ok()?;
+    let hz = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    Some(ticks / hz)
+}
+
 pub(crate) fn fuzz(seconds: u64, only: &[&str]) -> Result {
     let all = targets()?;
     let chosen: Vec<String> = if only.is_empty() {
@@ -152,6 +171,7 @@ pub(crate) fn fuzz(seconds: u64, only: &[&str]) -> Result {
         std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
         std::fs::create_dir_all(&artifacts).map_err(|e| format!("{}: {e}", artifacts.display()))?;
         progress(&format!("fuzz {t} for {seconds} s"));
+        let cpu_before = children_cpu_seconds();
         let out = cargo_fuzz()?
             .args(["run", "-O", t])
             .arg(&corpus)
@@ -177,8 +197,12 @@ pub(crate) fn fuzz(seconds: u64, only: &[&str]) -> Result {
         let runs = stat(&stderr, "number_of_executed_units");
         let per_sec = stat(&stderr, "average_exec_per_sec");
         let rss = stat(&stderr, "peak_rss_mb");
+        let cpu = match (cpu_before, children_cpu_seconds()) {
+            (Some(a), Some(b)) => format!("{:.0}", b - a),
+            _ => "?".into(),
+        };
         rows.push(format!(
-            "{t:<14} {runs:>12} runs {per_sec:>8} exec/s {rss:>6} MB peak RSS"
+            "{t:<14} {runs:>12} runs {per_sec:>8} exec/s {cpu:>6} CPU s {rss:>6} MB peak RSS"
         ));
     }
     eprintln!("\nfuzz: {seconds} s per target, no crash, no timeout, no leak:");

@@ -25,6 +25,20 @@ fn duplicate_members_are_rejected_with_their_path() {
             "entry[1].resource.meta.tag",
         ),
         (r#"[[{"k":{"x":null,"x":null}}]]"#, "[0][0].k.x"),
+        // Indexes and names of the outer containers after an inner one failed half-way.
+        (r#"[1,[2,3,{"a":1,"a":2}]]"#, "[1][2].a"),
+        (
+            r#"[[0,0,0],[1,[2,3,[4,{"b":[5,5],"c":{"d":1,"d":2}}]]]]"#,
+            "[1][1][2][1].c.d",
+        ),
+        (
+            r#"{"x":[1,2],"y":{"p":1,"q":{"r":[1],"s":{"t":1,"t":1}}}}"#,
+            "y.q.s.t",
+        ),
+        (
+            r#"[0,{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0,"k":0,"l":0,"m":0,"a":0}]"#,
+            "[1].a",
+        ),
         // Same member spelled with an escape is still the same member.
         (r#"{"id":1,"\u0069d":2}"#, "id"),
     ];
@@ -203,4 +217,37 @@ fn never_panics_on_mutated_input() {
         }
         let _ = parse_strict(&m, &Limits::default());
     }
+}
+
+#[test]
+fn repeated_member_names_read_back_exactly() {
+    // Names are shared between members by the parser: escaped, long (past the cache) and
+    // colliding names must still read back and serialize exactly.
+    let long = "n".repeat(100);
+    let mut doc = String::from("[");
+    for i in 0..2000 {
+        if i > 0 {
+            doc.push(',');
+        }
+        doc.push_str(&format!(
+            r#"{{"resourceType":"Observation","{long}":{i},"k{}":true,"\u0076alue":"v{i}"}}"#,
+            i % 700
+        ));
+    }
+    doc.push(']');
+    let v = parse_strict(doc.as_bytes(), &Limits::default()).unwrap();
+    let items = v.as_array().unwrap();
+    assert_eq!(items.len(), 2000);
+    for (i, item) in items.iter().enumerate() {
+        assert_eq!(item["resourceType"].as_str(), Some("Observation"));
+        assert_eq!(item[long.as_str()].as_u64(), Some(i as u64));
+        assert_eq!(item[format!("k{}", i % 700).as_str()].as_bool(), Some(true));
+        assert_eq!(item["value"].as_str(), Some(format!("v{i}").as_str()));
+        let keys: Vec<&str> = item.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 4);
+    }
+    // Serialization writes the unescaped names.
+    let again = parse_strict(v.to_json().as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(again, v);
+    assert!(v.to_json().contains(r#""value":"v1999""#));
 }

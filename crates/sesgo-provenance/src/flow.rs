@@ -85,6 +85,13 @@ pub fn signed_content<'a>(
     })
 }
 
+impl SignedContent<'_> {
+    /// The signed entries' indexes in `Bundle.entry`, in target order (for [`wrap_owned`]).
+    pub fn entry_indexes(&self) -> Vec<usize> {
+        self.targets.iter().map(|t| t.entry_index).collect()
+    }
+}
+
 /// criar Etapas 13 (serialization) and 14: the final JWS as compact JSON, wrapped in the
 /// FHIR `Signature` (`when` = `reference_time`, `who` from the certificate), placed in the
 /// Provenance (with the signer agent the policy asks for), and the transfer Bundle of the
@@ -97,6 +104,42 @@ pub fn wrap(
     reference_time: i64,
     who: &SignerIdentifier,
 ) -> Result<SignedSet> {
+    wrap_with(
+        provenance,
+        jws,
+        reference_time,
+        who,
+        content.warnings.clone(),
+        |signed| transfer_bundle(bundle, &content.targets, signed),
+    )
+}
+
+/// [`wrap`] consuming the Bundle: `entry_indexes` are the signed entries' indexes in
+/// `Bundle.entry`, in target order ([`SignedContent::entry_indexes`]); the entries are
+/// moved into the transfer Bundle rather than copied
+/// ([`crate::provenance::transfer_bundle_owned`]).
+pub fn wrap_owned(
+    bundle: Value,
+    entry_indexes: &[usize],
+    provenance: &Value,
+    jws: &Jws,
+    reference_time: i64,
+    who: &SignerIdentifier,
+    warnings: Vec<Finding>,
+) -> Result<SignedSet> {
+    wrap_with(provenance, jws, reference_time, who, warnings, |signed| {
+        crate::provenance::transfer_bundle_owned(bundle, entry_indexes, signed)
+    })
+}
+
+fn wrap_with(
+    provenance: &Value,
+    jws: &Jws,
+    reference_time: i64,
+    who: &SignerIdentifier,
+    warnings: Vec<Finding>,
+    transfer: impl FnOnce(Value) -> Value,
+) -> Result<SignedSet> {
     let policy = jws.policy();
     let jws_json = jws.to_json()?;
     let sig = build_signature(
@@ -106,13 +149,13 @@ pub fn wrap(
         jws_json.as_bytes(),
     )?;
     let signed = signed_provenance(provenance, sig.clone(), who, policy.profile().signer_agent)?;
-    let out_bundle = transfer_bundle(bundle, &content.targets, signed.clone());
+    let out_bundle = transfer(signed.clone());
     Ok(SignedSet {
         signature: sig,
         provenance: signed,
         bundle: out_bundle,
         jws: jws_json,
-        warnings: content.warnings.clone(),
+        warnings,
     })
 }
 

@@ -106,25 +106,70 @@ pub fn transfer_bundle(
     targets: &[SignedTarget<'_>],
     signed_provenance: Value,
 ) -> Value {
-    let mut out = Object::new();
+    let mut kept = Object::new();
     if let Some(obj) = bundle.as_object() {
         for (k, v) in obj.iter() {
             if k != "entry" {
-                out.insert(k, v.clone());
+                kept.insert(k, v.clone());
             }
         }
     }
+    let entries = bundle["entry"].as_array();
+    let list: Vec<Value> = targets
+        .iter()
+        .filter_map(|t| entries.and_then(|e| e.get(t.entry_index)).cloned())
+        .collect();
+    assemble_transfer(kept, list, signed_provenance)
+}
+
+/// [`transfer_bundle`] consuming the Bundle: the signed entries (given by their indexes
+/// in `Bundle.entry`, in target order) are moved, not copied, so a large Bundle is never
+/// held twice. An index given twice is copied the second time; an index out of range is
+/// skipped, as in [`transfer_bundle`].
+pub fn transfer_bundle_owned(
+    bundle: Value,
+    entry_indexes: &[usize],
+    signed_provenance: Value,
+) -> Value {
+    let mut kept = match bundle {
+        Value::Object(o) => o,
+        _ => Object::new(),
+    };
+    let entries = match kept.remove("entry") {
+        Some(Value::Array(a)) => a,
+        _ => Vec::new(),
+    };
+    let mut slots: Vec<Option<Value>> = entries.into_iter().map(Some).collect();
+    // Where an entry already moved went in `list`.
+    let mut moved_to: Vec<Option<usize>> = vec![None; slots.len()];
+    let mut list: Vec<Value> = Vec::with_capacity(entry_indexes.len() + 1);
+    for &i in entry_indexes {
+        let taken = slots.get_mut(i).and_then(Option::take);
+        let value = match (taken, moved_to.get(i).copied().flatten()) {
+            (Some(v), _) => v,
+            (None, Some(at)) => match list.get(at) {
+                Some(v) => v.clone(),
+                None => continue,
+            },
+            (None, None) => continue,
+        };
+        if let Some(cell) = moved_to.get_mut(i) {
+            *cell = Some(list.len());
+        }
+        list.push(value);
+    }
+    assemble_transfer(kept, list, signed_provenance)
+}
+
+/// The transfer Bundle from the Bundle's members other than `entry`, the signed entries
+/// and the signed Provenance (appended as the last entry, with a fresh `urn:uuid`).
+fn assemble_transfer(mut out: Object, mut list: Vec<Value>, signed_provenance: Value) -> Value {
     if !out.contains_key("resourceType") {
         out.insert("resourceType", "Bundle");
     }
     if !out.contains_key("type") {
         out.insert("type", "collection");
     }
-    let entries = bundle["entry"].as_array();
-    let mut list: Vec<Value> = targets
-        .iter()
-        .filter_map(|t| entries.and_then(|e| e.get(t.entry_index)).cloned())
-        .collect();
     let mut prov_entry = Object::new();
     prov_entry.insert("fullUrl", format!("urn:uuid:{}", uuid::Uuid::new_v4()));
     prov_entry.insert("resource", signed_provenance);
@@ -242,5 +287,55 @@ fn short_json(v: &Value) -> String {
         format!("{}…", s.chars().take(80).collect::<String>())
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sesgo_core::json::{parse_strict, Limits};
+
+    /// The transfer Bundle without the random `fullUrl` of its Provenance entry.
+    fn comparable(mut v: Value) -> Value {
+        if let Some(last) = v
+            .as_object_mut()
+            .and_then(|o| o.get_mut("entry"))
+            .and_then(Value::as_array_mut)
+            .and_then(|a| a.last_mut())
+            .and_then(Value::as_object_mut)
+        {
+            last.remove("fullUrl");
+        }
+        v
+    }
+
+    #[test]
+    fn owned_transfer_bundle_equals_the_copied_one() {
+        let bundle = parse_strict(
+            br#"{"id":"b","type":"collection","meta":{"tag":[{"code":"x"}]},"entry":[{"fullUrl":"urn:uuid:a","resource":{"resourceType":"Patient"}},{"fullUrl":"urn:uuid:b","resource":{"resourceType":"Encounter","status":"finished"}},{"fullUrl":"urn:uuid:c","resource":{"resourceType":"Observation"}}],"timestamp":"2026-01-01T00:00:00Z"}"#,
+            &Limits::default(),
+        )
+        .unwrap();
+        let prov = parse_strict(br#"{"resourceType":"Provenance"}"#, &Limits::default()).unwrap();
+        let cases: [&[usize]; 5] = [&[2, 0], &[1], &[0, 1, 2], &[1, 1, 0, 1], &[7, 2]];
+        for indexes in cases {
+            let targets: Vec<SignedTarget<'_>> = indexes
+                .iter()
+                .map(|&i| SignedTarget {
+                    reference: "urn:uuid:x",
+                    entry_index: i,
+                    resource: &Value::Null,
+                })
+                .collect();
+            let copied = transfer_bundle(&bundle, &targets, prov.clone());
+            let moved = transfer_bundle_owned(bundle.clone(), indexes, prov.clone());
+            assert_eq!(comparable(copied), comparable(moved.clone()), "{indexes:?}");
+            // The Bundle's members keep their order; `entry` comes last.
+            let keys: Vec<&str> = moved.as_object().unwrap().keys().collect();
+            assert_eq!(
+                keys,
+                ["id", "type", "meta", "timestamp", "resourceType", "entry"]
+            );
+        }
     }
 }

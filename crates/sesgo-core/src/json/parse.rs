@@ -2,6 +2,8 @@
 
 use super::value::{number_token_len, Number, Object, Value};
 use super::JsonError;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 enum Seg {
     Key(String),
@@ -50,6 +52,9 @@ pub(super) fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> 
         b: input,
         i: 0,
         max_depth,
+        names: vec![None; NAME_SLOTS],
+        items: Vec::new(),
+        members: Vec::new(),
     };
     let result = p.ws().and_then(|()| p.value(0)).and_then(|v| {
         p.ws()?;
@@ -90,6 +95,31 @@ struct Parser<'a> {
     b: &'a [u8],
     i: usize,
     max_depth: usize,
+    /// Member names seen, direct-mapped by a hash of their bytes: a repeated name is a
+    /// shared `Arc<str>`, not a new allocation. A collision only costs an allocation (the
+    /// slot is overwritten), so hostile names cannot make lookups slower than one compare.
+    names: Vec<Option<Arc<str>>>,
+    /// Scratch stacks for the elements and members of the arrays and objects being read
+    /// (innermost on top): each container is allocated once, at its exact size, when it
+    /// closes.
+    items: Vec<Value>,
+    members: Vec<(Arc<str>, Value)>,
+}
+
+/// Slots of the member-name cache (a power of two).
+const NAME_SLOTS: usize = 512;
+
+/// Longer member names are not cached.
+const MAX_CACHED_NAME: usize = 64;
+
+/// FNV-1a over the name's bytes, folded to a slot (not a security boundary: see
+/// [`Parser::names`]).
+fn name_slot(name: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in name {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    (h ^ (h >> 16)) as usize & (NAME_SLOTS - 1)
 }
 
 /// Objects up to this size are checked for duplicates as members arrive; larger ones
@@ -167,16 +197,16 @@ impl<'a> Parser<'a> {
         self.check_depth(depth)?;
         self.i += 1; // '['
         self.ws()?;
-        let mut out = Vec::new();
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(Value::Array(out));
+            return Ok(Value::Array(Vec::new()));
         }
+        let base = self.items.len();
         loop {
-            let v = self
-                .value(depth)
-                .map_err(|f| f.push(Seg::Index(out.len())))?;
-            out.push(v);
+            // Counted before the call: a failing inner container leaves its items behind.
+            let index = self.items.len() - base;
+            let v = self.value(depth).map_err(|f| f.push(Seg::Index(index)))?;
+            self.items.push(v);
             self.ws()?;
             match self.peek() {
                 Some(b',') => {
@@ -185,7 +215,8 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(Value::Array(out));
+                    // Exact size: `Drain` is `TrustedLen`.
+                    return Ok(Value::Array(self.items.drain(base..).collect()));
                 }
                 _ => return Err(Fail::Syntax(self.i, "esperado ',' ou ']'")),
             }
@@ -196,30 +227,31 @@ impl<'a> Parser<'a> {
         self.check_depth(depth)?;
         self.i += 1; // '{'
         self.ws()?;
-        let mut members: Vec<(String, Value)> = Vec::new();
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Value::Object(Object::from_members_unchecked(members)));
+            return Ok(Value::Object(Object::from_members_unchecked(Vec::new())));
         }
+        let base = self.members.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(Fail::Syntax(self.i, "esperado nome de membro"));
             }
-            let key = self.string()?;
+            let key = self.name()?;
             self.ws()?;
             if self.peek() != Some(b':') {
                 return Err(Fail::Syntax(self.i, "esperado ':'"));
             }
             self.i += 1;
             self.ws()?;
-            if members.len() < LINEAR_DUP_CHECK && members.iter().any(|(k, _)| *k == key) {
-                return Err(Fail::Duplicate(vec![Seg::Key(key)]));
+            let seen = self.members.get(base..).unwrap_or_default();
+            if seen.len() < LINEAR_DUP_CHECK && seen.iter().any(|(k, _)| *k == key) {
+                return Err(Fail::Duplicate(vec![Seg::Key(key.to_string())]));
             }
             let v = match self.value(depth) {
                 Ok(v) => v,
-                Err(f) => return Err(f.push(Seg::Key(key))),
+                Err(f) => return Err(f.push(Seg::Key(key.to_string()))),
             };
-            members.push((key, v));
+            self.members.push((key, v));
             self.ws()?;
             match self.peek() {
                 Some(b',') => {
@@ -233,8 +265,9 @@ impl<'a> Parser<'a> {
                 _ => return Err(Fail::Syntax(self.i, "esperado ',' ou '}'")),
             }
         }
+        let members = self.members.get(base..).unwrap_or_default();
         if members.len() > LINEAR_DUP_CHECK {
-            let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+            let mut names: Vec<&str> = members.iter().map(|(k, _)| &**k).collect();
             names.sort_unstable();
             let twin = names.windows(2).find_map(|w| match w {
                 [a, b] if a == b => Some(*a),
@@ -244,10 +277,37 @@ impl<'a> Parser<'a> {
                 return Err(Fail::Duplicate(vec![Seg::Key(name.to_owned())]));
             }
         }
+        // Exact size: `Drain` is `TrustedLen`.
+        let members = self.members.drain(base..).collect();
         Ok(Value::Object(Object::from_members_unchecked(members)))
     }
 
+    /// A member name, shared with earlier occurrences of the same name.
+    fn name(&mut self) -> Result<Arc<str>, Fail> {
+        match self.str_token()? {
+            Cow::Borrowed(s) if s.len() <= MAX_CACHED_NAME => {
+                let slot = name_slot(s.as_bytes());
+                if let Some(Some(known)) = self.names.get(slot) {
+                    if **known == *s {
+                        return Ok(Arc::clone(known));
+                    }
+                }
+                let name: Arc<str> = Arc::from(s);
+                if let Some(cell) = self.names.get_mut(slot) {
+                    *cell = Some(Arc::clone(&name));
+                }
+                Ok(name)
+            }
+            other => Ok(Arc::from(other.as_ref())),
+        }
+    }
+
     fn string(&mut self) -> Result<String, Fail> {
+        self.str_token().map(Cow::into_owned)
+    }
+
+    /// A string token: borrowed from the input when it has no escapes.
+    fn str_token(&mut self) -> Result<Cow<'a, str>, Fail> {
         self.i += 1; // opening quote
         let start = self.i;
         // Fast path: no escapes. Eight bytes at a time up to the first quote, backslash or
@@ -259,7 +319,7 @@ impl<'a> Parser<'a> {
                     let s = std::str::from_utf8(self.since(start))
                         .map_err(|e| Fail::Syntax(start + e.valid_up_to(), "UTF-8 inválido"))?;
                     self.i += 1;
-                    return Ok(s.to_owned());
+                    return Ok(Cow::Borrowed(s));
                 }
                 b'\\' => break,
                 0x00..=0x1f => return Err(Fail::Syntax(self.i, "caractere de controle em string")),
@@ -275,7 +335,7 @@ impl<'a> Parser<'a> {
             match c {
                 b'"' => {
                     self.i += 1;
-                    return String::from_utf8(out).map_err(|e| {
+                    return String::from_utf8(out).map(Cow::Owned).map_err(|e| {
                         Fail::Syntax(start + e.utf8_error().valid_up_to(), "UTF-8 inválido")
                     });
                 }

@@ -2,6 +2,7 @@
 
 use super::escape::write_escaped_str;
 use std::fmt;
+use std::sync::Arc;
 
 /// A JSON value as sesgo reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -142,7 +143,9 @@ fn is_number_token(b: &[u8]) -> bool {
 /// by [`Object::insert`]).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Object {
-    members: Vec<(String, Value)>,
+    // Names are shared: the parser interns repeated names (`resourceType`, `system`,
+    // `value`…), so each member costs a pointer, not an allocation (issue 17).
+    members: Vec<(Arc<str>, Value)>,
 }
 
 impl Object {
@@ -151,7 +154,7 @@ impl Object {
         Object::default()
     }
 
-    pub(crate) fn from_members_unchecked(members: Vec<(String, Value)>) -> Self {
+    pub(crate) fn from_members_unchecked(members: Vec<(Arc<str>, Value)>) -> Self {
         Object { members }
     }
 
@@ -167,14 +170,17 @@ impl Object {
 
     /// The member named `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.members
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, v)| v)
     }
 
     /// The member named `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.members
             .iter_mut()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| &**k == key)
             .map(|(_, v)| v)
     }
 
@@ -190,7 +196,7 @@ impl Object {
         match self.get_mut(&key) {
             Some(slot) => Some(std::mem::replace(slot, value)),
             None => {
-                self.members.push((key, value));
+                self.members.push((Arc::from(key), value));
                 None
             }
         }
@@ -198,23 +204,23 @@ impl Object {
 
     /// Removes member `key`, keeping the order of the others.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.members.iter().position(|(k, _)| k == key)?;
+        let i = self.members.iter().position(|(k, _)| &**k == key)?;
         Some(self.members.remove(i).1)
     }
 
     /// Members in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.members.iter().map(|(k, v)| (k.as_str(), v))
+        self.members.iter().map(|(k, v)| (&**k, v))
     }
 
     /// Members in order, values mutable.
     pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&str, &mut Value)> {
-        self.members.iter_mut().map(|(k, v)| (k.as_str(), v))
+        self.members.iter_mut().map(|(k, v)| (&**k, v))
     }
 
     /// Member names in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.members.iter().map(|(k, _)| k.as_str())
+        self.members.iter().map(|(k, _)| &**k)
     }
 }
 

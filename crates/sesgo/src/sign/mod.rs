@@ -82,17 +82,25 @@ impl Signed {
     /// `{"signature": …, "provenance": …, "bundle": …, "warnings": OperationOutcome|null}`
     /// as JSON, the form the bindings return.
     pub fn to_json(&self) -> String {
-        let mut o = sesgo_core::json::Object::new();
-        o.insert("signature", self.signature.clone());
-        o.insert("provenance", self.provenance.clone());
-        o.insert("bundle", self.bundle.clone());
-        let warnings = if self.warnings.is_empty() {
-            Value::Null
+        // Written member by member: the trees are serialized where they are, never cloned
+        // (the transfer Bundle may be 50 MB).
+        let mut out = Vec::new();
+        out.extend_from_slice(br#"{"signature":"#);
+        self.signature.write_json(&mut out);
+        out.extend_from_slice(br#","provenance":"#);
+        self.provenance.write_json(&mut out);
+        out.extend_from_slice(br#","bundle":"#);
+        self.bundle.write_json(&mut out);
+        out.extend_from_slice(br#","warnings":"#);
+        if self.warnings.is_empty() {
+            out.extend_from_slice(b"null");
         } else {
             Value::from_serde(&sesgo_core::OperationOutcome::new(self.warnings.clone()).to_value())
-        };
-        o.insert("warnings", warnings);
-        Value::Object(o).to_json()
+                .write_json(&mut out);
+        }
+        out.push(b'}');
+        // Only valid UTF-8 is ever written.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -209,8 +217,9 @@ pub fn sign_with_clock(
     let evidence = steps::revocation(&inputs, &mut chain, clock, &route)?;
     let content = budget::phase(|| steps::content(&inputs))?;
     let prepared = steps::header(&inputs, &chain, &content)?;
+    let selection = steps::Selection::of(content);
     let mut jws = steps::signing(signer, prepared)?;
     steps::timestamp(&inputs, &chain, trust, &route, &mut jws)?;
     steps::unprotected(&mut jws, evidence)?;
-    budget::phase(|| steps::wrap(&inputs, chain, &content, &jws))
+    budget::phase(|| steps::wrap(inputs, chain, selection, &jws))
 }

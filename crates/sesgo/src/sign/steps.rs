@@ -277,21 +277,23 @@ pub(super) fn unprotected(jws: &mut Jws, evidence: RevocationEvidence) -> Result
 }
 
 /// criar Etapa 14: the final JWS in a FHIR `Signature` (`when`, `who` from the
-/// certificate, the policy's formats), the signed Provenance and the transfer Bundle; the
-/// warnings of every step, once each.
+/// certificate, the policy's formats), the signed Provenance and the transfer Bundle (the
+/// signed entries moved out of the parsed Bundle, not copied); the warnings of every step,
+/// once each.
 pub(super) fn wrap(
-    inputs: &Inputs<'_>,
+    inputs: Inputs<'_>,
     chain: SignerChain,
-    content: &SignedContent<'_>,
+    selection: Selection,
     jws: &Jws,
 ) -> Result<Signed> {
-    let out = sesgo_provenance::flow::wrap(
-        &inputs.bundle,
+    let out = sesgo_provenance::flow::wrap_owned(
+        inputs.bundle,
+        &selection.entry_indexes,
         &inputs.provenance,
-        content,
         jws,
         inputs.reference_time,
         &chain.who,
+        selection.warnings,
     )?;
     let mut warnings = chain.warnings;
     warnings.extend(out.warnings);
@@ -302,4 +304,22 @@ pub(super) fn wrap(
         bundle: out.bundle,
         warnings,
     })
+}
+
+/// What [`wrap`] needs of the [`SignedContent`] once the digest is signed, owned, so that
+/// the Bundle can be moved into the transfer Bundle rather than copied.
+pub(super) struct Selection {
+    /// The signed entries' indexes in `Bundle.entry`, in target order.
+    pub entry_indexes: Vec<usize>,
+    /// Findings of the reference rules that are only warnings.
+    pub warnings: Vec<Finding>,
+}
+
+impl Selection {
+    pub(super) fn of(content: SignedContent<'_>) -> Self {
+        Selection {
+            entry_indexes: content.entry_indexes(),
+            warnings: content.warnings,
+        }
+    }
 }
