@@ -3,6 +3,11 @@
 //! OperationOutcome carrying its guide code — never a crash. Large inputs are expanded
 //! from their recipes into a temporary directory removed at the end; `/dev/zero` is
 //! given as is (bounded reads: docs/adr/0058).
+//!
+//! Each run is also measured by GNU time (`/usr/bin/time`, Debian package `time`, which
+//! `.ci/run` installs): its peak resident memory above the CLI's own baseline stays within
+//! a few times the input (DECISIONS D50), and it ends in seconds. Memory, unlike time,
+//! does not depend on how loaded the machine is, so that bound is the tight one.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -98,6 +103,42 @@ fn args_for(op: &str, input: &Path) -> Vec<String> {
     }
 }
 
+/// Peak resident memory above the baseline allowed per input byte, and the constant
+/// allowed on top (DECISIONS D50). The largest case today is 7.7× (a Bundle with 200 000
+/// references: the parsed tree and the list of references found); before findings were
+/// capped as they accumulate, a 9.6 MB Bundle of 100 000 entries took 14×.
+const RSS_PER_INPUT_BYTE: u64 = 8;
+const RSS_SLACK: u64 = 24 << 20;
+/// Wall-clock bound per case: generous (a loaded 2-core machine); the work itself is
+/// bounded by units in `crates/sesgo-fuzz/tests/hostile.rs`.
+const SECONDS: f64 = 60.0;
+
+/// Runs the CLI under GNU time: (output, peak RSS in bytes, elapsed seconds).
+fn run_measured(args: &[String], tmp: &Path) -> (std::process::Output, u64, f64) {
+    let time = Path::new("/usr/bin/time");
+    assert!(
+        time.exists(),
+        "GNU time is needed to measure the corpus (Debian package `time`; .ci/run installs it)"
+    );
+    let report = tmp.join("time.out");
+    let out = Command::new(time)
+        .args(["-f", "%M %e", "-o"])
+        .arg(&report)
+        .arg(env!("CARGO_BIN_EXE_sesgo"))
+        .arg("--quiet")
+        .args(args)
+        .env("SESGO_HOSTILE_PW", "teste123")
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&report).unwrap();
+    // With a non-zero exit, GNU time writes "Command exited with non-zero status N" first.
+    let last = text.lines().last().unwrap_or_default();
+    let mut f = last.split_whitespace();
+    let kib: u64 = f.next().and_then(|v| v.parse().ok()).unwrap();
+    let secs: f64 = f.next().and_then(|v| v.parse().ok()).unwrap();
+    (out, kib * 1024, secs)
+}
+
 #[test]
 fn every_case_exits_with_its_code_and_outcome() {
     let dir = hostile::corpus_dir();
@@ -106,6 +147,23 @@ fn every_case_exits_with_its_code_and_outcome() {
     let tmp =
         TmpDir(std::env::temp_dir().join(format!("sesgo-cli-hostile-{}", std::process::id())));
     std::fs::create_dir_all(&tmp.0).unwrap();
+    // The CLI's own footprint: a small valid input through the heaviest setup (the
+    // signer, the trust store, a verify).
+    let baseline = (0..3)
+        .map(|_| {
+            let a = args_for("sign-bundle", &kat("input/bundle.json"));
+            let (out, rss, _) = run_measured(&a, &tmp.0);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            rss
+        })
+        .max()
+        .unwrap();
+    let mut rows = Vec::new();
     for case in &cases {
         let input = if case.input.starts_with('/') {
             PathBuf::from(&case.input)
@@ -116,12 +174,27 @@ fn every_case_exits_with_its_code_and_outcome() {
         } else {
             dir.join(&case.input)
         };
-        let out = Command::new(env!("CARGO_BIN_EXE_sesgo"))
-            .args(["--quiet"])
-            .args(args_for(&case.op, &input))
-            .env("SESGO_HOSTILE_PW", "teste123")
-            .output()
-            .unwrap();
+        let (out, rss, secs) = run_measured(&args_for(&case.op, &input), &tmp.0);
+        // What the case could make sesgo hold: the file, or for a device the bytes read
+        // before the limit stopped it.
+        let size = match std::fs::metadata(&input) {
+            Ok(m) if m.is_file() => m.len(),
+            _ => 50 << 20,
+        };
+        let above = rss.saturating_sub(baseline);
+        rows.push(format!(
+            "{:<36} {:>10} bytes  +{:>6.1} MB  {:>5.2}×  {secs:.2} s",
+            case.name,
+            size,
+            above as f64 / 1e6,
+            above as f64 / size.max(1) as f64
+        ));
+        assert!(
+            above <= RSS_PER_INPUT_BYTE * size + RSS_SLACK,
+            "{}: peak RSS {rss} bytes, {above} above the baseline {baseline}, for {size} bytes of input",
+            case.name
+        );
+        assert!(secs < SECONDS, "{}: {secs} s", case.name);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(
             out.status.code(),
@@ -152,5 +225,10 @@ fn every_case_exits_with_its_code_and_outcome() {
         {
             let _ = std::fs::remove_file(f);
         }
+    }
+    // The figures, for `cargo test -- --nocapture`.
+    println!("baseline peak RSS {:.1} MB", baseline as f64 / 1e6);
+    for r in rows {
+        println!("{r}");
     }
 }

@@ -44,6 +44,9 @@ use std::time::{Duration, Instant};
 /// Findings kept per code in one result; the rest are summarized (D41).
 pub const FINDINGS_PER_CODE: usize = 100;
 
+/// [`FindingCap::push`] compacts after this many times `per_code` new findings.
+const COMPACT_GROWTH: usize = 4;
+
 /// How often (in units) [`charge`] reads the clock.
 const CLOCK_EVERY: u64 = 1024;
 
@@ -206,6 +209,8 @@ pub fn units() -> u64 {
 pub struct FindingCap {
     per_code: usize,
     omitted: Vec<Omitted>,
+    /// Length of the list at which [`FindingCap::push`] compacts it next.
+    next_compact: usize,
 }
 
 #[derive(Debug)]
@@ -225,9 +230,41 @@ impl Default for FindingCap {
 impl FindingCap {
     /// A cap of `per_code` findings per code (at least 1).
     pub fn new(per_code: usize) -> Self {
+        let per_code = per_code.max(1);
         FindingCap {
-            per_code: per_code.max(1),
+            per_code,
             omitted: Vec::new(),
+            next_compact: per_code.saturating_mul(COMPACT_GROWTH),
+        }
+    }
+
+    /// Appends `f` to `list`, compacting the list each time it has grown by
+    /// `4 × per_code` findings since the last compaction: a loop that may report once per
+    /// input item (targets, entries, references) holds O(codes × per_code) findings,
+    /// never one per item, and the work stays linear. [`finish`](FindingCap::finish)
+    /// appends the summaries.
+    ///
+    /// ```
+    /// use sesgo_core::budget::FindingCap;
+    /// use sesgo_core::{Code, Finding};
+    ///
+    /// let mut cap = FindingCap::new(2);
+    /// let mut list = Vec::new();
+    /// for i in 0..100_000 {
+    ///     cap.push(&mut list, Finding::new(Code::FormatReferenceInvalid, format!("ref {i}")));
+    ///     assert!(list.len() <= 2 + 4 * 2);
+    /// }
+    /// cap.finish(&mut list);
+    /// assert_eq!(list.len(), 3);
+    /// assert_eq!(list[2].omitted(), 99_998);
+    /// ```
+    pub fn push(&mut self, list: &mut Vec<Finding>, f: Finding) {
+        list.push(f);
+        if list.len() >= self.next_compact {
+            self.compact(list);
+            self.next_compact = list
+                .len()
+                .saturating_add(self.per_code.saturating_mul(COMPACT_GROWTH));
         }
     }
 

@@ -41,7 +41,10 @@ impl std::error::Error for ReadError {}
 /// `max + 1` (the buffer grows with what arrives; nothing is pre-allocated from a
 /// size the source claims).
 pub fn read_limited(r: impl Read, max: u64) -> Result<Vec<u8>, ReadError> {
-    let mut out = Vec::new();
+    read_limited_into(r, max, Vec::new())
+}
+
+fn read_limited_into(r: impl Read, max: u64, mut out: Vec<u8>) -> Result<Vec<u8>, ReadError> {
     r.take(max.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(ReadError::Io)?;
@@ -53,7 +56,8 @@ pub fn read_limited(r: impl Read, max: u64) -> Result<Vec<u8>, ReadError> {
 
 /// Reads the file at `path` with [`read_limited`]. A regular file whose metadata already
 /// says it is too large is refused before any byte is read; devices and pipes
-/// (`/dev/zero`, `/dev/stdin`) are read up to `max + 1` bytes.
+/// (`/dev/zero`, `/dev/stdin`) are read up to `max + 1` bytes. A regular file is read
+/// into one buffer of its size.
 pub fn read_file_limited(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     if let Ok(meta) = file.metadata() {
@@ -63,8 +67,14 @@ pub fn read_file_limited(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
                 "é um diretório",
             )));
         }
-        if meta.is_file() && meta.len() > max {
-            return Err(ReadError::TooLarge { max });
+        if meta.is_file() {
+            if meta.len() > max {
+                return Err(ReadError::TooLarge { max });
+            }
+            // A regular file within the limit: one allocation of its size (+1 byte to
+            // see the end, or growth if it grew meanwhile), not doubling up to 2× it.
+            let cap = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+            return read_limited_into(file, max, Vec::with_capacity(cap));
         }
     }
     read_limited(file, max)

@@ -251,3 +251,48 @@ fn repeated_member_names_read_back_exactly() {
     assert_eq!(again, v);
     assert!(v.to_json().contains(r#""value":"v1999""#));
 }
+
+#[test]
+fn numbers_read_back_verbatim_inline_or_not() {
+    // 22 bytes are kept inline, 23 on the heap: both read back exactly and compare equal
+    // to the same token however they were made.
+    for tok in [
+        "0",
+        "-0",
+        "36.50",
+        "1E2",
+        "1234567890123456789012",
+        "12345678901234567890123",
+        "-1.000000000000000000000000000000000000001e-400",
+    ] {
+        let v =
+            sesgo_core::json::parse_strict(tok.as_bytes(), &sesgo_core::json::Limits::default())
+                .unwrap();
+        let n = v.as_number().unwrap();
+        assert_eq!(n.as_str(), tok);
+        assert_eq!(n.to_string(), tok);
+        assert_eq!(v.to_json(), tok);
+        assert_eq!(format!("{n:?}"), format!("Number({tok:?})"));
+        let again = sesgo_core::json::Number::from_token(tok).unwrap();
+        assert_eq!(&again, n);
+        let hash = |x: &sesgo_core::json::Number| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            x.hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(hash(&again), hash(n));
+    }
+    assert_ne!(
+        sesgo_core::json::Number::from_token("1.0").unwrap(),
+        sesgo_core::json::Number::from_token("1").unwrap()
+    );
+    assert_eq!(
+        sesgo_core::json::Number::from(u64::MAX).as_u64(),
+        Some(u64::MAX)
+    );
+    assert_eq!(
+        sesgo_core::json::Number::from(i64::MIN).as_i64(),
+        Some(i64::MIN)
+    );
+}

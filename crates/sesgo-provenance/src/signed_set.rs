@@ -6,6 +6,7 @@
 //! (criar 1.4–1.9, seed "Referências") and then selects; [`select`] only resolves (what is
 //! needed to find the instances), for callers that have already checked.
 
+use sesgo_core::budget::FindingCap;
 use sesgo_core::json::Value;
 use sesgo_core::{Code, Error, Finding, Result};
 use sesgo_refs::{EntryIndex, Resolution};
@@ -45,6 +46,9 @@ pub fn select<'a>(
     prov_loc: &str,
 ) -> Result<Vec<SignedTarget<'a>>> {
     let mut findings = Vec::new();
+    // One finding per target at most, capped as they accumulate (DECISIONS D41): a
+    // Provenance with 100 000 unresolvable targets holds 100 findings, not 100 000.
+    let mut cap = FindingCap::default();
     if bundle["resourceType"] != "Bundle" {
         return Err(Error::new(
             Code::FormatBundleMalformed,
@@ -81,7 +85,8 @@ pub fn select<'a>(
     for (t, target) in targets.iter().enumerate() {
         let loc = format!("{prov_loc}.target[{t}]");
         let Some(reference) = target["reference"].as_str() else {
-            findings.push(
+            cap.push(
+                &mut findings,
                 Finding::new(
                     Code::FormatProvenanceTargetInvalid,
                     format!("{loc} sem reference: os alvos são referenciados por urn:uuid"),
@@ -91,7 +96,8 @@ pub fn select<'a>(
             continue;
         };
         if let Some(first) = seen.insert(reference, t) {
-            findings.push(
+            cap.push(
+                &mut findings,
                 Finding::new(
                     Code::FormatProvenanceTargetDuplicate,
                     format!("'{reference}' repetido em {prov_loc}.target[{first}] e [{t}]"),
@@ -103,7 +109,7 @@ pub fn select<'a>(
         let i = match index.resolve(reference) {
             Resolution::Unique(i) => i,
             Resolution::Missing => {
-                findings.push(
+                cap.push(&mut findings,
                     Finding::new(
                         Code::FormatTargetReferenceMissing,
                         format!("{loc}.reference = '{reference}' não corresponde a nenhum Bundle.entry.fullUrl"),
@@ -127,7 +133,7 @@ pub fn select<'a>(
                 for e in list.iter().take(10) {
                     finding = finding.at(format!("Bundle.entry[{e}].fullUrl"));
                 }
-                findings.push(finding);
+                cap.push(&mut findings, finding);
                 continue;
             }
         };
@@ -135,7 +141,8 @@ pub fn select<'a>(
             .get(i)
             .map_or(&Value::Null, |e| e.member("resource"));
         if resource.as_object().is_none() {
-            findings.push(
+            cap.push(
+                &mut findings,
                 Finding::new(
                     Code::FormatBundleResourceMissing,
                     format!("Bundle.entry[{i}] ('{reference}') não contém resource"),
@@ -145,7 +152,8 @@ pub fn select<'a>(
             continue;
         }
         if resource["resourceType"].as_str().is_none_or(str::is_empty) {
-            findings.push(
+            cap.push(
+                &mut findings,
                 Finding::new(
                     Code::FormatBundleMalformed,
                     format!("Bundle.entry[{i}].resource sem resourceType"),
@@ -160,6 +168,7 @@ pub fn select<'a>(
             resource,
         });
     }
+    cap.finish(&mut findings);
     match Error::from_findings(findings) {
         Some(e) => Err(e),
         None => Ok(out),
@@ -240,6 +249,8 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice);
     let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Capped as they accumulate (DECISIONS D41): one finding per Provenance at most.
+    let mut cap = FindingCap::default();
     for (k, e) in entries.iter().enumerate() {
         let Some(res) = e.get("resource") else {
             continue;
@@ -256,7 +267,8 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
             [] => continue,
             [sig] => sig,
             _ => {
-                out.findings.push(
+                cap.push(
+                    &mut out.findings,
                     Finding::new(
                         Code::FormatProfileValidationFailed,
                         format!(
@@ -271,7 +283,8 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
         };
         if let Some(d) = sig.get("data").and_then(Value::as_str) {
             if let Some(first) = seen.insert(d.trim(), k) {
-                out.findings.push(
+                cap.push(
+                    &mut out.findings,
                     Finding::new(
                         Code::FormatProvenanceInvalid,
                         format!(
@@ -291,6 +304,7 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
             signature: sig,
         });
     }
+    cap.finish(&mut out.findings);
     if out.found.is_empty() && out.findings.is_empty() {
         out.findings.push(
             Finding::new(

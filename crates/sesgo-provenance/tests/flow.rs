@@ -335,3 +335,37 @@ fn a_bad_external_signature_or_bad_content_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn select_holds_capped_findings_for_many_unresolvable_targets() {
+    // 20 000 targets that name no entry: one finding each would be 20 000; the cap keeps
+    // the first 100 of the code and one summary counting the rest (DECISIONS D41).
+    let mut targets = String::new();
+    for i in 0..20_000 {
+        if i > 0 {
+            targets.push(',');
+        }
+        targets.push_str(&format!(
+            r#"{{"reference":"urn:uuid:00000000-0000-4000-8000-{i:012}"}}"#
+        ));
+    }
+    let bundle = parse_strict(
+        br#"{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:6f1c3a52-0d0e-4c57-9a59-5d1b0bd6c9a1","resource":{"resourceType":"Patient"}}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let prov = parse_strict(
+        format!(r#"{{"resourceType":"Provenance","target":[{targets}]}}"#).as_bytes(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let e = sesgo_provenance::signed_set::select(&bundle, &prov, "Provenance").unwrap_err();
+    let findings = e.into_findings();
+    assert_eq!(findings.len(), 101);
+    assert!(findings
+        .iter()
+        .all(|f| f.code() == Code::FormatTargetReferenceMissing));
+    assert_eq!(findings[100].omitted(), 19_900);
+    assert_eq!(findings[99].locations(), ["Provenance.target[99]"]);
+    assert_eq!(findings[100].locations(), ["Provenance.target[100]"]);
+}

@@ -25,37 +25,67 @@ pub enum Value {
 static NULL: Value = Value::Null;
 
 /// A JSON number kept as its verbatim RFC 8259 token (e.g. `36.50`, `-0`, `1E2`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Number(Box<str>);
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Number(NumberRepr);
+
+/// Longest token kept inline (the size of a `String`, so `Value` does not grow).
+const INLINE_NUMBER: usize = 22;
+
+/// A token of up to [`INLINE_NUMBER`] bytes lives inline, zero-padded, and a longer one on
+/// the heap: a parsed number costs no allocation (issue 17, memory). The representation
+/// is canonical (a token's length alone picks it), so the derived equality and hash are
+/// the token's.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum NumberRepr {
+    Inline { len: u8, bytes: [u8; INLINE_NUMBER] },
+    Heap(Box<str>),
+}
 
 impl Number {
     /// Validates `token` against the RFC 8259 number grammar.
     pub fn from_token(token: &str) -> Option<Number> {
         if is_number_token(token.as_bytes()) {
-            Some(Number(token.into()))
+            Some(Number::from_valid_token(token))
         } else {
             None
         }
     }
 
     pub(crate) fn from_valid_token(token: &str) -> Number {
-        Number(token.into())
+        let b = token.as_bytes();
+        match (u8::try_from(b.len()), b.len() <= INLINE_NUMBER) {
+            (Ok(len), true) => {
+                let mut bytes = [0u8; INLINE_NUMBER];
+                if let Some(dst) = bytes.get_mut(..b.len()) {
+                    dst.copy_from_slice(b);
+                }
+                Number(NumberRepr::Inline { len, bytes })
+            }
+            _ => Number(NumberRepr::Heap(token.into())),
+        }
     }
 
     /// The verbatim token.
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            // Only a token (ASCII) is ever stored inline, so both lookups succeed.
+            NumberRepr::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|t| std::str::from_utf8(t).ok())
+                .unwrap_or_default(),
+            NumberRepr::Heap(s) => s,
+        }
     }
 
     /// The nearest IEEE-754 double (`None` when the magnitude overflows to infinity).
     pub fn as_f64(&self) -> Option<f64> {
-        self.0.parse::<f64>().ok().filter(|f| f.is_finite())
+        self.as_str().parse::<f64>().ok().filter(|f| f.is_finite())
     }
 
     /// The value as `u64`, when the token is a plain non-negative integer that fits.
     pub fn as_u64(&self) -> Option<u64> {
         if self.is_integer_token() {
-            self.0.parse().ok()
+            self.as_str().parse().ok()
         } else {
             None
         }
@@ -64,7 +94,7 @@ impl Number {
     /// The value as `i64`, when the token is a plain integer that fits.
     pub fn as_i64(&self) -> Option<i64> {
         if self.is_integer_token() {
-            self.0.parse().ok()
+            self.as_str().parse().ok()
         } else {
             None
         }
@@ -72,25 +102,31 @@ impl Number {
 
     /// True when the token has neither fraction nor exponent.
     pub fn is_integer_token(&self) -> bool {
-        !self.0.contains(['.', 'e', 'E'])
+        !self.as_str().contains(['.', 'e', 'E'])
+    }
+}
+
+impl fmt::Debug for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Number").field(&self.as_str()).finish()
     }
 }
 
 impl From<u64> for Number {
     fn from(v: u64) -> Self {
-        Number(v.to_string().into())
+        Number::from_valid_token(&v.to_string())
     }
 }
 
 impl From<i64> for Number {
     fn from(v: i64) -> Self {
-        Number(v.to_string().into())
+        Number::from_valid_token(&v.to_string())
     }
 }
 
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 

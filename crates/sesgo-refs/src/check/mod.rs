@@ -311,8 +311,11 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     // signed[i]: entry i is in the signed set (targeted; all entries without Provenance).
     let mut signed = vec![provenance.is_none(); entries.len()];
     let mut target_entries: Vec<(usize, usize)> = Vec::new(); // (target index, entry index)
+                                                              // A Provenance over its size limit is refused by its finding; its references are not
+                                                              // walked one by one (100 000 targets would be 100 000 listed references).
+    let mut walk_provenance = true;
     if let Some(prov) = provenance {
-        if let Err(stop) = check_provenance(
+        match check_provenance(
             prov,
             opts,
             &index,
@@ -321,8 +324,11 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
             &mut target_entries,
             findings,
         ) {
-            findings.extend(stop.into_findings());
-            return report;
+            Ok(within) => walk_provenance = within,
+            Err(stop) => {
+                findings.extend(stop.into_findings());
+                return report;
+            }
         }
     }
     if provenance.is_none() {
@@ -394,7 +400,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     }
     report.references = bundle_refs;
 
-    if let Some(prov) = provenance {
+    if let Some(prov) = provenance.filter(|_| walk_provenance) {
         let mut walker = Walker::new(false);
         walker.walk_root(prov, "Provenance");
         findings.append(&mut walker.findings);

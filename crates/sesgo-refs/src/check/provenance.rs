@@ -7,6 +7,8 @@ use crate::uuid_urn::check_urn_uuid;
 use sesgo_core::{budget, Code, Finding, Result, Value};
 use std::collections::HashMap;
 
+/// `Ok(false)`: the Provenance is over a size limit (its finding is pushed) and its
+/// references are not walked.
 pub(super) fn check_provenance(
     prov: &Value,
     opts: &CheckOptions,
@@ -15,14 +17,14 @@ pub(super) fn check_provenance(
     signed: &mut [bool],
     target_entries: &mut Vec<(usize, usize)>,
     findings: &mut Vec<Finding>,
-) -> Result<()> {
+) -> Result<bool> {
     let Some(pobj) = prov.as_object() else {
         findings.push(f(
             Code::FormatProvenanceInvalid,
             "o Provenance não é um objeto JSON".into(),
             "Provenance",
         ));
-        return Ok(());
+        return Ok(true);
     };
     match pobj.get("resourceType") {
         Some(Value::String(s)) if s == "Provenance" => {}
@@ -46,7 +48,7 @@ pub(super) fn check_provenance(
                 ),
                 "Provenance.target",
             ));
-            return Ok(());
+            return Ok(true);
         }
     };
     if targets.len() > opts.max_targets {
@@ -59,7 +61,7 @@ pub(super) fn check_provenance(
             ),
             "Provenance.target",
         ));
-        return Ok(());
+        return Ok(false);
     }
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(targets.len());
     for (j, t) in targets.iter().enumerate() {
@@ -142,7 +144,7 @@ pub(super) fn check_provenance(
             }
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A reference that names two or more entries (exact or case-twin `fullUrl`s).

@@ -240,7 +240,15 @@ pub(crate) fn verify_prepared(
         signatures.push(done.report);
     }
     let unsigned_content = match parsed.bundle.as_ref() {
-        Some(b) => budget::phase(|| unsigned(b, &covered, options.unsigned_entries, &mut findings)),
+        Some(b) => budget::phase(|| {
+            unsigned(
+                b,
+                &covered,
+                options.unsigned_entries,
+                s.max_entries_bundle.try_into().unwrap_or(usize::MAX),
+                &mut findings,
+            )
+        }),
         None => Vec::new(),
     };
 
@@ -276,11 +284,14 @@ struct Coverage {
 
 /// Content of the Bundle outside every verified signature: whole entries, and members of
 /// signed entries other than `fullUrl` and `resource` (e.g. `request`, which a receiver
-/// processing a transaction would act on).
+/// processing a transaction would act on). A Bundle over `maxEntriesBundle` is refused
+/// as a whole (`SECURITY.BUNDLE-SIZE-LIMIT-EXCEEDED`, the structure stage's finding) and
+/// its entries are not listed one by one.
 fn unsigned(
     bundle: &sesgo_core::Value,
     covered: &Coverage,
     mode: UnsignedEntries,
+    max_entries: usize,
     findings: &mut Vec<Finding>,
 ) -> Vec<UnsignedContent> {
     let severity = match mode {
@@ -291,7 +302,30 @@ fn unsigned(
         .get("entry")
         .and_then(sesgo_core::Value::as_array)
         .map_or(&[], Vec::as_slice);
+    if entries.len() > max_entries {
+        // The structure stage (sesgo_refs::check) reports it when a signature was found;
+        // otherwise it is reported here.
+        if findings
+            .iter()
+            .any(|f| f.code() == Code::SecurityBundleSizeLimitExceeded)
+        {
+            return Vec::new();
+        }
+        findings.push(
+            Finding::new(
+                Code::SecurityBundleSizeLimitExceeded,
+                format!(
+                    "Número de entradas: {}. Limite máximo: {max_entries}",
+                    entries.len()
+                ),
+            )
+            .at("Bundle.entry"),
+        );
+        return Vec::new();
+    }
     let mut out = Vec::new();
+    // A finding per unsigned entry at most, capped as they accumulate (DECISIONS D41).
+    let mut cap = budget::FindingCap::default();
     for (i, e) in entries.iter().enumerate() {
         if let Err(stop) = budget::charge(1, &format!("Bundle.entry[{i}]")) {
             findings.extend(stop.into_findings());
@@ -305,7 +339,7 @@ fn unsigned(
             continue;
         }
         if !covered.entries.contains(&i) {
-            findings.push(
+            cap.push(findings,
                 Finding::new(
                     Code::ValidationPolicyComplianceFailed,
                     format!(
@@ -328,7 +362,7 @@ fn unsigned(
             if k == "fullUrl" || k == "resource" {
                 continue;
             }
-            findings.push(
+            cap.push(findings,
                 Finding::new(
                     Code::ValidationPolicyComplianceFailed,
                     format!(
@@ -345,6 +379,7 @@ fn unsigned(
             });
         }
     }
+    cap.finish(findings);
     out
 }
 
