@@ -43,7 +43,7 @@ mod uuid_urn;
 mod walk;
 
 pub use builder::{BuiltBundle, BundleBuilder, ExternalReplacement};
-pub use check::{check, check_json, CheckOptions, Mode, Report};
+pub use check::{check, check_json, too_many_entries, CheckOptions, Mode, Report};
 pub use kind::{classify, classify_str, ReferenceKind};
 pub use resolve::{EntryIndex, Resolution};
 pub use table::{is_resource_type, member_type, MemberType, FHIR_VERSION};

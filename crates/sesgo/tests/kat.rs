@@ -389,3 +389,57 @@ fn one_changed_byte_of_the_content_is_invalid() {
         assert_eq!(issues(&v), expected, "{dir}: {}", v.outcome.to_json());
     }
 }
+
+#[test]
+fn a_bundle_over_max_entries_is_refused_once_and_not_listed() {
+    let size_findings = |v: &sesgo::Verification| {
+        issues(v)
+            .into_iter()
+            .filter(|(c, _)| *c == Code::SecurityBundleSizeLimitExceeded)
+            .count()
+    };
+    let extra = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| {
+                parse_strict(
+                    format!(
+                        r#"{{"fullUrl":"urn:uuid:00000000-0000-4000-8000-{i:012}","resource":{{"resourceType":"Basic"}}}}"#
+                    )
+                    .as_bytes(),
+                    &Limits::default(),
+                )
+                .unwrap()
+            })
+            .collect()
+    };
+    // Without a signature: the unsigned-entries stage reports the limit itself.
+    let plain = parse_strict(
+        br#"{"resourceType":"Bundle","type":"collection","entry":[]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mut plain_obj = plain.as_object().unwrap().clone();
+    plain_obj.insert("entry", Value::Array(extra(1001)));
+    let bytes = Value::Object(plain_obj).to_json();
+    let v = verify(&VerifyInput {
+        bundle: Some(bytes.as_bytes()),
+        ..Default::default()
+    });
+    assert!(!v.valid);
+    assert_eq!(size_findings(&v), 1, "{}", v.outcome.to_json());
+    assert!(v.unsigned_content.is_empty());
+    // With a signature: the structure stage reports it, and only it.
+    let signed = parse_strict(&read("ig-0.1.2/bundle.json"), &Limits::default()).unwrap();
+    let mut obj = signed.as_object().unwrap().clone();
+    let mut entries = signed["entry"].as_array().unwrap().clone();
+    entries.extend(extra(1001 - entries.len()));
+    obj.insert("entry", Value::Array(entries));
+    let bytes = Value::Object(obj).to_json();
+    let v = verify(&VerifyInput {
+        bundle: Some(bytes.as_bytes()),
+        ..Default::default()
+    });
+    assert!(!v.valid);
+    assert_eq!(size_findings(&v), 1, "{}", v.outcome.to_json());
+    assert!(v.unsigned_content.is_empty());
+}

@@ -134,6 +134,17 @@ fn f(code: Code, diagnostics: String, location: impl Into<String>) -> Finding {
     Finding::new(code, diagnostics).at(location)
 }
 
+/// The finding of a Bundle with more entries than `maxEntriesBundle` allows
+/// (`SECURITY.BUNDLE-SIZE-LIMIT-EXCEEDED` at `Bundle.entry`), for every stage that
+/// refuses one.
+pub fn too_many_entries(count: usize, max: usize) -> Finding {
+    f(
+        Code::SecurityBundleSizeLimitExceeded,
+        format!("Número de entradas: {count}. Limite máximo: {max}"),
+        "Bundle.entry",
+    )
+}
+
 struct EntryInfo<'a> {
     full_url: Option<&'a str>,
     resource: Option<&'a Value>,
@@ -225,15 +236,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
         ));
     }
     if entries.len() > opts.max_entries {
-        findings.push(f(
-            Code::SecurityBundleSizeLimitExceeded,
-            format!(
-                "Número de entradas: {}. Limite máximo: {}",
-                entries.len(),
-                opts.max_entries
-            ),
-            "Bundle.entry",
-        ));
+        findings.push(too_many_entries(entries.len(), opts.max_entries));
         return report;
     }
 
@@ -310,9 +313,10 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     // --- Provenance ----------------------------------------------------------------
     // signed[i]: entry i is in the signed set (targeted; all entries without Provenance).
     let mut signed = vec![provenance.is_none(); entries.len()];
-    let mut target_entries: Vec<(usize, usize)> = Vec::new(); // (target index, entry index)
-                                                              // A Provenance over its size limit is refused by its finding; its references are not
-                                                              // walked one by one (100 000 targets would be 100 000 listed references).
+    // (target index, entry index)
+    let mut target_entries: Vec<(usize, usize)> = Vec::new();
+    // A Provenance over its size limit is refused by its finding; its references are not
+    // walked one by one (100 000 targets would be 100 000 listed references).
     let mut walk_provenance = true;
     if let Some(prov) = provenance {
         match check_provenance(

@@ -311,16 +311,7 @@ fn unsigned(
         {
             return Vec::new();
         }
-        findings.push(
-            Finding::new(
-                Code::SecurityBundleSizeLimitExceeded,
-                format!(
-                    "Número de entradas: {}. Limite máximo: {max_entries}",
-                    entries.len()
-                ),
-            )
-            .at("Bundle.entry"),
-        );
+        findings.push(sesgo_refs::too_many_entries(entries.len(), max_entries));
         return Vec::new();
     }
     let mut out = Vec::new();
