@@ -17,15 +17,17 @@ use crate::cert::Certificate;
 use crate::chain::{validate_chain, ChainOptions};
 use crate::crypto::{self, HashAlg};
 use crate::trust::TrustStore;
+use cmpv2::header::PkiFreeText;
+use cmpv2::status::PkiStatus;
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier};
 use const_oid::ObjectIdentifier;
-use der::asn1::{Int, OctetString, SetOfVec};
+use der::asn1::{BitStringRef, Int, OctetString, SetOfVec};
 use der::{Any, Decode, Encode, Sequence};
 use sesgo_core::{Code, Error, Result};
 use spki::AlgorithmIdentifierOwned;
-use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
+use x509_tsp::{MessageImprint, TimeStampReq, TspVersion, TstInfo};
 
 /// `id-kp-timeStamping` (RFC 5280 §4.2.1.12).
 pub const ID_KP_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
@@ -159,19 +161,24 @@ impl TimeStampRequest {
 /// (criar Etapa 12). Status other than `granted` / `grantedWithMods`, no token, or bytes
 /// that are not a `TimeStampResp`: `TSA.INVALID-RESPONSE`.
 pub fn token_from_response(resp_der: &[u8]) -> Result<Vec<u8>> {
-    use cmpv2::status::PkiStatus;
     let bad = |m: String| Error::new(Code::TsaInvalidResponse, m);
-    let resp = TimeStampResp::from_der(resp_der)
+    let resp = TspResponse::from_der(resp_der)
         .map_err(|e| bad(format!("resposta da TSA não é um TimeStampResp DER: {e}")))?;
     match resp.status.status {
         PkiStatus::Accepted | PkiStatus::GrantedWithMods => {}
         other => {
-            let text: Vec<String> = resp
+            let mut text: Vec<String> = resp
                 .status
                 .status_string
                 .iter()
                 .flat_map(|s| s.iter().map(|u| u.as_str().to_owned()))
                 .collect();
+            if let Some(bits) = &resp.status.fail_info {
+                let names = failure_names(bits);
+                if !names.is_empty() {
+                    text.push(format!("failInfo {}", names.join(", ")));
+                }
+            }
             return Err(bad(format!(
                 "a TSA recusou o pedido (PKIStatus {other:?}{}{})",
                 if text.is_empty() { "" } else { ": " },
@@ -185,6 +192,51 @@ pub fn token_from_response(resp_der: &[u8]) -> Result<Vec<u8>> {
     token
         .to_der()
         .map_err(|e| bad(format!("TimeStampToken não recodificável: {e}")))
+}
+
+/// `TimeStampResp` (RFC 3161 §2.4.2). Not `x509_tsp::TimeStampResp`: its `PKIStatusInfo`
+/// (from `cmpv2`) decodes `failInfo` into 16 flags, so a refusal carrying
+/// `unacceptedExtension` (16), `addInfoNotAvailable` (17) or `systemFailure` (25), which
+/// OpenSSL sends, would not decode at all. Here `failInfo` stays the BIT STRING it is.
+#[derive(Sequence)]
+struct TspResponse<'a> {
+    status: TspStatusInfo<'a>,
+    #[asn1(optional = "true")]
+    time_stamp_token: Option<ContentInfo>,
+}
+
+/// `PKIStatusInfo` (RFC 3161 §2.4.2) with `failInfo` as a BIT STRING.
+#[derive(Sequence)]
+struct TspStatusInfo<'a> {
+    status: PkiStatus,
+    status_string: Option<PkiFreeText<'a>>,
+    fail_info: Option<BitStringRef<'a>>,
+}
+
+/// The RFC 3161 names of the bits set in a `PKIFailureInfo`; a bit RFC 3161 does not name
+/// is shown by its number. Only the first 32 bits are read (RFC 4210 names 27).
+fn failure_names(bits: &BitStringRef<'_>) -> Vec<String> {
+    const NAMES: [(usize, &str); 8] = [
+        (0, "badAlg"),
+        (2, "badRequest"),
+        (5, "badDataFormat"),
+        (14, "timeNotAvailable"),
+        (15, "unacceptedPolicy"),
+        (16, "unacceptedExtension"),
+        (17, "addInfoNotAvailable"),
+        (25, "systemFailure"),
+    ];
+    bits.bits()
+        .take(32)
+        .enumerate()
+        .filter(|(_, set)| *set)
+        .map(|(i, _)| {
+            NAMES
+                .iter()
+                .find(|(n, _)| *n == i)
+                .map_or_else(|| format!("bit {i}"), |(_, name)| (*name).to_owned())
+        })
+        .collect()
 }
 
 /// What a token's message imprint must be.
@@ -521,4 +573,54 @@ pub fn validate_token(token_der: &[u8], check: &TokenCheck<'_>) -> Result<TimeSt
         serial_hex: crate::cert::hex(tst.serial_number.as_bytes()),
         tsa_chain: chain.certificates,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `openssl ts -reply` (OpenSSL 3) when it cannot read its serial file: `rejection`,
+    /// one status string and `failInfo` bit 17 (`addInfoNotAvailable`), a bit the 16-flag
+    /// `cmpv2` type cannot hold.
+    const OPENSSL_SERIAL_REFUSAL: &str = "3035303302010230280c264572726f7220647572696e672073\
+        657269616c206e756d6265722067656e65726174696f6e2e030406000040";
+
+    fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_refusal_with_high_fail_info_bits_is_reported_as_a_refusal() {
+        let e = token_from_response(&hex(OPENSSL_SERIAL_REFUSAL)).unwrap_err();
+        assert_eq!(e.code(), Code::TsaInvalidResponse);
+        let text = e.to_string();
+        assert!(
+            text.contains("a TSA recusou o pedido (PKIStatus Rejection"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Error during serial number generation."),
+            "{text}"
+        );
+        assert!(text.contains("failInfo addInfoNotAvailable"), "{text}");
+        // A bare refusal: systemFailure (bit 25); badAlg (bit 0) with a bit RFC 3161 does not name.
+        let with_bits = |bits: &[u8]| {
+            let status = [&[0x02, 0x01, 0x02][..], bits].concat();
+            let info = [&[0x30, status.len() as u8][..], &status].concat();
+            [&[0x30, info.len() as u8][..], &info].concat()
+        };
+        let e = token_from_response(&with_bits(&[0x03, 0x05, 0x06, 0x00, 0x00, 0x00, 0x40]))
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("(PKIStatus Rejection: failInfo systemFailure)"),
+            "{e}"
+        );
+        let e = token_from_response(&with_bits(&[0x03, 0x02, 0x06, 0xC0])).unwrap_err();
+        assert!(e.to_string().ends_with(": failInfo badAlg, bit 1)"), "{e}");
+    }
 }

@@ -80,6 +80,59 @@ fn a_requested_policy_is_granted_and_a_refused_one_is_a_rejection() {
     let e = token_from_response(&tsa.reply(&tsa.good, &req.der).unwrap()).unwrap_err();
     assert_eq!(e.code(), Code::TsaInvalidResponse);
     assert!(e.to_string().contains("Rejection"), "{e}");
+    assert!(e.to_string().contains("failInfo unacceptedPolicy"), "{e}");
+}
+
+/// Replies from this process and from the HTTP-front command, all at once, share one
+/// serial file: each must be granted (a serial read mid-rewrite is a `rejection`).
+#[test]
+fn concurrent_replies_and_http_front_commands_are_all_granted() {
+    let tsa = TestTsa::shared();
+    let dir = tempdir();
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let imprint = crypto::sha256(format!("concorrente {i}").as_bytes());
+                let req = TimeStampRequest::new(imprint, None).unwrap();
+                let mut responses = Vec::new();
+                for round in 0..3 {
+                    let resp = if i % 2 == 0 {
+                        tsa.reply(&tsa.good, &req.der).unwrap()
+                    } else {
+                        let q = dir.join(format!("q-{i}-{round}"));
+                        let r = dir.join(format!("r-{i}-{round}"));
+                        std::fs::write(&q, &req.der).unwrap();
+                        let status = std::process::Command::new("sh")
+                            .arg("-c")
+                            .arg(tsa.shell_command(&tsa.good))
+                            .env("SESGO_REQUEST", &q)
+                            .env("SESGO_RESPONSE", &r)
+                            .status()
+                            .unwrap();
+                        assert!(status.success());
+                        std::fs::read(&r).unwrap()
+                    };
+                    responses.push((imprint, req.nonce.clone(), resp));
+                }
+                responses
+            })
+        })
+        .collect();
+    let trust = trust();
+    for h in handles {
+        for (imprint, nonce, resp) in h.join().unwrap() {
+            let token = token_from_response(&resp).unwrap_or_else(|e| panic!("{e}"));
+            validate_token(&token, &check(&imprint, Some(&nonce), &trust)).unwrap();
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sesgo-tsp-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 #[test]

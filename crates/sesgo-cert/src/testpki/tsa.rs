@@ -11,7 +11,7 @@ use super::{io, PkiCert, TestPki};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 /// The policy OID the test TSAs put in every token (an arc under a private enterprise number: not an ICP-Brasil TSA policy).
 pub const TSA_POLICY: &str = "1.3.6.1.4.1.55555.20.1";
@@ -52,7 +52,6 @@ pub struct TestTsa {
 }
 
 static SHARED: OnceLock<TestTsa> = OnceLock::new();
-static SERIAL_LOCK: Mutex<()> = Mutex::new(());
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 const EXT: &str = "\
@@ -71,17 +70,21 @@ authorityKeyIdentifier = keyid:always
 ";
 
 fn run(dir: &Path, args: &[&str]) -> super::GenResult<Vec<u8>> {
-    let out = Command::new("openssl")
+    run_program("openssl", dir, args)
+}
+
+fn run_program(program: &str, dir: &Path, args: &[&str]) -> super::GenResult<Vec<u8>> {
+    let out = Command::new(program)
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("cannot run openssl: {e}"))?;
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
         Err(format!(
-            "openssl {} failed: {}",
+            "{program} {} failed: {}",
             args.join(" "),
             String::from_utf8_lossy(&out.stderr)
         ))
@@ -249,12 +252,24 @@ impl TestTsa {
 
     /// The shell command of an HTTP route serving `unit` (sesgo-testserver's `--post`):
     /// the POSTed query in `$SESGO_REQUEST`, the `TimeStampResp` to `$SESGO_RESPONSE`.
+    ///
+    /// Like [`TestTsa::reply`], the command holds the unit's serial lock (`flock(1)`) while
+    /// `openssl ts -reply` rewrites the serial file: a reply read from a half-written file
+    /// is a `rejection` (OpenSSL's "Error during serial number generation.").
     pub fn shell_command(&self, unit: &TsaUnit) -> String {
         format!(
-            "openssl ts -reply -config '{}' -section {} -queryfile \"$SESGO_REQUEST\" -out \"$SESGO_RESPONSE\" 2>/dev/null",
+            "flock '{}' openssl ts -reply -config '{}' -section {} -queryfile \"$SESGO_REQUEST\" -out \"$SESGO_RESPONSE\" 2>/dev/null",
+            self.serial_lock(unit).display(),
             self.config.display(),
             unit.section
         )
+    }
+
+    /// The file whose `flock(2)` lock every `openssl ts -reply` of `unit` holds: replies from
+    /// this process and from HTTP fronts running [`TestTsa::shell_command`] rewrite one
+    /// serial file.
+    pub fn serial_lock(&self, unit: &TsaUnit) -> PathBuf {
+        self.dir.join(format!("{}.lock", unit.section))
     }
 
     /// The command an HTTP front runs per request: `openssl ts -reply` reading the query
@@ -291,10 +306,14 @@ impl TestTsa {
         std::fs::write(&q, query).map_err(io)?;
         let cmd = self.reply_command(unit, &q, &r);
         {
-            // `openssl ts -reply` rewrites the unit's serial file.
-            let _guard = SERIAL_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-            let args: Vec<&str> = cmd.iter().skip(1).map(String::as_str).collect();
-            run(&self.dir, &args)?;
+            // `openssl ts -reply` rewrites the unit's serial file: under the unit's lock,
+            // shared with HTTP fronts running `shell_command`.
+            let lock = self.serial_lock(unit).display().to_string();
+            let args: Vec<&str> = [lock.as_str(), "openssl"]
+                .into_iter()
+                .chain(cmd.iter().skip(1).map(String::as_str))
+                .collect();
+            run_program("flock", &self.dir, &args)?;
         }
         let out = std::fs::read(&r).map_err(io)?;
         let _ = std::fs::remove_file(&q);
