@@ -320,6 +320,22 @@ pub fn references(data: &[u8]) {
             );
             drop(_call);
             assert_linear("references", data.len());
+            // Checking each reference where it is found, without listing it, reports the
+            // same findings and the same count.
+            let _call = budget::begin(budget::Budget::DEFAULT);
+            let counted = sesgo_refs::check_json(
+                bundle,
+                provenance,
+                &sesgo_refs::CheckOptions {
+                    list_references: false,
+                    ..opts
+                },
+            );
+            drop(_call);
+            assert_eq!(counted.findings, report.findings, "unlisted check differs");
+            assert!(counted.references.is_empty(), "unlisted check listed");
+            assert_eq!(counted.reference_count, report.references.len());
+            assert_eq!(report.reference_count, report.references.len());
         }
     }
 }

@@ -166,7 +166,7 @@ impl BundleBuilder {
             let root = format!("Bundle.entry[{i}].resource");
             let mut walker = Walker::new(true);
             walker.walk_root(res, &root);
-            findings.append(&mut walker.findings);
+            findings.append(&mut walker.take_findings());
             if let Some(stop) = walker.stopped.take() {
                 findings.extend(stop.into_findings());
                 break;

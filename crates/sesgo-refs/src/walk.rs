@@ -1,8 +1,11 @@
 //! Type-aware traversal: every value of type `Reference` in a resource, with its location.
 
+use crate::check::{check_reference, CheckOptions};
 use crate::kind::{classify, ReferenceKind};
+use crate::resolve::EntryIndex;
 use crate::table::{is_resource_type, member_type, MemberType};
-use sesgo_core::{budget, Code, Error, Finding, Object, Value};
+use sesgo_core::budget::{self, FindingCap};
+use sesgo_core::{Code, Error, Finding, Object, Value};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -36,15 +39,43 @@ pub struct FoundReference {
     pub(crate) steps: Vec<Step>,
 }
 
-pub(crate) struct Walker {
+pub(crate) struct Walker<'c> {
+    /// The references found, unless a [`RefCheck`] checks them as they are found and was
+    /// not asked to list them.
     pub(crate) refs: Vec<FoundReference>,
+    /// Findings of the walk itself (resources that cannot be walked), capped per code as
+    /// they accumulate with `cap`.
     pub(crate) findings: Vec<Finding>,
     pub(crate) entry: Option<usize>,
     pub(crate) keep_steps: bool,
+    /// Whether the walk's own findings are kept (false for entries outside the signed set).
+    pub(crate) report: bool,
+    /// Checks each reference where it is found (the checker of a transfer Bundle).
+    pub(crate) check: Option<RefCheck<'c>>,
+    /// The cap of `findings` and of the checker's findings (DECISIONS D41).
+    pub(crate) cap: FindingCap,
     path: String,
     steps: Vec<Step>,
     /// The call's work budget ran out (sesgo_core::budget): the walk stopped here.
     pub(crate) stopped: Option<Error>,
+}
+
+/// The rules applied to each reference as the walker finds it: nothing per reference is
+/// held beyond its findings (capped per code) and, when asked, the listing.
+pub(crate) struct RefCheck<'c> {
+    pub(crate) opts: &'c CheckOptions,
+    pub(crate) index: &'c EntryIndex<'c>,
+    /// `signed[i]`: entry `i` is in the signed set.
+    pub(crate) signed: &'c [bool],
+    /// Walking the Provenance: its targets are checked by the target rules, and its other
+    /// references are held to the rules with no signed entry behind them.
+    pub(crate) provenance: bool,
+    /// Keep every reference found in `Walker::refs` ([`CheckOptions::list_references`]).
+    pub(crate) list: bool,
+    /// Findings of the references, in document order, capped with the walker's cap.
+    pub(crate) findings: Vec<Finding>,
+    /// How many references were found.
+    pub(crate) count: usize,
 }
 
 struct Scope {
@@ -53,17 +84,43 @@ struct Scope {
     in_contained: bool,
 }
 
-impl Walker {
+impl<'c> Walker<'c> {
     pub(crate) fn new(keep_steps: bool) -> Self {
         Walker {
             refs: Vec::new(),
             findings: Vec::new(),
             entry: None,
             keep_steps,
+            report: true,
+            check: None,
+            cap: FindingCap::default(),
             path: String::new(),
             steps: Vec::new(),
             stopped: None,
         }
+    }
+
+    /// A walker that checks each reference as it finds it.
+    pub(crate) fn checking(check: RefCheck<'c>, cap: FindingCap) -> Self {
+        Walker {
+            check: Some(check),
+            cap,
+            ..Walker::new(false)
+        }
+    }
+
+    /// Records a finding of the walk itself (when this resource's findings are kept).
+    fn finding(&mut self, f: Finding) {
+        if self.report {
+            self.cap.push(&mut self.findings, f);
+        }
+    }
+
+    /// The walk's findings with the cap's summaries appended (the walker's own use).
+    pub(crate) fn take_findings(&mut self) -> Vec<Finding> {
+        let mut findings = std::mem::take(&mut self.findings);
+        std::mem::take(&mut self.cap).finish(&mut findings);
+        findings
     }
 
     /// Charges one unit of work at the current path; false once the budget is spent.
@@ -121,7 +178,7 @@ impl Walker {
             return;
         }
         let Some(obj) = v.as_object() else {
-            self.findings.push(
+            self.finding(
                 Finding::new(
                     Code::FormatBundleMalformed,
                     format!("recurso não é um objeto JSON em {}", self.path),
@@ -133,7 +190,7 @@ impl Walker {
         let rtype = match obj.get("resourceType") {
             Some(Value::String(s)) => s.as_str(),
             _ => {
-                self.findings.push(
+                self.finding(
                     Finding::new(
                         Code::FormatBundleMalformed,
                         format!("resourceType ausente ou inválido em {}", self.path),
@@ -144,7 +201,7 @@ impl Walker {
             }
         };
         if !is_resource_type(rtype) {
-            self.findings.push(
+            self.finding(
                 Finding::new(
                     Code::FormatResourceTypeUnsupported,
                     format!(
@@ -195,7 +252,7 @@ impl Walker {
 
     fn walk_object(&mut self, ctx: &str, obj: &Object, scope: &Scope, depth: usize) {
         if depth > MAX_WALK_DEPTH {
-            self.findings.push(
+            self.finding(
                 Finding::new(
                     Code::FormatJsonMalformed,
                     format!("aninhamento excessivo em {}", self.path),
@@ -277,7 +334,7 @@ impl Walker {
                 .is_some_and(|id| scope.contained_ids.contains(id)),
             _ => false,
         };
-        self.refs.push(FoundReference {
+        let found = FoundReference {
             location: self.path.clone(),
             kind,
             reference,
@@ -289,7 +346,55 @@ impl Walker {
             } else {
                 Vec::new()
             },
-        });
+        };
+        let Some(check) = self.check.as_mut() else {
+            self.refs.push(found);
+            return;
+        };
+        check.count = check.count.saturating_add(1);
+        let mut found_findings = Vec::new();
+        if check.provenance {
+            // Provenance.target[j] is checked by the target rules.
+            let is_target = found
+                .location
+                .strip_prefix("Provenance.target[")
+                .is_some_and(|rest| rest.ends_with(']') && !rest.contains('.'));
+            if !is_target {
+                check_reference(
+                    &found,
+                    check.opts,
+                    check.index,
+                    check.signed,
+                    false,
+                    &mut found_findings,
+                );
+            }
+        } else {
+            let from_signed = found
+                .entry
+                .and_then(|i| check.signed.get(i).copied())
+                .unwrap_or(false);
+            if from_signed {
+                if let Err(e) = budget::charge(1, &found.location) {
+                    self.stopped = Some(e);
+                    return;
+                }
+                check_reference(
+                    &found,
+                    check.opts,
+                    check.index,
+                    check.signed,
+                    true,
+                    &mut found_findings,
+                );
+            }
+        }
+        for f in found_findings {
+            self.cap.push(&mut check.findings, f);
+        }
+        if check.list {
+            self.refs.push(found);
+        }
     }
 }
 
@@ -331,7 +436,7 @@ fn contained_ids(obj: &Object) -> Rc<HashSet<String>> {
 pub fn find_references(resource: &Value, root: &str) -> (Vec<FoundReference>, Vec<Finding>) {
     let mut w = Walker::new(false);
     w.walk_root(resource, root);
-    let mut findings = w.findings;
+    let mut findings = w.take_findings();
     if let Some(e) = w.stopped {
         findings.extend(e.into_findings());
     }

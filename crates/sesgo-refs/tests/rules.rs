@@ -452,3 +452,65 @@ fn strict_json() {
         .findings
         .is_empty());
 }
+
+#[test]
+fn references_checked_where_found_report_the_same_without_a_listing() {
+    // One entry with 5 000 bad references, a contained resource that cannot be walked, an
+    // unsigned entry with a bad reference, and a bad reference in the Provenance.
+    let mut b = bundle();
+    let many: Vec<J> = (0..5000)
+        .map(
+            |i| json!({"url": "http://x", "valueReference": {"reference": format!("Patient/{i}")}}),
+        )
+        .collect();
+    b["entry"][1]["resource"]["extension"] = J::Array(many);
+    b["entry"][1]["resource"]["contained"] = json!([{"resourceType": "NaoExiste"}]);
+    b["entry"][2]["resource"]["qualification"] =
+        json!([{"code": {"text": "x"}, "issuer": {"reference": "Organization/1"}}]);
+    let mut p = prov();
+    p["agent"][0]["onBehalfOf"] = json!({"reference": "Organization/2"});
+    let (b, p) = (v(b), v(p));
+    let listed = check(&b, Some(&p), &CheckOptions::default());
+    let counted = check(
+        &b,
+        Some(&p),
+        &CheckOptions {
+            list_references: false,
+            ..CheckOptions::default()
+        },
+    );
+    assert_eq!(counted.findings, listed.findings);
+    assert!(counted.references.is_empty());
+    // 3 references in the bundle fixture, 5 000 added, 1 unsigned, 4 in the Provenance.
+    assert_eq!(listed.references.len(), 5008);
+    assert_eq!(counted.reference_count, 5008);
+    assert_eq!(listed.reference_count, 5008);
+    // The walk's finding first, then the references' in document order, capped per code.
+    let got = codes(&counted);
+    assert_eq!(
+        got[0],
+        c(
+            Code::FormatResourceTypeUnsupported,
+            "Bundle.entry[1].resource.contained[0].resourceType"
+        )
+    );
+    assert_eq!(
+        got[1],
+        c(
+            Code::FormatReferenceInvalid,
+            "Bundle.entry[1].resource.extension[0].valueReference.reference"
+        )
+    );
+    let invalid = &counted.findings[1..];
+    assert_eq!(invalid.len(), 101, "{got:?}");
+    // The first 100 in document order; the Provenance's is among the 4 901 left out.
+    assert_eq!(
+        invalid[99].locations(),
+        ["Bundle.entry[1].resource.extension[99].valueReference.reference"]
+    );
+    assert_eq!(invalid[100].omitted(), 4901);
+    assert_eq!(
+        invalid[100].locations(),
+        ["Bundle.entry[1].resource.extension[100].valueReference.reference"]
+    );
+}

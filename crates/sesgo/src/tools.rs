@@ -100,6 +100,8 @@ impl ReferenceCheckOptions {
             sesgo_refs::Mode::Sign
         };
         o.strict_order = self.strict_order;
+        // Only the count is reported: each reference is checked where it is found.
+        o.list_references = false;
         if let Some(n) = self.max_entries_bundle {
             let n = n as usize;
             o = o.with_max_entries(n, n)?;
@@ -155,7 +157,7 @@ fn check_references_in(
     };
     let report = sesgo_refs::check(&b, p.as_ref(), &opts);
     if report.findings.is_empty() {
-        let refs = report.references.len();
+        let refs = report.reference_count;
         Ok(OperationOutcome::new(vec![Finding::new(
             Code::ValidationSuccess,
             format!("{refs} referências verificadas; nenhuma situação excepcional"),

@@ -4,11 +4,11 @@
 mod provenance;
 mod reference;
 use provenance::{ambiguous, check_order, check_provenance};
-use reference::check_reference;
+pub(crate) use reference::check_reference;
 
 use crate::resolve::EntryIndex;
 use crate::uuid_urn::check_urn_uuid;
-use crate::walk::{FoundReference, Walker};
+use crate::walk::{FoundReference, RefCheck, Walker};
 use sesgo_core::budget::{self, FindingCap};
 use sesgo_core::json::{parse_strict, Limits};
 use sesgo_core::{hints, Code, Error, Finding, Value};
@@ -47,6 +47,11 @@ pub struct CheckOptions {
     /// then walks only its own signed set, so a Bundle with many signatures is not walked
     /// whole once per signature (docs/adr/0058).
     pub walk_unsigned: bool,
+    /// Keep every Reference found in [`Report::references`] (default `true`). Off, each
+    /// reference is checked where it is found and only counted
+    /// ([`Report::reference_count`]): memory then stays bounded by the findings cap, not
+    /// by the number of references (sign, verify and `check_references` of the facade).
+    pub list_references: bool,
 }
 
 impl Default for CheckOptions {
@@ -59,6 +64,7 @@ impl Default for CheckOptions {
             strict_order: false,
             json_limits: Limits::default(),
             walk_unsigned: true,
+            list_references: true,
         }
     }
 }
@@ -111,8 +117,11 @@ impl CheckOptions {
 pub struct Report {
     /// All findings, in document order (Bundle first, then Provenance).
     pub findings: Vec<Finding>,
-    /// Every Reference found in the Bundle entries and in the Provenance.
+    /// Every Reference found in the Bundle entries and in the Provenance (empty unless
+    /// [`CheckOptions::list_references`]).
     pub references: Vec<FoundReference>,
+    /// How many References were found (listed or not).
+    pub reference_count: usize,
 }
 
 impl Report {
@@ -351,11 +360,22 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     }
 
     // --- References of the signed set ------------------------------------------------
-    // Findings are capped per code as they accumulate (DECISIONS D41): a Bundle with
-    // 200 000 bad references costs 100 findings of memory, not 200 000.
-    let mut cap = FindingCap::default();
-    let mut next_compact = findings.len() + COMPACT_EVERY;
-    let mut walker = Walker::new(false);
+    // Each reference is checked where the walker finds it, and its findings are capped
+    // per code as they accumulate (DECISIONS D41): a Bundle with 200 000 bad references
+    // costs 100 findings of memory, not 200 000, and, unless listing was asked for, no
+    // record of each reference.
+    let mut walker = Walker::checking(
+        RefCheck {
+            opts,
+            index: &index,
+            signed: &signed,
+            provenance: false,
+            list: opts.list_references,
+            findings: Vec::new(),
+            count: 0,
+        },
+        FindingCap::default(),
+    );
     for (i, info) in infos.iter().enumerate() {
         let Some(res) = info.resource else { continue };
         let in_set = signed.get(i).copied().unwrap_or(false);
@@ -365,72 +385,54 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
         // Entries outside the signed set are walked (their references are listed) but
         // not held to the rules; a malformed one is still reported when signed.
         walker.entry = Some(i);
-        let before = walker.findings.len();
+        walker.report = in_set;
         walker.walk_root(res, &format!("Bundle.entry[{i}].resource"));
-        if !in_set {
-            walker.findings.truncate(before);
-        }
-        if walker.findings.len() >= COMPACT_EVERY {
-            cap.compact(&mut walker.findings);
-        }
         if walker.stopped.is_some() {
             break;
         }
     }
-    findings.append(&mut walker.findings);
-    if let Some(stop) = walker.stopped.take() {
-        findings.extend(stop.into_findings());
-        cap.finish(findings);
+    let (mut cap, stopped) = finish_walk(&mut walker, &mut report);
+    if let Some(stop) = stopped {
+        report.findings.extend(stop.into_findings());
+        cap.finish(&mut report.findings);
         return report;
     }
-    let bundle_refs = std::mem::take(&mut walker.refs);
-    for r in &bundle_refs {
-        let from_signed = r
-            .entry
-            .and_then(|i| signed.get(i).copied())
-            .unwrap_or(false);
-        if from_signed {
-            if let Err(stop) = budget::charge(1, &r.location) {
-                findings.extend(stop.into_findings());
-                cap.finish(findings);
-                return report;
-            }
-            check_reference(r, opts, &index, &signed, true, findings);
-            if findings.len() >= next_compact {
-                cap.compact(findings);
-                next_compact = findings.len() + COMPACT_EVERY;
-            }
-        }
-    }
-    report.references = bundle_refs;
 
     if let Some(prov) = provenance.filter(|_| walk_provenance) {
-        let mut walker = Walker::new(false);
+        let mut walker = Walker::checking(
+            RefCheck {
+                opts,
+                index: &index,
+                signed: &signed,
+                provenance: true,
+                list: opts.list_references,
+                findings: Vec::new(),
+                count: 0,
+            },
+            cap,
+        );
         walker.walk_root(prov, "Provenance");
-        findings.append(&mut walker.findings);
-        if let Some(stop) = walker.stopped.take() {
-            findings.extend(stop.into_findings());
-            cap.finish(findings);
-            return report;
+        let (c, stopped) = finish_walk(&mut walker, &mut report);
+        cap = c;
+        if let Some(stop) = stopped {
+            report.findings.extend(stop.into_findings());
         }
-        for r in &walker.refs {
-            // Provenance.target[j] is checked by the target rules above.
-            let is_target = r
-                .location
-                .strip_prefix("Provenance.target[")
-                .is_some_and(|rest| rest.ends_with(']') && !rest.contains('.'));
-            if !is_target {
-                check_reference(r, opts, &index, &signed, false, findings);
-            }
-        }
-        report.references.append(&mut walker.refs);
     }
-    cap.finish(findings);
+    cap.finish(&mut report.findings);
     report
 }
 
-/// How many findings may accumulate before they are capped per code again.
-const COMPACT_EVERY: usize = 4 * budget::FINDINGS_PER_CODE;
+/// Moves a checking walker's findings (its own, then those of the references, in document
+/// order), references and count into `report`; gives back the cap and the budget stop.
+fn finish_walk(walker: &mut Walker<'_>, report: &mut Report) -> (FindingCap, Option<Error>) {
+    report.findings.append(&mut walker.findings);
+    if let Some(check) = walker.check.as_mut() {
+        report.findings.append(&mut check.findings);
+        report.reference_count = report.reference_count.saturating_add(check.count);
+    }
+    report.references.append(&mut walker.refs);
+    (std::mem::take(&mut walker.cap), walker.stopped.take())
+}
 
 /// [`check`] on raw bytes: both inputs are first read with the strict JSON reader
 /// (duplicate members → `FORMAT.JSON-MALFORMED`, size → `SECURITY.BUNDLE-MEMORY-LIMIT-EXCEEDED`

@@ -8,7 +8,7 @@ use crate::uuid_urn::check_urn_uuid;
 use crate::walk::FoundReference;
 use sesgo_core::{hints, Code, Finding, Severity};
 
-pub(super) fn check_reference(
+pub(crate) fn check_reference(
     r: &FoundReference,
     opts: &CheckOptions,
     index: &EntryIndex<'_>,

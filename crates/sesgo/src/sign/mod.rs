@@ -119,6 +119,8 @@ pub(crate) fn refs_options(
     o = o.with_max_entries(n, n)?;
     // Verification needs the findings of each signed set only (docs/adr/0058).
     o.walk_unsigned = !validating;
+    // Signing and verifying need the findings, not a record of each reference.
+    o.list_references = false;
     o.json_limits.max_bytes = usize::try_from(settings.max_bundle_bytes).unwrap_or(usize::MAX);
     Ok(o)
 }
