@@ -370,3 +370,73 @@ fn criar_step_1_inputs_are_checked_first() {
     )
     .is_ok());
 }
+
+/// What signing emits, its own verification accepts under the same `maxEntriesBundle`:
+/// 99 targets sign into a 100-entry transfer Bundle that verifies; 100 targets would make
+/// a 101-entry Bundle, and signing refuses them (DECISIONS D51).
+#[test]
+fn the_transfer_bundle_signing_emits_fits_max_entries() {
+    let t = now();
+    let uuid = |i: usize| format!("urn:uuid:00000000-0000-4000-8000-{i:012}");
+    let bundle = |n: usize| {
+        let entries: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"fullUrl":"{}","resource":{{"resourceType":"Patient","active":true}}}}"#,
+                    uuid(i)
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
+            entries.join(",")
+        )
+    };
+    let provenance = |n: usize| {
+        let mut p: serde_json::Value = serde_json::from_slice(&example("provenance.json")).unwrap();
+        p["target"] = (0..n)
+            .map(|i| serde_json::json!({"reference": uuid(i)}))
+            .collect();
+        p.to_string()
+    };
+    let settings = Settings {
+        max_entries_bundle: 100,
+        ..lenient()
+    };
+    let sign = |targets: usize| {
+        sign_with_clock(
+            bundle(100).as_bytes(),
+            provenance(targets).as_bytes(),
+            &signer(),
+            &trust(),
+            &SignOptions {
+                reference_time: Some(t),
+                settings: settings.clone(),
+                ..Default::default()
+            },
+            &FixedClock(t),
+        )
+    };
+    let e = sign(100).unwrap_err();
+    assert_eq!(e.code(), Code::SecurityBundleSizeLimitExceeded, "{e:?}");
+    assert_eq!(e.findings()[0].locations(), ["Provenance.target"]);
+    assert!(e.to_string().contains("teria 101 entradas"), "{e}");
+    let signed = sign(99).unwrap_or_else(|e| panic!("{e:?}"));
+    let transfer = signed.bundle.to_json();
+    assert_eq!(signed.bundle["entry"].as_array().unwrap().len(), 100);
+    let v = verify_with_clock(
+        &VerifyInput {
+            bundle: Some(transfer.as_bytes()),
+            ..Default::default()
+        },
+        &trust(),
+        &VerifyOptions {
+            reference_time: Some(t),
+            settings,
+            ..Default::default()
+        },
+        &FixedClock(t),
+    )
+    .unwrap();
+    assert!(v.valid, "{}", v.outcome.to_json());
+}

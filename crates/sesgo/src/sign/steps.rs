@@ -102,6 +102,7 @@ pub(super) fn inputs<'o>(
         Code::FormatResourceTooLarge,
     )?;
     let refs = refs_options(policy, s, false)?;
+    transfer_fits(&provenance, refs.max_entries)?;
     Ok(Inputs {
         policy,
         strategy,
@@ -111,6 +112,29 @@ pub(super) fn inputs<'o>(
         provenance,
         refs,
     })
+}
+
+/// The transfer Bundle sesgo emits holds the targeted entries and the signed Provenance,
+/// and verification holds it to `maxEntriesBundle` like any Bundle: a Provenance with
+/// exactly `maxEntriesBundle` targets would yield a Bundle its own verification refuses,
+/// so signing refuses it first (DECISIONS D51). More targets than that are refused by the
+/// target limit of the reference rules.
+fn transfer_fits(provenance: &Value, max_entries: usize) -> Result<()> {
+    let targets = provenance
+        .get("target")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if targets == max_entries {
+        return Err(Error::new(
+            Code::SecurityBundleSizeLimitExceeded,
+            format!(
+                "O Bundle de transferência teria {} entradas ({targets} instâncias assinadas e a Provenance assinada). Limite máximo: {max_entries} (maxEntriesBundle)",
+                targets.saturating_add(1)
+            ),
+        )
+        .at("Provenance.target"));
+    }
+    Ok(())
 }
 
 /// criar Etapas 2.1–2.7 and 14.2: the signer's chain completed from the trust store and
