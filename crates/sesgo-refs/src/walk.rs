@@ -352,45 +352,41 @@ impl<'c> Walker<'c> {
             return;
         };
         check.count = check.count.saturating_add(1);
-        let mut found_findings = Vec::new();
-        if check.provenance {
-            // Provenance.target[j] is checked by the target rules.
+        // (held to the rules, from a signed entry): the Provenance's own references with no
+        // signed entry behind them, except Provenance.target[j], which the target rules
+        // check; an entry's references only when the entry is signed.
+        let (checked, from_signed) = if check.provenance {
             let is_target = found
                 .location
                 .strip_prefix("Provenance.target[")
                 .is_some_and(|rest| rest.ends_with(']') && !rest.contains('.'));
-            if !is_target {
-                check_reference(
-                    &found,
-                    check.opts,
-                    check.index,
-                    check.signed,
-                    false,
-                    &mut found_findings,
-                );
-            }
+            (!is_target, false)
         } else {
-            let from_signed = found
+            let signed = found
                 .entry
                 .and_then(|i| check.signed.get(i).copied())
                 .unwrap_or(false);
-            if from_signed {
-                if let Err(e) = budget::charge(1, &found.location) {
-                    self.stopped = Some(e);
-                    return;
-                }
-                check_reference(
-                    &found,
-                    check.opts,
-                    check.index,
-                    check.signed,
-                    true,
-                    &mut found_findings,
-                );
+            (signed, signed)
+        };
+        if from_signed {
+            if let Err(e) = budget::charge(1, &found.location) {
+                self.stopped = Some(e);
+                return;
             }
         }
-        for f in found_findings {
-            self.cap.push(&mut check.findings, f);
+        if checked {
+            let mut found_findings = Vec::new();
+            check_reference(
+                &found,
+                check.opts,
+                check.index,
+                check.signed,
+                from_signed,
+                &mut found_findings,
+            );
+            for f in found_findings {
+                self.cap.push(&mut check.findings, f);
+            }
         }
         if check.list {
             self.refs.push(found);

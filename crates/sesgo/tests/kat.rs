@@ -398,6 +398,17 @@ fn a_bundle_over_max_entries_is_refused_once_and_not_listed() {
             .filter(|(c, _)| *c == Code::SecurityBundleSizeLimitExceeded)
             .count()
     };
+    // Refused with one size finding, nothing listed as unsigned.
+    let refused_once = |bundle: Value| {
+        let bytes = bundle.to_json();
+        let v = verify(&VerifyInput {
+            bundle: Some(bytes.as_bytes()),
+            ..Default::default()
+        });
+        assert!(!v.valid);
+        assert_eq!(size_findings(&v), 1, "{}", v.outcome.to_json());
+        assert!(v.unsigned_content.is_empty());
+    };
     let extra = |n: usize| -> Vec<Value> {
         (0..n)
             .map(|i| {
@@ -420,26 +431,12 @@ fn a_bundle_over_max_entries_is_refused_once_and_not_listed() {
     .unwrap();
     let mut plain_obj = plain.as_object().unwrap().clone();
     plain_obj.insert("entry", Value::Array(extra(1001)));
-    let bytes = Value::Object(plain_obj).to_json();
-    let v = verify(&VerifyInput {
-        bundle: Some(bytes.as_bytes()),
-        ..Default::default()
-    });
-    assert!(!v.valid);
-    assert_eq!(size_findings(&v), 1, "{}", v.outcome.to_json());
-    assert!(v.unsigned_content.is_empty());
+    refused_once(Value::Object(plain_obj));
     // With a signature: the structure stage reports it, and only it.
     let signed = parse_strict(&read("ig-0.1.2/bundle.json"), &Limits::default()).unwrap();
     let mut obj = signed.as_object().unwrap().clone();
     let mut entries = signed["entry"].as_array().unwrap().clone();
     entries.extend(extra(1001 - entries.len()));
     obj.insert("entry", Value::Array(entries));
-    let bytes = Value::Object(obj).to_json();
-    let v = verify(&VerifyInput {
-        bundle: Some(bytes.as_bytes()),
-        ..Default::default()
-    });
-    assert!(!v.valid);
-    assert_eq!(size_findings(&v), 1, "{}", v.outcome.to_json());
-    assert!(v.unsigned_content.is_empty());
+    refused_once(Value::Object(obj));
 }
