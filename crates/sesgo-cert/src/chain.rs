@@ -139,13 +139,17 @@ pub fn build_chain(leaf: &Certificate, pool: &[Certificate]) -> Result<Vec<Certi
     Ok(chain)
 }
 
-/// SHA-256 over `tag` and the length-prefixed DER of every certificate, in order.
+/// SHA-256 over `tag`, the number of certificates and the SHA-256 of each one's DER, in
+/// order.
 pub(crate) fn certs_key(tag: u64, chain: &[Certificate]) -> [u8; 32] {
+    // Each certificate by the SHA-256 of its DER, computed once when it was parsed: the
+    // key names the same chain as hashing the DERs themselves would, at a fraction of the
+    // cost (issue 17: the warm path of every verification computes it).
     let mut h = crate::crypto::Sha256Stream::new();
     h.update(tag.to_be_bytes());
+    h.update((chain.len() as u64).to_be_bytes());
     for c in chain {
-        h.update((c.der().len() as u64).to_be_bytes());
-        h.update(c.der());
+        h.update(c.sha256());
     }
     h.finish()
 }

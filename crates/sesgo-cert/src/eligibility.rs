@@ -101,7 +101,7 @@ pub fn classify_policy(oid: &str) -> Option<CertificateType> {
 /// The leaf's ICP-Brasil policy and type: the first policy under `2.16.76.1.2` (end-entity
 /// policies), else the first under `2.16.76.1`.
 pub fn icp_policy(cert: &Certificate) -> Option<(String, CertificateType)> {
-    let pols = cert.policies();
+    let pols = cert.policy_oids();
     let pick = |p: &String| classify_policy(p).map(|t| (p.clone(), t));
     pols.iter()
         .filter(|p| {
@@ -170,7 +170,7 @@ pub fn check_eligibility(
             Code::CertNotIcpBrasil,
             format!(
                 "nenhuma política de certificado ICP-Brasil (2.16.76.1.*) no certificado: {:?}",
-                cert.policies()
+                cert.policy_oids()
             ),
         )),
         (CertificateTypeRule::SignatureAndSealTypes, Some((oid, t))) => {
@@ -182,7 +182,7 @@ pub fn check_eligibility(
                 ));
             }
             let icp_count = cert
-                .policies()
+                .policy_oids()
                 .iter()
                 .filter(|p| classify_policy(p).is_some())
                 .count();

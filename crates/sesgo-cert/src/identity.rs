@@ -241,6 +241,10 @@ impl Identity {
     /// assert_eq!((who.system, who.value.as_str()), ("urn:brasil:cpf", "12345678909"));
     /// ```
     pub fn from_certificate(cert: &Certificate) -> Identity {
+        cert.identity(Identity::read).clone()
+    }
+
+    fn read(cert: &Certificate) -> Identity {
         let mut id = Identity::default();
         if cert.san_malformed() {
             id.findings.push(

@@ -104,11 +104,12 @@ fn args_for(op: &str, input: &Path) -> Vec<String> {
 }
 
 /// Peak resident memory above the baseline allowed per input byte, and the constant
-/// allowed on top (DECISIONS D50). The largest case today is 6.3× (a transfer Bundle
-/// with 200 000 references: the parsed tree); before references were checked where they
-/// are found it was 7.4×, and before findings were capped as they accumulate, a 9.6 MB
-/// Bundle of 100 000 entries took 14×.
-const RSS_PER_INPUT_BYTE: u64 = 7;
+/// allowed on top (DECISIONS D50). The largest case today is 5.6× (a transfer Bundle of
+/// 20 000 contained resources: the parsed tree, with short strings inline and thin member
+/// names since docs/adr/0070); before that it was 7.0×, and before references were
+/// checked where they are found, 8.2×. Before findings were capped as they accumulate, a
+/// 9.6 MB Bundle of 100 000 entries took 14×.
+const RSS_PER_INPUT_BYTE: u64 = 6;
 const RSS_SLACK: u64 = 24 << 20;
 /// Wall-clock bound per case: generous (a loaded 2-core machine); the work itself is
 /// bounded by units in `crates/sesgo-fuzz/tests/hostile.rs`.

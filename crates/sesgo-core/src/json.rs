@@ -30,7 +30,7 @@ mod value;
 
 pub use de::{from_value, DeError};
 pub use escape::write_escaped_str;
-pub use value::{Number, Object, Value};
+pub use value::{Number, Object, Str, Value};
 
 /// Ceiling of the configurable nesting depth.
 pub const MAX_DEPTH_CEILING: usize = 128;

@@ -37,6 +37,6 @@ pub mod time;
 pub use codes::{Code, CodeInfo, Origin, CODE_SYSTEM_URL, CODE_SYSTEM_VERSION};
 pub use finding::{Error, Finding, Result, Severity};
 pub use issue_type::IssueType;
-pub use json::{Number, Object, Value};
+pub use json::{Number, Object, Str, Value};
 pub use outcome::{OperationOutcome, OPERATION_OUTCOME_PROFILE, VALUE_SET_URL};
 pub use policy::{Policy, PolicyProfile, Strategy};

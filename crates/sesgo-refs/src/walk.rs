@@ -3,7 +3,7 @@
 use crate::check::{check_reference, CheckOptions};
 use crate::kind::{classify, ReferenceKind};
 use crate::resolve::EntryIndex;
-use crate::table::{is_resource_type, member_type, MemberType};
+use crate::table::{is_resource_type, MemberType, Resolved};
 use sesgo_core::budget::{self, FindingCap};
 use sesgo_core::{Code, Error, Finding, Object, Value};
 use std::collections::HashSet;
@@ -229,9 +229,10 @@ impl<'c> Walker<'c> {
             contained_ids: Rc::clone(&scope.contained_ids),
             in_contained: true,
         };
+        let ctx = Resolved::of(rtype);
         // `contained` members are walked with the container's scope.
         for (k, val) in obj.iter() {
-            if k == "contained" && member_type(rtype, k) == Some(MemberType::Resource) {
+            if k == "contained" && ctx.member_type(k) == Some(MemberType::Resource) {
                 let len = self.push_key(k);
                 match val {
                     Value::Array(items) => {
@@ -245,7 +246,7 @@ impl<'c> Walker<'c> {
                 }
                 self.pop(len);
             } else {
-                self.walk_member(rtype, k, val, scope, depth);
+                self.walk_member(&ctx, k, val, scope, depth);
             }
         }
     }
@@ -261,23 +262,24 @@ impl<'c> Walker<'c> {
             );
             return;
         }
+        let ctx = Resolved::of(ctx);
         for (k, v) in obj.iter() {
-            self.walk_member(ctx, k, v, scope, depth);
+            self.walk_member(&ctx, k, v, scope, depth);
         }
     }
 
-    fn walk_member(&mut self, ctx: &str, k: &str, v: &Value, scope: &Scope, depth: usize) {
+    fn walk_member(&mut self, ctx: &Resolved, k: &str, v: &Value, scope: &Scope, depth: usize) {
         if !self.charge() {
             return;
         }
         let ty = if let Some(prim) = k.strip_prefix('_') {
             // `_member` carries the id/extensions of a primitive `member`.
-            match member_type(ctx, prim) {
+            match ctx.member_type(prim) {
                 Some(MemberType::Primitive) => MemberType::Datatype("Element"),
                 _ => return,
             }
         } else {
-            match member_type(ctx, k) {
+            match ctx.member_type(k) {
                 Some(MemberType::Primitive) | None => return,
                 Some(t) => t,
             }

@@ -92,14 +92,21 @@ impl Certificate {
 
     /// Certificate-policy OIDs (dotted), in order.
     pub fn policies(&self) -> Vec<String> {
-        self.extension(oids::CERTIFICATE_POLICIES)
-            .and_then(|(_, v)| CertificatePolicies::from_der(v).ok())
-            .map(|p| {
-                p.0.iter()
-                    .map(|i| i.policy_identifier.to_string())
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.policy_oids().to_vec()
+    }
+
+    /// [`Certificate::policies`], decoded once per certificate and borrowed.
+    pub(crate) fn policy_oids(&self) -> &[String] {
+        self.inner.policies.get_or_init(|| {
+            self.extension(oids::CERTIFICATE_POLICIES)
+                .and_then(|(_, v)| CertificatePolicies::from_der(v).ok())
+                .map(|p| {
+                    p.0.iter()
+                        .map(|i| i.policy_identifier.to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
     }
 
     /// BasicConstraints `(cA, pathLenConstraint)`, if present.

@@ -41,6 +41,12 @@ struct Inner {
     /// The subject's RSA key, prepared on first use (one decode per certificate, shared by
     /// every clone and every thread).
     public_key: std::sync::OnceLock<Result<crypto::PublicKey>>,
+    /// The certificate-policy OIDs, read on first use (issue 17: eligibility reads them on
+    /// every verification).
+    policies: std::sync::OnceLock<Vec<String>>,
+    /// What the certificate says about its holder, read on first use (the SAN's
+    /// otherNames are decoded once per certificate, not once per verification).
+    identity: std::sync::OnceLock<crate::identity::Identity>,
 }
 
 /// A parsed X.509 certificate (immutable; clones share the same allocation).
@@ -114,6 +120,8 @@ impl Certificate {
                 cert,
                 sha256,
                 public_key: std::sync::OnceLock::new(),
+                policies: std::sync::OnceLock::new(),
+                identity: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -207,6 +215,15 @@ impl Certificate {
         self.inner.sha256
     }
 
+    /// What `read` says about this certificate's holder, computed on the first call and
+    /// shared by every clone (the certificate is immutable, so the answer cannot change).
+    pub(crate) fn identity(
+        &self,
+        read: impl FnOnce(&Certificate) -> crate::identity::Identity,
+    ) -> &crate::identity::Identity {
+        self.inner.identity.get_or_init(|| read(self))
+    }
+
     /// SHA-256 of the DER, lower-case hex (the trust-store fingerprint).
     pub fn sha256_hex(&self) -> String {
         hex(&self.inner.sha256)
@@ -266,7 +283,9 @@ impl Certificate {
 
     /// Issuer DN equals subject DN (DER comparison).
     pub fn is_self_issued(&self) -> bool {
-        self.subject_der() == self.issuer_der()
+        // Equal decoded names have equal DER (one encoding per value), and the reverse:
+        // no re-encoding needed.
+        self.tbs().subject == self.tbs().issuer
     }
 }
 

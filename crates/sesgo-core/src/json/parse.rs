@@ -1,6 +1,6 @@
 //! Recursive-descent RFC 8259 parser: strict, bounded, verbatim numbers.
 
-use super::value::{number_token_len, Number, Object, Value};
+use super::value::{new_name, number_token_len, Name, Number, Object, Str, Value};
 use super::JsonError;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -52,7 +52,10 @@ pub(super) fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> 
         b: input,
         i: 0,
         max_depth,
-        names: vec![None; NAME_SLOTS],
+        // Small inputs have few distinct names: the cache grows with the input (one slot
+        // per 32 bytes, at least 32, at most NAME_SLOTS), so a 1 KB parse does not
+        // allocate and clear 8 KB of slots.
+        names: vec![None; (input.len() / 32).clamp(32, NAME_SLOTS).next_power_of_two()],
         items: Vec::new(),
         members: Vec::new(),
     };
@@ -96,17 +99,17 @@ struct Parser<'a> {
     i: usize,
     max_depth: usize,
     /// Member names seen, direct-mapped by a hash of their bytes: a repeated name is a
-    /// shared `Arc<str>`, not a new allocation. A collision only costs an allocation (the
+    /// shared [`Name`], not a new allocation. A collision only costs an allocation (the
     /// slot is overwritten), so hostile names cannot make lookups slower than one compare.
-    names: Vec<Option<Arc<str>>>,
+    names: Vec<Option<Name>>,
     /// Scratch stacks for the elements and members of the arrays and objects being read
     /// (innermost on top): each container is allocated once, at its exact size, when it
     /// closes.
     items: Vec<Value>,
-    members: Vec<(Arc<str>, Value)>,
+    members: Vec<(Name, Value)>,
 }
 
-/// Slots of the member-name cache (a power of two).
+/// Most slots of the member-name cache (a power of two).
 const NAME_SLOTS: usize = 512;
 
 /// Longer member names are not cached.
@@ -114,12 +117,13 @@ const MAX_CACHED_NAME: usize = 64;
 
 /// FNV-1a over the name's bytes, folded to a slot (not a security boundary: see
 /// [`Parser::names`]).
-fn name_slot(name: &[u8]) -> usize {
+fn name_slot(name: &[u8], slots: usize) -> usize {
     let mut h: u32 = 0x811c_9dc5;
     for &b in name {
         h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
     }
-    (h ^ (h >> 16)) as usize & (NAME_SLOTS - 1)
+    // `slots` is a power of two.
+    (h ^ (h >> 16)) as usize & (slots - 1)
 }
 
 /// Objects up to this size are checked for duplicates as members arrive; larger ones
@@ -267,7 +271,7 @@ impl<'a> Parser<'a> {
         }
         let members = self.members.get(base..).unwrap_or_default();
         if members.len() > LINEAR_DUP_CHECK {
-            let mut names: Vec<&str> = members.iter().map(|(k, _)| &**k).collect();
+            let mut names: Vec<&str> = members.iter().map(|(k, _)| &***k).collect();
             names.sort_unstable();
             let twin = names.windows(2).find_map(|w| match w {
                 [a, b] if a == b => Some(*a),
@@ -283,27 +287,31 @@ impl<'a> Parser<'a> {
     }
 
     /// A member name, shared with earlier occurrences of the same name.
-    fn name(&mut self) -> Result<Arc<str>, Fail> {
+    fn name(&mut self) -> Result<Name, Fail> {
         match self.str_token()? {
             Cow::Borrowed(s) if s.len() <= MAX_CACHED_NAME => {
-                let slot = name_slot(s.as_bytes());
+                let slot = name_slot(s.as_bytes(), self.names.len());
                 if let Some(Some(known)) = self.names.get(slot) {
-                    if **known == *s {
+                    if ***known == *s {
                         return Ok(Arc::clone(known));
                     }
                 }
-                let name: Arc<str> = Arc::from(s);
+                let name = new_name(s);
                 if let Some(cell) = self.names.get_mut(slot) {
                     *cell = Some(Arc::clone(&name));
                 }
                 Ok(name)
             }
-            other => Ok(Arc::from(other.as_ref())),
+            other => Ok(new_name(other.as_ref())),
         }
     }
 
-    fn string(&mut self) -> Result<String, Fail> {
-        self.str_token().map(Cow::into_owned)
+    /// A string value: a short one inline, a longer one copied once, at its exact size.
+    fn string(&mut self) -> Result<Str, Fail> {
+        Ok(match self.str_token()? {
+            Cow::Borrowed(s) => Str::from(s),
+            Cow::Owned(s) => Str::from(s),
+        })
     }
 
     /// A string token: borrowed from the input when it has no escapes.

@@ -14,8 +14,8 @@ pub enum Value {
     Bool(bool),
     /// A number, as its verbatim token.
     Number(Number),
-    /// A string.
-    String(String),
+    /// A string (short ones stored inline: [`Str`]).
+    String(Str),
     /// An array.
     Array(Vec<Value>),
     /// An object, in member order.
@@ -23,6 +23,163 @@ pub enum Value {
 }
 
 static NULL: Value = Value::Null;
+
+/// Longest string kept inline (the size of a `String`, so `Value` does not grow).
+const INLINE_STRING: usize = 22;
+
+/// A JSON string value: up to 22 bytes inline, longer ones in one exact heap allocation.
+/// Most strings of FHIR content (codes, ids, dates, units, short display texts) are short,
+/// so a parsed string usually costs no allocation (issue 17, memory; docs/adr/0070).
+/// Dereferences to `str`; compares, orders and hashes as its text.
+///
+/// ```
+/// use sesgo_core::json::{Str, Value};
+/// let short = Str::from("final");
+/// let long = Str::from("urn:uuid:3f2504e0-4f89-41d3-9a0c-0305e82c3301");
+/// assert_eq!(short, "final");
+/// assert_eq!(long.len(), 45);
+/// assert_eq!(Value::from("final").as_str(), Some("final"));
+/// assert_eq!(String::from(long.clone()), long.as_str());
+/// ```
+#[derive(Clone)]
+pub struct Str(StrRepr);
+
+/// A string of up to [`INLINE_STRING`] bytes lives inline (zero-padded), a longer one on
+/// the heap: the representation is a function of the length alone.
+#[derive(Clone)]
+enum StrRepr {
+    Inline { len: u8, bytes: [u8; INLINE_STRING] },
+    Heap(Box<str>),
+}
+
+impl Str {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only whole UTF-8 strings are ever stored inline, so both steps succeed.
+            StrRepr::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|t| std::str::from_utf8(t).ok())
+                .unwrap_or_default(),
+            StrRepr::Heap(s) => s,
+        }
+    }
+
+    fn inline(s: &str) -> Option<Str> {
+        let b = s.as_bytes();
+        let len = u8::try_from(b.len())
+            .ok()
+            .filter(|_| b.len() <= INLINE_STRING)?;
+        let mut bytes = [0u8; INLINE_STRING];
+        bytes.get_mut(..b.len())?.copy_from_slice(b);
+        Some(Str(StrRepr::Inline { len, bytes }))
+    }
+}
+
+impl Default for Str {
+    fn default() -> Self {
+        Str(StrRepr::Inline {
+            len: 0,
+            bytes: [0; INLINE_STRING],
+        })
+    }
+}
+
+impl std::ops::Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Self {
+        Str::inline(s).unwrap_or_else(|| Str(StrRepr::Heap(s.into())))
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Self {
+        Str::inline(&s).unwrap_or_else(|| Str(StrRepr::Heap(s.into_boxed_str())))
+    }
+}
+
+impl From<Str> for String {
+    fn from(s: Str) -> Self {
+        match s.0 {
+            StrRepr::Heap(b) => b.into_string(),
+            StrRepr::Inline { .. } => s.as_str().to_owned(),
+        }
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Str {}
+
+impl PartialEq<str> for Str {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Str {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Str {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialOrd for Str {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Str {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Str {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Debug for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Str {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A JSON number kept as its verbatim RFC 8259 token (e.g. `36.50`, `-0`, `1E2`).
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -175,13 +332,27 @@ fn is_number_token(b: &[u8]) -> bool {
     number_token_len(b) == Some(b.len())
 }
 
+/// A member name: one thin pointer to a name shared by every member so named (the
+/// parser interns repeated names), so a member is its value plus 8 bytes (issue 17,
+/// memory; docs/adr/0070).
+pub(crate) type Name = Arc<Box<str>>;
+
+/// A new, unshared member name.
+pub(crate) fn new_name(s: &str) -> Name {
+    Arc::new(Box::from(s))
+}
+
+fn name_str(n: &Name) -> &str {
+    n
+}
+
 /// A JSON object: members in document order, names unique (enforced by the parser and
 /// by [`Object::insert`]).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Object {
     // Names are shared: the parser interns repeated names (`resourceType`, `system`,
     // `value`…), so each member costs a pointer, not an allocation (issue 17).
-    members: Vec<(Arc<str>, Value)>,
+    members: Vec<(Name, Value)>,
 }
 
 impl Object {
@@ -190,7 +361,7 @@ impl Object {
         Object::default()
     }
 
-    pub(crate) fn from_members_unchecked(members: Vec<(Arc<str>, Value)>) -> Self {
+    pub(crate) fn from_members_unchecked(members: Vec<(Name, Value)>) -> Self {
         Object { members }
     }
 
@@ -208,7 +379,7 @@ impl Object {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.members
             .iter()
-            .find(|(k, _)| &**k == key)
+            .find(|(k, _)| name_str(k) == key)
             .map(|(_, v)| v)
     }
 
@@ -216,7 +387,7 @@ impl Object {
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.members
             .iter_mut()
-            .find(|(k, _)| &**k == key)
+            .find(|(k, _)| name_str(k) == key)
             .map(|(_, v)| v)
     }
 
@@ -232,7 +403,7 @@ impl Object {
         match self.get_mut(&key) {
             Some(slot) => Some(std::mem::replace(slot, value)),
             None => {
-                self.members.push((Arc::from(key), value));
+                self.members.push((new_name(&key), value));
                 None
             }
         }
@@ -240,23 +411,23 @@ impl Object {
 
     /// Removes member `key`, keeping the order of the others.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.members.iter().position(|(k, _)| &**k == key)?;
+        let i = self.members.iter().position(|(k, _)| name_str(k) == key)?;
         Some(self.members.remove(i).1)
     }
 
     /// Members in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.members.iter().map(|(k, v)| (&**k, v))
+        self.members.iter().map(|(k, v)| (name_str(k), v))
     }
 
     /// Members in order, values mutable.
     pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&str, &mut Value)> {
-        self.members.iter_mut().map(|(k, v)| (&**k, v))
+        self.members.iter_mut().map(|(k, v)| (name_str(k), v))
     }
 
     /// Member names in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.members.iter().map(|(k, _)| &**k)
+        self.members.iter().map(|(k, _)| name_str(k))
     }
 }
 
@@ -274,7 +445,7 @@ impl Value {
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some(s.as_str()),
             _ => None,
         }
     }
@@ -407,7 +578,7 @@ impl Value {
             serde_json::Value::Number(n) => Value::Number(
                 Number::from_token(&n.to_string()).unwrap_or_else(|| Number::from(0u64)),
             ),
-            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::String(s) => Value::String(Str::from(s.as_str())),
             serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from_serde).collect()),
             serde_json::Value::Object(o) => Value::Object(
                 o.iter()
@@ -435,7 +606,7 @@ impl Value {
                         .unwrap_or(serde_json::Value::Null)
                 }
             }
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.as_str().to_owned()),
             Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_serde).collect()),
             Value::Object(o) => serde_json::Value::Object(
                 o.iter()
@@ -470,12 +641,12 @@ impl std::ops::Index<usize> for Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(s.to_owned())
+        Value::String(Str::from(s))
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(s)
+        Value::String(Str::from(s))
     }
 }
 impl From<bool> for Value {
@@ -512,5 +683,60 @@ impl From<Object> for Value {
 impl PartialEq<&str> for Value {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == Some(*other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+
+    fn hash_of<T: Hash + ?Sized>(t: &T) -> u64 {
+        let mut h = DefaultHasher::new();
+        t.hash(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn strings_of_every_length_round_trip_inline_or_on_the_heap() {
+        // ASCII and multi-byte characters around the 22-byte inline limit.
+        for unit in ["a", "é", "€", "𝄞"] {
+            for n in 0..30 {
+                let text = unit.repeat(n);
+                let from_str = Str::from(text.as_str());
+                let from_string = Str::from(text.clone());
+                assert_eq!(from_str.as_str(), text);
+                assert_eq!(from_string.as_str(), text);
+                assert_eq!(from_str, from_string);
+                assert_eq!(from_str, *text.as_str());
+                assert_eq!(hash_of(&from_str), hash_of(text.as_str()));
+                assert_eq!(String::from(from_string), text);
+                assert_eq!(
+                    matches!(from_str.0, StrRepr::Inline { .. }),
+                    text.len() <= INLINE_STRING
+                );
+                assert_eq!(format!("{from_str:?}"), format!("{text:?}"));
+            }
+        }
+        assert_eq!(Str::default(), "");
+        let (short, long) = (Str::from("abc"), Str::from("abc".repeat(10)));
+        assert_eq!(short.cmp(&long), "abc".cmp(long.as_str()));
+        assert_eq!(long.cmp(&short), std::cmp::Ordering::Greater);
+    }
+
+    #[test]
+    fn object_members_share_their_names_and_keep_order() {
+        let mut o = Object::new();
+        o.insert("b", 1u64);
+        o.insert("a", "x");
+        assert_eq!(o.insert("b", 2u64), Some(Value::from(1u64)));
+        assert_eq!(o.keys().collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(o.remove("b"), Some(Value::from(2u64)));
+        assert_eq!(Value::Object(o).to_json(), r#"{"a":"x"}"#);
+        // Value did not grow with the inline strings, and a member is a value plus one
+        // thin name pointer.
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<(Name, Value)>(), 40);
     }
 }
