@@ -1,6 +1,6 @@
 //! Recursive-descent RFC 8259 parser: strict, bounded, verbatim numbers.
 
-use super::value::{new_name, number_token_len, Name, Number, Object, Str, Value};
+use super::value::{name_str, new_name, number_token_len, Name, Number, Object, Str, Value};
 use super::JsonError;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -271,7 +271,7 @@ impl<'a> Parser<'a> {
         }
         let members = self.members.get(base..).unwrap_or_default();
         if members.len() > LINEAR_DUP_CHECK {
-            let mut names: Vec<&str> = members.iter().map(|(k, _)| &***k).collect();
+            let mut names: Vec<&str> = members.iter().map(|(k, _)| name_str(k)).collect();
             names.sort_unstable();
             let twin = names.windows(2).find_map(|w| match w {
                 [a, b] if a == b => Some(*a),
@@ -292,7 +292,7 @@ impl<'a> Parser<'a> {
             Cow::Borrowed(s) if s.len() <= MAX_CACHED_NAME => {
                 let slot = name_slot(s.as_bytes(), self.names.len());
                 if let Some(Some(known)) = self.names.get(slot) {
-                    if ***known == *s {
+                    if name_str(known) == s {
                         return Ok(Arc::clone(known));
                     }
                 }

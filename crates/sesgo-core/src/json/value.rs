@@ -27,6 +27,25 @@ static NULL: Value = Value::Null;
 /// Longest string kept inline (the size of a `String`, so `Value` does not grow).
 const INLINE_STRING: usize = 22;
 
+/// `text` zero-padded into an inline buffer of `N` bytes, with its length, when it fits
+/// (the inline form of [`Str`] and [`Number`]).
+fn to_inline<const N: usize>(text: &str) -> Option<(u8, [u8; N])> {
+    let b = text.as_bytes();
+    let len = u8::try_from(b.len()).ok().filter(|_| b.len() <= N)?;
+    let mut bytes = [0u8; N];
+    bytes.get_mut(..b.len())?.copy_from_slice(b);
+    Some((len, bytes))
+}
+
+/// The text of an inline buffer written by [`to_inline`] (whole UTF-8 only is ever
+/// stored, so both steps succeed).
+fn from_inline<const N: usize>(len: u8, bytes: &[u8; N]) -> &str {
+    bytes
+        .get(..usize::from(len))
+        .and_then(|t| std::str::from_utf8(t).ok())
+        .unwrap_or_default()
+}
+
 /// A JSON string value: up to 22 bytes inline, longer ones in one exact heap allocation.
 /// Most strings of FHIR content (codes, ids, dates, units, short display texts) are short,
 /// so a parsed string usually costs no allocation (issue 17, memory; docs/adr/0070).
@@ -56,23 +75,13 @@ impl Str {
     /// The text.
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            // Only whole UTF-8 strings are ever stored inline, so both steps succeed.
-            StrRepr::Inline { len, bytes } => bytes
-                .get(..usize::from(*len))
-                .and_then(|t| std::str::from_utf8(t).ok())
-                .unwrap_or_default(),
+            StrRepr::Inline { len, bytes } => from_inline(*len, bytes),
             StrRepr::Heap(s) => s,
         }
     }
 
     fn inline(s: &str) -> Option<Str> {
-        let b = s.as_bytes();
-        let len = u8::try_from(b.len())
-            .ok()
-            .filter(|_| b.len() <= INLINE_STRING)?;
-        let mut bytes = [0u8; INLINE_STRING];
-        bytes.get_mut(..b.len())?.copy_from_slice(b);
-        Some(Str(StrRepr::Inline { len, bytes }))
+        to_inline(s).map(|(len, bytes)| Str(StrRepr::Inline { len, bytes }))
     }
 }
 
@@ -209,27 +218,16 @@ impl Number {
     }
 
     pub(crate) fn from_valid_token(token: &str) -> Number {
-        let b = token.as_bytes();
-        match (u8::try_from(b.len()), b.len() <= INLINE_NUMBER) {
-            (Ok(len), true) => {
-                let mut bytes = [0u8; INLINE_NUMBER];
-                if let Some(dst) = bytes.get_mut(..b.len()) {
-                    dst.copy_from_slice(b);
-                }
-                Number(NumberRepr::Inline { len, bytes })
-            }
-            _ => Number(NumberRepr::Heap(token.into())),
+        match to_inline(token) {
+            Some((len, bytes)) => Number(NumberRepr::Inline { len, bytes }),
+            None => Number(NumberRepr::Heap(token.into())),
         }
     }
 
     /// The verbatim token.
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            // Only a token (ASCII) is ever stored inline, so both lookups succeed.
-            NumberRepr::Inline { len, bytes } => bytes
-                .get(..usize::from(*len))
-                .and_then(|t| std::str::from_utf8(t).ok())
-                .unwrap_or_default(),
+            NumberRepr::Inline { len, bytes } => from_inline(*len, bytes),
             NumberRepr::Heap(s) => s,
         }
     }
@@ -342,7 +340,8 @@ pub(crate) fn new_name(s: &str) -> Name {
     Arc::new(Box::from(s))
 }
 
-fn name_str(n: &Name) -> &str {
+/// The text of a member name.
+pub(crate) fn name_str(n: &Name) -> &str {
     n
 }
 
