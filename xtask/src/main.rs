@@ -172,9 +172,19 @@ pub(crate) fn progress(what: &str) {
     eprintln!("xtask: ==> {what}");
 }
 
+/// Each finished step's name and wall time, in order, for the summary `ci` prints last.
+static STEP_TIMES: std::sync::Mutex<Vec<(String, f64)>> = std::sync::Mutex::new(Vec::new());
+
 fn step(name: &str, f: impl FnOnce() -> Result) -> Result {
     eprintln!("\n==> {name}");
-    let out = f().map_err(|e| {
+    let t0 = std::time::Instant::now();
+    let out = f();
+    let secs = t0.elapsed().as_secs_f64();
+    eprintln!("xtask: {name}: {secs:.0} s");
+    if let Ok(mut times) = STEP_TIMES.lock() {
+        times.push((name.to_string(), secs));
+    }
+    let out = out.map_err(|e| {
         if e.contains("os error 28") {
             format!("{name}: {e} (the disk is full: a CI run needs about 12 GB free; see docs/adr/0064)")
         } else {
@@ -207,7 +217,27 @@ fn report_disk() {
     }
 }
 
+/// The wall time of every step so far, slowest first: where a CI run's minutes went
+/// (the budget is 45 minutes on 2 cores).
+fn print_step_times() {
+    let Ok(times) = STEP_TIMES.lock() else {
+        return;
+    };
+    let mut sorted: Vec<_> = times.iter().collect();
+    sorted.sort_by(|a, b| b.1.total_cmp(&a.1));
+    eprintln!("\nxtask: wall time per step (nested steps are also inside their parent):");
+    for (name, secs) in sorted {
+        eprintln!("  {secs:>7.0} s  {name}");
+    }
+}
+
 fn ci() -> Result {
+    let out = ci_steps();
+    print_step_times();
+    out
+}
+
+fn ci_steps() -> Result {
     step("cargo fmt --check", || {
         let mut c = cargo();
         c.args(["fmt", "--all", "--", "--check"]);
