@@ -119,7 +119,7 @@ pub unsafe extern "C" fn sesgo_sign_parts(
             out.write(sesgo_signed {
                 signature: sesgo_bytes::from_vec(signed.signature.to_json().into_bytes()),
                 provenance: sesgo_bytes::from_vec(signed.provenance.to_json().into_bytes()),
-                bundle: sesgo_bytes::from_vec(signed.bundle.to_json().into_bytes()),
+                bundle: sesgo_bytes::from_vec(signed.bundle.into_bytes()),
                 warnings: sesgo_bytes::from_vec(warnings),
             })
         };

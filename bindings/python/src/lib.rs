@@ -256,7 +256,7 @@ fn sign_parts<'py>(
         Ok((
             s.signature.to_json(),
             s.provenance.to_json(),
-            s.bundle.to_json(),
+            s.bundle,
             warnings,
         ))
     })?;

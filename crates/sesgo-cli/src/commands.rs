@@ -77,7 +77,7 @@ pub(crate) fn sign(a: &SignArgs, ui: &Ui) -> sesgo::Result<Output> {
         write(p, provenance_json.as_bytes(), "--out-provenance")?;
     }
     if let Some(p) = &a.out_bundle {
-        write(p, signed.bundle.to_json().as_bytes(), "--out-bundle")?;
+        write(p, signed.bundle.as_bytes(), "--out-bundle")?;
     }
     if let Some(p) = &a.out_signature {
         write(p, signed.signature.to_json().as_bytes(), "--out-signature")?;

@@ -374,7 +374,7 @@ fn one_policy(
     for w in &signed.warnings {
         r.line(format!("     {}", finding_line(w)));
     }
-    let transfer = signed.bundle.to_json();
+    let transfer = signed.bundle.clone();
     if let Some(dir) = keep {
         let _ = std::fs::write(
             dir.join(format!("signed-{version}-provenance.json")),

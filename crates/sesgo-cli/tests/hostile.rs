@@ -86,7 +86,7 @@ fn signed(policy: &str, t: i64) -> Value {
         &FixedClock(t),
     )
     .unwrap();
-    s.bundle
+    sesgo_core::json::parse_strict(s.bundle.as_bytes(), &Default::default()).unwrap()
 }
 
 fn entries(b: &mut Value) -> &mut Vec<Value> {

@@ -104,12 +104,12 @@ fn args_for(op: &str, input: &Path) -> Vec<String> {
 }
 
 /// Peak resident memory above the baseline allowed per input byte, and the constant
-/// allowed on top (DECISIONS D50). The largest case today is 5.6× (a transfer Bundle of
-/// 20 000 contained resources: the parsed tree, with short strings inline and thin member
-/// names since docs/adr/0070); before that it was 7.0×, and before references were
-/// checked where they are found, 8.2×. Before findings were capped as they accumulate, a
-/// 9.6 MB Bundle of 100 000 entries took 14×.
-const RSS_PER_INPUT_BYTE: u64 = 6;
+/// allowed on top (DECISIONS D50). The largest case today is 3.5× (a transfer Bundle of
+/// 100 000 entries, read into the compact document since docs/adr/0071; 3.3× for 20 000
+/// contained resources). With the parsed tree it was 5.6× (docs/adr/0070), before that
+/// 7.0×, and before references were checked where they are found, 8.2×. Before findings
+/// were capped as they accumulate, a 9.6 MB Bundle of 100 000 entries took 14×.
+const RSS_PER_INPUT_BYTE: u64 = 4;
 const RSS_SLACK: u64 = 24 << 20;
 /// Wall-clock bound per case: generous (a loaded 2-core machine); the work itself is
 /// bounded by units in `crates/sesgo-fuzz/tests/hostile.rs`.

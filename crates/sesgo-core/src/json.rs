@@ -24,13 +24,17 @@ use crate::{Code, Error};
 use std::fmt;
 
 mod de;
+mod doc;
 mod escape;
 mod parse;
 mod value;
+mod view;
 
 pub use de::{from_value, DeError};
+pub use doc::{Doc, Items, Members as NodeMembers, Node};
 pub use escape::write_escaped_str;
-pub use value::{Number, Object, Str, Value};
+pub use value::{Members, Number, Object, Str, Value};
+pub use view::{Kind, View};
 
 /// Ceiling of the configurable nesting depth.
 pub const MAX_DEPTH_CEILING: usize = 128;

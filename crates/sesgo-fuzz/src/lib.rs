@@ -215,6 +215,24 @@ pub fn json(data: &[u8]) {
         ),
         (Err(_), Err(_)) => {}
     }
+    // The compact document reads exactly what the tree reads, and refuses with the same
+    // error (one parser, two sinks: docs/adr/0071).
+    match (
+        &ours,
+        sesgo_core::json::Doc::parse(data, &Limits::default()),
+    ) {
+        (Ok(v), Ok(doc)) => assert_eq!(
+            sesgo_core::json::View::to_value(doc.root()),
+            *v,
+            "the document and the tree read different values"
+        ),
+        (Err(a), Err(b)) => assert_eq!(*a, b, "the document and the tree fail differently"),
+        (a, b) => panic!(
+            "the tree says {:?}, the document {:?}",
+            a.is_ok(),
+            b.is_ok()
+        ),
+    }
     if let Ok(v) = ours {
         let text = v.to_json();
         let again = parse_strict(text.as_bytes(), &Limits::default()).expect("own output parses");

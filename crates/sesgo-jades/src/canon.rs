@@ -1,12 +1,13 @@
-//! RFC 8785 (JCS) and `fhir-json-lossless/0.2.0` canonicalization over
-//! [`sesgo_core::json::Value`] (criar Etapas 3–6; IG-DIGEST §16bis, §17.3).
+//! RFC 8785 (JCS) and `fhir-json-lossless/0.2.0` canonicalization over any
+//! [`View`] of JSON: the [`Value`] tree or a compact [`Doc`](sesgo_core::json::Doc)
+//! (criar Etapas 3–6; IG-DIGEST §16bis, §17.3; docs/adr/0071).
 //!
-//! Hot path: members are sorted through borrowed `(&str, &Value)` pairs held in
+//! Hot path: members are sorted through borrowed `(&str, view)` pairs held in
 //! per-depth scratch vectors reused across objects (no key clones, no per-object
 //! allocation once warmed up), objects already in order are written straight through, and
 //! the unsigned elements are skipped while writing instead of removed from a copy.
 
-use sesgo_core::json::{write_escaped_str, Number, Object, Value};
+use sesgo_core::json::{write_escaped_str, Kind, View};
 use sesgo_core::policy::{Canonicalization, Policy};
 use sesgo_core::{Code, Error, Result};
 use std::cmp::Ordering;
@@ -27,8 +28,13 @@ const MAX_DEPTH: usize = 256;
 /// assert_eq!(jcs, br#"{"resourceType":"Observation","valueQuantity":{"value":36.5}}"#);
 /// let lossless = canonicalize(Policy::Politica020, &v).unwrap();
 /// assert_eq!(lossless, br#"{"resourceType":"Observation","valueQuantity":{"value":36.50}}"#);
+///
+/// // The same bytes from the compact document.
+/// let doc = sesgo_core::json::Doc::parse(br#"{"resourceType":"Observation","id":"x","valueQuantity":{"value":36.50}}"#,
+///                                        &Limits::default()).unwrap();
+/// assert_eq!(canonicalize(Policy::Politica020, doc.root()).unwrap(), lossless);
 /// ```
-pub fn canonicalize(policy: Policy, value: &Value) -> Result<Vec<u8>> {
+pub fn canonicalize<'a, V: View<'a>>(policy: Policy, value: V) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     Canonicalizer::new(policy.profile().canonicalization)
         .write_resource(policy, value, &mut out)?;
@@ -46,18 +52,18 @@ pub fn canonicalize(policy: Policy, value: &Value) -> Result<Vec<u8>> {
 /// canonicalize_value_into(Canonicalization::Jcs, &v, &mut out).unwrap();
 /// assert_eq!(out, br#"{"a":0,"b":100}"#);
 /// ```
-pub fn canonicalize_value_into(
+pub fn canonicalize_value_into<'a, V: View<'a>>(
     scheme: Canonicalization,
-    value: &Value,
+    value: V,
     out: &mut Vec<u8>,
 ) -> Result<()> {
     Canonicalizer::new(scheme).write(value, out)
 }
 
 /// Reusable canonicalization state (scratch vectors for member sorting).
-pub(crate) struct Canonicalizer<'a> {
+pub(crate) struct Canonicalizer<'a, V> {
     scheme: Canonicalization,
-    scratch: Vec<Vec<(&'a str, &'a Value)>>,
+    scratch: Vec<Vec<(&'a str, V)>>,
     num: ryu_js::Buffer,
 }
 
@@ -96,7 +102,7 @@ impl Fail {
     }
 }
 
-impl<'a> Canonicalizer<'a> {
+impl<'a, V: View<'a>> Canonicalizer<'a, V> {
     pub(crate) fn new(scheme: Canonicalization) -> Self {
         Canonicalizer {
             scheme,
@@ -106,7 +112,7 @@ impl<'a> Canonicalizer<'a> {
     }
 
     /// Writes `value` canonicalized, without stripping.
-    pub(crate) fn write(&mut self, value: &'a Value, out: &mut Vec<u8>) -> Result<()> {
+    pub(crate) fn write(&mut self, value: V, out: &mut Vec<u8>) -> Result<()> {
         self.value(value, 0, out).map_err(Fail::into_error)
     }
 
@@ -116,22 +122,22 @@ impl<'a> Canonicalizer<'a> {
     pub(crate) fn write_resource(
         &mut self,
         policy: Policy,
-        value: &'a Value,
+        value: V,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let Value::Object(root) = value else {
+        let Some(root) = value.members() else {
             return self.write(value, out);
         };
         let root_skip = policy.profile().stripped_root;
         let meta_skip = policy.profile().stripped_meta;
         let mut members = self.take_scratch(0);
-        for (k, v) in root.iter() {
+        for (k, v) in root {
             if root_skip.contains(&k) {
                 continue;
             }
             if k == "meta" {
-                if let Value::Object(meta) = v {
-                    if meta.keys().all(|mk| meta_skip.contains(&mk)) {
+                if let Some(mut meta) = v.members() {
+                    if meta.all(|(mk, _)| meta_skip.contains(&mk)) {
                         continue;
                     }
                 }
@@ -147,8 +153,8 @@ impl<'a> Canonicalizer<'a> {
                 }
                 write_escaped_str(out, k);
                 out.push(b':');
-                let res = match (k, v) {
-                    ("meta", Value::Object(meta)) => self.object_filtered(meta, meta_skip, 1, out),
+                let res = match (k, v.kind()) {
+                    ("meta", Kind::Object) => self.object_filtered(v, meta_skip, 1, out),
                     _ => self.value(v, 1, out),
                 };
                 res.map_err(|mut f| {
@@ -163,14 +169,14 @@ impl<'a> Canonicalizer<'a> {
         r.map_err(Fail::into_error)
     }
 
-    fn take_scratch(&mut self, depth: usize) -> Vec<(&'a str, &'a Value)> {
+    fn take_scratch(&mut self, depth: usize) -> Vec<(&'a str, V)> {
         match self.scratch.get_mut(depth) {
             Some(v) => std::mem::take(v),
             None => Vec::new(),
         }
     }
 
-    fn give_scratch(&mut self, depth: usize, mut v: Vec<(&'a str, &'a Value)>) {
+    fn give_scratch(&mut self, depth: usize, mut v: Vec<(&'a str, V)>) {
         v.clear();
         while self.scratch.len() <= depth {
             self.scratch.push(Vec::new());
@@ -180,22 +186,22 @@ impl<'a> Canonicalizer<'a> {
         }
     }
 
-    fn value(&mut self, v: &'a Value, depth: usize, out: &mut Vec<u8>) -> Result<(), Fail> {
+    fn value(&mut self, v: V, depth: usize, out: &mut Vec<u8>) -> Result<(), Fail> {
         if depth > MAX_DEPTH {
             return Err(Fail {
                 path: Vec::new(),
                 why: format!("aninhamento acima de {MAX_DEPTH} níveis"),
             });
         }
-        match v {
-            Value::Null => out.extend_from_slice(b"null"),
-            Value::Bool(true) => out.extend_from_slice(b"true"),
-            Value::Bool(false) => out.extend_from_slice(b"false"),
-            Value::String(s) => write_escaped_str(out, s),
-            Value::Number(n) => self.number(n, out)?,
-            Value::Array(a) => {
+        match v.kind() {
+            Kind::Null => out.extend_from_slice(b"null"),
+            Kind::Bool if v.as_bool() == Some(true) => out.extend_from_slice(b"true"),
+            Kind::Bool => out.extend_from_slice(b"false"),
+            Kind::String => write_escaped_str(out, v.as_str().unwrap_or_default()),
+            Kind::Number => self.number(v.number_token().unwrap_or_default(), out)?,
+            Kind::Array => {
                 out.push(b'[');
-                for (i, e) in a.iter().enumerate() {
+                for (i, e) in v.items().into_iter().flatten().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
@@ -206,14 +212,14 @@ impl<'a> Canonicalizer<'a> {
                 }
                 out.push(b']');
             }
-            Value::Object(o) => self.object_filtered(o, &[], depth + 1, out)?,
+            Kind::Object => self.object_filtered(v, &[], depth + 1, out)?,
         }
         Ok(())
     }
 
     fn object_filtered(
         &mut self,
-        obj: &'a Object,
+        obj: V,
         skip: &[&str],
         depth: usize,
         out: &mut Vec<u8>,
@@ -221,7 +227,7 @@ impl<'a> Canonicalizer<'a> {
         // Fast path: members already in canonical order are written as they come.
         let mut prev: Option<&str> = None;
         let mut sorted = true;
-        for k in obj.keys() {
+        for (k, _) in obj.members().into_iter().flatten() {
             if skip.contains(&k) {
                 continue;
             }
@@ -233,11 +239,12 @@ impl<'a> Canonicalizer<'a> {
             }
             prev = Some(k);
         }
+        let members = || obj.members().into_iter().flatten();
         if sorted {
-            return self.write_members(obj.iter().filter(|(k, _)| !skip.contains(k)), depth, out);
+            return self.write_members(members().filter(|(k, _)| !skip.contains(k)), depth, out);
         }
         let mut list = self.take_scratch(depth);
-        list.extend(obj.iter().filter(|(k, _)| !skip.contains(k)));
+        list.extend(members().filter(|(k, _)| !skip.contains(k)));
         list.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
         let r = self.write_members(list.iter().copied(), depth, out);
         self.give_scratch(depth, list);
@@ -246,7 +253,7 @@ impl<'a> Canonicalizer<'a> {
 
     fn write_members(
         &mut self,
-        members: impl Iterator<Item = (&'a str, &'a Value)>,
+        members: impl Iterator<Item = (&'a str, V)>,
         depth: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), Fail> {
@@ -266,8 +273,7 @@ impl<'a> Canonicalizer<'a> {
         Ok(())
     }
 
-    fn number(&mut self, n: &Number, out: &mut Vec<u8>) -> Result<(), Fail> {
-        let tok = n.as_str();
+    fn number(&mut self, tok: &str, out: &mut Vec<u8>) -> Result<(), Fail> {
         match self.scheme {
             // §17.3: the original lexical token, verbatim.
             Canonicalization::FhirJsonLossless => out.extend_from_slice(tok.as_bytes()),
@@ -276,7 +282,7 @@ impl<'a> Canonicalizer<'a> {
                 // and ECMAScript prints it as written (JSON forbids leading zeros); only
                 // `-0` differs.
                 let digits = tok.strip_prefix('-').unwrap_or(tok);
-                if n.is_integer_token() && digits.len() <= 15 && tok != "-0" {
+                if !tok.contains(['.', 'e', 'E']) && digits.len() <= 15 && tok != "-0" {
                     out.extend_from_slice(tok.as_bytes());
                     return Ok(());
                 }

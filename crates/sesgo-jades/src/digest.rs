@@ -3,7 +3,7 @@
 use crate::canon::Canonicalizer;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use sesgo_cert::crypto::Sha256Stream;
-use sesgo_core::json::Value;
+use sesgo_core::json::View;
 use sesgo_core::policy::{DigestFraming, Policy};
 use sesgo_core::Result;
 
@@ -35,11 +35,11 @@ pub trait ContentDigest {
     ///     .unwrap();
     /// assert_eq!(payload_b64(&d).len(), 43);
     /// ```
-    fn content_digest(self, targets: &[(&str, &Value)]) -> Result<[u8; 32]>;
+    fn content_digest<'a, V: View<'a>>(self, targets: &[(&str, V)]) -> Result<[u8; 32]>;
 }
 
 impl ContentDigest for Policy {
-    fn content_digest(self, targets: &[(&str, &Value)]) -> Result<[u8; 32]> {
+    fn content_digest<'a, V: View<'a>>(self, targets: &[(&str, V)]) -> Result<[u8; 32]> {
         let profile = self.profile();
         let mut hasher = Sha256Stream::new();
         let mut buf = Vec::new();
@@ -54,7 +54,7 @@ impl ContentDigest for Policy {
         for (i, (reference, resource)) in targets.iter().enumerate() {
             buf.clear();
             canon
-                .write_resource(self, resource, &mut buf)
+                .write_resource(self, *resource, &mut buf)
                 .map_err(|e| e.nested_in(&format!("targets[{i}]")))?;
             if framed {
                 hasher.update((reference.len() as u64).to_be_bytes());

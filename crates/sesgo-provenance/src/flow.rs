@@ -5,10 +5,10 @@
 //! every signed Provenance of a received Bundle, is
 //! [`crate::signed_set::signed_provenances`].
 
-use crate::provenance::{signed_provenance, transfer_bundle};
+use crate::provenance::{signed_provenance, transfer_bundle, transfer_bundle_json};
 use crate::signature::{build_signature, SignatureFormats, SignerIdentifier};
 use crate::signed_set::{checked_select, SignedTarget};
-use sesgo_core::json::Value;
+use sesgo_core::json::{Value, View};
 use sesgo_core::{Error, Finding, Result};
 use sesgo_jades::{ContentDigest, HeaderParams, Jws, Policy, Prepared, Strategy};
 
@@ -29,15 +29,16 @@ pub struct SignRequest {
     pub refs: sesgo_refs::CheckOptions,
 }
 
-/// The result of [`sign_set`].
+/// The result of [`sign_set`]; `B` is how the transfer Bundle is held: a [`Value`] tree,
+/// or compact JSON text ([`wrap_json`]).
 #[derive(Clone, Debug)]
-pub struct SignedSet {
+pub struct SignedSet<B = Value> {
     /// The FHIR `Signature` (profile `assinatura-avancada`).
     pub signature: Value,
     /// The Provenance with `signature` (profile `conteudo-assinado`).
     pub provenance: Value,
     /// The transfer Bundle: signed instances + signed Provenance.
-    pub bundle: Value,
+    pub bundle: B,
     /// The JWS JSON (also inside `Signature.data`).
     pub jws: String,
     /// Findings that did not prevent signing (warnings).
@@ -52,9 +53,9 @@ pub fn formats_of(policy: Policy) -> SignatureFormats {
 /// The signed content (criar Etapas 1.4–1.9 and 3–6): the instances `Provenance.target`
 /// designates, in target order, and their content digest under the policy.
 #[derive(Clone, Debug)]
-pub struct SignedContent<'a> {
+pub struct SignedContent<'a, V = &'a Value> {
     /// The signed set, in `Provenance.target` order.
-    pub targets: Vec<SignedTarget<'a>>,
+    pub targets: Vec<SignedTarget<'a, V>>,
     /// `contentDigest` (SHA-256 over the canonical instances, framed per the policy).
     pub digest: [u8; 32],
     /// Findings of the reference rules that are only warnings.
@@ -64,19 +65,19 @@ pub struct SignedContent<'a> {
 /// criar Etapas 1.4–1.9 and 3–6: runs the structural and reference rules on the Bundle and
 /// the Provenance (all findings together), selects the signed set in `Provenance.target`
 /// order and computes the content digest under `policy`.
-pub fn signed_content<'a>(
-    bundle: &'a Value,
-    provenance: &'a Value,
+pub fn signed_content<'a, V: View<'a>>(
+    bundle: V,
+    provenance: V,
     policy: Policy,
     refs: &sesgo_refs::CheckOptions,
-) -> Result<SignedContent<'a>> {
+) -> Result<SignedContent<'a, V>> {
     let shape =
         crate::provenance::check_for_signing(bundle, provenance, policy.profile().signer_agent);
     if let Some(e) = Error::from_findings(shape) {
         return Err(e);
     }
     let (targets, warnings) = checked_select(bundle, provenance, refs)?;
-    let pairs: Vec<(&str, &Value)> = targets.iter().map(|t| (t.reference, t.resource)).collect();
+    let pairs: Vec<(&str, V)> = targets.iter().map(|t| (t.reference, t.resource)).collect();
     let digest = policy.content_digest(&pairs)?;
     Ok(SignedContent {
         targets,
@@ -85,7 +86,7 @@ pub fn signed_content<'a>(
     })
 }
 
-impl SignedContent<'_> {
+impl<V> SignedContent<'_, V> {
     /// The signed entries' indexes in `Bundle.entry`, in target order (for [`wrap_owned`]).
     pub fn entry_indexes(&self) -> Vec<usize> {
         self.targets.iter().map(|t| t.entry_index).collect()
@@ -132,14 +133,31 @@ pub fn wrap_owned(
     })
 }
 
-fn wrap_with(
+/// [`wrap_owned`] writing the transfer Bundle as compact JSON text, read from any
+/// [`View`] of the Bundle ([`transfer_bundle_json`]): signing from a compact
+/// [`Doc`](sesgo_core::json::Doc) never builds the 50 MB tree (docs/adr/0071).
+pub fn wrap_json<'a, V: View<'a>>(
+    bundle: V,
+    entry_indexes: &[usize],
     provenance: &Value,
     jws: &Jws,
     reference_time: i64,
     who: &SignerIdentifier,
     warnings: Vec<Finding>,
-    transfer: impl FnOnce(Value) -> Value,
-) -> Result<SignedSet> {
+) -> Result<SignedSet<String>> {
+    wrap_with(provenance, jws, reference_time, who, warnings, |signed| {
+        transfer_bundle_json(bundle, entry_indexes, &signed)
+    })
+}
+
+fn wrap_with<B>(
+    provenance: &Value,
+    jws: &Jws,
+    reference_time: i64,
+    who: &SignerIdentifier,
+    warnings: Vec<Finding>,
+    transfer: impl FnOnce(Value) -> B,
+) -> Result<SignedSet<B>> {
     let policy = jws.policy();
     let jws_json = jws.to_json()?;
     let sig = build_signature(

@@ -2,7 +2,7 @@
 
 use crate::signature::SignerIdentifier;
 use crate::signed_set::SignedTarget;
-use sesgo_core::json::{Object, Value};
+use sesgo_core::json::{write_escaped_str, Kind, Object, Value, View};
 use sesgo_core::{Code, Error, Finding, Result};
 
 /// What to do about `Provenance.agent` when signing: a fact of the policy profile
@@ -68,19 +68,23 @@ pub fn signed_provenance(
 
 /// True when some `Provenance.agent[].who.identifier` equals the signer's (IG-DIGEST
 /// §17.8).
-pub fn has_signer_agent(provenance: &Value, who: &SignerIdentifier) -> bool {
-    provenance["agent"].as_array().is_some_and(|agents| {
-        agents.iter().any(|a| {
-            let id = a.member("who").member("identifier");
-            id["system"] == who.system() && id["value"] == who.value()
+pub fn has_signer_agent<'a, V: View<'a>>(provenance: V, who: &SignerIdentifier) -> bool {
+    provenance
+        .get("agent")
+        .and_then(V::items)
+        .is_some_and(|mut agents| {
+            agents.any(|a| {
+                let id = a.get("who").and_then(|w| w.get("identifier"));
+                let text = |k: &str| id.and_then(|i| i.get(k)).and_then(V::as_str);
+                text("system") == Some(who.system()) && text("value") == Some(who.value())
+            })
         })
-    })
 }
 
 /// The validation counterpart of [`AgentRule::EnsureSigner`]: a finding when no agent
 /// carries the signer's identifier (policy 0.2.0, validar seção 0).
-pub fn check_signer_agent(
-    provenance: &Value,
+pub fn check_signer_agent<'a, V: View<'a>>(
+    provenance: V,
     who: &SignerIdentifier,
     loc: &str,
 ) -> Option<Finding> {
@@ -161,6 +165,60 @@ pub fn transfer_bundle_owned(
     assemble_transfer(kept, list, signed_provenance)
 }
 
+/// [`transfer_bundle_owned`] written straight to compact JSON text from any [`View`] of
+/// the Bundle (a compact [`Doc`](sesgo_core::json::Doc) when signing): the same members in
+/// the same order, the signed entries written where they are read, never built as a tree
+/// (issue 17, memory; docs/adr/0071). The text is what [`Value::to_json`] of
+/// [`transfer_bundle_owned`]'s result would be, but for the fresh `urn:uuid`.
+pub fn transfer_bundle_json<'a, V: View<'a>>(
+    bundle: V,
+    entry_indexes: &[usize],
+    signed_provenance: &Value,
+) -> String {
+    let entries: Vec<V> = bundle
+        .get("entry")
+        .and_then(V::items)
+        .map_or_else(Vec::new, Iterator::collect);
+    let mut out = Vec::new();
+    out.push(b'{');
+    let mut first = true;
+    let mut member = |out: &mut Vec<u8>, name: &str| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_escaped_str(out, name);
+        out.push(b':');
+    };
+    for (k, v) in bundle.members().into_iter().flatten() {
+        if k != "entry" {
+            member(&mut out, k);
+            v.write_json(&mut out);
+        }
+    }
+    for (name, default) in [("resourceType", "Bundle"), ("type", "collection")] {
+        if bundle.get(name).is_none() {
+            member(&mut out, name);
+            write_escaped_str(&mut out, default);
+        }
+    }
+    member(&mut out, "entry");
+    out.push(b'[');
+    for &i in entry_indexes {
+        if let Some(e) = entries.get(i) {
+            e.write_json(&mut out);
+            out.push(b',');
+        }
+    }
+    let mut prov_entry = Object::new();
+    prov_entry.insert("fullUrl", format!("urn:uuid:{}", uuid::Uuid::new_v4()));
+    prov_entry.insert("resource", signed_provenance.clone());
+    Value::Object(prov_entry).write_json(&mut out);
+    out.extend_from_slice(b"]}");
+    // Only JSON text was written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The transfer Bundle from the Bundle's members other than `entry`, the signed entries
 /// and the signed Provenance (appended as the last entry, with a fresh `urn:uuid`).
 fn assemble_transfer(mut out: Object, mut list: Vec<Value>, signed_provenance: Value) -> Value {
@@ -209,11 +267,15 @@ pub const BUNDLE_TYPES: [&str; 9] = [
 /// let at: Vec<_> = found.iter().map(|f| f.locations()[0].as_str()).collect();
 /// assert_eq!(at, ["Bundle.type", "Provenance.recorded", "Provenance.agent"]);
 /// ```
-pub fn check_for_signing(bundle: &Value, provenance: &Value, agents: AgentRule) -> Vec<Finding> {
+pub fn check_for_signing<'a, V: View<'a>>(
+    bundle: V,
+    provenance: V,
+    agents: AgentRule,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     match bundle.get("type") {
         None => {}
-        Some(Value::String(t)) if BUNDLE_TYPES.contains(&t.as_str()) => {}
+        Some(t) if t.as_str().is_some_and(|t| BUNDLE_TYPES.contains(&t)) => {}
         Some(other) => out.push(
             Finding::new(
                 Code::FormatBundleMalformed,
@@ -226,12 +288,13 @@ pub fn check_for_signing(bundle: &Value, provenance: &Value, agents: AgentRule) 
             .at("Bundle.type"),
         ),
     }
-    let Some(p) = provenance.as_object() else {
+    if provenance.kind() != Kind::Object {
         return out; // reported by the reference rules (FORMAT.PROVENANCE-INVALID)
-    };
+    }
+    let p = provenance;
     let invalid = |loc: &str, msg: String| Finding::new(Code::FormatProvenanceInvalid, msg).at(loc);
     match p.get("recorded") {
-        Some(Value::String(s)) if sesgo_core::time::parse_instant(s).is_some() => {}
+        Some(s) if s.as_str().and_then(sesgo_core::time::parse_instant).is_some() => {}
         other => out.push(invalid(
             "Provenance.recorded",
             format!(
@@ -242,12 +305,9 @@ pub fn check_for_signing(bundle: &Value, provenance: &Value, agents: AgentRule) 
     }
     match p.get("agent") {
         None if agents.ensures_signer() => {} // the signer agent is added (Etapa 14)
-        Some(Value::Array(list)) if !list.is_empty() => {
-            for (i, a) in list.iter().enumerate() {
-                let ok = a
-                    .as_object()
-                    .and_then(|o| o.get("who"))
-                    .is_some_and(|w| w.as_object().is_some());
+        Some(list) if list.kind() == Kind::Array && !list.is_empty() => {
+            for (i, a) in list.items().into_iter().flatten().enumerate() {
+                let ok = a.get("who").is_some_and(|w| w.kind() == Kind::Object);
                 if !ok {
                     out.push(invalid(
                         &format!("Provenance.agent[{i}]"),
@@ -268,7 +328,8 @@ pub fn check_for_signing(bundle: &Value, provenance: &Value, agents: AgentRule) 
         )),
     }
     match p.get("signature") {
-        None | Some(Value::Array(_)) => {}
+        None => {}
+        Some(s) if s.kind() == Kind::Array => {}
         Some(other) => out.push(invalid(
             "Provenance.signature",
             format!(
@@ -281,7 +342,7 @@ pub fn check_for_signing(bundle: &Value, provenance: &Value, agents: AgentRule) 
 }
 
 /// A value as JSON, cut to 80 characters (diagnostics never echo a whole input).
-fn short_json(v: &Value) -> String {
+fn short_json<'a, V: View<'a>>(v: V) -> String {
     let s = v.to_json();
     if s.chars().count() > 80 {
         format!("{}…", s.chars().take(80).collect::<String>())

@@ -1,6 +1,6 @@
 //! The FHIR `Signature` of profile `assinatura-avancada` (criar Etapa 14).
 
-use sesgo_core::json::{Object, Value};
+use sesgo_core::json::{Kind, Object, Value, View};
 use sesgo_core::{Code, Error, Finding, Result};
 
 /// `Signature.type.system` (profile pattern).
@@ -118,8 +118,8 @@ pub struct ReadSignature {
 /// Reads a `Signature` strictly against the profile `assinatura-avancada`, reporting
 /// every deviation located under `loc` (e.g. `Provenance.signature[0]`). `formats`, when
 /// given, are the policy's expected formats (pass `None` before the policy is known).
-pub fn read_signature(
-    sig: &Value,
+pub fn read_signature<'a, V: View<'a>>(
+    sig: V,
     loc: &str,
     formats: Option<&SignatureFormats>,
 ) -> Result<ReadSignature> {
@@ -130,33 +130,37 @@ pub fn read_signature(
 /// except that `data`, already decoded by that first read, is only required to be a
 /// string (its Base64 is not decoded again; `jws` is left empty). For the second pass
 /// with the policy's formats, once the JWS told the policy.
-pub fn recheck_signature(
-    sig: &Value,
+pub fn recheck_signature<'a, V: View<'a>>(
+    sig: V,
     loc: &str,
     formats: Option<&SignatureFormats>,
 ) -> Result<ReadSignature> {
     read(sig, loc, formats, false)
 }
 
-fn read(
-    sig: &Value,
+fn read<'a, V: View<'a>>(
+    sig: V,
     loc: &str,
     formats: Option<&SignatureFormats>,
     decode_data: bool,
 ) -> Result<ReadSignature> {
     let mut findings = Vec::new();
     let bad = |code: Code, at: &str, msg: String| Finding::new(code, msg).at(format!("{loc}.{at}"));
-    let Some(obj) = sig.as_object() else {
+    if sig.kind() != Kind::Object {
         return Err(Error::new(
             Code::FormatSignatureMissing,
-            format!("Signature não é um objeto JSON ({})", sig.type_name()),
+            format!("Signature não é um objeto JSON ({})", sig.kind().name()),
         )
         .at(loc));
-    };
+    }
+    let obj = sig;
+    let text = |v: Option<V>, k: &str| v.and_then(|v| v.get(k)).and_then(V::as_str);
     // type: exactly the pattern (both policies, DECISIONS D1).
-    let type_ok = obj.get("type").and_then(Value::as_array).is_some_and(|a| {
-        a.iter()
-            .any(|c| c["system"] == SIGNATURE_TYPE_SYSTEM && c["code"] == SIGNATURE_TYPE_CODE)
+    let type_ok = obj.get("type").and_then(V::items).is_some_and(|mut a| {
+        a.any(|c| {
+            text(Some(c), "system") == Some(SIGNATURE_TYPE_SYSTEM)
+                && text(Some(c), "code") == Some(SIGNATURE_TYPE_CODE)
+        })
     });
     if !type_ok {
         findings.push(bad(
@@ -165,11 +169,7 @@ fn read(
             format!("Signature.type deve conter {SIGNATURE_TYPE_SYSTEM}#{SIGNATURE_TYPE_CODE}"),
         ));
     }
-    let when = obj
-        .get("when")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let when = text(Some(obj), "when").unwrap_or_default().to_owned();
     if when.is_empty() {
         findings.push(bad(
             Code::FormatProfileValidationFailed,
@@ -177,7 +177,7 @@ fn read(
             "Signature.when ausente".into(),
         ));
     }
-    if obj.contains_key("onBehalfOf") {
+    if obj.get("onBehalfOf").is_some() {
         findings.push(bad(
             Code::FormatProfileValidationFailed,
             "onBehalfOf",
@@ -185,14 +185,14 @@ fn read(
         ));
     }
     let mut who = None;
-    match obj.get("who").and_then(Value::as_object) {
+    match obj.get("who").filter(|w| w.kind() == Kind::Object) {
         None => findings.push(bad(
             Code::FormatProfileValidationFailed,
             "who",
             "Signature.who ausente".into(),
         )),
         Some(w) => {
-            for k in w.keys() {
+            for (k, _) in w.members().into_iter().flatten() {
                 if k != "identifier" {
                     findings.push(bad(
                         Code::FormatProfileValidationFailed,
@@ -201,9 +201,9 @@ fn read(
                     ));
                 }
             }
-            let ident = w.get("identifier").and_then(Value::as_object);
+            let ident = w.get("identifier").filter(|i| i.kind() == Kind::Object);
             if let Some(id) = ident {
-                for k in id.keys() {
+                for (k, _) in id.members().into_iter().flatten() {
                     if k != "system" && k != "value" && k != "extension" && k != "id" {
                         findings.push(bad(
                             Code::FormatProfileValidationFailed,
@@ -215,8 +215,8 @@ fn read(
             }
             match ident.map(|id| {
                 SignerIdentifier::new(
-                    id.get("system").and_then(Value::as_str).unwrap_or_default(),
-                    id.get("value").and_then(Value::as_str).unwrap_or_default(),
+                    text(Some(id), "system").unwrap_or_default(),
+                    text(Some(id), "value").unwrap_or_default(),
                 )
             }) {
                 Some(Ok(s)) => who = Some(s),
@@ -233,14 +233,8 @@ fn read(
             }
         }
     }
-    let sig_format = obj
-        .get("sigFormat")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let target_format = obj
-        .get("targetFormat")
-        .and_then(Value::as_str)
+    let sig_format = text(Some(obj), "sigFormat").unwrap_or_default().to_owned();
+    let target_format = text(Some(obj), "targetFormat")
         .unwrap_or_default()
         .to_owned();
     if let Some(f) = formats {
@@ -265,7 +259,7 @@ fn read(
             ));
         }
     }
-    let jws = match obj.get("data").and_then(Value::as_str) {
+    let jws = match text(Some(obj), "data") {
         None => {
             findings.push(bad(
                 Code::FormatSignatureMissing,

@@ -7,31 +7,31 @@
 //! needed to find the instances), for callers that have already checked.
 
 use sesgo_core::budget::FindingCap;
-use sesgo_core::json::Value;
+use sesgo_core::json::{Kind, Value, View};
 use sesgo_core::{Code, Error, Finding, Result};
 use sesgo_refs::{EntryIndex, Resolution};
 use std::collections::HashMap;
 
-/// One signed instance.
+/// One signed instance, read through any [`View`] (the [`Value`] tree by default).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SignedTarget<'a> {
+pub struct SignedTarget<'a, V = &'a Value> {
     /// `Provenance.target[i].reference` (a `urn:uuid:`).
     pub reference: &'a str,
     /// Index of the Bundle entry whose `fullUrl` equals the reference.
     pub entry_index: usize,
     /// That entry's `resource`, as received (unsigned elements not yet stripped).
-    pub resource: &'a Value,
+    pub resource: V,
 }
 
 /// criar 1.4–1.9, then the signed set: runs every rule of `sesgo-refs` on the Bundle and
 /// the Provenance (all findings reported together), and on success selects the targeted
 /// instances in `Provenance.target` order. Returns the instances and the findings that
 /// are only warnings.
-pub fn checked_select<'a>(
-    bundle: &'a Value,
-    provenance: &'a Value,
+pub fn checked_select<'a, V: View<'a>>(
+    bundle: V,
+    provenance: V,
     opts: &sesgo_refs::CheckOptions,
-) -> Result<(Vec<SignedTarget<'a>>, Vec<Finding>)> {
+) -> Result<(Vec<SignedTarget<'a, V>>, Vec<Finding>)> {
     let warnings = sesgo_refs::check(bundle, Some(provenance), opts).into_result()?;
     let targets = select(bundle, provenance, "Provenance")?;
     Ok((targets, warnings))
@@ -40,23 +40,26 @@ pub fn checked_select<'a>(
 /// Selects the instances of `bundle` that `provenance` targets, in `Provenance.target`
 /// order. `prov_loc` prefixes the Provenance's locations (`Provenance` or
 /// `Bundle.entry[4].resource`). All resolution failures are reported together.
-pub fn select<'a>(
-    bundle: &'a Value,
-    provenance: &'a Value,
+pub fn select<'a, V: View<'a>>(
+    bundle: V,
+    provenance: V,
     prov_loc: &str,
-) -> Result<Vec<SignedTarget<'a>>> {
+) -> Result<Vec<SignedTarget<'a, V>>> {
     let mut findings = Vec::new();
     // One finding per target at most, capped as they accumulate (DECISIONS D41): a
     // Provenance with 100 000 unresolvable targets holds 100 findings, not 100 000.
     let mut cap = FindingCap::default();
-    if bundle["resourceType"] != "Bundle" {
+    if bundle.get("resourceType").and_then(V::as_str) != Some("Bundle") {
         return Err(Error::new(
             Code::FormatBundleMalformed,
             "o recurso não é um Bundle (resourceType diferente de 'Bundle')",
         )
         .at("Bundle.resourceType"));
     }
-    let entries: &[Value] = bundle["entry"].as_array().map_or(&[], Vec::as_slice);
+    let entries: Vec<V> = bundle
+        .get("entry")
+        .and_then(V::items)
+        .map_or_else(Vec::new, Iterator::collect);
     if entries.is_empty() {
         return Err(Error::new(
             Code::FormatBundleEmpty,
@@ -64,14 +67,17 @@ pub fn select<'a>(
         )
         .at("Bundle.entry"));
     }
-    if provenance["resourceType"] != "Provenance" {
+    if provenance.get("resourceType").and_then(V::as_str) != Some("Provenance") {
         return Err(Error::new(
             Code::FormatProvenanceInvalid,
             "o recurso não é um Provenance (resourceType diferente de 'Provenance')",
         )
         .at(format!("{prov_loc}.resourceType")));
     }
-    let targets: &[Value] = provenance["target"].as_array().map_or(&[], Vec::as_slice);
+    let targets: Vec<V> = provenance
+        .get("target")
+        .and_then(V::items)
+        .map_or_else(Vec::new, Iterator::collect);
     if targets.is_empty() {
         return Err(Error::new(
             Code::FormatProvenanceInvalid,
@@ -79,12 +85,12 @@ pub fn select<'a>(
         )
         .at(format!("{prov_loc}.target")));
     }
-    let index = EntryIndex::new(entries);
+    let index = EntryIndex::new(entries.iter().copied());
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(targets.len());
     let mut out = Vec::with_capacity(targets.len());
-    for (t, target) in targets.iter().enumerate() {
+    for (t, &target) in targets.iter().enumerate() {
         let loc = format!("{prov_loc}.target[{t}]");
-        let Some(reference) = target["reference"].as_str() else {
+        let Some(reference) = target.get("reference").and_then(V::as_str) else {
             cap.push(
                 &mut findings,
                 Finding::new(
@@ -139,8 +145,9 @@ pub fn select<'a>(
         };
         let resource = entries
             .get(i)
-            .map_or(&Value::Null, |e| e.member("resource"));
-        if resource.as_object().is_none() {
+            .and_then(|e| e.get("resource"))
+            .filter(|r| r.kind() == Kind::Object);
+        let Some(resource) = resource else {
             cap.push(
                 &mut findings,
                 Finding::new(
@@ -150,8 +157,12 @@ pub fn select<'a>(
                 .at(format!("Bundle.entry[{i}].resource")),
             );
             continue;
-        }
-        if resource["resourceType"].as_str().is_none_or(str::is_empty) {
+        };
+        if resource
+            .get("resourceType")
+            .and_then(V::as_str)
+            .is_none_or(str::is_empty)
+        {
             cap.push(
                 &mut findings,
                 Finding::new(
@@ -177,42 +188,53 @@ pub fn select<'a>(
 
 /// A Provenance with a signature found in a received Bundle.
 #[derive(Clone, Copy, Debug)]
-pub struct SignedProvenance<'a> {
+pub struct SignedProvenance<'a, V = &'a Value> {
     /// Index of its Bundle entry.
     pub entry_index: usize,
     /// The Bundle it was found in.
-    pub bundle: &'a Value,
+    pub bundle: V,
     /// The Provenance.
-    pub provenance: &'a Value,
+    pub provenance: V,
     /// `Provenance.signature[0]`.
-    pub signature: &'a Value,
+    pub signature: V,
+    /// Its `data` (the Base64 of the JWS), trimmed; empty when absent.
+    pub data: &'a str,
 }
 
-impl<'a> SignedProvenance<'a> {
+impl<'a, V: View<'a>> SignedProvenance<'a, V> {
     /// Its location, `Bundle.entry[i].resource`.
     pub fn location(&self) -> String {
         format!("Bundle.entry[{}].resource", self.entry_index)
     }
 
     /// Its signed set, resolved in the Bundle it was found in ([`select`]).
-    pub fn select(&self) -> Result<Vec<SignedTarget<'a>>> {
+    pub fn select(&self) -> Result<Vec<SignedTarget<'a, V>>> {
         select(self.bundle, self.provenance, &self.location())
     }
 }
 
 /// What [`signed_provenances`] found: the signatures to verify and the findings that
 /// excluded others (each an error: the Bundle does not verify as a whole).
-#[derive(Debug, Default)]
-pub struct SignedProvenances<'a> {
+#[derive(Debug)]
+pub struct SignedProvenances<'a, V = &'a Value> {
     /// Every signed Provenance that carries exactly one signature of its own.
-    pub found: Vec<SignedProvenance<'a>>,
+    pub found: Vec<SignedProvenance<'a, V>>,
     /// Why a Provenance or the Bundle was excluded.
     pub findings: Vec<Finding>,
 }
 
-impl<'a> SignedProvenances<'a> {
+impl<'a, V> Default for SignedProvenances<'a, V> {
+    fn default() -> Self {
+        SignedProvenances {
+            found: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+}
+
+impl<'a, V> SignedProvenances<'a, V> {
     /// The signed Provenances, or an error with every finding.
-    pub fn into_result(self) -> Result<Vec<SignedProvenance<'a>>> {
+    pub fn into_result(self) -> Result<Vec<SignedProvenance<'a, V>>> {
         match Error::from_findings(self.findings) {
             Some(e) => Err(e),
             None => Ok(self.found),
@@ -232,9 +254,9 @@ impl<'a> SignedProvenances<'a> {
 /// * no signed Provenance and no other finding → `FORMAT.SIGNATURE-MISSING`.
 ///
 /// The findings do not stop the search: every other signature is still found.
-pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
+pub fn signed_provenances<'a, V: View<'a>>(bundle: V) -> SignedProvenances<'a, V> {
     let mut out = SignedProvenances::default();
-    if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+    if bundle.get("resourceType").and_then(V::as_str) != Some("Bundle") {
         out.findings.push(
             Finding::new(
                 Code::FormatBundleMalformed,
@@ -244,28 +266,23 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
         );
         return out;
     }
-    let entries: &[Value] = bundle
-        .get("entry")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice);
+    let entries = bundle.get("entry").and_then(V::items).into_iter().flatten();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     // Capped as they accumulate (DECISIONS D41): one finding per Provenance at most.
     let mut cap = FindingCap::default();
-    for (k, e) in entries.iter().enumerate() {
+    for (k, e) in entries.enumerate() {
         let Some(res) = e.get("resource") else {
             continue;
         };
-        if res.get("resourceType").and_then(Value::as_str) != Some("Provenance") {
+        if res.get("resourceType").and_then(V::as_str) != Some("Provenance") {
             continue;
         }
         let location = format!("Bundle.entry[{k}].resource");
-        let sigs: &[Value] = res
-            .get("signature")
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice);
-        let sig = match sigs {
-            [] => continue,
-            [sig] => sig,
+        let sigs = res.get("signature").filter(|s| s.kind() == Kind::Array);
+        let mut first = sigs.and_then(V::items).into_iter().flatten();
+        let sig = match (first.next(), sigs.map_or(0, V::len)) {
+            (None, _) => continue,
+            (Some(sig), 1) => sig,
             _ => {
                 cap.push(
                     &mut out.findings,
@@ -273,7 +290,7 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
                         Code::FormatProfileValidationFailed,
                         format!(
                             "Provenance com {} assinaturas; o perfil conteudo-assinado exige exatamente 1",
-                            sigs.len()
+                            sigs.map_or(0, V::len)
                         ),
                     )
                     .at(format!("{location}.signature")),
@@ -281,8 +298,10 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
                 continue;
             }
         };
-        if let Some(d) = sig.get("data").and_then(Value::as_str) {
-            if let Some(first) = seen.insert(d.trim(), k) {
+        let text = sig.get("data").and_then(V::as_str);
+        let data = text.map_or("", str::trim);
+        if text.is_some() {
+            if let Some(first) = seen.insert(data, k) {
                 cap.push(
                     &mut out.findings,
                     Finding::new(
@@ -302,6 +321,7 @@ pub fn signed_provenances(bundle: &Value) -> SignedProvenances<'_> {
             bundle,
             provenance: res,
             signature: sig,
+            data,
         });
     }
     cap.finish(&mut out.findings);

@@ -165,7 +165,7 @@ impl BundleBuilder {
         for (i, res) in resources.iter_mut().enumerate() {
             let root = format!("Bundle.entry[{i}].resource");
             let mut walker = Walker::new(true);
-            walker.walk_root(res, &root);
+            walker.walk_root(&*res, &root);
             findings.append(&mut walker.take_findings());
             if let Some(stop) = walker.stopped.take() {
                 findings.extend(stop.into_findings());

@@ -1,6 +1,6 @@
 //! Classification of a Reference (seed page `003_…`, table "Compreendendo referências").
 
-use sesgo_core::Value;
+use sesgo_core::json::{Kind, View};
 
 /// The forms a FHIR `Reference` takes (the seed page's table, plus the invalid forms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,13 +58,15 @@ impl ReferenceKind {
 /// let r = Value::from_serde(&serde_json::json!({"reference": "urn:uuid:550e8400-e29b-41d4-a716-446655440000"}));
 /// assert_eq!(classify(&r), ReferenceKind::UrnUuid);
 /// ```
-pub fn classify(reference: &Value) -> ReferenceKind {
-    let Some(obj) = reference.as_object() else {
+pub fn classify<'a, V: View<'a>>(reference: V) -> ReferenceKind {
+    if reference.kind() != Kind::Object {
         return ReferenceKind::Malformed;
-    };
+    }
+    let obj = reference;
     let has_identifier = obj.get("identifier").is_some_and(|v| !v.is_null());
-    match obj.get("reference") {
-        None | Some(Value::Null) => {
+    let target = obj.get("reference");
+    match target.map(|t| (t.kind(), t.as_str())) {
+        None | Some((Kind::Null, _)) => {
             if has_identifier {
                 ReferenceKind::Logical
             } else if obj.get("display").is_some_and(|v| !v.is_null()) {
@@ -73,8 +75,8 @@ pub fn classify(reference: &Value) -> ReferenceKind {
                 ReferenceKind::Empty
             }
         }
-        Some(Value::String(_)) if has_identifier => ReferenceKind::IdentifierAndReference,
-        Some(Value::String(s)) => classify_str(s),
+        Some((_, Some(_))) if has_identifier => ReferenceKind::IdentifierAndReference,
+        Some((_, Some(s))) => classify_str(s),
         Some(_) => ReferenceKind::Malformed,
     }
 }

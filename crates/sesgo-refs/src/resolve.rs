@@ -5,7 +5,7 @@
 //! twin of a signed `fullUrl` names the same UUID (RFC 4122 §3) — make every reference to
 //! them [`Resolution::Ambiguous`]: there is no "first" or "last" entry to pick.
 
-use sesgo_core::Value;
+use sesgo_core::json::View;
 use std::collections::HashMap;
 
 /// What a reference resolves to in a Bundle.
@@ -44,23 +44,19 @@ pub struct EntryIndex<'a> {
 
 impl<'a> EntryIndex<'a> {
     /// Indexes `Bundle.entry` of `bundle` (no entries when it has none).
-    pub fn of_bundle(bundle: &'a Value) -> Self {
-        Self::new(
-            bundle
-                .get("entry")
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice),
-        )
+    pub fn of_bundle<V: View<'a>>(bundle: V) -> Self {
+        Self::new(bundle.get("entry").and_then(V::items).into_iter().flatten())
     }
 
     /// Indexes a list of entries.
-    pub fn new(entries: &'a [Value]) -> Self {
+    pub fn new<V: View<'a>>(entries: impl IntoIterator<Item = V>) -> Self {
+        let entries = entries.into_iter();
         let mut idx = EntryIndex {
-            urls: Vec::with_capacity(entries.len()),
-            folded: HashMap::with_capacity(entries.len()),
+            urls: Vec::with_capacity(entries.size_hint().0),
+            folded: HashMap::with_capacity(entries.size_hint().0),
         };
-        for (i, e) in entries.iter().enumerate() {
-            let url = e.get("fullUrl").and_then(Value::as_str);
+        for (i, e) in entries.enumerate() {
+            let url = e.get("fullUrl").and_then(V::as_str);
             if let Some(u) = url {
                 idx.folded
                     .entry(u.to_ascii_lowercase())

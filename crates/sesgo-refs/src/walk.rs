@@ -5,7 +5,8 @@ use crate::kind::{classify, ReferenceKind};
 use crate::resolve::EntryIndex;
 use crate::table::{is_resource_type, MemberType, Resolved};
 use sesgo_core::budget::{self, FindingCap};
-use sesgo_core::{Code, Error, Finding, Object, Value};
+use sesgo_core::json::{Kind, View};
+use sesgo_core::{Code, Error, Finding};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -138,7 +139,7 @@ impl<'c> Walker<'c> {
     }
 
     /// Walks a resource located at `root` (e.g. `Bundle.entry[3].resource`).
-    pub(crate) fn walk_root(&mut self, resource: &Value, root: &str) {
+    pub(crate) fn walk_root<'a, V: View<'a>>(&mut self, resource: V, root: &str) {
         self.path.clear();
         self.path.push_str(root);
         self.steps.clear();
@@ -173,11 +174,11 @@ impl<'c> Walker<'c> {
         }
     }
 
-    fn walk_resource(&mut self, v: &Value, parent: Option<&Scope>, depth: usize) {
+    fn walk_resource<'a, V: View<'a>>(&mut self, v: V, parent: Option<&Scope>, depth: usize) {
         if !self.charge() {
             return;
         }
-        let Some(obj) = v.as_object() else {
+        let Some(members) = v.members() else {
             self.finding(
                 Finding::new(
                     Code::FormatBundleMalformed,
@@ -187,9 +188,9 @@ impl<'c> Walker<'c> {
             );
             return;
         };
-        let rtype = match obj.get("resourceType") {
-            Some(Value::String(s)) => s.as_str(),
-            _ => {
+        let rtype = match v.get("resourceType").and_then(V::as_str) {
+            Some(s) => s,
+            None => {
                 self.finding(
                     Finding::new(
                         Code::FormatBundleMalformed,
@@ -219,7 +220,7 @@ impl<'c> Walker<'c> {
             Some(p) => p,
             None => {
                 own = Scope {
-                    contained_ids: contained_ids(obj),
+                    contained_ids: contained_ids(v),
                     in_contained: false,
                 };
                 &own
@@ -231,18 +232,18 @@ impl<'c> Walker<'c> {
         };
         let ctx = Resolved::of(rtype);
         // `contained` members are walked with the container's scope.
-        for (k, val) in obj.iter() {
+        for (k, val) in members {
             if k == "contained" && ctx.member_type(k) == Some(MemberType::Resource) {
                 let len = self.push_key(k);
-                match val {
-                    Value::Array(items) => {
-                        for (i, item) in items.iter().enumerate() {
+                match val.items() {
+                    Some(items) => {
+                        for (i, item) in items.enumerate() {
                             let l2 = self.push_index(i);
                             self.walk_resource(item, Some(&scope_contained), depth + 1);
                             self.pop(l2);
                         }
                     }
-                    other => self.walk_resource(other, Some(&scope_contained), depth + 1),
+                    None => self.walk_resource(val, Some(&scope_contained), depth + 1),
                 }
                 self.pop(len);
             } else {
@@ -251,7 +252,8 @@ impl<'c> Walker<'c> {
         }
     }
 
-    fn walk_object(&mut self, ctx: &str, obj: &Object, scope: &Scope, depth: usize) {
+    /// The members of `obj` (an object) in context `ctx`.
+    fn walk_object<'a, V: View<'a>>(&mut self, ctx: &str, obj: V, scope: &Scope, depth: usize) {
         if depth > MAX_WALK_DEPTH {
             self.finding(
                 Finding::new(
@@ -263,12 +265,19 @@ impl<'c> Walker<'c> {
             return;
         }
         let ctx = Resolved::of(ctx);
-        for (k, v) in obj.iter() {
+        for (k, v) in obj.members().into_iter().flatten() {
             self.walk_member(&ctx, k, v, scope, depth);
         }
     }
 
-    fn walk_member(&mut self, ctx: &Resolved, k: &str, v: &Value, scope: &Scope, depth: usize) {
+    fn walk_member<'a, V: View<'a>>(
+        &mut self,
+        ctx: &Resolved,
+        k: &str,
+        v: V,
+        scope: &Scope,
+        depth: usize,
+    ) {
         if !self.charge() {
             return;
         }
@@ -285,9 +294,9 @@ impl<'c> Walker<'c> {
             }
         };
         let len = self.push_key(k);
-        match v {
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
+        match v.items() {
+            Some(items) => {
+                for (i, item) in items.enumerate() {
                     let l2 = self.push_index(i);
                     if self.charge() {
                         self.walk_typed(ty, item, scope, depth + 1);
@@ -295,17 +304,17 @@ impl<'c> Walker<'c> {
                     self.pop(l2);
                 }
             }
-            other => self.walk_typed(ty, other, scope, depth + 1),
+            None => self.walk_typed(ty, v, scope, depth + 1),
         }
         self.pop(len);
     }
 
-    fn walk_typed(&mut self, ty: MemberType, v: &Value, scope: &Scope, depth: usize) {
+    fn walk_typed<'a, V: View<'a>>(&mut self, ty: MemberType, v: V, scope: &Scope, depth: usize) {
         match ty {
             MemberType::Reference => {
                 self.record(v, scope);
-                if let Some(o) = v.as_object() {
-                    self.walk_object("Reference", o, scope, depth);
+                if v.kind() == Kind::Object {
+                    self.walk_object("Reference", v, scope, depth);
                 }
             }
             MemberType::Resource => {
@@ -316,20 +325,17 @@ impl<'c> Walker<'c> {
                 }
             }
             MemberType::Datatype(name) | MemberType::Backbone(name) => {
-                if let Some(o) = v.as_object() {
-                    self.walk_object(name, o, scope, depth);
+                if v.kind() == Kind::Object {
+                    self.walk_object(name, v, scope, depth);
                 }
             }
             MemberType::Primitive => {}
         }
     }
 
-    fn record(&mut self, v: &Value, scope: &Scope) {
+    fn record<'a, V: View<'a>>(&mut self, v: V, scope: &Scope) {
         let kind = classify(v);
-        let reference = v
-            .get("reference")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let reference = v.get("reference").and_then(V::as_str).map(str::to_owned);
         let contained_resolved = match (&kind, &reference) {
             (ReferenceKind::Contained, Some(r)) => r
                 .strip_prefix('#')
@@ -396,14 +402,13 @@ impl<'c> Walker<'c> {
     }
 }
 
-fn contained_ids(obj: &Object) -> Rc<HashSet<String>> {
+fn contained_ids<'a, V: View<'a>>(obj: V) -> Rc<HashSet<String>> {
     Rc::new(
         obj.get("contained")
-            .and_then(Value::as_array)
+            .and_then(V::items)
             .map(|items| {
                 items
-                    .iter()
-                    .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_owned))
+                    .filter_map(|c| c.get("id").and_then(V::as_str).map(str::to_owned))
                     .collect()
             })
             .unwrap_or_default(),
@@ -431,7 +436,10 @@ fn contained_ids(obj: &Object) -> Rc<HashSet<String>> {
 ///     ("Observation.extension[0].valueReference", ReferenceKind::DisplayOnly),
 /// ]);
 /// ```
-pub fn find_references(resource: &Value, root: &str) -> (Vec<FoundReference>, Vec<Finding>) {
+pub fn find_references<'a, V: View<'a>>(
+    resource: V,
+    root: &str,
+) -> (Vec<FoundReference>, Vec<Finding>) {
     let mut w = Walker::new(false);
     w.walk_root(resource, root);
     let mut findings = w.take_findings();

@@ -104,7 +104,7 @@ pub(crate) fn run(op: Op, backend: &Backend, body: &[u8]) -> Result<Reply> {
             let signed = sign(backend, &inputs)?;
             Ok(Reply {
                 content_type: FHIR_JSON,
-                body: signed.bundle.to_json().into_bytes(),
+                body: signed.bundle.into_bytes(),
                 code: Code::ValidationSuccess,
             })
         }

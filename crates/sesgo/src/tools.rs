@@ -4,9 +4,27 @@
 use crate::options::{from_json, parse_policy};
 use serde::{Deserialize, Serialize};
 use sesgo_core::budget::{self, Budget};
-use sesgo_core::json::{parse_strict, Limits, Value};
+use sesgo_core::json::{parse_strict, Doc, Kind, Limits, Value, View};
 use sesgo_core::{Code, Error, Finding, OperationOutcome, Result};
 use sesgo_jades::Policy;
+
+/// The strict reading of one input into a compact document (for the tools that only
+/// read; docs/adr/0071).
+fn read_input<'i>(
+    json: &'i [u8],
+    root: &str,
+    max_bytes: usize,
+    too_large: Code,
+) -> Result<Doc<'i>> {
+    Doc::parse(
+        json,
+        &Limits {
+            max_bytes,
+            ..Limits::default()
+        },
+    )
+    .map_err(|e| e.into_error(root, too_large))
+}
 
 fn parse_input(json: &[u8], root: &str, max_bytes: usize, too_large: Code) -> Result<Value> {
     parse_strict(
@@ -38,20 +56,25 @@ pub fn canonicalize(resource_json: &[u8], policy: Option<&str>) -> Result<Vec<u8
 
 fn canonicalize_in(resource_json: &[u8], policy: Option<&str>) -> Result<Vec<u8>> {
     let policy = parse_policy(policy)?;
-    let v = parse_input(
+    // Read only: the compact document, about the input's size again (docs/adr/0071).
+    let doc = read_input(
         resource_json,
         "resource",
         Limits::DEFAULT_MAX_BYTES,
         Code::FormatResourceTooLarge,
     )?;
-    if v.as_object().is_none() {
+    let root = doc.root();
+    if root.kind() != Kind::Object {
         return Err(Error::new(
             Code::FormatResourceInvalid,
-            format!("um recurso FHIR é um objeto JSON, não {}", v.type_name()),
+            format!(
+                "um recurso FHIR é um objeto JSON, não {}",
+                root.kind().name()
+            ),
         )
         .at("resource"));
     }
-    sesgo_jades::canonicalize(policy, &v)
+    sesgo_jades::canonicalize(policy, root)
 }
 
 /// Options of [`canonicalize`] in their JSON form (for the bindings).
@@ -140,14 +163,14 @@ fn check_references_in(
     options: &ReferenceCheckOptions,
 ) -> Result<OperationOutcome> {
     let (_, opts) = options.to_refs()?;
-    let b = parse_input(
+    let b = read_input(
         bundle,
         "Bundle",
         opts.json_limits.max_bytes,
         Code::SecurityBundleMemoryLimitExceeded,
     )?;
     let p = match provenance {
-        Some(p) => Some(parse_input(
+        Some(p) => Some(read_input(
             p,
             "Provenance",
             opts.json_limits.max_bytes,
@@ -155,7 +178,7 @@ fn check_references_in(
         )?),
         None => None,
     };
-    let report = sesgo_refs::check(&b, p.as_ref(), &opts);
+    let report = sesgo_refs::check(b.root(), p.as_ref().map(Doc::root), &opts);
     if report.findings.is_empty() {
         let refs = report.reference_count;
         Ok(OperationOutcome::new(vec![Finding::new(

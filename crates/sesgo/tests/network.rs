@@ -242,7 +242,7 @@ fn a_closure_transport_sees_aia_ocsp_crl_and_tsa_requests() {
     assert!(!seen.contains(&Purpose::Tsa));
 
     // The TSA-signed transfer Bundle verifies strictly through the first network.
-    let text = signed.bundle.to_json();
+    let text = signed.bundle.clone();
     let v = sesgo::verify(
         &VerifyInput {
             bundle: Some(text.as_bytes()),

@@ -96,7 +96,7 @@ fn softhsm_signature_is_the_pkcs12_signature_under_both_policies() {
                 },
                 ..Default::default()
             };
-            let bundle = a.bundle.to_json();
+            let bundle = a.bundle.clone();
             let v = verify_with_clock(
                 &VerifyInput {
                     bundle: Some(bundle.as_bytes()),

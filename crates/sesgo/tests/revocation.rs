@@ -162,7 +162,7 @@ fn good_signer_signs_strictly_with_rrefs_and_verifies_strictly_offline() {
         t,
     )
     .unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     let v = verify(&bundle, Settings::default(), vec![ev.clone()], t);
     assert!(v.valid, "{}", v.outcome.to_json());
     assert_eq!(
@@ -192,7 +192,7 @@ fn good_signer_signs_strictly_with_rrefs_and_verifies_strictly_offline() {
         t,
     )
     .unwrap();
-    let v = verify(&signed.bundle.to_json(), Settings::default(), vec![ev], t);
+    let v = verify(&signed.bundle.clone(), Settings::default(), vec![ev], t);
     assert!(v.valid, "{}", v.outcome.to_json());
     assert_eq!(v.indication, Indication::TotalPassed);
 }
@@ -297,7 +297,7 @@ fn revoked_signature_is_invalid_under_every_policy() {
         t,
     )
     .unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     let ev = evidence("revoked-verify", &r.revoked.cert_pem, 60);
     for rp in [
         RevocationPolicy::Strict,
@@ -330,7 +330,7 @@ fn unobtainable_status_follows_the_policy() {
         t,
     )
     .unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     let v = verify(&bundle, Settings::default(), vec![], t);
     assert!(!v.valid);
     assert!(
@@ -378,7 +378,7 @@ fn rrefs_that_do_not_match_the_evidence() {
     let t = now();
     let a = evidence("rrefs-a", &pki().ecpf.cert_pem, 60);
     let signed = sign(&p12(&pki().p12_aes), None, Settings::default(), vec![a], t).unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     // Another response about the same certificate: valid, but not the one referenced.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let b = evidence("rrefs-b", &pki().ecpf.cert_pem, 60);
@@ -416,7 +416,7 @@ fn unknown_status_at_verification_follows_ocsp_unknown() {
         t,
     )
     .unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     let d = dir("unknown-verify");
     std::fs::write(
         d.join("unknown.ocsp"),
@@ -460,7 +460,7 @@ fn stale_evidence_and_bad_crls_leave_the_status_unobtainable() {
         t,
     )
     .unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     // nextUpdate one minute after issue; verified two hours later.
     let ev = evidence("stale", &pki().ecpf.cert_pem, 1);
     let later = t + 7200;
@@ -523,7 +523,7 @@ fn evidence_options_are_checked() {
     .unwrap();
     let e = verify_with_clock(
         &VerifyInput {
-            bundle: Some(signed.bundle.to_json().as_bytes()),
+            bundle: Some(signed.bundle.clone().as_bytes()),
             ..Default::default()
         },
         &trust(),

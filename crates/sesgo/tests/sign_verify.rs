@@ -99,7 +99,7 @@ fn sign_and_verify_the_example_under_both_policies() {
             ..Default::default()
         };
         // The transfer Bundle alone.
-        let bundle = signed.bundle.to_json();
+        let bundle = signed.bundle.clone();
         let v = verify_with_clock(
             &VerifyInput {
                 bundle: Some(bundle.as_bytes()),
@@ -180,7 +180,7 @@ fn strict_revocation_without_evidence_is_invalid_and_off_warns() {
         &FixedClock(t),
     )
     .unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     let input = VerifyInput {
         bundle: Some(bundle.as_bytes()),
         ..Default::default()
@@ -235,7 +235,7 @@ fn a_foreign_root_and_the_default_icp_trust_store_are_refused() {
         &FixedClock(t),
     )
     .unwrap();
-    let bundle = signed.bundle.to_json();
+    let bundle = signed.bundle.clone();
     let v = verify_with_clock(
         &VerifyInput {
             bundle: Some(bundle.as_bytes()),
@@ -422,8 +422,15 @@ fn the_transfer_bundle_signing_emits_fits_max_entries() {
     assert_eq!(e.findings()[0].locations(), ["Provenance.target"]);
     assert!(e.to_string().contains("teria 101 entradas"), "{e}");
     let signed = sign(99).unwrap_or_else(|e| panic!("{e:?}"));
-    let transfer = signed.bundle.to_json();
-    assert_eq!(signed.bundle["entry"].as_array().unwrap().len(), 100);
+    let transfer = signed.bundle.clone();
+    assert_eq!(
+        sesgo_core::json::parse_strict(signed.bundle.as_bytes(), &Default::default()).unwrap()
+            ["entry"]
+            .as_array()
+            .unwrap()
+            .len(),
+        100
+    );
     let v = verify_with_clock(
         &VerifyInput {
             bundle: Some(transfer.as_bytes()),

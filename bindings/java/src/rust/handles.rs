@@ -245,7 +245,7 @@ native! {
         let json = env.new_string(signed.to_json())?;
         let signature = env.new_string(signed.signature.to_json())?;
         let provenance = env.new_string(signed.provenance.to_json())?;
-        let bundle = env.new_string(signed.bundle.to_json())?;
+        let bundle = env.new_string(&signed.bundle)?;
         let warnings = if signed.warnings.is_empty() {
             JObject::null()
         } else {

@@ -48,9 +48,9 @@ fn run(args: &[String]) -> Result<(), String> {
             let input = (b.len() + p.len()) as u64;
             let signed = fx.sign(&b, &p, &opts);
             drop((b, p));
-            let text = signed.bundle.to_json();
+            // The transfer Bundle comes back as its JSON text.
+            std::fs::write(out, &signed.bundle).map_err(|e| format!("{out}: {e}"))?;
             drop(signed);
-            std::fs::write(out, &text).map_err(|e| format!("{out}: {e}"))?;
             std::fs::write(trust_out, &fx.trust_json).map_err(|e| format!("{trust_out}: {e}"))?;
             report("sign", input, baseline);
             Ok(())

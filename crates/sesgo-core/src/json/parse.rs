@@ -1,16 +1,19 @@
-//! Recursive-descent RFC 8259 parser: strict, bounded, verbatim numbers.
+//! Recursive-descent RFC 8259 parser: strict, bounded, verbatim numbers. One grammar,
+//! two outputs ([`Sink`]): the owned [`Value`] tree and the compact document tape
+//! ([`super::doc::Doc`]), so both accept and refuse exactly the same inputs, with the same
+//! errors (docs/adr/0071).
 
 use super::value::{name_str, new_name, number_token_len, Name, Number, Object, Str, Value};
 use super::JsonError;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-enum Seg {
+pub(super) enum Seg {
     Key(String),
     Index(usize),
 }
 
-enum Fail {
+pub(super) enum Fail {
     Syntax(usize, &'static str),
     Duplicate(Vec<Seg>),
     TooDeep(Vec<Seg>),
@@ -47,17 +50,133 @@ fn render(segs: &[Seg]) -> String {
     out
 }
 
+/// Where the parser's values go: the grammar, the limits and the duplicate check are the
+/// parser's; a sink only stores what it is handed.
+pub(super) trait Sink<'a> {
+    /// A parsed value as the enclosing container receives it.
+    type Item;
+    fn null(&mut self) -> Self::Item;
+    fn boolean(&mut self, b: bool) -> Self::Item;
+    /// A number token (`at`: its offset in the input).
+    fn number(&mut self, at: usize, token: &'a str) -> Self::Item;
+    /// A string value (`at`: the offset of its first byte after the quote; `s` borrowed
+    /// from the input when it had no escape).
+    fn string(&mut self, at: usize, s: Cow<'a, str>) -> Self::Item;
+    /// An array or object starts; the mark comes back when it closes.
+    fn open(&mut self, object: bool) -> usize;
+    /// The next element of the innermost open array.
+    fn item(&mut self, v: Self::Item);
+    /// The next member of the innermost open object (`at`: the offset of its name;
+    /// `escaped`: the name had escapes, so it is not the input's bytes at `at`).
+    fn member(&mut self, at: usize, name: &str, escaped: bool, v: Self::Item);
+    /// The innermost open container closes with `count` elements or members.
+    fn close(&mut self, object: bool, mark: usize, count: usize) -> Self::Item;
+}
+
+/// The [`Value`] tree: containers allocated once, at their exact size, when they close;
+/// repeated member names shared.
+pub(super) struct Tree {
+    /// Member names seen, direct-mapped by a hash of their bytes: a repeated name is a
+    /// shared [`Name`], not a new allocation. A collision only costs an allocation (the
+    /// slot is overwritten), so hostile names cannot make lookups slower than one compare.
+    names: Vec<Option<Name>>,
+    /// Scratch stacks for the elements and members of the arrays and objects being read
+    /// (innermost on top).
+    items: Vec<Value>,
+    members: Vec<(Name, Value)>,
+}
+
+impl Tree {
+    pub(super) fn new(input_len: usize) -> Tree {
+        Tree {
+            // Small inputs have few distinct names: the cache grows with the input (one
+            // slot per 32 bytes, at least 32, at most NAME_SLOTS), so a 1 KB parse does
+            // not allocate and clear 8 KB of slots.
+            names: vec![None; name_slots(input_len)],
+            items: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+
+    /// A member name, shared with earlier occurrences of the same name.
+    fn name(&mut self, s: &str) -> Name {
+        if s.len() > MAX_CACHED_NAME {
+            return new_name(s);
+        }
+        let slot = name_slot(s.as_bytes(), self.names.len());
+        if let Some(Some(known)) = self.names.get(slot) {
+            if name_str(known) == s {
+                return Arc::clone(known);
+            }
+        }
+        let name = new_name(s);
+        if let Some(cell) = self.names.get_mut(slot) {
+            *cell = Some(Arc::clone(&name));
+        }
+        name
+    }
+}
+
+impl<'a> Sink<'a> for Tree {
+    type Item = Value;
+    fn null(&mut self) -> Value {
+        Value::Null
+    }
+    fn boolean(&mut self, b: bool) -> Value {
+        Value::Bool(b)
+    }
+    fn number(&mut self, _at: usize, token: &'a str) -> Value {
+        Value::Number(Number::from_valid_token(token))
+    }
+    fn string(&mut self, _at: usize, s: Cow<'a, str>) -> Value {
+        // A short string inline, a longer one copied once, at its exact size.
+        Value::String(match s {
+            Cow::Borrowed(s) => Str::from(s),
+            Cow::Owned(s) => Str::from(s),
+        })
+    }
+    fn open(&mut self, object: bool) -> usize {
+        if object {
+            self.members.len()
+        } else {
+            self.items.len()
+        }
+    }
+    fn item(&mut self, v: Value) {
+        self.items.push(v);
+    }
+    fn member(&mut self, _at: usize, name: &str, _escaped: bool, v: Value) {
+        let name = self.name(name);
+        self.members.push((name, v));
+    }
+    fn close(&mut self, object: bool, mark: usize, _count: usize) -> Value {
+        // Exact size: `Drain` is `TrustedLen`.
+        if object {
+            let members = self.members.drain(mark..).collect();
+            Value::Object(Object::from_members_unchecked(members))
+        } else {
+            Value::Array(self.items.drain(mark..).collect())
+        }
+    }
+}
+
 pub(super) fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
+    run(input, max_depth, &mut Tree::new(input.len()))
+}
+
+/// Parses `input` into `sink`: the root item, or the error located as the parser
+/// reports it.
+pub(super) fn run<'a, S: Sink<'a>>(
+    input: &'a [u8],
+    max_depth: usize,
+    sink: &mut S,
+) -> Result<S::Item, JsonError> {
     let mut p = Parser {
         b: input,
         i: 0,
         max_depth,
-        // Small inputs have few distinct names: the cache grows with the input (one slot
-        // per 32 bytes, at least 32, at most NAME_SLOTS), so a 1 KB parse does not
-        // allocate and clear 8 KB of slots.
-        names: vec![None; (input.len() / 32).clamp(32, NAME_SLOTS).next_power_of_two()],
-        items: Vec::new(),
-        members: Vec::new(),
+        sink,
+        keys: Vec::new(),
     };
     let result = p.ws().and_then(|()| p.value(0)).and_then(|v| {
         p.ws()?;
@@ -94,30 +213,30 @@ pub(super) fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> 
     })
 }
 
-struct Parser<'a> {
+/// Slots of a member-name cache for an input of `len` bytes (a power of two).
+pub(super) fn name_slots(len: usize) -> usize {
+    (len / 32).clamp(32, NAME_SLOTS).next_power_of_two()
+}
+
+struct Parser<'a, 's, S> {
     b: &'a [u8],
     i: usize,
     max_depth: usize,
-    /// Member names seen, direct-mapped by a hash of their bytes: a repeated name is a
-    /// shared [`Name`], not a new allocation. A collision only costs an allocation (the
-    /// slot is overwritten), so hostile names cannot make lookups slower than one compare.
-    names: Vec<Option<Name>>,
-    /// Scratch stacks for the elements and members of the arrays and objects being read
-    /// (innermost on top): each container is allocated once, at its exact size, when it
-    /// closes.
-    items: Vec<Value>,
-    members: Vec<(Name, Value)>,
+    sink: &'s mut S,
+    /// The member names of the objects being read (innermost on top), for the duplicate
+    /// check; borrowed from the input unless escaped.
+    keys: Vec<Cow<'a, str>>,
 }
 
 /// Most slots of the member-name cache (a power of two).
 const NAME_SLOTS: usize = 512;
 
 /// Longer member names are not cached.
-const MAX_CACHED_NAME: usize = 64;
+pub(super) const MAX_CACHED_NAME: usize = 64;
 
 /// FNV-1a over the name's bytes, folded to a slot (not a security boundary: see
-/// [`Parser::names`]).
-fn name_slot(name: &[u8], slots: usize) -> usize {
+/// [`Tree::names`]).
+pub(super) fn name_slot(name: &[u8], slots: usize) -> usize {
     let mut h: u32 = 0x811c_9dc5;
     for &b in name {
         h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
@@ -130,7 +249,7 @@ fn name_slot(name: &[u8], slots: usize) -> usize {
 /// are checked once, by sorting borrowed names.
 const LINEAR_DUP_CHECK: usize = 12;
 
-impl<'a> Parser<'a> {
+impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
     /// The input from the cursor on (empty past the end).
     fn rest(&self) -> &'a [u8] {
         self.b.get(self.i..).unwrap_or_default()
@@ -156,32 +275,37 @@ impl<'a> Parser<'a> {
         self.b.get(self.i).copied()
     }
 
-    fn literal(&mut self, word: &'static [u8], v: Value) -> Result<Value, Fail> {
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), Fail> {
         if self.rest().starts_with(word) {
             self.i += word.len();
-            Ok(v)
+            Ok(())
         } else {
             Err(Fail::Syntax(self.i, "literal inválido"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, Fail> {
+    fn value(&mut self, depth: usize) -> Result<S::Item, Fail> {
         match self.peek() {
             None => Err(Fail::Syntax(self.i, "fim inesperado da entrada")),
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
-            Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.literal(b"true", Value::Bool(true)),
-            Some(b'f') => self.literal(b"false", Value::Bool(false)),
-            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b'"') => {
+                let at = self.i + 1;
+                let s = self.str_token()?;
+                Ok(self.sink.string(at, s))
+            }
+            Some(b't') => self.literal(b"true").map(|()| self.sink.boolean(true)),
+            Some(b'f') => self.literal(b"false").map(|()| self.sink.boolean(false)),
+            Some(b'n') => self.literal(b"null").map(|()| self.sink.null()),
             Some(b'-' | b'0'..=b'9') => match number_token_len(self.rest()) {
                 Some(n) => {
+                    let at = self.i;
                     let tok = self.rest().get(..n).unwrap_or_default();
                     self.i += n;
                     // ASCII by construction of the grammar.
                     let tok = std::str::from_utf8(tok)
                         .map_err(|_| Fail::Syntax(self.i, "número inválido"))?;
-                    Ok(Value::Number(Number::from_valid_token(tok)))
+                    Ok(self.sink.number(at, tok))
                 }
                 None => Err(Fail::Syntax(self.i, "número inválido")),
             },
@@ -197,20 +321,20 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, Fail> {
+    fn array(&mut self, depth: usize) -> Result<S::Item, Fail> {
         self.check_depth(depth)?;
         self.i += 1; // '['
         self.ws()?;
+        let mark = self.sink.open(false);
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(Value::Array(Vec::new()));
+            return Ok(self.sink.close(false, mark, 0));
         }
-        let base = self.items.len();
+        let mut count = 0;
         loop {
-            // Counted before the call: a failing inner container leaves its items behind.
-            let index = self.items.len() - base;
-            let v = self.value(depth).map_err(|f| f.push(Seg::Index(index)))?;
-            self.items.push(v);
+            let v = self.value(depth).map_err(|f| f.push(Seg::Index(count)))?;
+            self.sink.item(v);
+            count += 1;
             self.ws()?;
             match self.peek() {
                 Some(b',') => {
@@ -219,43 +343,45 @@ impl<'a> Parser<'a> {
                 }
                 Some(b']') => {
                     self.i += 1;
-                    // Exact size: `Drain` is `TrustedLen`.
-                    return Ok(Value::Array(self.items.drain(base..).collect()));
+                    return Ok(self.sink.close(false, mark, count));
                 }
                 _ => return Err(Fail::Syntax(self.i, "esperado ',' ou ']'")),
             }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, Fail> {
+    fn object(&mut self, depth: usize) -> Result<S::Item, Fail> {
         self.check_depth(depth)?;
         self.i += 1; // '{'
         self.ws()?;
+        let mark = self.sink.open(true);
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(Value::Object(Object::from_members_unchecked(Vec::new())));
+            return Ok(self.sink.close(true, mark, 0));
         }
-        let base = self.members.len();
+        let base = self.keys.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(Fail::Syntax(self.i, "esperado nome de membro"));
             }
-            let key = self.name()?;
+            let at = self.i + 1;
+            let key = self.str_token()?;
             self.ws()?;
             if self.peek() != Some(b':') {
                 return Err(Fail::Syntax(self.i, "esperado ':'"));
             }
             self.i += 1;
             self.ws()?;
-            let seen = self.members.get(base..).unwrap_or_default();
-            if seen.len() < LINEAR_DUP_CHECK && seen.iter().any(|(k, _)| *k == key) {
-                return Err(Fail::Duplicate(vec![Seg::Key(key.to_string())]));
+            let seen = self.keys.get(base..).unwrap_or_default();
+            if seen.len() < LINEAR_DUP_CHECK && seen.contains(&key) {
+                return Err(Fail::Duplicate(vec![Seg::Key(key.into_owned())]));
             }
             let v = match self.value(depth) {
                 Ok(v) => v,
-                Err(f) => return Err(f.push(Seg::Key(key.to_string()))),
+                Err(f) => return Err(f.push(Seg::Key(key.into_owned()))),
             };
-            self.members.push((key, v));
+            self.sink.member(at, &key, matches!(key, Cow::Owned(_)), v);
+            self.keys.push(key);
             self.ws()?;
             match self.peek() {
                 Some(b',') => {
@@ -269,9 +395,10 @@ impl<'a> Parser<'a> {
                 _ => return Err(Fail::Syntax(self.i, "esperado ',' ou '}'")),
             }
         }
-        let members = self.members.get(base..).unwrap_or_default();
-        if members.len() > LINEAR_DUP_CHECK {
-            let mut names: Vec<&str> = members.iter().map(|(k, _)| name_str(k)).collect();
+        let keys = self.keys.get(base..).unwrap_or_default();
+        let count = keys.len();
+        if count > LINEAR_DUP_CHECK {
+            let mut names: Vec<&str> = keys.iter().map(|k| k.as_ref()).collect();
             names.sort_unstable();
             let twin = names.windows(2).find_map(|w| match w {
                 [a, b] if a == b => Some(*a),
@@ -281,37 +408,8 @@ impl<'a> Parser<'a> {
                 return Err(Fail::Duplicate(vec![Seg::Key(name.to_owned())]));
             }
         }
-        // Exact size: `Drain` is `TrustedLen`.
-        let members = self.members.drain(base..).collect();
-        Ok(Value::Object(Object::from_members_unchecked(members)))
-    }
-
-    /// A member name, shared with earlier occurrences of the same name.
-    fn name(&mut self) -> Result<Name, Fail> {
-        match self.str_token()? {
-            Cow::Borrowed(s) if s.len() <= MAX_CACHED_NAME => {
-                let slot = name_slot(s.as_bytes(), self.names.len());
-                if let Some(Some(known)) = self.names.get(slot) {
-                    if name_str(known) == s {
-                        return Ok(Arc::clone(known));
-                    }
-                }
-                let name = new_name(s);
-                if let Some(cell) = self.names.get_mut(slot) {
-                    *cell = Some(Arc::clone(&name));
-                }
-                Ok(name)
-            }
-            other => Ok(new_name(other.as_ref())),
-        }
-    }
-
-    /// A string value: a short one inline, a longer one copied once, at its exact size.
-    fn string(&mut self) -> Result<Str, Fail> {
-        Ok(match self.str_token()? {
-            Cow::Borrowed(s) => Str::from(s),
-            Cow::Owned(s) => Str::from(s),
-        })
+        self.keys.truncate(base);
+        Ok(self.sink.close(true, mark, count))
     }
 
     /// A string token: borrowed from the input when it has no escapes.

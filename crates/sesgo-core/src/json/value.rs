@@ -1,6 +1,5 @@
 //! The JSON value type: verbatim numbers, ordered objects.
 
-use super::escape::write_escaped_str;
 use std::fmt;
 use std::sync::Arc;
 
@@ -415,8 +414,8 @@ impl Object {
     }
 
     /// Members in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.members.iter().map(|(k, v)| (name_str(k), v))
+    pub fn iter(&self) -> Members<'_> {
+        Members(self.members.iter())
     }
 
     /// Members in order, values mutable.
@@ -427,6 +426,28 @@ impl Object {
     /// Member names in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
         self.members.iter().map(|(k, _)| name_str(k))
+    }
+}
+
+/// The members of an [`Object`], in order: `(name, value)`.
+#[derive(Clone, Debug)]
+pub struct Members<'a>(std::slice::Iter<'a, (Name, Value)>);
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, &'a Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (name_str(k), v))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Members<'_> {}
+
+impl DoubleEndedIterator for Members<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|(k, v)| (name_str(k), v))
     }
 }
 
@@ -518,14 +539,7 @@ impl Value {
     }
     /// Name of the JSON type, for diagnostics.
     pub fn type_name(&self) -> &'static str {
-        match self {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        }
+        super::View::kind(self).name()
     }
 
     /// Compact serialization (no whitespace, member order kept, numbers verbatim).
@@ -538,35 +552,7 @@ impl Value {
 
     /// Appends the compact serialization to `out`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        match self {
-            Value::Null => out.extend_from_slice(b"null"),
-            Value::Bool(true) => out.extend_from_slice(b"true"),
-            Value::Bool(false) => out.extend_from_slice(b"false"),
-            Value::Number(n) => out.extend_from_slice(n.as_str().as_bytes()),
-            Value::String(s) => write_escaped_str(out, s),
-            Value::Array(a) => {
-                out.push(b'[');
-                for (i, v) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    v.write_json(out);
-                }
-                out.push(b']');
-            }
-            Value::Object(o) => {
-                out.push(b'{');
-                for (i, (k, v)) in o.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_escaped_str(out, k);
-                    out.push(b':');
-                    v.write_json(out);
-                }
-                out.push(b'}');
-            }
-        }
+        super::view::write_view(self, out);
     }
 
     /// Converts from a `serde_json` value (numbers keep `serde_json`'s rendering).

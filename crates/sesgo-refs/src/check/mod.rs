@@ -10,8 +10,8 @@ use crate::resolve::EntryIndex;
 use crate::uuid_urn::check_urn_uuid;
 use crate::walk::{FoundReference, RefCheck, Walker};
 use sesgo_core::budget::{self, FindingCap};
-use sesgo_core::json::{parse_strict, Limits};
-use sesgo_core::{hints, Code, Error, Finding, Value};
+use sesgo_core::json::{Doc, Kind, Limits, View};
+use sesgo_core::{hints, Code, Error, Finding};
 
 /// Whether the check runs while signing or while validating (N1's severity, D3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -154,9 +154,9 @@ pub fn too_many_entries(count: usize, max: usize) -> Finding {
     )
 }
 
-struct EntryInfo<'a> {
+struct EntryInfo<'a, V> {
     full_url: Option<&'a str>,
-    resource: Option<&'a Value>,
+    resource: Option<V>,
 }
 
 /// Checks a transfer Bundle and, when given, the Provenance of its signed set against the
@@ -198,44 +198,51 @@ struct EntryInfo<'a> {
 /// assert_eq!(report.findings[0].code(), Code::FormatReferenceInvalid);
 /// assert_eq!(report.findings[0].locations(), ["Bundle.entry[1].resource.performer[0].reference"]);
 /// ```
-pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) -> Report {
+///
+/// Any [`View`] of the JSON is checked: the [`Value`](sesgo_core::Value) tree as above,
+/// or a compact [`Doc`](sesgo_core::json::Doc).
+pub fn check<'a, V: View<'a>>(bundle: V, provenance: Option<V>, opts: &CheckOptions) -> Report {
     let mut report = Report::default();
     let findings = &mut report.findings;
 
     // --- Bundle shape -------------------------------------------------------------
-    let Some(bobj) = bundle.as_object() else {
+    let bobj = bundle;
+    if bobj.kind() != Kind::Object {
         findings.push(f(
             Code::FormatBundleMalformed,
             "o Bundle não é um objeto JSON".into(),
             "Bundle",
         ));
         return report;
-    };
+    }
     match bobj.get("resourceType") {
-        Some(Value::String(s)) if s == "Bundle" => {}
+        Some(s) if s.as_str() == Some("Bundle") => {}
         other => findings.push(f(
             Code::FormatBundleMalformed,
             format!(
                 "Bundle.resourceType deve ser 'Bundle'; encontrado {}",
-                other.map_or("nada".to_owned(), Value::to_json)
+                other.map_or("nada".to_owned(), V::to_json)
             ),
             "Bundle.resourceType",
         )),
     }
-    let entries: &[Value] = match bobj.get("entry") {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(a)) => a,
-        Some(other) => {
-            findings.push(f(
-                Code::FormatBundleMalformed,
-                format!(
-                    "Bundle.entry deve ser uma lista; encontrado {}",
-                    other.type_name()
-                ),
-                "Bundle.entry",
-            ));
-            return report;
-        }
+    let entries: Vec<V> = match bobj.get("entry") {
+        None => Vec::new(),
+        Some(e) => match (e.kind(), e.items()) {
+            (Kind::Null, _) => Vec::new(),
+            (_, Some(items)) => items.collect(),
+            (other, None) => {
+                findings.push(f(
+                    Code::FormatBundleMalformed,
+                    format!(
+                        "Bundle.entry deve ser uma lista; encontrado {}",
+                        other.name()
+                    ),
+                    "Bundle.entry",
+                ));
+                return report;
+            }
+        },
     };
     if entries.is_empty() {
         findings.push(f(
@@ -250,14 +257,14 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     }
 
     // --- Entries and fullUrls -----------------------------------------------------
-    let index = EntryIndex::new(entries);
+    let index = EntryIndex::new(entries.iter().copied());
     let mut infos = Vec::with_capacity(entries.len());
-    for (i, e) in entries.iter().enumerate() {
+    for (i, &e) in entries.iter().enumerate() {
         if let Err(stop) = budget::charge(1, &format!("Bundle.entry[{i}]")) {
             findings.extend(stop.into_findings());
             return report;
         }
-        let Some(eobj) = e.as_object() else {
+        if e.kind() != Kind::Object {
             findings.push(f(
                 Code::FormatBundleMalformed,
                 format!("Bundle.entry[{i}] não é um objeto JSON"),
@@ -268,9 +275,10 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
                 resource: None,
             });
             continue;
-        };
-        let full_url = match eobj.get("fullUrl") {
-            Some(Value::String(s)) => {
+        }
+        let eobj = e;
+        let full_url = match eobj.get("fullUrl").map(|u| (u, u.as_str())) {
+            Some((_, Some(s))) => {
                 if let Err(why) = check_urn_uuid(s, opts.lowercase_uuids) {
                     findings.push(f(
                         Code::FormatUuidInvalid,
@@ -283,15 +291,16 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
                         format!("Bundle.entry[{i}].fullUrl"),
                     ));
                 }
-                Some(s.as_str())
+                Some(s)
             }
             other => {
+                let other = other.map(|(u, _)| u);
                 findings.push(f(
                     Code::FormatUuidInvalid,
                     hints::with_hint(
                         format!(
                             "fullUrl ausente ou inválido em Bundle.entry[{i}] ({}). Esperado formato: urn:uuid:[UUID].",
-                            other.map_or("ausente".to_owned(), Value::to_json)
+                            other.map_or("ausente".to_owned(), V::to_json)
                         ),
                         hints::BUILD_TRANSFER_BUNDLE,
                     ),
@@ -346,7 +355,7 @@ pub fn check(bundle: &Value, provenance: Option<&Value>, opts: &CheckOptions) ->
     }
     if provenance.is_none() {
         for (i, info) in infos.iter().enumerate() {
-            if info.resource.is_none() && entries.get(i).is_some_and(|e| e.as_object().is_some()) {
+            if info.resource.is_none() && entries.get(i).is_some_and(|e| e.kind() == Kind::Object) {
                 findings.push(f(
                     Code::FormatBundleResourceMissing,
                     format!("Bundle.entry[{i}] não possui resource"),
@@ -439,10 +448,11 @@ fn finish_walk(walker: &mut Walker<'_>, report: &mut Report) -> (FindingCap, Opt
 /// for the Bundle, `FORMAT.RESOURCE-TOO-LARGE` for the Provenance, depth bounded).
 pub fn check_json(bundle: &[u8], provenance: Option<&[u8]>, opts: &CheckOptions) -> Report {
     let mut report = Report::default();
-    let b = parse_strict(bundle, &opts.json_limits)
+    // Read only: compact documents (docs/adr/0071).
+    let b = Doc::parse(bundle, &opts.json_limits)
         .map_err(|e| e.into_error("Bundle", Code::SecurityBundleMemoryLimitExceeded));
     let p = provenance.map(|p| {
-        parse_strict(p, &opts.json_limits)
+        Doc::parse(p, &opts.json_limits)
             .map_err(|e| e.into_error("Provenance", Code::FormatResourceTooLarge))
     });
     let mut failed = false;
@@ -458,8 +468,8 @@ pub fn check_json(bundle: &[u8], provenance: Option<&[u8]>, opts: &CheckOptions)
         return report;
     }
     match (b, p) {
-        (Ok(b), None) => check(&b, None, opts),
-        (Ok(b), Some(Ok(p))) => check(&b, Some(&p), opts),
+        (Ok(b), None) => check(b.root(), None, opts),
+        (Ok(b), Some(Ok(p))) => check(b.root(), Some(p.root()), opts),
         _ => report,
     }
 }

@@ -4,47 +4,49 @@
 use super::{f, CheckOptions, EntryInfo};
 use crate::resolve::{EntryIndex, Resolution};
 use crate::uuid_urn::check_urn_uuid;
-use sesgo_core::{budget, Code, Finding, Result, Value};
+use sesgo_core::json::{Kind, View};
+use sesgo_core::{budget, Code, Finding, Result};
 use std::collections::HashMap;
 
 /// `Ok(false)`: the Provenance is over a size limit (its finding is pushed) and its
 /// references are not walked.
-pub(super) fn check_provenance(
-    prov: &Value,
+pub(super) fn check_provenance<'a, V: View<'a>>(
+    prov: V,
     opts: &CheckOptions,
     index: &EntryIndex<'_>,
-    infos: &[EntryInfo<'_>],
+    infos: &[EntryInfo<'a, V>],
     signed: &mut [bool],
     target_entries: &mut Vec<(usize, usize)>,
     findings: &mut Vec<Finding>,
 ) -> Result<bool> {
-    let Some(pobj) = prov.as_object() else {
+    let pobj = prov;
+    if pobj.kind() != Kind::Object {
         findings.push(f(
             Code::FormatProvenanceInvalid,
             "o Provenance não é um objeto JSON".into(),
             "Provenance",
         ));
         return Ok(true);
-    };
+    }
     match pobj.get("resourceType") {
-        Some(Value::String(s)) if s == "Provenance" => {}
+        Some(s) if s.as_str() == Some("Provenance") => {}
         other => findings.push(f(
             Code::FormatProvenanceInvalid,
             format!(
                 "Provenance.resourceType deve ser 'Provenance'; encontrado {}",
-                other.map_or("nada".to_owned(), Value::to_json)
+                other.map_or("nada".to_owned(), V::to_json)
             ),
             "Provenance.resourceType",
         )),
     }
-    let targets: &[Value] = match pobj.get("target") {
-        Some(Value::Array(a)) if !a.is_empty() => a,
+    let targets = match pobj.get("target") {
+        Some(a) if a.kind() == Kind::Array && !a.is_empty() => a,
         other => {
             findings.push(f(
                 Code::FormatProvenanceInvalid,
                 format!(
                     "Provenance.target deve ser uma lista não vazia; encontrado {}",
-                    other.map_or("nada".to_owned(), Value::to_json)
+                    other.map_or("nada".to_owned(), V::to_json)
                 ),
                 "Provenance.target",
             ));
@@ -64,10 +66,10 @@ pub(super) fn check_provenance(
         return Ok(false);
     }
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(targets.len());
-    for (j, t) in targets.iter().enumerate() {
+    for (j, t) in targets.items().into_iter().flatten().enumerate() {
         let loc = format!("Provenance.target[{j}]");
         budget::charge(1, &loc)?;
-        let Some(r) = t.get("reference").and_then(Value::as_str) else {
+        let Some(r) = t.get("reference").and_then(V::as_str) else {
             findings.push(f(
                 Code::FormatProvenanceTargetInvalid,
                 format!("{loc} não possui reference (exigido urn:uuid:[UUID])"),
@@ -131,7 +133,7 @@ pub(super) fn check_provenance(
                 .at(loc),
             ),
             Some(res) => {
-                if res.get("resourceType").and_then(Value::as_str).is_none() {
+                if res.get("resourceType").and_then(V::as_str).is_none() {
                     findings.push(
                         f(
                             Code::FormatBundleMalformed,
@@ -166,9 +168,9 @@ pub(super) fn ambiguous(reference: &str, loc: &str, entries: &[usize], code: Cod
     )
 }
 
-pub(super) fn check_order(
+pub(super) fn check_order<V>(
     target_entries: &[(usize, usize)],
-    infos: &[EntryInfo<'_>],
+    infos: &[EntryInfo<'_, V>],
     findings: &mut Vec<Finding>,
 ) {
     // Targeted entries in Bundle order must come in Provenance.target order.

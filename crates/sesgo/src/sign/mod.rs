@@ -9,8 +9,8 @@ use crate::settings::Settings;
 use crate::signer::{Signer, TrustStore};
 use serde::Deserialize;
 use sesgo_core::budget::{self, Budget};
-use sesgo_core::json::{parse_strict, Limits, Value};
-use sesgo_core::{Code, Finding, Result};
+use sesgo_core::json::Value;
+use sesgo_core::{Finding, Result};
 use sesgo_jades::{Policy, Strategy};
 
 /// Options of [`sign`].
@@ -72,8 +72,11 @@ pub struct Signed {
     pub signature: Value,
     /// The Provenance carrying it (profile `conteudo-assinado`).
     pub provenance: Value,
-    /// The transfer Bundle: the signed instances and the signed Provenance.
-    pub bundle: Value,
+    /// The transfer Bundle, the signed instances and the signed Provenance, as compact JSON
+    /// text: written once from the parsed input, never held as a tree (a transfer Bundle
+    /// may be 50 MB; docs/adr/0071). Parse it with
+    /// [`parse_strict`](sesgo_core::json::parse_strict) to inspect it.
+    pub bundle: String,
     /// Findings that did not prevent signing (e.g. `CERT.NEAR-EXPIRY`).
     pub warnings: Vec<Finding>,
 }
@@ -90,7 +93,7 @@ impl Signed {
         out.extend_from_slice(br#","provenance":"#);
         self.provenance.write_json(&mut out);
         out.extend_from_slice(br#","bundle":"#);
-        self.bundle.write_json(&mut out);
+        out.extend_from_slice(self.bundle.as_bytes());
         out.extend_from_slice(br#","warnings":"#);
         if self.warnings.is_empty() {
             out.extend_from_slice(b"null");
@@ -123,22 +126,6 @@ pub(crate) fn refs_options(
     o.list_references = false;
     o.json_limits.max_bytes = usize::try_from(settings.max_bundle_bytes).unwrap_or(usize::MAX);
     Ok(o)
-}
-
-pub(crate) fn parse_json(
-    json: &[u8],
-    root: &str,
-    max_bytes: u64,
-    too_large: Code,
-) -> Result<Value> {
-    parse_strict(
-        json,
-        &Limits {
-            max_bytes: usize::try_from(max_bytes).unwrap_or(usize::MAX),
-            ..Limits::default()
-        },
-    )
-    .map_err(|e| e.into_error(root, too_large))
 }
 
 /// Signs the instances `provenance` designates in `bundle` (criar Etapas 1–14) with the
@@ -174,7 +161,7 @@ pub(crate) fn parse_json(
 /// assert_eq!(signed.signature["who"]["identifier"]["value"].as_str(), Some("12345678909"));
 ///
 /// // The transfer Bundle verifies under `strict` with the same evidence.
-/// let transfer = signed.bundle.to_json();
+/// let transfer = signed.bundle.clone();
 /// let options = VerifyOptions { revocation_evidence: vec![evidence], ..Default::default() };
 /// let input = VerifyInput { bundle: Some(transfer.as_bytes()), ..Default::default() };
 /// assert!(sesgo::verify(&input, &trust, &options)?.valid);

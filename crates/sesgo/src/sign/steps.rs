@@ -17,21 +17,21 @@
 //! A step fails with an [`Error`] carrying every finding it made; warnings travel in the
 //! values and end up in [`Signed::warnings`].
 
-use super::{parse_json, refs_options, SignOptions, Signed};
+use super::{refs_options, SignOptions, Signed};
 use crate::clock::Clock;
 use crate::settings::check_reference_time;
 use crate::signer::{Signer, TrustStore};
 use sesgo_cert::{
     check_eligibility, validate_chain, ChainOptions, EligibilityOptions, Identity, ValidatedChain,
 };
-use sesgo_core::json::Value;
+use sesgo_core::json::{Doc, Limits, Node, View};
 use sesgo_core::{Code, Error, Finding, Result};
 use sesgo_jades::{HeaderParams, Jws, Policy, Prepared, RevocationRefs, Strategy};
 use sesgo_provenance::flow::{signed_content, SignedContent};
 use sesgo_provenance::signature::SignerIdentifier;
 
 /// What Etapa 1 establishes: the checked parameters and the strictly parsed content.
-pub(super) struct Inputs<'o> {
+pub(super) struct Inputs<'i, 'o> {
     /// The signature policy (criar 1.1).
     pub policy: Policy,
     /// `iat` or `tsa` (criar 1.3).
@@ -40,10 +40,11 @@ pub(super) struct Inputs<'o> {
     pub reference_time: i64,
     /// The operational settings, validated (criar 1.11).
     pub options: &'o SignOptions,
-    /// The Bundle, read strictly under the byte limit.
-    pub bundle: Value,
+    /// The Bundle, read strictly under the byte limit into a compact document: signing
+    /// only reads it, and writes the transfer Bundle from it (docs/adr/0071).
+    pub bundle: Doc<'i>,
     /// The Provenance, read strictly under the byte limit.
-    pub provenance: Value,
+    pub provenance: Doc<'i>,
     /// Reference-rule options for the policy and the settings (used by [`content`]).
     pub refs: sesgo_refs::CheckOptions,
 }
@@ -72,12 +73,12 @@ pub(super) struct RevocationEvidence {
 /// strategy and what it needs (1.3), the settings (1.11); then the Bundle and the
 /// Provenance read strictly under the byte limit. The structural and reference rules
 /// (1.4–1.9) run with the selection, in [`content`].
-pub(super) fn inputs<'o>(
-    bundle: &[u8],
-    provenance: &[u8],
+pub(super) fn inputs<'i, 'o>(
+    bundle: &'i [u8],
+    provenance: &'i [u8],
     options: &'o SignOptions,
     clock: &dyn Clock,
-) -> Result<Inputs<'o>> {
+) -> Result<Inputs<'i, 'o>> {
     let policy = options.policy; // 1.1 (a supported policy by type; URIs: SignOptions::from_json)
     let now = clock.now();
     let reference_time = options.reference_time.unwrap_or(now);
@@ -89,20 +90,16 @@ pub(super) fn inputs<'o>(
     }
     let s = &options.settings;
     s.validate()?; // 1.11
-    let bundle = parse_json(
-        bundle,
-        "Bundle",
-        s.max_bundle_bytes,
-        Code::SecurityBundleMemoryLimitExceeded,
-    )?;
-    let provenance = parse_json(
-        provenance,
-        "Provenance",
-        s.max_bundle_bytes,
-        Code::FormatResourceTooLarge,
-    )?;
+    let limits = Limits {
+        max_bytes: usize::try_from(s.max_bundle_bytes).unwrap_or(usize::MAX),
+        ..Limits::default()
+    };
+    let bundle = Doc::parse(bundle, &limits)
+        .map_err(|e| e.into_error("Bundle", Code::SecurityBundleMemoryLimitExceeded))?;
+    let provenance = Doc::parse(provenance, &limits)
+        .map_err(|e| e.into_error("Provenance", Code::FormatResourceTooLarge))?;
     let refs = refs_options(policy, s, false)?;
-    transfer_fits(&provenance, refs.max_entries)?;
+    transfer_fits(provenance.root(), refs.max_entries)?;
     Ok(Inputs {
         policy,
         strategy,
@@ -119,11 +116,11 @@ pub(super) fn inputs<'o>(
 /// exactly `maxEntriesBundle` targets would yield a Bundle its own verification refuses,
 /// so signing refuses it first (DECISIONS D51). More targets than that are refused by the
 /// target limit of the reference rules.
-fn transfer_fits(provenance: &Value, max_entries: usize) -> Result<()> {
+fn transfer_fits(provenance: Node<'_>, max_entries: usize) -> Result<()> {
     let targets = provenance
         .get("target")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+        .filter(|t| t.items().is_some())
+        .map_or(0, Node::len);
     if targets == max_entries {
         return Err(Error::new(
             Code::SecurityBundleSizeLimitExceeded,
@@ -141,7 +138,7 @@ fn transfer_fits(provenance: &Value, max_entries: usize) -> Result<()> {
 /// validated at the reference time (RFC 5280 path rules, pinned root), the leaf's
 /// eligibility under the policy (2.5, 2.6), and the signer's CPF/CNPJ from the leaf.
 pub(super) fn chain(
-    inputs: &Inputs<'_>,
+    inputs: &Inputs<'_, '_>,
     signer: &Signer,
     trust: &TrustStore,
 ) -> Result<SignerChain> {
@@ -191,7 +188,7 @@ pub(super) fn chain(
 /// chain's warnings), and which responses become LTV evidence (Etapa 13, policies whose
 /// profile expects `rRefs`).
 pub(super) fn revocation(
-    inputs: &Inputs<'_>,
+    inputs: &Inputs<'_, '_>,
     chain: &mut SignerChain,
     clock: &dyn crate::Clock,
     route: &crate::network::Route,
@@ -217,10 +214,10 @@ pub(super) fn revocation(
 /// criar Etapas 1.4–1.9 and 3–6: the structural and reference rules on the Bundle and the
 /// Provenance (every finding reported together), the signed set in `Provenance.target`
 /// order, and `contentDigest` under the policy.
-pub(super) fn content<'i>(inputs: &'i Inputs<'_>) -> Result<SignedContent<'i>> {
+pub(super) fn content<'d>(inputs: &'d Inputs<'_, '_>) -> Result<SignedContent<'d, Node<'d>>> {
     signed_content(
-        &inputs.bundle,
-        &inputs.provenance,
+        inputs.bundle.root(),
+        inputs.provenance.root(),
         inputs.policy,
         &inputs.refs,
     )
@@ -230,9 +227,9 @@ pub(super) fn content<'i>(inputs: &'i Inputs<'_>) -> Result<SignedContent<'i>> {
 /// chain, `iat` per the policy's rule and the strategy, `sigPId`), the payload
 /// (`contentDigest`) and the signing input.
 pub(super) fn header(
-    inputs: &Inputs<'_>,
+    inputs: &Inputs<'_, '_>,
     chain: &SignerChain,
-    content: &SignedContent<'_>,
+    content: &SignedContent<'_, Node<'_>>,
 ) -> Result<Prepared> {
     sesgo_jades::prepare(
         inputs.policy,
@@ -270,7 +267,7 @@ pub(super) fn signing(signer: &Signer, prepared: Prepared) -> Result<Jws> {
 /// reference time and inside the signer chain's validity
 /// (`TEMPORAL.TSA-TIMESTAMP-OUT-OF-BOUNDS`).
 pub(super) fn timestamp(
-    inputs: &Inputs<'_>,
+    inputs: &Inputs<'_, '_>,
     chain: &SignerChain,
     trust: &TrustStore,
     route: &crate::network::Route,
@@ -301,19 +298,19 @@ pub(super) fn unprotected(jws: &mut Jws, evidence: RevocationEvidence) -> Result
 }
 
 /// criar Etapa 14: the final JWS in a FHIR `Signature` (`when`, `who` from the
-/// certificate, the policy's formats), the signed Provenance and the transfer Bundle (the
-/// signed entries moved out of the parsed Bundle, not copied); the warnings of every step,
-/// once each.
+/// certificate, the policy's formats), the signed Provenance and the transfer Bundle
+/// (written as JSON text straight from the parsed Bundle, never built as a tree); the
+/// warnings of every step, once each.
 pub(super) fn wrap(
-    inputs: Inputs<'_>,
+    inputs: Inputs<'_, '_>,
     chain: SignerChain,
     selection: Selection,
     jws: &Jws,
 ) -> Result<Signed> {
-    let out = sesgo_provenance::flow::wrap_owned(
-        inputs.bundle,
+    let out = sesgo_provenance::flow::wrap_json(
+        inputs.bundle.root(),
         &selection.entry_indexes,
-        &inputs.provenance,
+        &inputs.provenance.root().to_value(),
         jws,
         inputs.reference_time,
         &chain.who,
@@ -330,8 +327,7 @@ pub(super) fn wrap(
     })
 }
 
-/// What [`wrap`] needs of the [`SignedContent`] once the digest is signed, owned, so that
-/// the Bundle can be moved into the transfer Bundle rather than copied.
+/// What [`wrap`] needs of the [`SignedContent`] once the digest is signed.
 pub(super) struct Selection {
     /// The signed entries' indexes in `Bundle.entry`, in target order.
     pub entry_indexes: Vec<usize>,
@@ -340,7 +336,7 @@ pub(super) struct Selection {
 }
 
 impl Selection {
-    pub(super) fn of(content: SignedContent<'_>) -> Self {
+    pub(super) fn of(content: SignedContent<'_, Node<'_>>) -> Self {
         Selection {
             entry_indexes: content.entry_indexes(),
             warnings: content.warnings,

@@ -5,25 +5,26 @@
 //! designates the signed set; when there is none, that is an error, not a skipped check.
 
 use crate::settings::Settings;
-use crate::sign::parse_json;
-use sesgo_core::json::Value;
+use sesgo_core::json::{Doc, Limits, Node, View};
 use sesgo_core::{Code, Error, Finding, Result};
 use sesgo_provenance::signed_set::signed_provenances;
 
 use super::VerifyInput;
 
-/// The inputs, read with the strict JSON reader under the settings' limits.
+/// The inputs, read with the strict JSON reader under the settings' limits into compact
+/// documents: verification only reads, and a document costs about its input's size where
+/// a tree costs three times it (docs/adr/0071).
 pub(super) struct Parsed<'i> {
-    pub bundle: Option<Value>,
-    provenance: Option<Value>,
-    signature: Option<Value>,
+    pub bundle: Option<Doc<'i>>,
+    provenance: Option<Doc<'i>>,
+    signature: Option<Doc<'i>>,
     /// `Signature.data` as given, and the JWS bytes it decodes to.
     data: Option<(&'i str, Vec<u8>)>,
 }
 
 /// Where a Provenance came from.
 pub(super) struct ProvenanceRef<'a> {
-    pub value: &'a Value,
+    pub value: Node<'a>,
     /// `Provenance` (supplied alone) or `Bundle.entry[k].resource`.
     pub location: String,
 }
@@ -34,13 +35,13 @@ pub(super) struct Job<'a> {
     /// `Provenance.signature[0]` or `Bundle.entry[k].resource.signature[0]`.
     pub sig_loc: String,
     /// The FHIR `Signature` element, when the signature came in one.
-    pub signature: Option<&'a Value>,
+    pub signature: Option<Node<'a>>,
     /// The JWS bytes, when the signature came as `Signature.data`.
     pub jws: Option<&'a [u8]>,
     /// The Provenance that designates the signed set, when known.
     pub provenance: Option<ProvenanceRef<'a>>,
     /// The Bundle with the content, when supplied.
-    pub bundle: Option<&'a Value>,
+    pub bundle: Option<Node<'a>>,
     /// The Bundle entry of the Provenance that carries this signature, if any (it is the
     /// signature's container, not unsigned content, once the signature verifies).
     pub container: Option<usize>,
@@ -48,8 +49,16 @@ pub(super) struct Job<'a> {
 
 impl<'i> Parsed<'i> {
     pub fn read(input: &VerifyInput<'i>, s: &Settings) -> Result<Self> {
-        let parse = |bytes: Option<&[u8]>, root: &str, max: u64, code: Code| {
-            bytes.map(|b| parse_json(b, root, max, code)).transpose()
+        let parse = |bytes: Option<&'i [u8]>, root: &str, max: u64, code: Code| {
+            bytes
+                .map(|b| {
+                    let limits = Limits {
+                        max_bytes: usize::try_from(max).unwrap_or(usize::MAX),
+                        ..Limits::default()
+                    };
+                    Doc::parse(b, &limits).map_err(|e| e.into_error(root, code))
+                })
+                .transpose()
         };
         let data = match input.signature_data {
             Some(d) => {
@@ -102,28 +111,31 @@ impl<'i> Parsed<'i> {
     /// The signatures to verify. Problems that prevent pairing a signature with its
     /// content are findings (the result is invalid), not errors.
     pub fn jobs(&self, findings: &mut Vec<Finding>) -> Result<Vec<Job<'_>>> {
-        let bundle = self.bundle.as_ref();
+        let bundle = self.bundle.as_ref().map(Doc::root);
         // A lone signature (as data or as a Signature element): its Provenance is the one
         // supplied, or the one in the Bundle that carries exactly this signature.
         let lone = match (&self.data, &self.signature) {
             (Some((d, jws)), _) => Some(("Signature.data", *d, None, Some(jws.as_slice()))),
             (None, Some(sig)) => Some((
                 "Signature",
-                sig.get("data").and_then(Value::as_str).unwrap_or_default(),
-                Some(sig),
+                sig.root()
+                    .get("data")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default(),
+                Some(sig.root()),
                 None,
             )),
             (None, None) => None,
         };
         if let Some((sig_loc, data, signature, jws)) = lone {
-            let provenance = match (&self.provenance, bundle) {
+            let provenance = match (self.provenance.as_ref().map(Doc::root), bundle) {
                 (Some(p), _) => {
                     let carried = p
                         .get("signature")
-                        .and_then(Value::as_array)
-                        .and_then(|a| a.first())
+                        .and_then(Node::items)
+                        .and_then(|mut a| a.next())
                         .and_then(|s| s.get("data"))
-                        .and_then(Value::as_str);
+                        .and_then(Node::as_str);
                     if let Some(other) = carried.filter(|c| c.trim() != data) {
                         findings.push(
                             Finding::new(
@@ -170,12 +182,12 @@ impl<'i> Parsed<'i> {
                 container: bundle.and_then(|b| carrier_index(b, data)),
             }]);
         }
-        if let Some(p) = &self.provenance {
-            let sigs: &[Value] = p
+        if let Some(p) = self.provenance.as_ref().map(Doc::root) {
+            let sigs: Vec<Node<'_>> = p
                 .get("signature")
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice);
-            let [sig] = sigs else {
+                .and_then(Node::items)
+                .map_or_else(Vec::new, Iterator::collect);
+            let [sig] = sigs[..] else {
                 findings.push(
                     Finding::new(
                         Code::FormatSignatureMissing,
@@ -201,7 +213,7 @@ impl<'i> Parsed<'i> {
                     carrier_index(
                         b,
                         sig.get("data")
-                            .and_then(Value::as_str)
+                            .and_then(Node::as_str)
                             .unwrap_or_default()
                             .trim(),
                     )
@@ -219,16 +231,17 @@ impl<'i> Parsed<'i> {
 }
 
 /// The Provenance entries of `bundle` whose `signature[0].data` is `data`.
-fn carrier_of<'b>(bundle: &'b Value, data: &str) -> Option<(usize, &'b Value)> {
-    entries(bundle).iter().enumerate().find_map(|(k, e)| {
+fn carrier_of<'b>(bundle: Node<'b>, data: &str) -> Option<(usize, Node<'b>)> {
+    let entries = bundle.get("entry").and_then(Node::items)?;
+    entries.enumerate().find_map(|(k, e)| {
         let res = e.get("resource")?;
         let d = res
             .get("signature")?
-            .as_array()?
-            .first()?
+            .items()?
+            .next()?
             .get("data")?
             .as_str()?;
-        (res.get("resourceType").and_then(Value::as_str) == Some("Provenance")
+        (res.get("resourceType").and_then(Node::as_str) == Some("Provenance")
             && !data.is_empty()
             && d.trim() == data)
             .then_some((k, res))
@@ -236,15 +249,8 @@ fn carrier_of<'b>(bundle: &'b Value, data: &str) -> Option<(usize, &'b Value)> {
 }
 
 /// The entry index of the Provenance of `bundle` that carries `data`, if any.
-fn carrier_index(bundle: &Value, data: &str) -> Option<usize> {
+fn carrier_index(bundle: Node<'_>, data: &str) -> Option<usize> {
     carrier_of(bundle, data).map(|(k, _)| k)
-}
-
-fn entries(bundle: &Value) -> &[Value] {
-    bundle
-        .get("entry")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
 }
 
 /// Most signatures verified in one transfer Bundle (DECISIONS D40).
@@ -252,7 +258,7 @@ pub(crate) const MAX_SIGNATURES: usize = 100;
 
 /// Every signed Provenance of a transfer Bundle (need N2), under the one rule *one
 /// signature, one signed set* ([`signed_provenances`]); what it excludes is a finding.
-fn transfer_bundle_jobs<'a>(b: &'a Value, findings: &mut Vec<Finding>) -> Vec<Job<'a>> {
+fn transfer_bundle_jobs<'a>(b: Node<'a>, findings: &mut Vec<Finding>) -> Vec<Job<'a>> {
     let found = signed_provenances(b);
     findings.extend(found.findings);
     let mut signed = found.found;

@@ -28,6 +28,7 @@ use crate::settings::{check_reference_time, Settings};
 use crate::signer::TrustStore;
 use serde::{Deserialize, Serialize};
 use sesgo_core::budget::{self, Budget};
+use sesgo_core::json::{Kind, Node, View};
 use sesgo_core::{Code, Error, Finding, OperationOutcome, Result, Severity};
 use sesgo_jades::Policy;
 use std::collections::HashSet;
@@ -239,7 +240,7 @@ pub(crate) fn verify_prepared(
         }
         signatures.push(done.report);
     }
-    let unsigned_content = match parsed.bundle.as_ref() {
+    let unsigned_content = match parsed.bundle.as_ref().map(sesgo_core::json::Doc::root) {
         Some(b) => budget::phase(|| {
             unsigned(
                 b,
@@ -288,7 +289,7 @@ struct Coverage {
 /// as a whole (`SECURITY.BUNDLE-SIZE-LIMIT-EXCEEDED`, the structure stage's finding) and
 /// its entries are not listed one by one.
 fn unsigned(
-    bundle: &sesgo_core::Value,
+    bundle: Node<'_>,
     covered: &Coverage,
     mode: UnsignedEntries,
     max_entries: usize,
@@ -298,11 +299,9 @@ fn unsigned(
         UnsignedEntries::Warning => Severity::Warning,
         UnsignedEntries::Error => Severity::Error,
     };
-    let entries: &[sesgo_core::Value] = bundle
-        .get("entry")
-        .and_then(sesgo_core::Value::as_array)
-        .map_or(&[], Vec::as_slice);
-    if entries.len() > max_entries {
+    let entries = bundle.get("entry").filter(|e| e.kind() == Kind::Array);
+    let count = entries.map_or(0, Node::len);
+    if count > max_entries {
         // The structure stage (sesgo_refs::check) reports it when a signature was found;
         // otherwise it is reported here.
         if findings
@@ -311,21 +310,23 @@ fn unsigned(
         {
             return Vec::new();
         }
-        findings.push(sesgo_refs::too_many_entries(entries.len(), max_entries));
+        findings.push(sesgo_refs::too_many_entries(count, max_entries));
         return Vec::new();
     }
     let mut out = Vec::new();
     // A finding per unsigned entry at most, capped as they accumulate (DECISIONS D41).
     let mut cap = budget::FindingCap::default();
-    for (i, e) in entries.iter().enumerate() {
+    for (i, e) in entries
+        .and_then(Node::items)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         if let Err(stop) = budget::charge(1, &format!("Bundle.entry[{i}]")) {
             findings.extend(stop.into_findings());
             break;
         }
-        let full_url = e
-            .get("fullUrl")
-            .and_then(sesgo_core::Value::as_str)
-            .map(str::to_owned);
+        let full_url = e.get("fullUrl").and_then(Node::as_str).map(str::to_owned);
         if covered.containers.contains(&i) {
             continue;
         }
@@ -348,8 +349,8 @@ fn unsigned(
             });
             continue;
         }
-        let Some(obj) = e.as_object() else { continue };
-        for (k, _) in obj.iter() {
+        let Some(members) = e.members() else { continue };
+        for (k, _) in members {
             if k == "fullUrl" || k == "resource" {
                 continue;
             }

@@ -11,7 +11,7 @@ use crate::signer::TrustStore;
 use sesgo_cert::{
     check_eligibility, validate_chain, Certificate, ChainOptions, EligibilityOptions, Identity,
 };
-use sesgo_core::json::Value;
+use sesgo_core::json::Node;
 use sesgo_core::{Code, Finding, Severity};
 use sesgo_jades::{verify_jws, ContentDigest, Policy, VerifiedJws, VerifyOptions as JwsOptions};
 use sesgo_provenance::flow::formats_of;
@@ -184,7 +184,7 @@ impl Ctx<'_> {
                     Ok(targets) => {
                         report.signed_full_urls =
                             targets.iter().map(|t| t.reference.to_owned()).collect();
-                        let pairs: Vec<(&str, &Value)> =
+                        let pairs: Vec<(&str, Node<'_>)> =
                             targets.iter().map(|t| (t.reference, t.resource)).collect();
                         let found = match policy.content_digest(&pairs) {
                             Ok(d) if d == v.payload => {
@@ -308,7 +308,7 @@ impl Ctx<'_> {
     /// FC: the guide's structural and reference rules on the Bundle and the Provenance
     /// (criar 1.4–1.9). Every error stays an error; only N1 is a warning when validating
     /// (DECISIONS D3).
-    fn structure(&self, policy: Policy, b: &Value, p: &ProvenanceRef<'_>) -> Vec<Finding> {
+    fn structure(&self, policy: Policy, b: Node<'_>, p: &ProvenanceRef<'_>) -> Vec<Finding> {
         match refs_options(policy, self.settings, true) {
             Ok(opts) => sesgo_refs::check(b, Some(p.value), &opts)
                 .findings
