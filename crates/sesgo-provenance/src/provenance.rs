@@ -196,7 +196,7 @@ pub fn transfer_bundle_json<'a, V: View<'a>>(
             v.write_json(&mut out);
         }
     }
-    for (name, default) in [("resourceType", "Bundle"), ("type", "collection")] {
+    for (name, default) in TRANSFER_DEFAULTS {
         if bundle.get(name).is_none() {
             member(&mut out, name);
             write_escaped_str(&mut out, default);
@@ -210,11 +210,11 @@ pub fn transfer_bundle_json<'a, V: View<'a>>(
             out.push(b',');
         }
     }
-    let mut prov_entry = Object::new();
-    prov_entry.insert("fullUrl", format!("urn:uuid:{}", uuid::Uuid::new_v4()));
-    prov_entry.insert("resource", signed_provenance.clone());
-    Value::Object(prov_entry).write_json(&mut out);
-    out.extend_from_slice(b"]}");
+    out.extend_from_slice(br#"{"fullUrl":"#);
+    write_escaped_str(&mut out, &fresh_full_url());
+    out.extend_from_slice(br#","resource":"#);
+    signed_provenance.write_json(&mut out);
+    out.extend_from_slice(b"}]}");
     // Only JSON text was written.
     String::from_utf8(out).unwrap_or_default()
 }
@@ -222,18 +222,25 @@ pub fn transfer_bundle_json<'a, V: View<'a>>(
 /// The transfer Bundle from the Bundle's members other than `entry`, the signed entries
 /// and the signed Provenance (appended as the last entry, with a fresh `urn:uuid`).
 fn assemble_transfer(mut out: Object, mut list: Vec<Value>, signed_provenance: Value) -> Value {
-    if !out.contains_key("resourceType") {
-        out.insert("resourceType", "Bundle");
-    }
-    if !out.contains_key("type") {
-        out.insert("type", "collection");
+    for (name, default) in TRANSFER_DEFAULTS {
+        if !out.contains_key(name) {
+            out.insert(name, default);
+        }
     }
     let mut prov_entry = Object::new();
-    prov_entry.insert("fullUrl", format!("urn:uuid:{}", uuid::Uuid::new_v4()));
+    prov_entry.insert("fullUrl", fresh_full_url());
     prov_entry.insert("resource", signed_provenance);
     list.push(Value::Object(prov_entry));
     out.insert("entry", Value::Array(list));
     Value::Object(out)
+}
+
+/// The members a transfer Bundle gets when the input Bundle lacks them, in this order.
+const TRANSFER_DEFAULTS: [(&str, &str); 2] = [("resourceType", "Bundle"), ("type", "collection")];
+
+/// The `fullUrl` of the signed Provenance's entry: a fresh random `urn:uuid`.
+fn fresh_full_url() -> String {
+    format!("urn:uuid:{}", uuid::Uuid::new_v4())
 }
 
 /// FHIR R4 `Bundle.type` codes (ValueSet `bundle-type`, required binding).
