@@ -144,7 +144,18 @@ fn children_cpu_seconds() -> Option<f64> {
     Some(ticks / hz)
 }
 
-pub(crate) fn fuzz(seconds: u64, only: &[&str]) -> Result {
+/// How the fuzz targets are built.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Build {
+    /// Optimized (`cargo fuzz build -O`): for runs that should reach deep.
+    Release,
+    /// Unoptimized with debug assertions (`--dev`): the CI smoke run, where a few
+    /// seconds per target are about catching a broken target or an easy crash, and
+    /// the build is a minute rather than four (docs/adr/0073).
+    Dev,
+}
+
+pub(crate) fn fuzz(seconds: u64, only: &[&str], build: Build) -> Result {
     let all = targets()?;
     let chosen: Vec<String> = if only.is_empty() {
         all
@@ -160,9 +171,15 @@ pub(crate) fn fuzz(seconds: u64, only: &[&str]) -> Result {
         only.iter().map(|s| (*s).to_owned()).collect()
     };
     let work = root().join("target/fuzz");
-    progress("building the fuzz targets (release, sanitizer=address)");
+    let flag = match build {
+        Build::Release => "-O",
+        Build::Dev => "--dev",
+    };
+    progress(&format!(
+        "building the fuzz targets ({flag}, sanitizer=address)"
+    ));
     let mut c = cargo_fuzz()?;
-    c.args(["build", "-O"]);
+    c.args(["build", flag]);
     run(c)?;
     let mut rows = Vec::new();
     for t in &chosen {
@@ -173,7 +190,7 @@ pub(crate) fn fuzz(seconds: u64, only: &[&str]) -> Result {
         progress(&format!("fuzz {t} for {seconds} s"));
         let cpu_before = children_cpu_seconds();
         let out = cargo_fuzz()?
-            .args(["run", "-O", t])
+            .args(["run", flag, t])
             .arg(&corpus)
             .arg(root().join("fuzz/corpus").join(t))
             .arg("--")

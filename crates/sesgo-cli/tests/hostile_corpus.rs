@@ -104,12 +104,14 @@ fn args_for(op: &str, input: &Path) -> Vec<String> {
 }
 
 /// Peak resident memory above the baseline allowed per input byte, and the constant
-/// allowed on top (DECISIONS D50). The largest case today is 3.5× (a transfer Bundle of
-/// 100 000 entries, read into the compact document since docs/adr/0071; 3.3× for 20 000
-/// contained resources). With the parsed tree it was 5.6× (docs/adr/0070), before that
-/// 7.0×, and before references were checked where they are found, 8.2×. Before findings
-/// were capped as they accumulate, a 9.6 MB Bundle of 100 000 entries took 14×.
-const RSS_PER_INPUT_BYTE: u64 = 4;
+/// allowed on top (DECISIONS D50). The largest case today is 2.6× (20 000 contained
+/// resources; 2.1× for a transfer Bundle of 100 000 entries, since the entry index
+/// borrows its keys and a 0.1.2 digest streams its canonical bytes: docs/adr/0072). It
+/// was 3.5× with a string per indexed entry, 5.6× with the parsed tree (docs/adr/0070),
+/// before that 7.0×, and before references were checked where they are found, 8.2×.
+/// Before findings were capped as they accumulate, a 9.6 MB Bundle of 100 000 entries
+/// took 14×.
+const RSS_PER_INPUT_BYTE: u64 = 3;
 const RSS_SLACK: u64 = 24 << 20;
 /// Wall-clock bound per case: generous (a loaded 2-core machine); the work itself is
 /// bounded by units in `crates/sesgo-fuzz/tests/hostile.rs`.

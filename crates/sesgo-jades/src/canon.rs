@@ -7,6 +7,7 @@
 //! allocation once warmed up), objects already in order are written straight through, and
 //! the unsigned elements are skipped while writing instead of removed from a copy.
 
+use sesgo_cert::crypto::Sha256Stream;
 use sesgo_core::json::{write_escaped_str, Kind, View};
 use sesgo_core::policy::{Canonicalization, Policy};
 use sesgo_core::{Code, Error, Result};
@@ -65,7 +66,13 @@ pub(crate) struct Canonicalizer<'a, V> {
     scheme: Canonicalization,
     scratch: Vec<Vec<(&'a str, V)>>,
     num: ryu_js::Buffer,
+    /// Where the output goes once it passes [`SPILL_AT`] bytes, when the caller needs
+    /// only its hash (not its length first): the buffer then stays that small.
+    sink: Option<Sha256Stream>,
 }
+
+/// Output bytes buffered before they are handed to the [`Canonicalizer`]'s sink.
+const SPILL_AT: usize = 64 << 10;
 
 /// A failure while writing, with the path built on the way back up.
 struct Fail {
@@ -108,6 +115,32 @@ impl<'a, V: View<'a>> Canonicalizer<'a, V> {
             scheme,
             scratch: Vec::new(),
             num: ryu_js::Buffer::new(),
+            sink: None,
+        }
+    }
+
+    /// Streams what is written from now on into `hasher` (all but the last
+    /// [`SPILL_AT`] bytes or so, which stay in the output for the caller to hash).
+    pub(crate) fn spill_into(&mut self, hasher: Sha256Stream) {
+        self.sink = Some(hasher);
+    }
+
+    /// The hasher given to [`Self::spill_into`], back.
+    pub(crate) fn take_sink(&mut self) -> Option<Sha256Stream> {
+        self.sink.take()
+    }
+
+    /// Hands everything in `out` to the sink, if there is one.
+    pub(crate) fn flush(&mut self, out: &mut Vec<u8>) {
+        if let Some(h) = self.sink.as_mut() {
+            h.update(out.as_slice());
+            out.clear();
+        }
+    }
+
+    fn spill(&mut self, out: &mut Vec<u8>) {
+        if out.len() >= SPILL_AT {
+            self.flush(out);
         }
     }
 
@@ -209,6 +242,7 @@ impl<'a, V: View<'a>> Canonicalizer<'a, V> {
                         f.path.push(Seg::Index(i));
                         f
                     })?;
+                    self.spill(out);
                 }
                 out.push(b']');
             }
@@ -268,6 +302,7 @@ impl<'a, V: View<'a>> Canonicalizer<'a, V> {
                 f.path.push(Seg::Key(k.to_owned()));
                 f
             })?;
+            self.spill(out);
         }
         out.push(b'}');
         Ok(())

@@ -22,8 +22,9 @@ pub trait ContentDigest {
     /// * `LengthPrefixed` (0.2.0): `SHA-256(UINT64_BE(N) || for each: UINT64_BE(len T_i)
     ///   || T_i || UINT64_BE(len R_i) || R_i)` (§17.4).
     ///
-    /// The bytes are streamed into the hasher; only one resource's canonical form is
-    /// buffered at a time.
+    /// The bytes are streamed into the hasher. Under `LengthPrefixed` one resource's
+    /// canonical form is buffered at a time (its length comes first); under
+    /// `Concatenated` at most about 64 KiB of it.
     ///
     /// ```
     /// use sesgo_core::json::{parse_strict, Limits};
@@ -41,33 +42,77 @@ pub trait ContentDigest {
 impl ContentDigest for Policy {
     fn content_digest<'a, V: View<'a>>(self, targets: &[(&str, V)]) -> Result<[u8; 32]> {
         let profile = self.profile();
-        let mut hasher = Sha256Stream::new();
         let mut buf = Vec::new();
         let mut canon = Canonicalizer::new(profile.canonicalization);
-        let framed = match profile.digest_framing {
-            DigestFraming::Concatenated => false,
-            DigestFraming::LengthPrefixed => true,
-        };
-        if framed {
-            hasher.update((targets.len() as u64).to_be_bytes());
-        }
-        for (i, (reference, resource)) in targets.iter().enumerate() {
-            buf.clear();
-            canon
-                .write_resource(self, *resource, &mut buf)
-                .map_err(|e| e.nested_in(&format!("targets[{i}]")))?;
-            if framed {
-                hasher.update((reference.len() as u64).to_be_bytes());
-                hasher.update(reference.as_bytes());
-                hasher.update((buf.len() as u64).to_be_bytes());
+        let nested = |i: usize| move |e: sesgo_core::Error| e.nested_in(&format!("targets[{i}]"));
+        match profile.digest_framing {
+            DigestFraming::Concatenated => {
+                // Nothing to know before the bytes: they go to the hasher as they come.
+                canon.spill_into(Sha256Stream::new());
+                for (i, (_, resource)) in targets.iter().enumerate() {
+                    canon
+                        .write_resource(self, *resource, &mut buf)
+                        .map_err(nested(i))?;
+                    canon.flush(&mut buf);
+                }
+                Ok(canon.take_sink().unwrap_or_default().finish())
             }
-            hasher.update(&buf);
+            DigestFraming::LengthPrefixed => {
+                let mut hasher = Sha256Stream::new();
+                hasher.update((targets.len() as u64).to_be_bytes());
+                for (i, (reference, resource)) in targets.iter().enumerate() {
+                    buf.clear();
+                    canon
+                        .write_resource(self, *resource, &mut buf)
+                        .map_err(nested(i))?;
+                    hasher.update((reference.len() as u64).to_be_bytes());
+                    hasher.update(reference.as_bytes());
+                    hasher.update((buf.len() as u64).to_be_bytes());
+                    hasher.update(&buf);
+                }
+                Ok(hasher.finish())
+            }
         }
-        Ok(hasher.finish())
     }
 }
 
 /// The JWS payload for a digest: base64url without padding of the 32 bytes (Etapa 8).
 pub fn payload_b64(digest: &[u8; 32]) -> String {
     Base64UrlUnpadded::encode_string(digest)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests (docs/adr/0043)")]
+mod tests {
+    use super::*;
+    use crate::canon::canonicalize;
+    use sesgo_cert::crypto::sha256;
+    use sesgo_core::json::{Doc, Limits};
+
+    /// Resources whose canonical forms pass the spill threshold many times over, out of
+    /// canonical order at every level: the streamed digest is the digest of the bytes.
+    #[test]
+    fn streamed_concatenated_digest_is_the_digest_of_the_canonical_bytes() {
+        let items: Vec<String> = (0..20_000)
+            .map(|i| format!(r#"{{"z":"é{i}","a":[{i}.0,1e2,"\u0001"]}}"#))
+            .collect();
+        let big = format!(
+            r#"{{"resourceType":"Basic","id":"x","meta":{{"versionId":"1"}},"extension":[{}],"code":{{"text":"t"}}}}"#,
+            items.join(",")
+        );
+        let small = r#"{"resourceType":"Patient","id":"p","active":true}"#;
+        let (b, s) = (
+            Doc::parse(big.as_bytes(), &Limits::default()).unwrap(),
+            Doc::parse(small.as_bytes(), &Limits::default()).unwrap(),
+        );
+        let policy = Policy::Ig012;
+        let mut expected = canonicalize(policy, b.root()).unwrap();
+        assert!(expected.len() > 8 * (64 << 10));
+        expected.extend(canonicalize(policy, s.root()).unwrap());
+        expected.extend(canonicalize(policy, b.root()).unwrap());
+        let got = policy
+            .content_digest(&[("a", b.root()), ("b", s.root()), ("c", b.root())])
+            .unwrap();
+        assert_eq!(got, sha256(&expected));
+    }
 }
