@@ -606,21 +606,27 @@ pub fn test_c() -> Result {
             let src = t.to_string_lossy().into_owned();
             let lib = static_lib.to_string_lossy().into_owned();
 
+            // Linked against the static library, with `extra` flags: the test, ready to run.
+            let linked_static = |suffix: &str, extra: &[&'static str]| -> Result<Command> {
+                let exe = out_dir.join(format!("{name}-{suffix}"));
+                let mut args: Vec<&str> = warn.to_vec();
+                args.extend(extra);
+                args.extend([
+                    inc.as_str(),
+                    src.as_str(),
+                    lib.as_str(),
+                    "-lcrypto",
+                    "-lpthread",
+                ]);
+                args.extend(native.iter().copied());
+                cc(&args, &exe)?;
+                let mut c = Command::new(&exe);
+                c.envs(env.iter().map(|(k, v)| (k, v)));
+                Ok(c)
+            };
+
             // 1. Static.
-            let exe = out_dir.join(format!("{name}-static"));
-            let mut args: Vec<&str> = warn.to_vec();
-            args.extend([
-                inc.as_str(),
-                src.as_str(),
-                lib.as_str(),
-                "-lcrypto",
-                "-lpthread",
-            ]);
-            args.extend(native.iter().copied());
-            cc(&args, &exe)?;
-            let mut c = Command::new(&exe);
-            c.envs(env.iter().map(|(k, v)| (k, v)));
-            run(c)?;
+            run(linked_static("static", &[])?)?;
 
             // 2. Shared, under valgrind.
             let exe = out_dir.join(format!("{name}-shared"));
@@ -664,24 +670,14 @@ pub fn test_c() -> Result {
             }
 
             // 3. AddressSanitizer + UBSan (static).
-            let exe = out_dir.join(format!("{name}-asan"));
-            let mut args: Vec<&str> = warn.to_vec();
-            args.extend([
-                "-fsanitize=address,undefined",
-                "-fno-omit-frame-pointer",
-                "-fno-sanitize-recover=all",
-            ]);
-            args.extend([
-                inc.as_str(),
-                src.as_str(),
-                lib.as_str(),
-                "-lcrypto",
-                "-lpthread",
-            ]);
-            args.extend(native.iter().copied());
-            cc(&args, &exe)?;
-            let mut a = Command::new(&exe);
-            a.envs(env.iter().map(|(k, v)| (k, v)));
+            let mut a = linked_static(
+                "asan",
+                &[
+                    "-fsanitize=address,undefined",
+                    "-fno-omit-frame-pointer",
+                    "-fno-sanitize-recover=all",
+                ],
+            )?;
             // Rust's own allocations are not instrumented; leaks are valgrind's job above.
             a.env("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=1");
             run(a)?;
