@@ -57,6 +57,78 @@ pub(crate) fn replay() -> Result {
     run(c)
 }
 
+/// Registry packages of a lock file's resolve, `name → versions`, from `cargo metadata`.
+fn locked_versions(
+    manifest: &std::path::Path,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let out = crate::cargo()
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+        ])
+        .arg(manifest)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cargo metadata {}: {e}", manifest.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata --locked {} failed (is its Cargo.lock out of date?)",
+            manifest.display()
+        ));
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("cargo metadata {}: {e}", manifest.display()))?;
+    let mut versions = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let registry = p["source"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("registry+"));
+        if let (true, Some(name), Some(version)) =
+            (registry, p["name"].as_str(), p["version"].as_str())
+        {
+            versions
+                .entry(name.to_owned())
+                .or_default()
+                .push(version.to_owned());
+        }
+    }
+    Ok(versions)
+}
+
+/// `fuzz/` is its own workspace with its own Cargo.lock, so nothing keeps its
+/// dependencies at the versions the product ships: a crate resolved differently there is
+/// fuzzed at a version users do not run (and, for rustls 0.23.48, built with deprecation
+/// warnings the workspace's clippy would reject). Every registry package both locks hold
+/// must be at a version the workspace's lock also holds.
+pub(crate) fn locks_agree() -> Result {
+    let shipped = locked_versions(&root().join("Cargo.toml"))?;
+    let fuzzed = locked_versions(&root().join("fuzz/Cargo.toml"))?;
+    let mut differ = Vec::new();
+    for (name, versions) in &fuzzed {
+        let Some(ours) = shipped.get(name) else {
+            continue;
+        };
+        for v in versions {
+            if !ours.contains(v) {
+                differ.push(format!("{name} {v} (workspace: {})", ours.join(", ")));
+            }
+        }
+    }
+    if differ.is_empty() {
+        eprintln!("xtask: fuzz/Cargo.lock agrees with Cargo.lock on every shared package");
+        Ok(())
+    } else {
+        Err(format!(
+            "fuzz/Cargo.lock resolves packages at versions the workspace does not ship: {}; \
+             align them with `cargo update --manifest-path fuzz/Cargo.toml -p NAME --precise VERSION`",
+            differ.join("; ")
+        ))
+    }
+}
+
 /// The cargo-fuzz version installed under `target/tools` when the machine has none.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 

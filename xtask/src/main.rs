@@ -74,6 +74,7 @@ commands:
   fuzz --seconds N [TARGET...]  run every cargo-fuzz target (or those named) N seconds each
                      (cargo-fuzz, libFuzzer + ASan); prints runs, exec/s and peak RSS per target
   fuzz --replay      every fuzz corpus and regression vector through the targets, on stable
+  fuzz --locks       check that fuzz/Cargo.lock holds the workspace's versions of shared crates
   bench-data SIZE DIR  write DIR/bundle-SIZE.json and DIR/provenance-SIZE.json (SIZE: 1KB, 100KB, 1MB, 10MB, 50MB)
 ";
 
@@ -119,6 +120,7 @@ fn main() -> ExitCode {
         ["hostile"] => fuzz::hostile(false),
         ["hostile", "--check"] => fuzz::hostile(true),
         ["fuzz", "--replay"] => fuzz::replay(),
+        ["fuzz", "--locks"] => fuzz::locks_agree(),
         ["fuzz", "--seconds", n, targets @ ..] => match n.parse() {
             Ok(n) => fuzz::fuzz(n, targets, fuzz::Build::Release),
             Err(_) => Err(format!("--seconds {n}: not a number")),
@@ -261,6 +263,10 @@ fn ci_steps() -> Result {
     step("generated sources are up to date", || gen(true))?;
     step("C header is up to date", || header(true))?;
     step("hostile-input corpus is up to date", || fuzz::hostile(true))?;
+    step(
+        "fuzz/Cargo.lock at the workspace's versions",
+        fuzz::locks_agree,
+    )?;
     step(
         "citations resolve inside the repository (docs/guide, docs/adr)",
         citations::check,
