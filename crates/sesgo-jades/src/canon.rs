@@ -125,9 +125,13 @@ impl<'a, V: View<'a>> Canonicalizer<'a, V> {
         self.sink = Some(hasher);
     }
 
-    /// The hasher given to [`Self::spill_into`], back.
-    pub(crate) fn take_sink(&mut self) -> Option<Sha256Stream> {
-        self.sink.take()
+    /// SHA-256 of everything written into `out` since [`Self::spill_into`]: what the sink
+    /// took plus what `out` still holds (all of it, had no sink been given).
+    pub(crate) fn finish_digest(&mut self, out: &mut Vec<u8>) -> [u8; 32] {
+        let mut hasher = self.sink.take().unwrap_or_default();
+        hasher.update(out.as_slice());
+        out.clear();
+        hasher.finish()
     }
 
     /// Hands everything in `out` to the sink, if there is one.

@@ -55,7 +55,7 @@ impl ContentDigest for Policy {
                         .map_err(nested(i))?;
                     canon.flush(&mut buf);
                 }
-                Ok(canon.take_sink().unwrap_or_default().finish())
+                Ok(canon.finish_digest(&mut buf))
             }
             DigestFraming::LengthPrefixed => {
                 let mut hasher = Sha256Stream::new();
