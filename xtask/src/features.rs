@@ -24,23 +24,7 @@ const DEFINES_TEST_SUPPORT: &[&str] = &["sesgo-cert", "sesgo-pkcs11"];
 
 /// Every workspace package's name.
 fn workspace_packages() -> Result<Vec<String>> {
-    let mut c = cargo();
-    c.args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-        "--offline",
-    ]);
-    let out = c.output().map_err(|e| format!("cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let meta: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let meta = crate::cargo_metadata(&["--no-deps".as_ref(), "--offline".as_ref()])?;
     let names: Vec<String> = meta["packages"]
         .as_array()
         .ok_or("cargo metadata without packages")?

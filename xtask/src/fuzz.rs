@@ -61,28 +61,17 @@ pub(crate) fn replay() -> Result {
 fn locked_versions(
     manifest: &std::path::Path,
 ) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
-    let out = crate::cargo()
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--locked",
-            "--manifest-path",
-        ])
-        .arg(manifest)
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cargo metadata {}: {e}", manifest.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo metadata --locked {} failed (is its Cargo.lock out of date?)",
-            manifest.display()
-        ));
-    }
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("cargo metadata {}: {e}", manifest.display()))?;
+    let meta = crate::cargo_metadata(&[
+        "--locked".as_ref(),
+        "--manifest-path".as_ref(),
+        manifest.as_os_str(),
+    ])
+    .map_err(|e| format!("{e} (is {} out of date?)", manifest.display()))?;
     let mut versions = std::collections::BTreeMap::<String, Vec<String>>::new();
-    for p in meta["packages"].as_array().into_iter().flatten() {
+    let packages = meta["packages"]
+        .as_array()
+        .ok_or_else(|| format!("cargo metadata {}: no packages", manifest.display()))?;
+    for p in packages {
         let registry = p["source"]
             .as_str()
             .is_some_and(|s| s.starts_with("registry+"));

@@ -159,6 +159,21 @@ pub(crate) fn cargo() -> Command {
     c
 }
 
+/// `cargo metadata --format-version 1` with `args`, parsed (shared by the checks that
+/// read the package graph: features, package, fuzz locks).
+pub(crate) fn cargo_metadata(args: &[&std::ffi::OsStr]) -> Result<serde_json::Value> {
+    let mut c = cargo();
+    c.args(["metadata", "--format-version", "1"]).args(args);
+    let out = c.output().map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))
+}
+
 pub(crate) fn run(mut cmd: Command) -> Result {
     eprintln!("xtask: running {cmd:?}");
     let t0 = std::time::Instant::now();

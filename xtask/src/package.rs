@@ -8,17 +8,7 @@ use crate::{cargo, Result};
 
 /// The names of the workspace's publishable packages, from `cargo metadata`.
 fn publishable() -> Result<Vec<String>> {
-    let mut c = cargo();
-    c.args(["metadata", "--no-deps", "--format-version", "1"]);
-    let out = c.output().map_err(|e| format!("cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let meta: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let meta = crate::cargo_metadata(&["--no-deps".as_ref()])?;
     let mut names: Vec<String> = meta["packages"]
         .as_array()
         .ok_or("cargo metadata without packages")?
