@@ -315,14 +315,10 @@ pub unsafe extern "C" fn sesgo_verify_many(
             let one = unsafe { verify_input(input, &format!("inputs[{i}]")) };
             prepared.push(one.map_err(|f| f.error));
         }
-        let results: Vec<Vec<u8>> =
-            sesgo::verify_batch_items(&prepared, &trust.inner, &opts, threads)?
-                .iter()
-                .map(|v| v.to_json().into_bytes())
-                .collect();
+        let results = sesgo::verify_batch_items_json(&prepared, &trust.inner, &opts, threads)?;
         for (i, r) in results.into_iter().enumerate() {
             // SAFETY: `outs` is non-NULL and valid for `count` slots (function contract).
-            unsafe { outs.add(i).write(sesgo_bytes::from_vec(r)) };
+            unsafe { outs.add(i).write(sesgo_bytes::from_vec(r.into_bytes())) };
         }
         Ok(())
     })

@@ -348,10 +348,7 @@ fn verify_many<'py>(
                 bundle: b.as_deref(),
             })
             .collect();
-        Ok(sesgo::verify_batch(&inputs, &trust, &opts, threads)?
-            .iter()
-            .map(sesgo::Verification::to_json)
-            .collect::<Vec<_>>())
+        sesgo::verify_batch_json(&inputs, &trust, &opts, threads)
     })?;
     Ok(out.iter().map(|j| PyBytes::new(py, j.as_bytes())).collect())
 }

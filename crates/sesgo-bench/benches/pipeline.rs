@@ -71,6 +71,12 @@ fn pipeline(c: &mut Criterion) {
         g.bench_function("openssl_chain_signatures", |bch| {
             bch.iter(|| black_box(chain.verify()))
         });
+        // The same with certificates and keys new to OpenSSL on every call, as a cold
+        // trust store meets them.
+        assert!(chain.verify_cold());
+        g.bench_function("openssl_chain_cold", |bch| {
+            bch.iter(|| black_box(chain.verify_cold()))
+        });
         g.finish();
     }
 

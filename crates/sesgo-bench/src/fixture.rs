@@ -6,8 +6,10 @@
 //! verification would be invalid (REVOCATION.NO-CONNECTIVITY) and the figures would measure
 //! an early exit. The figures therefore exclude any revocation lookup (docs/adr/0024).
 
+use openssl::bn::BigNum;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private, Public};
+use openssl::rsa::Rsa;
 use sesgo::{
     FixedClock, SignOptions, Signed, Signer, TrustStore, TrustStoreOptions, Value, Verification,
     VerifyInput, VerifyOptions,
@@ -229,6 +231,9 @@ impl OpensslRsa {
 /// with OpenSSL (`X509_verify`), issuer keys already extracted.
 pub struct OpensslChain {
     links: Vec<(openssl::x509::X509, PKey<Public>)>,
+    /// Each link's issuer key as its RSA modulus and exponent, for
+    /// [`OpensslChain::verify_cold`].
+    issuers: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl OpensslChain {
@@ -247,7 +252,32 @@ impl OpensslChain {
             (ac2.clone(), key(&ac1)),
             (ac1.clone(), key(&root)),
         ];
-        OpensslChain { links }
+        let issuers = links
+            .iter()
+            .map(|(_, k)| {
+                let rsa = k.rsa().expect("RSA issuer key");
+                (rsa.n().to_vec(), rsa.e().to_vec())
+            })
+            .collect();
+        OpensslChain { links, issuers }
+    }
+
+    /// The same three checks with issuer keys new to OpenSSL on every call, as a cold trust
+    /// store meets them: each key is built from its modulus and exponent (no decoder), so
+    /// its first use pays the Montgomery set-up that OpenSSL then keeps with the key and
+    /// that [`OpensslChain::verify`] never pays again. Parsing is left out: this is the
+    /// signature work alone.
+    pub fn verify_cold(&self) -> bool {
+        self.links
+            .iter()
+            .zip(&self.issuers)
+            .all(|((c, _), (n, e))| {
+                let key = BigNum::from_slice(n)
+                    .and_then(|n| Ok((n, BigNum::from_slice(e)?)))
+                    .and_then(|(n, e)| Rsa::from_public_components(n, e))
+                    .and_then(PKey::from_rsa);
+                key.is_ok_and(|k| c.verify(&k).unwrap_or(false))
+            })
     }
 
     /// Checks the three signatures; true when all verify.

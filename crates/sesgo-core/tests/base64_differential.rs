@@ -69,3 +69,26 @@ fn long_strings_with_one_change() {
         }
     }
 }
+
+#[test]
+fn any_byte_in_any_vector_lane() {
+    // Every ASCII byte and non-ASCII characters (bytes ≥ 0x80, which vector decoders
+    // classify apart) at every position of the first two 64-byte blocks and the tail.
+    let data: Vec<u8> = (0..150u32).map(|i| (i * 37 % 256) as u8).collect();
+    for text in [
+        Base64::encode_string(&data),
+        Base64UrlUnpadded::encode_string(&data),
+    ] {
+        let chars: Vec<char> = text.chars().collect();
+        let odd = (0u8..0x80)
+            .map(char::from)
+            .chain(['\u{80}', 'é', '\u{ff}', '€', '\u{10ffff}']);
+        for c in odd {
+            for i in (0..130).chain(chars.len() - 6..chars.len()) {
+                let mut v = chars.clone();
+                v[i] = c;
+                same(&v.iter().collect::<String>());
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@ use crate::unprotected::{self, RevocationRefs};
 use crate::verify;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use sesgo_cert::crypto::{self, PublicKey, Rs256Signer};
+use sesgo_cert::Certificate;
 use sesgo_core::json::{parse_strict, write_escaped_str, Limits, Value};
 use sesgo_core::policy::{HeaderMember, IatRule, Policy, SigPIdForm, Strategy};
 use sesgo_core::{Code, Error, Result};
@@ -53,7 +54,6 @@ pub struct Jws {
 /// `CERT.UNSUPPORTED-ALGORITHM` (leaf key not RSA), `TEMPORAL.IAT-MISSING` /
 /// `TEMPORAL.IAT-INVALID` (`iat` required by the policy and strategy, or not positive).
 pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Result<Prepared> {
-    let profile = policy.profile();
     // criar Etapa 2.1 (only what the header needs: DER certificates, an RSA leaf key).
     if params.x5c_der.is_empty() {
         return Err(Error::new(
@@ -62,29 +62,58 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
         )
         .at("x5c"));
     }
-    let mut leaf_key = None;
+    let mut chain = Vec::with_capacity(params.x5c_der.len());
     for (i, der) in params.x5c_der.iter().enumerate() {
-        let at = format!("x5c[{i}]");
-        let cert = sesgo_cert::Certificate::from_der(der).map_err(|e| e.at(at.clone()))?;
-        if i == 0 {
-            leaf_key = Some(verify::leaf_key_of(&cert).map_err(|e| e.at(at))?);
-        }
+        chain.push(Certificate::from_der(der).map_err(|e| e.at(format!("x5c[{i}]")))?);
     }
-    let leaf_key = leaf_key.ok_or_else(|| Error::new(Code::CertInvalidFormat, "x5c vazio"))?;
+    prepare_chain(policy, &chain, params.iat, params.strategy, digest)
+}
+
+/// As [`prepare`], for a chain its caller has already parsed (the facade signs with the
+/// chain it validated): `x5c` is written from each certificate's DER, and nothing is
+/// parsed again.
+///
+/// ```
+/// # let pki = sesgo_cert::testpki::TestPki::shared();
+/// use sesgo_cert::Certificate;
+/// use sesgo_jades::{prepare, prepare_chain, HeaderParams, Policy, Strategy};
+/// let ders = vec![pki.ecpf.der.clone(), pki.ac2.der.clone(), pki.ac1.der.clone()];
+/// let chain: Vec<Certificate> = ders.iter().map(|d| Certificate::from_der(d).unwrap()).collect();
+/// let digest = [7u8; 32];
+/// let a = prepare_chain(Policy::Ig012, &chain, Some(1_760_000_000), Strategy::Iat, &digest).unwrap();
+/// let params = HeaderParams { x5c_der: ders, iat: Some(1_760_000_000), strategy: Strategy::Iat };
+/// assert_eq!(a, prepare(Policy::Ig012, &params, &digest).unwrap());
+/// ```
+pub fn prepare_chain(
+    policy: Policy,
+    chain: &[Certificate],
+    iat: Option<i64>,
+    strategy: Strategy,
+    digest: &[u8; 32],
+) -> Result<Prepared> {
+    let profile = policy.profile();
+    let Some(leaf) = chain.first() else {
+        return Err(Error::new(
+            Code::CertInvalidFormat,
+            "cadeia de certificados (x5c) vazia",
+        )
+        .at("x5c"));
+    };
+    let leaf_key = verify::leaf_key_of(leaf).map_err(|e| e.at("x5c[0]"))?;
 
     // criar Etapa 7 / 7.4: iat per the profile's rule (0.1: strategy iat only; 0.2.0: always).
     let iat_wanted = match profile.iat {
-        IatRule::PerStrategy => params.strategy == Strategy::Iat,
+        IatRule::PerStrategy => strategy == Strategy::Iat,
         IatRule::Always => true,
     };
-    let iat = match (iat_wanted, params.iat) {
+    let iat = match (iat_wanted, iat) {
         (false, _) => None,
         (true, None) => {
             return Err(Error::new(
                 Code::TemporalIatMissing,
                 format!(
                     "'iat' obrigatório para a política {policy} com a estratégia {}",
-                    params.strategy.as_str()
+                    strategy.as_str()
                 ),
             )
             .at("iat"))
@@ -100,10 +129,9 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
     };
 
     let mut h = Vec::with_capacity(
-        256 + params
-            .x5c_der
+        256 + chain
             .iter()
-            .map(|d| d.len() * 4 / 3 + 4)
+            .map(|c| c.der().len() * 4 / 3 + 4)
             .sum::<usize>(),
     );
     // The profile's members, in its order (Etapa 7; §17.5).
@@ -122,23 +150,15 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
         match member {
             HeaderMember::Alg => write_escaped_str(&mut h, "RS256"),
             HeaderMember::X5tS256 => {
-                let leaf = params
-                    .x5c_der
-                    .first()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                write_escaped_str(
-                    &mut h,
-                    &Base64UrlUnpadded::encode_string(&crypto::sha256(leaf)),
-                );
+                write_escaped_str(&mut h, &Base64UrlUnpadded::encode_string(&leaf.sha256()));
             }
             HeaderMember::X5c => {
                 h.push(b'[');
-                for (i, der) in params.x5c_der.iter().enumerate() {
+                for (i, cert) in chain.iter().enumerate() {
                     if i > 0 {
                         h.push(b',');
                     }
-                    write_escaped_str(&mut h, &sesgo_core::base64::encode_standard(der));
+                    write_escaped_str(&mut h, &sesgo_core::base64::encode_standard(cert.der()));
                 }
                 h.push(b']');
             }
@@ -171,11 +191,7 @@ pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Resu
     let protected = sesgo_core::base64::encode_url(&h); // Etapa 7 (encoding)
     let payload = crate::payload_b64(digest); // Etapa 8
     Ok(Prepared::assemble(
-        policy,
-        params.strategy,
-        protected,
-        payload,
-        leaf_key,
+        policy, strategy, protected, payload, leaf_key,
     ))
 }
 

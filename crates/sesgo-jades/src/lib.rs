@@ -48,7 +48,7 @@ mod verify;
 
 pub use canon::{canonicalize, canonicalize_value_into};
 pub use digest::{payload_b64, ContentDigest};
-pub use jws::{complete, prepare, sign_with, HeaderParams, Jws, Prepared};
+pub use jws::{complete, prepare, prepare_chain, sign_with, HeaderParams, Jws, Prepared};
 pub use sesgo_cert::crypto::Rs256Signer;
 pub use sesgo_core::policy::{
     Canonicalization, Family, Policy, PolicyProfile, Strategy, COMMITMENT_TYPE_URN,

@@ -61,29 +61,52 @@ pub fn member_type(context_name: &str, member: &str) -> Option<MemberType> {
 /// Longest base chain followed (Age → Quantity → Element is three deep).
 const MAX_CHAIN: usize = 8;
 
+/// One member of a flattened context: its name, its type and, for a datatype or a
+/// backbone element, the index of that context's own flattened row (so that walking into
+/// the member costs no search by name).
+type FlatMember = (&'static str, MemberType, Option<u16>);
+
+/// The order of a flattened row: by length, then by bytes. Most probes of a binary search
+/// then end on a length comparison, without comparing the names' bytes.
+fn by_len(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// Every context's members with its bases' merged in (a primitive as
-/// [`MemberType::Primitive`]), sorted by name, parallel to `CONTEXTS`: built once per
-/// process (664 contexts, well under a millisecond) so that a member costs one binary
-/// search instead of two per level of the base chain (issue 17: the walker asks for
-/// every member of every object).
-fn flattened() -> &'static [Vec<(&'static str, MemberType)>] {
-    static FLAT: OnceLock<Vec<Vec<(&'static str, MemberType)>>> = OnceLock::new();
+/// [`MemberType::Primitive`]), parallel to `CONTEXTS`: built once per process (664
+/// contexts, well under a millisecond) so that a member costs one binary search instead
+/// of two per level of the base chain, and walking into a member costs none (issue 17:
+/// the walker asks for every member of every object).
+fn flattened() -> &'static [Vec<FlatMember>] {
+    static FLAT: OnceLock<Vec<Vec<FlatMember>>> = OnceLock::new();
     FLAT.get_or_init(|| {
+        let index = |name: &str| {
+            CONTEXTS
+                .binary_search_by(|c| c.name.cmp(name))
+                .ok()
+                .and_then(|i| u16::try_from(i).ok())
+        };
         CONTEXTS
             .iter()
             .map(|c| {
-                let mut all: Vec<(&'static str, MemberType)> = Vec::new();
+                let mut all: Vec<FlatMember> = Vec::new();
                 let mut next = Some(c);
                 // The nearest definition wins: a derived context's members are listed
                 // before its base's, and the stable sort keeps that order among equals.
                 for _ in 0..MAX_CHAIN {
                     let Some(ctx) = next else { break };
                     // At one level, members were looked up before primitives.
-                    all.extend(ctx.members.iter().copied());
-                    all.extend(ctx.prims.iter().map(|p| (*p, MemberType::Primitive)));
+                    all.extend(ctx.members.iter().map(|&(m, t)| {
+                        let into = match t {
+                            MemberType::Datatype(n) | MemberType::Backbone(n) => index(n),
+                            _ => None,
+                        };
+                        (m, t, into)
+                    }));
+                    all.extend(ctx.prims.iter().map(|p| (*p, MemberType::Primitive, None)));
                     next = ctx.base.and_then(context);
                 }
-                all.sort_by(|a, b| a.0.cmp(b.0));
+                all.sort_by(|a, b| by_len(a.0, b.0));
                 all.dedup_by(|later, first| later.0 == first.0);
                 all.shrink_to_fit();
                 all
@@ -95,7 +118,7 @@ fn flattened() -> &'static [Vec<(&'static str, MemberType)>] {
 /// A context found once, with its bases merged in, so that the members of one object
 /// share the context search.
 #[derive(Clone, Copy)]
-pub(crate) struct Resolved(&'static [(&'static str, MemberType)]);
+pub(crate) struct Resolved(&'static [FlatMember]);
 
 impl Resolved {
     /// `context_name` with its bases; empty (every member unknown) for an unknown name.
@@ -108,10 +131,36 @@ impl Resolved {
         Resolved(members)
     }
 
+    /// The `Reference` datatype (found once per process).
+    pub(crate) fn reference() -> Resolved {
+        static R: OnceLock<Resolved> = OnceLock::new();
+        *R.get_or_init(|| Resolved::of("Reference"))
+    }
+
+    /// The `Element` datatype of a primitive's `_member` (found once per process).
+    pub(crate) fn element() -> Resolved {
+        static E: OnceLock<Resolved> = OnceLock::new();
+        *E.get_or_init(|| Resolved::of("Element"))
+    }
+
+    fn find(&self, member: &str) -> Option<&'static FlatMember> {
+        let i = self.0.binary_search_by(|m| by_len(m.0, member)).ok()?;
+        self.0.get(i)
+    }
+
     /// As [`member_type`] in this context.
     pub(crate) fn member_type(&self, member: &str) -> Option<MemberType> {
-        let i = self.0.binary_search_by(|(m, _)| (*m).cmp(member)).ok()?;
-        self.0.get(i).map(|(_, t)| *t)
+        self.find(member).map(|m| m.1)
+    }
+
+    /// As [`Resolved::member_type`], with the member's own context when it is a datatype
+    /// or a backbone element (what [`Resolved::of`] of its name would give).
+    pub(crate) fn member(&self, member: &str) -> Option<(MemberType, Resolved)> {
+        let &(_, t, into) = self.find(member)?;
+        let inner = into
+            .and_then(|i| flattened().get(usize::from(i)))
+            .map_or(&[][..], Vec::as_slice);
+        Some((t, Resolved(inner)))
     }
 }
 
@@ -160,6 +209,17 @@ mod tests {
             let resolved = Resolved::of(ctx);
             for m in &names {
                 assert_eq!(resolved.member_type(m), by_chain(ctx, m), "{ctx}.{m}");
+                if let Some((t, inner)) = resolved.member(m) {
+                    let expected = match t {
+                        MemberType::Datatype(n) | MemberType::Backbone(n) => Resolved::of(n).0,
+                        _ => &[][..],
+                    };
+                    assert_eq!(inner.0.len(), expected.len(), "{ctx}.{m}");
+                    assert!(
+                        expected.is_empty() || std::ptr::eq(inner.0, expected),
+                        "{ctx}.{m}"
+                    );
+                }
                 checked += 1;
             }
         }

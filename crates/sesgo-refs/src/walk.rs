@@ -253,7 +253,7 @@ impl<'c> Walker<'c> {
     }
 
     /// The members of `obj` (an object) in context `ctx`.
-    fn walk_object<'a, V: View<'a>>(&mut self, ctx: &str, obj: V, scope: &Scope, depth: usize) {
+    fn walk_object<'a, V: View<'a>>(&mut self, ctx: Resolved, obj: V, scope: &Scope, depth: usize) {
         if depth > MAX_WALK_DEPTH {
             self.finding(
                 Finding::new(
@@ -264,7 +264,6 @@ impl<'c> Walker<'c> {
             );
             return;
         }
-        let ctx = Resolved::of(ctx);
         for (k, v) in obj.members().into_iter().flatten() {
             self.walk_member(&ctx, k, v, scope, depth);
         }
@@ -281,15 +280,17 @@ impl<'c> Walker<'c> {
         if !self.charge() {
             return;
         }
-        let ty = if let Some(prim) = k.strip_prefix('_') {
+        let (ty, inner) = if let Some(prim) = k.strip_prefix('_') {
             // `_member` carries the id/extensions of a primitive `member`.
             match ctx.member_type(prim) {
-                Some(MemberType::Primitive) => MemberType::Datatype("Element"),
+                Some(MemberType::Primitive) => {
+                    (MemberType::Datatype("Element"), Resolved::element())
+                }
                 _ => return,
             }
         } else {
-            match ctx.member_type(k) {
-                Some(MemberType::Primitive) | None => return,
+            match ctx.member(k) {
+                Some((MemberType::Primitive, _)) | None => return,
                 Some(t) => t,
             }
         };
@@ -299,22 +300,30 @@ impl<'c> Walker<'c> {
                 for (i, item) in items.enumerate() {
                     let l2 = self.push_index(i);
                     if self.charge() {
-                        self.walk_typed(ty, item, scope, depth + 1);
+                        self.walk_typed(ty, inner, item, scope, depth + 1);
                     }
                     self.pop(l2);
                 }
             }
-            None => self.walk_typed(ty, v, scope, depth + 1),
+            None => self.walk_typed(ty, inner, v, scope, depth + 1),
         }
         self.pop(len);
     }
 
-    fn walk_typed<'a, V: View<'a>>(&mut self, ty: MemberType, v: V, scope: &Scope, depth: usize) {
+    /// `v`, of type `ty`; `inner` is the context of a datatype or a backbone element.
+    fn walk_typed<'a, V: View<'a>>(
+        &mut self,
+        ty: MemberType,
+        inner: Resolved,
+        v: V,
+        scope: &Scope,
+        depth: usize,
+    ) {
         match ty {
             MemberType::Reference => {
                 self.record(v, scope);
                 if v.kind() == Kind::Object {
-                    self.walk_object("Reference", v, scope, depth);
+                    self.walk_object(Resolved::reference(), v, scope, depth);
                 }
             }
             MemberType::Resource => {
@@ -324,9 +333,9 @@ impl<'c> Walker<'c> {
                     self.walk_resource(v, None, depth);
                 }
             }
-            MemberType::Datatype(name) | MemberType::Backbone(name) => {
+            MemberType::Datatype(_) | MemberType::Backbone(_) => {
                 if v.kind() == Kind::Object {
-                    self.walk_object(name, v, scope, depth);
+                    self.walk_object(inner, v, scope, depth);
                 }
             }
             MemberType::Primitive => {}

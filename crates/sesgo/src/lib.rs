@@ -59,9 +59,9 @@ pub use tools::{
 };
 pub use trust::TrustStoreOptions;
 pub use verify::{
-    verify, verify_batch, verify_batch_items, verify_batch_with_clock, verify_with_clock,
-    Indication, SignatureReport, SignerReport, Stage, StageStatus, UnsignedContent,
-    UnsignedEntries, Verification, VerifyInput, VerifyOptions,
+    verify, verify_batch, verify_batch_items, verify_batch_items_json, verify_batch_json,
+    verify_batch_with_clock, verify_with_clock, Indication, SignatureReport, SignerReport, Stage,
+    StageStatus, UnsignedContent, UnsignedEntries, Verification, VerifyInput, VerifyOptions,
 };
 
 /// Runs `f`, turning a panic into an [`Error`] with the guide's group code `SYSTEM`

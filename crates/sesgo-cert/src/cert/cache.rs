@@ -1,5 +1,6 @@
 //! [`CertificateCache`]: certificates parsed once per DER (issue 17).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -14,9 +15,10 @@ pub const CERTIFICATE_CACHE_MAX_ENTRIES: usize = 4096;
 /// Most DER bytes a cache holds before it starts over (16 MiB).
 pub const CERTIFICATE_CACHE_MAX_BYTES: usize = 16 << 20;
 
-/// Parsed certificates keyed by the SHA-256 of their DER: the `x5c` of the thousandth
-/// signature by the same signer costs a hash and a lookup, not a parse (and the parsed
-/// [`Certificate`] keeps its decoded public key). Bounded by
+/// Parsed certificates keyed by the SHA-256 of their DER, and by the Base64 text they came
+/// in as: the `x5c` of the thousandth signature by the same signer costs a lookup, not a
+/// decode, a hash and a parse (and the parsed [`Certificate`] keeps its decoded public
+/// key). Bounded by
 /// [`CERTIFICATE_CACHE_MAX_ENTRIES`] and [`CERTIFICATE_CACHE_MAX_BYTES`]: when either is
 /// reached the cache is emptied and refills from use. Parse failures are not kept.
 /// `Send + Sync`; clones share the same map. Every [`crate::TrustStore`] owns one
@@ -41,7 +43,23 @@ pub struct CertificateCache {
 #[derive(Default)]
 struct Entries {
     map: HashMap<[u8; 32], Certificate>,
+    /// The same certificates by the standard Base64 text they came in as (`x5c`).
+    by_text: HashMap<Box<str>, Certificate>,
+    /// DER and Base64 bytes held, both maps together.
     bytes: usize,
+}
+
+impl Entries {
+    /// Makes room for `more` bytes and one entry: starts over when a bound would be passed.
+    fn room_for(&mut self, more: usize) {
+        if self.map.len().max(self.by_text.len()) >= CERTIFICATE_CACHE_MAX_ENTRIES
+            || self.bytes.saturating_add(more) > CERTIFICATE_CACHE_MAX_BYTES
+        {
+            self.map.clear();
+            self.by_text.clear();
+            self.bytes = 0;
+        }
+    }
 }
 
 /// Two caches are equal when they are the same shared map (a cache changes speed, never
@@ -80,16 +98,54 @@ impl CertificateCache {
         {
             return Ok(c);
         }
-        let cert = Certificate::from_der(der)?;
+        let cert = Certificate::from_der_hashed(der, key)?;
         if let Ok(mut m) = self.inner.lock() {
-            if m.map.len() >= CERTIFICATE_CACHE_MAX_ENTRIES
-                || m.bytes.saturating_add(der.len()) > CERTIFICATE_CACHE_MAX_BYTES
-            {
-                m.map.clear();
-                m.bytes = 0;
-            }
+            m.room_for(der.len());
             if m.map.insert(key, cert.clone()).is_none() {
                 m.bytes = m.bytes.saturating_add(der.len());
+            }
+        }
+        Ok(cert)
+    }
+
+    /// The certificate whose standard Base64 text (an `x5c` element) is `b64`, when this
+    /// cache has already parsed it from that exact text: a known signer's `x5c` then costs
+    /// a lookup, with no Base64 decode and no hash (issue 17). `None` when the text is
+    /// unknown; decode it and use [`CertificateCache::parse_base64`].
+    ///
+    /// ```
+    /// # let pki = sesgo_cert::testpki::TestPki::shared();
+    /// use sesgo_cert::{Certificate, CertificateCache};
+    /// let cache = CertificateCache::new();
+    /// let text = Certificate::from_der(&pki.ecpf.der).unwrap().to_base64();
+    /// assert!(cache.get_base64(&text).is_none());
+    /// let parsed = cache.parse_base64(&text, &pki.ecpf.der).unwrap();
+    /// assert_eq!(cache.get_base64(&text), Some(parsed));
+    /// ```
+    pub fn get_base64(&self, b64: &str) -> Option<Certificate> {
+        self.inner
+            .lock()
+            .ok()
+            .and_then(|m| m.by_text.get(b64).cloned())
+    }
+
+    /// As [`CertificateCache::parse`] for `der`, the decoding of the standard Base64
+    /// `b64`; the certificate is also kept under that text for
+    /// [`CertificateCache::get_base64`]. The caller decodes (and so answers for `der`
+    /// being the text's decoding); a failure to parse keeps nothing.
+    pub fn parse_base64(&self, b64: &str, der: &[u8]) -> Result<Certificate> {
+        let cert = self.parse(der)?;
+        if let Ok(mut guard) = self.inner.lock() {
+            let m = &mut *guard;
+            if !m.by_text.contains_key(b64) {
+                m.room_for(b64.len());
+                // Both maps hold it (a start-over may have emptied the DER map).
+                if let Entry::Vacant(slot) = m.map.entry(cert.sha256()) {
+                    slot.insert(cert.clone());
+                    m.bytes = m.bytes.saturating_add(der.len());
+                }
+                m.by_text.insert(b64.into(), cert.clone());
+                m.bytes = m.bytes.saturating_add(b64.len());
             }
         }
         Ok(cert)
@@ -145,5 +201,33 @@ mod tests {
         heavy.inner.lock().unwrap().bytes = CERTIFICATE_CACHE_MAX_BYTES;
         heavy.parse(&pki.root.der).unwrap();
         assert_eq!(heavy.inner.lock().unwrap().bytes, pki.root.der.len());
+    }
+
+    #[test]
+    fn text_entries_share_the_bounds() {
+        let pki = crate::testpki::TestPki::shared();
+        let cache = CertificateCache::new();
+        let text = Certificate::from_der(&pki.ac1.der).unwrap().to_base64();
+        let a = cache.parse_base64(&text, &pki.ac1.der).unwrap();
+        let b = cache.parse_base64(&text, &pki.ac1.der).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(cache.get_base64(&text), Some(a));
+        assert_eq!(
+            cache.inner.lock().unwrap().bytes,
+            pki.ac1.der.len() + text.len()
+        );
+        // Another spelling of the same DER is not a hit until it is parsed from that text.
+        let other = format!("{text} ");
+        assert!(cache.get_base64(&other).is_none());
+        // A failed parse keeps nothing under its text.
+        assert!(cache.parse_base64("MAA=", b"\x30\x00").is_err());
+        assert!(cache.get_base64("MAA=").is_none());
+        // Past the byte bound, both maps start over.
+        cache.inner.lock().unwrap().bytes = CERTIFICATE_CACHE_MAX_BYTES;
+        let text2 = Certificate::from_der(&pki.ac2.der).unwrap().to_base64();
+        cache.parse_base64(&text2, &pki.ac2.der).unwrap();
+        let m = cache.inner.lock().unwrap();
+        assert_eq!((m.map.len(), m.by_text.len()), (1, 1));
+        assert_eq!(m.bytes, pki.ac2.der.len() + text2.len());
     }
 }

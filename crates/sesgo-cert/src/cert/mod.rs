@@ -107,13 +107,18 @@ impl Certificate {
     /// Parses one DER certificate (the whole input must be the certificate).
     /// Failure: `CERT.INVALID-FORMAT`.
     pub fn from_der(der: &[u8]) -> Result<Certificate> {
+        Certificate::from_der_hashed(der, crypto::sha256(der))
+    }
+
+    /// As [`Certificate::from_der`], for a caller that has already hashed `der` (the
+    /// certificate cache's key).
+    pub(crate) fn from_der_hashed(der: &[u8], sha256: [u8; 32]) -> Result<Certificate> {
         let cert = x509_cert::Certificate::from_der(der).map_err(|e| {
             Error::new(
                 Code::CertInvalidFormat,
                 format!("certificado X.509 DER inválido: {e}"),
             )
         })?;
-        let sha256 = crypto::sha256(der);
         Ok(Certificate {
             inner: Arc::new(Inner {
                 der: der.to_vec(),

@@ -4,25 +4,26 @@
 /// also `serde_json`'s): `"` and `\` escaped, `\b \t \n \f \r` in short form, other
 /// control characters as `\u00xx` (lowercase hex), everything else literal UTF-8.
 pub fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
+    let mut rest = s.as_bytes();
+    out.reserve(rest.len() + 2);
     out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let short: Option<&[u8]> = match b {
-            b'"' => Some(b"\\\""),
-            b'\\' => Some(b"\\\\"),
-            b'\n' => Some(b"\\n"),
-            b'\r' => Some(b"\\r"),
-            b'\t' => Some(b"\\t"),
-            0x08 => Some(b"\\b"),
-            0x0c => Some(b"\\f"),
-            0x00..=0x1f => None,
-            _ => continue,
+    // Runs without a byte to escape are copied whole, found eight bytes at a time (the
+    // parser's scan: `"`, `\` and control characters are exactly what is escaped here).
+    loop {
+        let run = super::parse::first_special(rest);
+        out.extend_from_slice(rest.get(..run).unwrap_or_default());
+        let Some((&b, after)) = rest.get(run..).and_then(<[u8]>::split_first) else {
+            break;
         };
-        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-        match short {
-            Some(esc) => out.extend_from_slice(esc),
-            None => out.extend_from_slice(&[
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
                 b'\\',
                 b'u',
                 b'0',
@@ -31,9 +32,8 @@ pub fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
                 hex_digit(b & 0xf),
             ]),
         }
-        start = i + 1;
+        rest = after;
     }
-    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
     out.push(b'"');
 }
 
@@ -42,5 +42,57 @@ fn hex_digit(n: u8) -> u8 {
     match n & 0xf {
         d @ 0..=9 => b'0' + d,
         d => b'a' + (d - 10),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_escaped_str;
+
+    /// The byte loop the run copy replaced.
+    fn naive(s: &str) -> Vec<u8> {
+        let mut out = vec![b'"'];
+        for &b in s.as_bytes() {
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                0x00..=0x1f => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
+                _ => out.push(b),
+            }
+        }
+        out.push(b'"');
+        out
+    }
+
+    #[test]
+    fn escapes_as_the_byte_loop_at_every_position() {
+        let specials = [
+            '"', '\\', '\n', '\r', '\t', '\u{8}', '\u{c}', '\u{0}', '\u{1f}', '\u{7f}', 'é', '€',
+            '😀',
+        ];
+        for len in 0..40 {
+            for (k, c) in specials.iter().enumerate() {
+                for at in 0..=len {
+                    let mut s: String = (0..len)
+                        .map(|i| char::from(b'a' + (i % 26) as u8))
+                        .collect();
+                    s.insert(at.min(s.len()), *c);
+                    if k % 2 == 0 {
+                        s.push(specials[(k + len) % specials.len()]);
+                    }
+                    let mut out = Vec::new();
+                    write_escaped_str(&mut out, &s);
+                    assert_eq!(out, naive(&s), "{s:?}");
+                }
+            }
+        }
+        let mut out = b"x".to_vec();
+        write_escaped_str(&mut out, "");
+        assert_eq!(out, b"x\"\"");
     }
 }

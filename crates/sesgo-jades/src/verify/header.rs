@@ -1,7 +1,7 @@
 //! validar §2 (protected header) and §6 (policy from `sigPId`), per the policy profile.
 
 use super::{b64std, b64url, json_failure, push, short};
-use sesgo_cert::crypto::{self, PublicKey};
+use sesgo_cert::crypto::PublicKey;
 use sesgo_cert::Certificate;
 use sesgo_core::json::{parse_strict, Limits, Value};
 use sesgo_core::policy::{HeaderMember, IatRule, Policy, SigPIdForm};
@@ -173,18 +173,26 @@ pub(crate) fn check_protected(
                     );
                     continue;
                 }
-                let Some(der) = b64std(s) else {
-                    push(
-                        f,
-                        Code::FormatBase64Invalid,
-                        at,
-                        "elemento de x5c não é Base64 padrão estrito",
-                    );
-                    continue;
-                };
-                let parsed = match certificates {
-                    Some(cache) => cache.parse(&der),
-                    None => Certificate::from_der(&der),
+                // A certificate this store has seen under the same text: no decode.
+                let known = certificates.and_then(|cache| cache.get_base64(s));
+                let (der, parsed) = match known {
+                    Some(cert) => (cert.der().to_vec(), Ok(cert)),
+                    None => {
+                        let Some(der) = b64std(s) else {
+                            push(
+                                f,
+                                Code::FormatBase64Invalid,
+                                at,
+                                "elemento de x5c não é Base64 padrão estrito",
+                            );
+                            continue;
+                        };
+                        let parsed = match certificates {
+                            Some(cache) => cache.parse_base64(s, &der),
+                            None => Certificate::from_der(&der),
+                        };
+                        (der, parsed)
+                    }
                 };
                 match parsed {
                     Ok(cert) => {
@@ -224,8 +232,8 @@ pub(crate) fn check_protected(
             ),
             Some(v) => match v.as_str().and_then(b64url) {
                 Some(t) if t.len() == 32 => {
-                    if let Some(leaf) = x5c.first().filter(|_| leaf_key.is_some()) {
-                        if t.as_slice() != crypto::sha256(leaf).as_slice() {
+                    if let Some(leaf) = certs.first().filter(|_| leaf_key.is_some()) {
+                        if t.as_slice() != leaf.sha256().as_slice() {
                             push(
                                 f,
                                 Code::CertInvalidFormat,

@@ -26,7 +26,7 @@ use sesgo_cert::{
 };
 use sesgo_core::json::{Doc, Limits, Node, View};
 use sesgo_core::{Code, Error, Finding, Result};
-use sesgo_jades::{HeaderParams, Jws, Policy, Prepared, RevocationRefs, Strategy};
+use sesgo_jades::{Jws, Policy, Prepared, RevocationRefs, Strategy};
 use sesgo_provenance::flow::{signed_content, SignedContent};
 use sesgo_provenance::signature::SignerIdentifier;
 
@@ -231,18 +231,11 @@ pub(super) fn header(
     chain: &SignerChain,
     content: &SignedContent<'_, Node<'_>>,
 ) -> Result<Prepared> {
-    sesgo_jades::prepare(
+    sesgo_jades::prepare_chain(
         inputs.policy,
-        &HeaderParams {
-            x5c_der: chain
-                .validated
-                .certificates
-                .iter()
-                .map(|c| c.der().to_vec())
-                .collect(),
-            iat: Some(inputs.reference_time),
-            strategy: inputs.strategy,
-        },
+        &chain.validated.certificates,
+        Some(inputs.reference_time),
+        inputs.strategy,
         &content.digest,
     )
 }

@@ -54,6 +54,44 @@ pub fn verify_batch_with_clock(
     threads: usize,
     clock: &(dyn Clock + Sync),
 ) -> Result<Vec<Verification>> {
+    run(inputs, trust, options, threads, clock, &|v| v)
+}
+
+/// [`verify_batch`] with each result written as JSON ([`Verification::to_json`]) on the
+/// worker thread that verified it: what a binding hands back as text (Python, C) without
+/// serializing every result on one thread after the batch.
+///
+/// ```
+/// use sesgo::{TrustStore, VerifyInput, VerifyOptions};
+///
+/// let trust = TrustStore::icp_brasil_default();
+/// let inputs = [VerifyInput { bundle: Some(b"{"), ..Default::default() }];
+/// let json = sesgo::verify_batch_json(&inputs, &trust, &VerifyOptions::default(), 2)?;
+/// assert_eq!(json.len(), 1);
+/// assert!(json[0].contains("FORMAT.JSON-MALFORMED"));
+/// # Ok::<(), sesgo::Error>(())
+/// ```
+pub fn verify_batch_json(
+    inputs: &[VerifyInput<'_>],
+    trust: &TrustStore,
+    options: &VerifyOptions,
+    threads: usize,
+) -> Result<Vec<String>> {
+    run(inputs, trust, options, threads, &SystemClock, &|v| {
+        v.to_json()
+    })
+}
+
+/// The batch: every input verified on up to `threads` workers, each result passed
+/// through `finish` on the worker that produced it.
+fn run<T: Send>(
+    inputs: &[VerifyInput<'_>],
+    trust: &TrustStore,
+    options: &VerifyOptions,
+    threads: usize,
+    clock: &(dyn Clock + Sync),
+    finish: &(dyn Fn(Verification) -> T + Sync),
+) -> Result<Vec<T>> {
     // What would fail every item fails the batch, once, before any work.
     options.settings.validate()?;
     if options
@@ -72,11 +110,13 @@ pub fn verify_batch_with_clock(
     // Read once for the whole batch (and refused once when unreadable).
     let evidence = crate::revocation::load_evidence(&options.revocation_evidence)?;
     let evidence = &evidence;
-    let one = |input: &VerifyInput<'_>| -> Verification {
-        match crate::guard(|| verify_prepared(input, trust, options, clock, evidence)) {
-            Ok(v) => v,
-            Err(e) => Verification::from_error(&e),
-        }
+    let one = |input: &VerifyInput<'_>| -> T {
+        finish(
+            match crate::guard(|| verify_prepared(input, trust, options, clock, evidence)) {
+                Ok(v) => v,
+                Err(e) => Verification::from_error(&e),
+            },
+        )
     };
     let workers = match threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
@@ -89,7 +129,7 @@ pub fn verify_batch_with_clock(
     // Work stealing by index: a slow item (a large Bundle, a network fetch) does not hold
     // up the items behind it.
     let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, Verification)> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -116,10 +156,10 @@ pub fn verify_batch_with_clock(
     for i in 0..inputs.len() {
         match it.next_if(|(j, _)| *j == i) {
             Some((_, v)) => out.push(v),
-            None => out.push(Verification::from_error(&Error::new(
+            None => out.push(finish(Verification::from_error(&Error::new(
                 sesgo_core::Code::System,
                 format!("erro interno: item {i} do lote sem resultado"),
-            ))),
+            )))),
         }
     }
     Ok(out)
@@ -151,11 +191,42 @@ pub fn verify_batch_items(
     options: &VerifyOptions,
     threads: usize,
 ) -> Result<Vec<Verification>> {
+    run_items(items, trust, options, threads, &|v| v)
+}
+
+/// [`verify_batch_items`] with each result written as JSON on the worker that verified it
+/// (as [`verify_batch_json`]).
+///
+/// ```
+/// use sesgo::{Code, Error, TrustStore, VerifyOptions};
+///
+/// let trust = TrustStore::icp_brasil_default();
+/// let items = [Err(Error::new(Code::ConfigInvalidParameter, "arquivo ilegível"))];
+/// let json = sesgo::verify_batch_items_json(&items, &trust, &VerifyOptions::default(), 0)?;
+/// assert!(json[0].contains("CONFIG.INVALID-PARAMETER"));
+/// # Ok::<(), sesgo::Error>(())
+/// ```
+pub fn verify_batch_items_json(
+    items: &[std::result::Result<VerifyInput<'_>, Error>],
+    trust: &TrustStore,
+    options: &VerifyOptions,
+    threads: usize,
+) -> Result<Vec<String>> {
+    run_items(items, trust, options, threads, &|v| v.to_json())
+}
+
+fn run_items<T: Send>(
+    items: &[std::result::Result<VerifyInput<'_>, Error>],
+    trust: &TrustStore,
+    options: &VerifyOptions,
+    threads: usize,
+    finish: &(dyn Fn(Verification) -> T + Sync),
+) -> Result<Vec<T>> {
     let usable: Vec<VerifyInput<'_>> = items
         .iter()
         .filter_map(|item| item.as_ref().ok().copied())
         .collect();
-    let mut verified = verify_batch(&usable, trust, options, threads)?.into_iter();
+    let mut verified = run(&usable, trust, options, threads, &SystemClock, finish)?.into_iter();
     items
         .iter()
         .map(|item| match item {
@@ -165,7 +236,7 @@ pub fn verify_batch_items(
                     "erro interno: item do lote sem resultado",
                 )
             }),
-            Err(e) => Ok(Verification::from_error(e)),
+            Err(e) => Ok(finish(Verification::from_error(e))),
         })
         .collect()
 }

@@ -17,7 +17,10 @@ mod revocation;
 mod stages;
 mod temporal;
 
-pub use batch::{verify_batch, verify_batch_items, verify_batch_with_clock};
+pub use batch::{
+    verify_batch, verify_batch_items, verify_batch_items_json, verify_batch_json,
+    verify_batch_with_clock,
+};
 pub use report::{
     Indication, SignatureReport, SignerReport, Stage, StageStatus, UnsignedContent, Verification,
 };
