@@ -111,6 +111,12 @@ impl TrustStore {
                 "o trust store não contém nenhuma AC-Raiz",
             ));
         }
+        // The pool's certificates are parsed already: an `x5c` that carries one of them
+        // (an intermediate the receiver also configured) is not parsed again.
+        let certificates = crate::CertificateCache::new();
+        for c in &pool {
+            certificates.keep(c);
+        }
         Ok(TrustStore {
             inner: Arc::new(Inner {
                 fingerprints,
@@ -118,7 +124,7 @@ impl TrustStore {
                 cache: Mutex::new(HashMap::new()),
                 completed: Mutex::new(HashMap::new()),
                 aia: None,
-                certificates: crate::CertificateCache::new(),
+                certificates,
             }),
         })
     }
@@ -178,6 +184,7 @@ impl TrustStore {
         let mut pool = self.inner.pool.clone();
         for c in certs {
             if !pool.contains(&c) {
+                self.inner.certificates.keep(&c);
                 pool.push(c);
             }
         }

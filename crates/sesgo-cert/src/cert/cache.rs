@@ -151,6 +151,19 @@ impl CertificateCache {
         Ok(cert)
     }
 
+    /// Keeps `cert`, parsed elsewhere (a trust store's pool), as if this cache had parsed
+    /// it: an `x5c` carrying the same DER then costs a hash and a lookup.
+    pub(crate) fn keep(&self, cert: &Certificate) {
+        if let Ok(mut guard) = self.inner.lock() {
+            let m = &mut *guard;
+            if !m.map.contains_key(&cert.sha256()) {
+                m.room_for(cert.der().len());
+                m.map.insert(cert.sha256(), cert.clone());
+                m.bytes = m.bytes.saturating_add(cert.der().len());
+            }
+        }
+    }
+
     /// Number of certificates held.
     pub fn len(&self) -> usize {
         self.inner.lock().map(|m| m.map.len()).unwrap_or(0)
@@ -229,5 +242,25 @@ mod tests {
         let m = cache.inner.lock().unwrap();
         assert_eq!((m.map.len(), m.by_text.len()), (1, 1));
         assert_eq!(m.bytes, pki.ac2.der.len() + text2.len());
+    }
+
+    #[test]
+    fn a_trust_store_keeps_its_pool_parsed() {
+        let pki = crate::testpki::TestPki::shared();
+        let c = |d: &[u8]| Certificate::from_der(d).unwrap();
+        let ac1 = c(&pki.ac1.der);
+        let store = crate::TrustStore::from_root_certs(vec![c(&pki.root.der)])
+            .unwrap()
+            .with_ca_certs([ac1.clone(), c(&pki.ac2.der)]);
+        let cache = store.certificates();
+        assert_eq!(cache.len(), 3);
+        // An `x5c` carrying a pool certificate gets the pool's own: nothing is parsed.
+        let again = cache.parse(&pki.ac1.der).unwrap();
+        assert_eq!(cache.len(), 3);
+        assert!(Arc::ptr_eq(&again.inner, &ac1.inner));
+        // A certificate outside the pool is parsed (a new object) and kept.
+        let leaf = cache.parse(&pki.ecpf.der).unwrap();
+        assert_eq!(cache.len(), 4);
+        assert!(!Arc::ptr_eq(&leaf.inner, &c(&pki.ecpf.der).inner));
     }
 }
