@@ -54,14 +54,8 @@ pub struct Jws {
 /// `CERT.UNSUPPORTED-ALGORITHM` (leaf key not RSA), `TEMPORAL.IAT-MISSING` /
 /// `TEMPORAL.IAT-INVALID` (`iat` required by the policy and strategy, or not positive).
 pub fn prepare(policy: Policy, params: &HeaderParams, digest: &[u8; 32]) -> Result<Prepared> {
-    // criar Etapa 2.1 (only what the header needs: DER certificates, an RSA leaf key).
-    if params.x5c_der.is_empty() {
-        return Err(Error::new(
-            Code::CertInvalidFormat,
-            "cadeia de certificados (x5c) vazia",
-        )
-        .at("x5c"));
-    }
+    // criar Etapa 2.1 (only what the header needs: DER certificates, an RSA leaf key; an
+    // empty chain is refused by `prepare_chain`).
     let mut chain = Vec::with_capacity(params.x5c_der.len());
     for (i, der) in params.x5c_der.iter().enumerate() {
         chain.push(Certificate::from_der(der).map_err(|e| e.at(format!("x5c[{i}]")))?);

@@ -50,6 +50,14 @@ struct Entries {
 }
 
 impl Entries {
+    /// Keeps `cert` under its DER's hash unless it is there; counts its DER's bytes.
+    fn keep_der(&mut self, cert: &Certificate) {
+        if let Entry::Vacant(slot) = self.map.entry(cert.sha256()) {
+            slot.insert(cert.clone());
+            self.bytes = self.bytes.saturating_add(cert.der().len());
+        }
+    }
+
     /// Makes room for `more` bytes and one entry: starts over when a bound would be passed.
     fn room_for(&mut self, more: usize) {
         if self.map.len().max(self.by_text.len()) >= CERTIFICATE_CACHE_MAX_ENTRIES
@@ -101,9 +109,7 @@ impl CertificateCache {
         let cert = Certificate::from_der_hashed(der, key)?;
         if let Ok(mut m) = self.inner.lock() {
             m.room_for(der.len());
-            if m.map.insert(key, cert.clone()).is_none() {
-                m.bytes = m.bytes.saturating_add(der.len());
-            }
+            m.keep_der(&cert);
         }
         Ok(cert)
     }
@@ -140,10 +146,7 @@ impl CertificateCache {
             if !m.by_text.contains_key(b64) {
                 m.room_for(b64.len());
                 // Both maps hold it (a start-over may have emptied the DER map).
-                if let Entry::Vacant(slot) = m.map.entry(cert.sha256()) {
-                    slot.insert(cert.clone());
-                    m.bytes = m.bytes.saturating_add(der.len());
-                }
+                m.keep_der(&cert);
                 m.by_text.insert(b64.into(), cert.clone());
                 m.bytes = m.bytes.saturating_add(b64.len());
             }
@@ -154,12 +157,10 @@ impl CertificateCache {
     /// Keeps `cert`, parsed elsewhere (a trust store's pool), as if this cache had parsed
     /// it: an `x5c` carrying the same DER then costs a hash and a lookup.
     pub(crate) fn keep(&self, cert: &Certificate) {
-        if let Ok(mut guard) = self.inner.lock() {
-            let m = &mut *guard;
+        if let Ok(mut m) = self.inner.lock() {
             if !m.map.contains_key(&cert.sha256()) {
                 m.room_for(cert.der().len());
-                m.map.insert(cert.sha256(), cert.clone());
-                m.bytes = m.bytes.saturating_add(cert.der().len());
+                m.keep_der(cert);
             }
         }
     }

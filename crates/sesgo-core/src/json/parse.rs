@@ -626,4 +626,25 @@ mod swar_tests {
             }
         }
     }
+
+    #[test]
+    fn matches_the_byte_loop_past_the_head() {
+        // Past the 64-byte SWAR head: every byte value at every position of the 32-byte
+        // control-character chunks and of their remainder, alone and before a quote.
+        for byte in 0..=255u8 {
+            for len in [63usize, 64, 65, 95, 96, 97, 130, 200] {
+                for at in 0..len {
+                    let mut v = vec![b'a'; len];
+                    v[at] = byte;
+                    assert_eq!(first_special(&v), naive(&v), "{byte:#x} at {at} of {len}");
+                    v[len - 1] = b'"';
+                    assert_eq!(
+                        first_special(&v),
+                        naive(&v),
+                        "{byte:#x} at {at} of {len}, quote"
+                    );
+                }
+            }
+        }
+    }
 }
