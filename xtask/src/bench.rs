@@ -882,6 +882,15 @@ fn report(crit: &Crit, rss: &[Value], py: &Value) -> Result<String> {
                 fmt_time(w * 1e9),
                 p / w
             );
+            // What Python objects for the result cost CPython's own C decoder (reference
+            // for `sign`'s objects out; plain floats, so less work than exact decimals).
+            if let Some(o) = r["result_objects_s"].as_f64() {
+                let _ = writeln!(
+                    md,
+                    "| {label} | reference: `json.loads` of sign's result (objects only) | – | {} | – |",
+                    fmt_time(o * 1e9)
+                );
+            }
         }
     }
     let _ = writeln!(md);

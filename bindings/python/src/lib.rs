@@ -7,6 +7,7 @@ mod handles;
 mod input;
 mod network;
 mod pkcs11;
+mod result;
 
 use handles::{default_trust_store, Signer, TrustStore};
 use pyo3::prelude::*;
@@ -452,6 +453,7 @@ fn _sesgo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(fill_attachment, m)?)?;
     m.add_function(wrap_pyfunction!(check_attachment, m)?)?;
+    m.add_function(wrap_pyfunction!(result::decode_result, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(sign_parts, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;

@@ -128,6 +128,10 @@ def test_results_keep_every_number_token_through_loads_and_dumps(
     value = obs["valueQuantity"]["value"]
     assert isinstance(value, decimal.Decimal) and isinstance(value, sesgo.JsonDecimal)
     assert str(value) == "36.50" and value == decimal.Decimal("36.5")
+    # A result's objects are built natively: the same as sesgo.loads makes of its bytes.
+    raw = sesgo.sign(bundle_bytes, provenance_bytes, p12_signer, trust, policy=sesgo.POLICY_0_2_0, reference_time=now, raw=True)
+    native = sesgo._sesgo.decode_result(raw)
+    assert native == sesgo.loads(raw) and sesgo.dumps(native) == sesgo.dumps(sesgo.loads(raw)) == raw.decode("utf-8")
     text = sesgo.dumps(signed["bundle"])
     assert '"value":36.50' in text and "36.5," not in text
     # Round-tripped through the package's own text and objects, it still verifies.

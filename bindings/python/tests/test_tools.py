@@ -292,6 +292,60 @@ def test_loads_and_dumps_keep_every_number_token() -> None:
     assert j + 1 == decimal.Decimal("1.0000000001")
 
 
+def _same(a: Any, b: Any, at: str = "$") -> None:
+    """``a`` and ``b`` hold the same values of the same types, in the same order, with the
+    same number tokens."""
+    assert type(a) is type(b), f"{at}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, dict):
+        assert list(a) == list(b), at
+        for k in a:
+            _same(a[k], b[k], f"{at}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), at
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{at}[{i}]")
+    elif isinstance(a, sesgo.JsonDecimal):
+        assert a.token == b.token and a == b, at
+    else:
+        assert a == b, at
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":36.50,"b":[1e5,0.0000001,-0,-0.0,1.0E-10,12345678901234567890.123456789,7,"é\\"x"],"c":{},"d":[],"e":true,"f":null,"g":1E+05}',
+        # Integers at and past i64's ends, past int()'s digit limit, and -0.
+        "[0,-0,1,-1,9223372036854775807,-9223372036854775808,9223372036854775808,-9223372036854775809,"
+        + "9" * 5000 + ",-" + "1" * 4300 + "]",
+        # Exponents Decimal holds, at its edge.
+        "[1e999999999999999999,-1E-999999999999999999,0e0,1E+0]",
+        # Escapes, every plane, names repeated at several depths and names with escapes.
+        '{"s":"\\u00e9\\ud83d\\ude00\\n\\t\\/\\u0000\\"","x\\u00e9":{"s":[{"s":1},{"s":2}]},"😀":"ação"}',
+        # Whitespace as people write it.
+        '  {\n "a" : [ 1 , 2.0 ] ,\t"b" : { } }\r\n',
+        # What the strict parser refuses goes to _exact.loads: a duplicate member (the
+        # last wins, as json reads it), nesting past 128, a lone surrogate.
+        '{"a":1,"a":2.50}',
+        "[" * 140 + "1.0" + "]" * 140,
+        '["\\ud800"]',
+    ],
+)
+def test_results_are_built_as_loads_builds_them(text: str) -> None:
+    for data in (text, text.encode("utf-8", "surrogatepass")):
+        _same(sesgo._sesgo.decode_result(data), sesgo._exact.loads(data))
+
+
+def test_result_numbers_decimal_cannot_hold_raise_as_loads_does() -> None:
+    for text in ("[1e9999999999999999999]", b"[1E-9999999999999999999]"):
+        with pytest.raises(ValueError) as native:
+            sesgo._sesgo.decode_result(text)
+        with pytest.raises(ValueError) as python:
+            sesgo._exact.loads(text)
+        assert str(native.value) == str(python.value)
+    with pytest.raises(ValueError):
+        sesgo._sesgo.decode_result(b"{not json")
+
+
 def test_canonicalize_takes_decimal_dicts_exactly() -> None:
     r = sesgo.loads(b'{"resourceType":"Observation","valueQuantity":{"value":36.50}}')
     assert sesgo.canonicalize(r, policy=sesgo.POLICY_0_2_0) == b'{"resourceType":"Observation","valueQuantity":{"value":36.50}}'

@@ -20,6 +20,20 @@ mod attachments;
 mod clock;
 mod export;
 mod inspect;
+pub mod json {
+    //! Read-only access to JSON text, for bindings that build their runtime's own objects
+    //! from a result: the strict compact document ([`Doc`]), read through [`View`].
+    //!
+    //! ```
+    //! use sesgo::json::{Doc, Kind, Limits, View};
+    //!
+    //! let doc = Doc::parse(br#"{"valid":true,"value":36.50}"#, &Limits::default()).unwrap();
+    //! let root = doc.root();
+    //! assert_eq!(root.kind(), Kind::Object);
+    //! assert_eq!(root.get("value").and_then(|v| v.number_token()), Some("36.50"));
+    //! ```
+    pub use sesgo_core::json::{Doc, Kind, Limits, Node, View, MAX_DEPTH_CEILING};
+}
 mod limits;
 pub mod network;
 mod options;

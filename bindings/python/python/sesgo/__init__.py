@@ -191,9 +191,10 @@ def _json_bytes(value: JsonInput, param: str = "input") -> bytes:
 
 
 def _decode(out: Union[str, bytes]) -> Any:
-    """A result as Python objects, numbers exact (:func:`sesgo.loads`)."""
+    """A result as Python objects, numbers exact: what :func:`sesgo.loads` makes of it,
+    built by the native module."""
     try:
-        return _loads(out)
+        return _sesgo.decode_result(out)
     except ValueError as e:
         # Only a number beyond decimal.Decimal's range (an exponent of 19+ digits).
         raise _error(
