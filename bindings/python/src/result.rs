@@ -89,18 +89,35 @@ fn build<'py>(
     // trigger midway finds nothing: the collector pauses while they are built (the GIL
     // is held throughout, so no other thread's objects go uncollected meanwhile) and
     // counts them afterwards as usual.
-    let gc = exact.gc.bind(py);
-    let was_enabled = gc
-        .call_method0(pyo3::intern!(py, "isenabled"))?
-        .is_truthy()?;
-    if was_enabled {
+    let _paused = CollectorPause::new(exact.gc.bind(py))?;
+    b.value(doc.root())
+}
+
+/// Disables the cyclic collector if it was enabled, and enables it again when dropped,
+/// however the build ends.
+struct CollectorPause<'py>(Option<Bound<'py, PyAny>>);
+
+impl<'py> CollectorPause<'py> {
+    fn new(gc: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let py = gc.py();
+        if !gc
+            .call_method0(pyo3::intern!(py, "isenabled"))?
+            .is_truthy()?
+        {
+            return Ok(CollectorPause(None));
+        }
         gc.call_method0(pyo3::intern!(py, "disable"))?;
+        Ok(CollectorPause(Some(gc.clone())))
     }
-    let built = b.value(doc.root());
-    if was_enabled {
-        gc.call_method0(pyo3::intern!(py, "enable"))?;
+}
+
+impl Drop for CollectorPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.0 {
+            // `gc.enable()` takes no argument and cannot fail.
+            let _ = gc.call_method0(pyo3::intern!(gc.py(), "enable"));
+        }
     }
-    built
 }
 
 /// Strings up to this many bytes are made once per document: codes, systems, units,
@@ -111,9 +128,9 @@ const SHARED_STRING_BYTES: usize = 40;
 struct Builder<'py, 'e, 'd> {
     py: Python<'py>,
     exact: &'e Exact,
-    /// One `str` per distinct member name. A document keeps each distinct name once, so
-    /// every occurrence has the same address.
-    names: HashMap<usize, Bound<'py, PyString>>,
+    /// One `str` per distinct member name, keyed by address and length: a document keeps
+    /// each distinct name once, so every occurrence is the same slice.
+    names: HashMap<(usize, usize), Bound<'py, PyString>>,
     /// One `str` per distinct short string value.
     strings: HashMap<&'d str, Bound<'py, PyString>>,
 }
@@ -160,7 +177,7 @@ impl<'py, 'd> Builder<'py, '_, 'd> {
     fn name(&mut self, name: &str) -> Bound<'py, PyString> {
         let py = self.py;
         self.names
-            .entry(name.as_ptr() as usize)
+            .entry((name.as_ptr() as usize, name.len()))
             .or_insert_with(|| PyString::new(py, name))
             .clone()
     }

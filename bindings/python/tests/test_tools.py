@@ -346,6 +346,23 @@ def test_result_numbers_decimal_cannot_hold_raise_as_loads_does() -> None:
         sesgo._sesgo.decode_result(b"{not json")
 
 
+def test_decoding_a_result_leaves_the_collector_as_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    sesgo._sesgo.decode_result(b'{"a":[1,2.50,"x"]}')
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        sesgo._sesgo.decode_result(b'{"a":[1,1e9999999999999999999]}')
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        sesgo._sesgo.decode_result(b"[1]")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_canonicalize_takes_decimal_dicts_exactly() -> None:
     r = sesgo.loads(b'{"resourceType":"Observation","valueQuantity":{"value":36.50}}')
     assert sesgo.canonicalize(r, policy=sesgo.POLICY_0_2_0) == b'{"resourceType":"Observation","valueQuantity":{"value":36.50}}'
