@@ -25,8 +25,8 @@ struct Exact {
     json_decimal: Py<PyAny>,
     /// `sesgo._exact._from_token`: raises the `ValueError` for a token `Decimal` refuses.
     from_token: Py<PyAny>,
-    /// `int`.
-    int: Py<PyAny>,
+    /// `sesgo._exact._parse_int`: the integer tokens an `i64` does not hold, and `-0`.
+    parse_int: Py<PyAny>,
     /// The `gc` module.
     gc: Py<PyAny>,
 }
@@ -42,7 +42,7 @@ fn exact(py: Python<'_>) -> PyResult<&Exact> {
             decimal_new: decimal.getattr("__new__")?.unbind(),
             json_decimal: m.getattr("JsonDecimal")?.unbind(),
             from_token: m.getattr("_from_token")?.unbind(),
-            int: py.import("builtins")?.getattr("int")?.unbind(),
+            parse_int: m.getattr("_parse_int")?.unbind(),
             gc: py.import("gc")?.into_any().unbind(),
         })
     })
@@ -182,19 +182,21 @@ impl<'py, 'd> Builder<'py, '_, 'd> {
             .clone()
     }
 
-    /// `_exact._parse_int` for an integer token, `_exact._from_token` for the others.
+    /// What `_exact._parse_int` makes of an integer token and `_exact._from_token` of the
+    /// others; the common cases (an `i64`, a decimal `Decimal` holds) without a Python
+    /// call, every other one by the `_exact` function itself.
     fn number(&self, token: &str) -> PyResult<Bound<'py, PyAny>> {
         let py = self.py;
-        if !token.contains(['.', 'e', 'E']) && token != "-0" {
-            if let Ok(i) = token.parse::<i64>() {
-                return Ok(i.into_pyobject(py)?.into_any());
+        if !token.contains(['.', 'e', 'E']) {
+            // `-0` parses as 0 but is a JsonDecimal: `_parse_int` decides it.
+            if token != "-0" {
+                if let Ok(i) = token.parse::<i64>() {
+                    return Ok(i.into_pyobject(py)?.into_any());
+                }
             }
-            // Beyond i64: `int()` itself, which refuses more digits than
-            // sys.int_info.default_max_str_digits; that token stays exact as a JsonDecimal.
-            if let Ok(i) = self.exact.int.bind(py).call1((token,)) {
-                return Ok(i);
-            }
+            return self.exact.parse_int.bind(py).call1((token,));
         }
+        // `_from_token`'s own two steps.
         let cls = self.exact.json_decimal.bind(py);
         match self.exact.decimal_new.bind(py).call1((cls, token)) {
             Ok(d) => {

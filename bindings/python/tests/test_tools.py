@@ -335,6 +335,15 @@ def test_results_are_built_as_loads_builds_them(text: str) -> None:
         _same(sesgo._sesgo.decode_result(data), sesgo._exact.loads(data))
 
 
+def test_results_are_built_natively() -> None:
+    # The native builder makes one str per distinct short value; json makes one per
+    # occurrence. Shared objects show the strict document was used, not the fallback.
+    native = sesgo._sesgo.decode_result(b'["final-status","final-status"]')
+    assert native[0] is native[1]
+    python = sesgo._exact.loads(b'["final-status","final-status"]')
+    assert python[0] is not python[1]
+
+
 def test_result_numbers_decimal_cannot_hold_raise_as_loads_does() -> None:
     for text in ("[1e9999999999999999999]", b"[1E-9999999999999999999]"):
         with pytest.raises(ValueError) as native:

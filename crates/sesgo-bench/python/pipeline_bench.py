@@ -309,8 +309,8 @@ def main() -> int:
                 a.min_time,
                 a.quick,
             )
-            # The floor of any sign that returns Python objects: building (and freeing)
-            # the objects of the same result with CPython's own C decoder, plain floats.
+            # Reference for a sign that returns Python objects: building (and freeing) the
+            # objects of the same result with CPython's own C decoder, plain floats.
             raw_out = sesgo.sign(bundle, prov, signer, trust, settings=SETTINGS, raw=True)  # type: ignore[attr-defined]
             r["result_objects_s"] = timed(lambda: json.loads(raw_out), a.min_time, a.quick)
             r["wheel_verify_s"] = timed(
