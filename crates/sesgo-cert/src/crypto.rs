@@ -28,6 +28,7 @@ use openssl::pkey_ctx::PkeyCtx;
 use openssl::rsa::{Padding, Rsa};
 use openssl::sign::{RsaPssSaltlen, Signer, Verifier};
 use sesgo_core::{Code, Error, Result};
+use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
 /// SHA-1 (certificate fingerprints and OCSP `CertID` only).
@@ -137,7 +138,16 @@ fn verifier_for<'a, T: HasPublic>(
 
 /// An RSA public key (cheap to clone: the backend counts references).
 #[derive(Clone)]
-pub struct PublicKey(PKey<Public>);
+pub struct PublicKey {
+    key: PKey<Public>,
+    /// An RS256 verification context made once (padding and digest set) and shared by
+    /// every clone: OpenSSL 3 fetches the algorithms by name for each new context, which
+    /// costs about a fifth of the RSA-2048 public operation itself. `EVP_PKEY_verify` may
+    /// be called again on the same context with the same parameters
+    /// (`EVP_PKEY_verify(3)`). A context another thread is using is not waited for: that
+    /// call makes its own.
+    rs256: Arc<Mutex<Option<PkeyCtx<Public>>>>,
+}
 
 impl std::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -154,6 +164,13 @@ impl PartialEq for PublicKey {
 impl Eq for PublicKey {}
 
 impl PublicKey {
+    fn new(key: PKey<Public>) -> PublicKey {
+        PublicKey {
+            key,
+            rs256: Arc::new(Mutex::new(None)),
+        }
+    }
+
     /// From the `subjectPublicKey` bits of an `rsaEncryption` SPKI (PKCS#1
     /// `RSAPublicKey`). Failure: `CERT.INVALID-FORMAT`.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<PublicKey> {
@@ -172,27 +189,29 @@ impl PublicKey {
         if rsa.n().is_negative() || rsa.e().is_negative() || rsa.e().num_bits() < 2 {
             return Err(invalid(&"módulo ou expoente fora do domínio RSA"));
         }
-        PKey::from_rsa(rsa).map(PublicKey).map_err(|e| invalid(&e))
+        PKey::from_rsa(rsa)
+            .map(PublicKey::new)
+            .map_err(|e| invalid(&e))
     }
 
     /// Modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.0.bits() as usize
+        self.key.bits() as usize
     }
 
     /// Modulus, big-endian without leading zeros (JWK `n`).
     pub fn modulus(&self) -> Vec<u8> {
-        self.0.rsa().map(|r| r.n().to_vec()).unwrap_or_default()
+        self.key.rsa().map(|r| r.n().to_vec()).unwrap_or_default()
     }
 
     /// Public exponent, big-endian without leading zeros (JWK `e`).
     pub fn exponent(&self) -> Vec<u8> {
-        self.0.rsa().map(|r| r.e().to_vec()).unwrap_or_default()
+        self.key.rsa().map(|r| r.e().to_vec()).unwrap_or_default()
     }
 
     /// Whether both keys are the same (modulus and exponent).
     pub fn same_as(&self, other: &PublicKey) -> bool {
-        self.0.public_eq(&other.0)
+        self.key.public_eq(&other.key)
     }
 
     /// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over `message`.
@@ -202,17 +221,34 @@ impl PublicKey {
 
     /// RS256 over a precomputed SHA-256 of the message.
     pub fn verify_rs256_digest(&self, sha256: &[u8; 32], signature: &[u8]) -> bool {
-        if signature.len() != self.0.size() {
+        if signature.len() != self.key.size() {
             return false;
         }
-        let run = || -> std::result::Result<bool, openssl::error::ErrorStack> {
-            let mut ctx = PkeyCtx::new(&self.0)?;
+        let prepared = || -> std::result::Result<PkeyCtx<Public>, openssl::error::ErrorStack> {
+            let mut ctx = PkeyCtx::new(&self.key)?;
             ctx.verify_init()?;
             ctx.set_rsa_padding(Padding::PKCS1)?;
             ctx.set_signature_md(Md::sha256())?;
-            ctx.verify(sha256, signature)
+            Ok(ctx)
         };
-        run().unwrap_or(false)
+        if let Ok(mut slot) = self.rs256.try_lock() {
+            if slot.is_none() {
+                *slot = prepared().ok();
+            }
+            if let Some(ctx) = slot.as_mut() {
+                return match ctx.verify(sha256, signature) {
+                    Ok(valid) => valid,
+                    Err(_) => {
+                        // A context the backend reported an error on is not used again.
+                        *slot = None;
+                        false
+                    }
+                };
+            }
+        }
+        prepared()
+            .and_then(|mut ctx| ctx.verify(sha256, signature))
+            .unwrap_or(false)
     }
 
     /// RSASSA-PKCS1-v1_5 with `hash` over `message` (certificate, CRL, OCSP and
@@ -223,10 +259,10 @@ impl PublicKey {
 
     /// A signature over `message` with `scheme`.
     pub fn verify(&self, scheme: SignatureScheme, message: &[u8], signature: &[u8]) -> bool {
-        if signature.len() != self.0.size() {
+        if signature.len() != self.key.size() {
             return false;
         }
-        verifier_for(scheme, &self.0)
+        verifier_for(scheme, &self.key)
             .and_then(|mut v| v.verify_oneshot(signature, message))
             .unwrap_or(false)
     }
@@ -321,7 +357,7 @@ impl PrivateKey {
             .map_err(|e| Error::new(Code::CryptoKeyInaccessible, e.to_string()))?;
         Ok(PrivateKey {
             key,
-            public: PublicKey(public),
+            public: PublicKey::new(public),
         })
     }
 
@@ -452,5 +488,55 @@ mod tests {
         let mut long = rs.clone();
         long.push(0);
         assert!(!public.verify_rs256(b"m", &long));
+    }
+
+    /// The prepared RS256 context is reused across calls, clones and threads, and never
+    /// carries one call's answer into the next: valid, invalid, garbage and valid again,
+    /// with keys of two sizes interleaved, from several threads at once.
+    #[test]
+    fn rs256_answers_stay_right_with_a_reused_context() {
+        let keys: Vec<PrivateKey> = [2048, 3072]
+            .into_iter()
+            .map(|bits| {
+                PrivateKey::from_pkcs1_der(
+                    &Rsa::generate(bits).unwrap().private_key_to_der().unwrap(),
+                )
+                .unwrap()
+            })
+            .collect();
+        let cases: Vec<(PublicKey, [u8; 32], Vec<u8>, PublicKey)> = keys
+            .iter()
+            .zip(keys.iter().rev())
+            .map(|(k, other)| {
+                let digest = sha256(b"header.payload");
+                (
+                    k.public_key(),
+                    digest,
+                    k.sign_rs256_digest(&digest).unwrap(),
+                    other.public_key(),
+                )
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let cases = &cases;
+                scope.spawn(move || {
+                    for round in 0..50 {
+                        for (public, digest, sig, other) in cases {
+                            let mut wrong = *digest;
+                            wrong[(round + t) % 32] ^= 1;
+                            let mut flipped = sig.clone();
+                            flipped[(round * 7) % sig.len()] ^= 0x40;
+                            assert!(public.verify_rs256_digest(digest, sig));
+                            assert!(!public.verify_rs256_digest(&wrong, sig));
+                            assert!(!public.verify_rs256_digest(digest, &flipped));
+                            assert!(!public.verify_rs256_digest(digest, &vec![0xff; sig.len()]));
+                            assert!(!other.clone().verify_rs256_digest(digest, sig));
+                            assert!(public.clone().verify_rs256_digest(digest, sig));
+                        }
+                    }
+                });
+            }
+        });
     }
 }

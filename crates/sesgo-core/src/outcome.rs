@@ -1,8 +1,9 @@
 //! Rendering findings as an `OperationOutcome` conforming to the guide's profile
 //! `operation-outcome-assinatura` (IG-DIGEST §16.2, DECISIONS D6).
 
+use crate::json::{Object, Value as Json};
 use crate::{Code, Error, Finding, IssueType, Severity, CODE_SYSTEM_URL};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// Canonical URL of the profile `operation-outcome-assinatura`.
 pub const OPERATION_OUTCOME_PROFILE: &str =
@@ -86,13 +87,35 @@ impl OperationOutcome {
 
     /// The FHIR JSON resource, with a generated narrative (`text`, see [`Self::narrative`]).
     pub fn to_value(&self) -> Value {
+        self.to_json_value().to_serde()
+    }
+
+    /// As [`Self::to_value`], as sesgo's own JSON value: what the reports the bindings
+    /// receive embed, without a detour through `serde_json`. Members are in the order
+    /// [`Self::to_json`] writes them (by name).
+    pub fn to_json_value(&self) -> Json {
         let issues = self.rendered_issues();
-        json!({
-            "resourceType": "OperationOutcome",
-            "meta": { "profile": [OPERATION_OUTCOME_PROFILE] },
-            "text": { "status": "generated", "div": narrative_div(&issues) },
-            "issue": issues.iter().map(issue_value).collect::<Vec<_>>(),
-        })
+        let mut o = Object::new();
+        o.insert(
+            "issue",
+            Json::Array(issues.iter().map(issue_value).collect()),
+        );
+        o.insert(
+            "meta",
+            object([(
+                "profile",
+                Json::Array(vec![OPERATION_OUTCOME_PROFILE.into()]),
+            )]),
+        );
+        o.insert("resourceType", "OperationOutcome");
+        o.insert(
+            "text",
+            object([
+                ("div", narrative_div(&issues).into()),
+                ("status", "generated".into()),
+            ]),
+        );
+        Json::Object(o)
     }
 
     /// The XHTML `div` of the generated narrative (`text.div`, `text.status` =
@@ -115,7 +138,7 @@ impl OperationOutcome {
 
     /// The FHIR JSON resource, compact.
     pub fn to_json(&self) -> String {
-        self.to_value().to_string()
+        self.to_json_value().to_json()
     }
 
     /// Reads an `OperationOutcome` produced by sesgo (or any conforming one) back into
@@ -188,47 +211,189 @@ fn narrative_div(issues: &[Finding]) -> String {
 /// characters XML 1.0 does not allow (C0 controls other than tab, LF, CR; U+FFFE/U+FFFF)
 /// replaced by U+FFFD so the narrative stays well-formed whatever the diagnostics quote.
 fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
+    let special = |c: char| {
+        matches!(c, '&' | '<' | '>' | '"' | '\'' | '\u{FFFE}' | '\u{FFFF}')
+            || (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+    };
+    let mut rest = text;
+    // Runs without a character to replace are copied whole.
+    while let Some(at) = rest.find(special) {
+        let (run, from) = rest.split_at(at);
+        out.push_str(run);
+        let mut chars = from.chars();
+        match chars.next() {
+            Some('&') => out.push_str("&amp;"),
+            Some('<') => out.push_str("&lt;"),
+            Some('>') => out.push_str("&gt;"),
+            Some('"') => out.push_str("&quot;"),
+            Some('\'') => out.push_str("&apos;"),
+            Some(_) => out.push('\u{FFFD}'),
+            None => {}
         }
+        rest = chars.as_str();
     }
+    out.push_str(rest);
 }
 
-fn issue_value(f: &Finding) -> Value {
+/// An object of `members`, in the order given.
+fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
+    let mut o = Object::new();
+    for (k, v) in members {
+        o.insert(k, v);
+    }
+    Json::Object(o)
+}
+
+/// One `issue`, members by name (as `serde_json` ordered them when it built outcomes).
+fn issue_value(f: &Finding) -> Json {
     let code = f.code();
-    let mut issue = Map::new();
-    issue.insert("severity".into(), f.severity().as_str().into());
-    issue.insert("code".into(), IssueType::for_code(code).as_str().into());
+    let mut issue = Object::new();
+    issue.insert("code", IssueType::for_code(code).as_str());
+    let coding = object([
+        ("code", code.as_str().into()),
+        ("display", code.display().into()),
+        ("system", CODE_SYSTEM_URL.into()),
+    ]);
     issue.insert(
-        "details".into(),
-        json!({
-            "coding": [{
-                "system": CODE_SYSTEM_URL,
-                "code": code.as_str(),
-                "display": code.display(),
-            }],
-            "text": f.text(),
-        }),
+        "details",
+        object([
+            ("coding", Json::Array(vec![coding])),
+            ("text", f.text().into()),
+        ]),
     );
     if !f.diagnostics().is_empty() {
-        issue.insert("diagnostics".into(), f.diagnostics().into());
+        issue.insert("diagnostics", f.diagnostics());
     }
     if !f.locations().is_empty() {
-        issue.insert("location".into(), json!(f.locations()));
+        issue.insert(
+            "location",
+            Json::Array(
+                f.locations()
+                    .iter()
+                    .map(|l| Json::from(l.as_str()))
+                    .collect(),
+            ),
+        );
     }
-    Value::Object(issue)
+    issue.insert("severity", f.severity().as_str());
+    Json::Object(issue)
 }
 
 impl From<&Error> for OperationOutcome {
     fn from(e: &Error) -> Self {
         e.to_operation_outcome()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Map};
+
+    /// The outcome as `serde_json` built it before sesgo's own value did (ADR 0076): an
+    /// independent rendering the new one must match byte for byte.
+    fn oracle(oo: &OperationOutcome) -> String {
+        let issues = oo.rendered_issues();
+        let issue = |f: &Finding| {
+            let code = f.code();
+            let mut issue = Map::new();
+            issue.insert("severity".into(), f.severity().as_str().into());
+            issue.insert("code".into(), IssueType::for_code(code).as_str().into());
+            issue.insert(
+                "details".into(),
+                json!({
+                    "coding": [{
+                        "system": CODE_SYSTEM_URL,
+                        "code": code.as_str(),
+                        "display": code.display(),
+                    }],
+                    "text": f.text(),
+                }),
+            );
+            if !f.diagnostics().is_empty() {
+                issue.insert("diagnostics".into(), f.diagnostics().into());
+            }
+            if !f.locations().is_empty() {
+                issue.insert("location".into(), json!(f.locations()));
+            }
+            Value::Object(issue)
+        };
+        json!({
+            "resourceType": "OperationOutcome",
+            "meta": { "profile": [OPERATION_OUTCOME_PROFILE] },
+            "text": { "status": "generated", "div": narrative_div(&issues) },
+            "issue": issues.iter().map(issue).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+
+    /// The character-by-character rule `push_escaped` applies by runs.
+    fn escaped_by_char(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&apos;"),
+                '\t' | '\n' | '\r' => out.push(c),
+                c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn narrative_text_is_escaped_at_every_position() {
+        let specials = [
+            '&', '<', '>', '"', '\'', '\t', '\n', '\r', '\u{0}', '\u{1f}', '\u{7f}', '\u{fffe}',
+            '\u{ffff}', '\u{fffd}', 'é', '😀',
+        ];
+        for len in 0..12 {
+            for (k, &c) in specials.iter().enumerate() {
+                for at in 0..=len {
+                    let mut s: String = (0..len).map(|i| char::from(b'a' + i as u8)).collect();
+                    s.insert(at, c);
+                    s.push(specials[(k + len) % specials.len()]);
+                    let mut out = String::from("x");
+                    push_escaped(&mut out, &s);
+                    assert_eq!(out, format!("x{}", escaped_by_char(&s)), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn renders_as_serde_json_did() {
+        let odd = "aspas \" barra \\ <tag> & 'x' \t\n\r \u{1} \u{7f} \u{fffe} é € 😀";
+        let outcomes = [
+            OperationOutcome::new(Vec::new()),
+            OperationOutcome::new(vec![Finding::new(Code::FormatJsonMalformed, "")]),
+            OperationOutcome::new(vec![
+                Finding::new(Code::FormatJsonMalformed, odd).at("Bundle.entry[0]"),
+                Finding::new(Code::CertNearExpiry, "vence")
+                    .with_severity(Severity::Warning)
+                    .with_text(odd.to_owned())
+                    .at("x5c[0]")
+                    .at(odd),
+            ]),
+            OperationOutcome::success(
+                "alg=RS256",
+                Code::ALL
+                    .iter()
+                    .map(|&c| Finding::new(c, c.display()).at(c.as_str()))
+                    .collect(),
+            ),
+        ];
+        for oo in &outcomes {
+            let ours = oo.to_json();
+            assert_eq!(ours, oracle(oo));
+            assert_eq!(oo.to_value().to_string(), ours);
+            assert_eq!(oo.to_json_value().to_json(), ours);
+            let back = OperationOutcome::from_value(&oo.to_value()).unwrap();
+            assert_eq!(back.to_json(), ours);
+        }
     }
 }

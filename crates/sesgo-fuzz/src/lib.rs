@@ -221,11 +221,32 @@ pub fn json(data: &[u8]) {
         &ours,
         sesgo_core::json::Doc::parse(data, &Limits::default()),
     ) {
-        (Ok(v), Ok(doc)) => assert_eq!(
-            sesgo_core::json::View::to_value(doc.root()),
-            *v,
-            "the document and the tree read different values"
-        ),
+        (Ok(v), Ok(doc)) => {
+            use sesgo_core::json::View;
+            assert_eq!(
+                doc.root().to_value(),
+                *v,
+                "the document and the tree read different values"
+            );
+            // The document's compact text, whether copied from the input or written value
+            // by value (docs/adr/0076), is the tree's, at every node near the root.
+            let mut near = vec![doc.root()];
+            for n in [doc.root()]
+                .into_iter()
+                .chain(doc.root().items().into_iter().flatten())
+                .chain(doc.root().members().into_iter().flatten().map(|(_, m)| m))
+            {
+                near.extend(n.items().into_iter().flatten());
+                near.extend(n.members().into_iter().flatten().map(|(_, m)| m));
+            }
+            for n in near {
+                assert_eq!(
+                    n.to_json(),
+                    n.to_value().to_json(),
+                    "the document writes a node differently from the tree"
+                );
+            }
+        }
         (Err(a), Err(b)) => assert_eq!(*a, b, "the document and the tree fail differently"),
         (a, b) => panic!(
             "the tree says {:?}, the document {:?}",

@@ -9,7 +9,7 @@
 
 use super::parse::{self, name_slot, name_slots, Sink, MAX_CACHED_NAME};
 use super::value::{new_name, Number, Object, Str, Value};
-use super::view::{Kind, View};
+use super::view::{write_view, Kind, View};
 use super::{JsonError, Limits, MAX_DEPTH_CEILING};
 use std::borrow::Cow;
 use std::fmt;
@@ -25,6 +25,14 @@ const NO_NAME: u32 = (1 << NAME_BITS) - 1;
 
 /// Set in a name's length when its text is in the side buffer.
 const IN_EXTRA: u32 = 1 << 31;
+
+/// Containers nested at most this deep (the root is 1; a Bundle's entries are 3) have
+/// their source recorded when the compact writer would write it back byte for byte.
+const VERBATIM_DEPTH: usize = 3;
+/// Smaller containers are written out, which is as fast as finding them: at most one
+/// record per this many input bytes per depth, so the records stay a small fraction of
+/// the slots whatever the input.
+const MIN_VERBATIM_BYTES: usize = 128;
 
 // Slot kinds.
 const NULL: u8 = 0;
@@ -101,6 +109,8 @@ pub struct Doc<'a> {
     slots: Vec<Slot>,
     names: Vec<Span>,
     extra: String,
+    /// Containers whose compact text is their source: `(slot, start, end)`, by slot.
+    verbatim: Vec<(u32, u32, u32)>,
 }
 
 impl fmt::Debug for Doc<'_> {
@@ -129,6 +139,7 @@ impl<'a> Doc<'a> {
             names: Vec::new(),
             cache: vec![NO_NAME; name_slots(input.len())],
             extra: String::new(),
+            verbatim: Vec::new(),
         };
         parse::run(input, limits.max_depth.min(MAX_DEPTH_CEILING), &mut tape)?;
         // Whole UTF-8 once parsed: every string was checked, everything else is ASCII.
@@ -141,16 +152,21 @@ impl<'a> Doc<'a> {
             mut slots,
             mut names,
             mut extra,
+            mut verbatim,
             ..
         } = tape;
         slots.shrink_to_fit();
         names.shrink_to_fit();
         extra.shrink_to_fit();
+        // Recorded as containers closed (children first).
+        verbatim.sort_unstable_by_key(|&(slot, _, _)| slot);
+        verbatim.shrink_to_fit();
         Ok(Doc {
             text,
             slots,
             names,
             extra,
+            verbatim,
         })
     }
 
@@ -175,6 +191,17 @@ impl<'a> Doc<'a> {
         self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.names.capacity() * std::mem::size_of::<Span>()
             + self.extra.capacity()
+            + self.verbatim.capacity() * std::mem::size_of::<(u32, u32, u32)>()
+    }
+
+    /// The source of container `i` when it is exactly its compact text.
+    fn verbatim(&self, i: u32) -> Option<&'a str> {
+        let k = self
+            .verbatim
+            .binary_search_by_key(&i, |&(slot, _, _)| slot)
+            .ok()?;
+        let &(_, start, end) = self.verbatim.get(k)?;
+        self.text.get(start as usize..end as usize)
     }
 
     fn slot(&self, i: u32) -> Slot {
@@ -336,6 +363,15 @@ impl<'d> View<'d> for Node<'d> {
             _ => 0,
         }
     }
+    /// A large container near the root whose source is already compact (no whitespace,
+    /// no `\/` or `\u` escape) is copied from the input, not written value by value: the
+    /// same bytes (a Bundle's entries into a transfer Bundle).
+    fn write_json(self, out: &mut Vec<u8>) {
+        match self.doc.verbatim(self.i) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => write_view(self, out),
+        }
+    }
     fn to_value(self) -> Value {
         match self.kind() {
             Kind::Null => Value::Null,
@@ -374,6 +410,7 @@ struct Tape<'a> {
     /// repeated name is one table entry. A collision only costs an entry.
     cache: Vec<u32>,
     extra: String,
+    verbatim: Vec<(u32, u32, u32)>,
 }
 
 /// A length or offset inside a document of at most [`MAX_DOC_BYTES`] bytes.
@@ -462,6 +499,11 @@ impl<'a> Sink<'a> for Tape<'a> {
             s.b = off(count);
         }
         off(mark)
+    }
+    fn verbatim(&mut self, mark: usize, depth: usize, start: usize, end: usize) {
+        if depth <= VERBATIM_DEPTH && end.saturating_sub(start) >= MIN_VERBATIM_BYTES {
+            self.verbatim.push((off(mark), off(start), off(end)));
+        }
     }
 }
 
@@ -581,5 +623,88 @@ mod tests {
         assert!(last.items().is_none(), "an object has no elements");
         // Well under the tree's cost.
         assert!(doc.heap_bytes() <= 12 * doc.value_count() + 64);
+    }
+
+    /// Every node, depth first.
+    fn all<'d>(n: Node<'d>, out: &mut Vec<Node<'d>>) {
+        out.push(n);
+        for c in n.items().into_iter().flatten() {
+            all(c, out);
+        }
+        for (_, c) in n.members().into_iter().flatten() {
+            all(c, out);
+        }
+    }
+
+    #[test]
+    fn verbatim_copies_are_the_compact_text() {
+        let pad = "p".repeat(MIN_VERBATIM_BYTES);
+        // (value, whether the compact writer writes it back as it is)
+        let values: [(&str, bool); 12] = [
+            (r#""plain""#, true),
+            (r#""q\"b\\n\nr\rt\tb\bf\f""#, true),
+            (r#""é€😀 raw UTF-8""#, true),
+            (r#"[36.50,1E2,-0,0.1e-7,true,false,null]"#, true),
+            (r#"{"a":{},"b":[],"c":[{}]}"#, true),
+            (r#""slash\/""#, false),
+            (r#""\u00e9""#, false),
+            (r#""\u0001""#, false),
+            (r#""\ud83d\ude00""#, false),
+            (r#"{"k\u0041":1}"#, false),
+            (r#"[1, 2]"#, false),
+            (r#"{"a" :1}"#, false),
+        ];
+        for (value, clean) in values {
+            let entry = |v: &str| {
+                format!(
+                    r#"{{"fullUrl":"urn:uuid:x","resource":{{"resourceType":"Basic","v":{v},"pad":"{pad}"}}}}"#
+                )
+            };
+            let text = format!(
+                r#"{{"resourceType":"Bundle","type":"collection","entry":[{},{}]}}"#,
+                entry(r#""clean""#),
+                entry(value)
+            );
+            let doc = Doc::parse(text.as_bytes(), &Limits::default()).unwrap();
+            let mut nodes = Vec::new();
+            all(doc.root(), &mut nodes);
+            for n in nodes {
+                let mut copied = Vec::new();
+                n.write_json(&mut copied);
+                let mut written = Vec::new();
+                write_view(n, &mut written);
+                assert_eq!(
+                    String::from_utf8_lossy(&copied),
+                    String::from_utf8_lossy(&written),
+                    "{value}"
+                );
+                assert_eq!(copied, n.to_value().to_json().into_bytes(), "{value}");
+            }
+            // The first entry (and its resource) is always copied; the second and the
+            // containers around it only when the value is written back as it is.
+            let recorded: Vec<u32> = doc.verbatim.iter().map(|&(slot, _, _)| slot).collect();
+            let entries: Vec<Node<'_>> =
+                doc.root().get("entry").unwrap().items().unwrap().collect();
+            assert!(recorded.contains(&entries[0].i), "{value}");
+            assert_eq!(recorded.contains(&entries[1].i), clean, "{value}");
+            assert_eq!(recorded.contains(&doc.root().i), clean, "{value}");
+            // Depth 4 (the resources) is never recorded.
+            let resource = entries[0].get("resource").unwrap();
+            assert!(!recorded.contains(&resource.i));
+            if clean {
+                assert_eq!(doc.root().to_json(), text);
+            }
+        }
+        // Pretty-printed input is written compact, never copied.
+        let pretty = format!("{{\n  \"entry\": [\n    {{\"a\": \"{pad}\"}}\n  ]\n}}");
+        let doc = Doc::parse(pretty.as_bytes(), &Limits::default()).unwrap();
+        assert!(doc.verbatim.is_empty());
+        assert_eq!(
+            doc.root().to_json(),
+            format!(r#"{{"entry":[{{"a":"{pad}"}}]}}"#)
+        );
+        // Small containers are written out.
+        let doc = Doc::parse(br#"{"entry":[{"a":1}]}"#, &Limits::default()).unwrap();
+        assert!(doc.verbatim.is_empty());
     }
 }

@@ -71,6 +71,12 @@ pub(super) trait Sink<'a> {
     fn member(&mut self, at: usize, name: &str, escaped: bool, v: Self::Item);
     /// The innermost open container closes with `count` elements or members.
     fn close(&mut self, object: bool, mark: usize, count: usize) -> Self::Item;
+    /// The container just closed (opened as `mark`, at nesting `depth`, where the root's
+    /// depth is one) is `start..end` of the input, and those bytes are exactly what the
+    /// compact writer writes for it: no whitespace between its tokens and no escape the
+    /// writer would write differently (`\/`, `\u`). Called after [`Sink::close`], only
+    /// for such containers.
+    fn verbatim(&mut self, _mark: usize, _depth: usize, _start: usize, _end: usize) {}
 }
 
 /// The [`Value`] tree: containers allocated once, at their exact size, when they close;
@@ -177,6 +183,7 @@ pub(super) fn run<'a, S: Sink<'a>>(
         max_depth,
         sink,
         keys: Vec::new(),
+        rewritten: 0,
     };
     let result = p.ws().and_then(|()| p.value(0)).and_then(|v| {
         p.ws()?;
@@ -226,6 +233,10 @@ struct Parser<'a, 's, S> {
     /// The member names of the objects being read (innermost on top), for the duplicate
     /// check; borrowed from the input unless escaped.
     keys: Vec<Cow<'a, str>>,
+    /// Places so far where the compact writer would not write the input's bytes back:
+    /// whitespace between tokens, and the escapes `\/` and `\u`. A container whose
+    /// count did not move from its `[` or `{` to its `]` or `}` is written verbatim.
+    rewritten: usize,
 }
 
 /// Most slots of the member-name cache (a power of two).
@@ -261,6 +272,7 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
     }
 
     fn ws(&mut self) -> Result<(), Fail> {
+        let start = self.i;
         while let Some(&c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
                 self.i += 1;
@@ -268,7 +280,18 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
                 break;
             }
         }
+        if self.i != start {
+            self.rewritten += 1;
+        }
         Ok(())
+    }
+
+    /// The container opened at `start` (as `mark`) closed at the cursor: tells the sink
+    /// when its bytes are what the compact writer writes.
+    fn closed(&mut self, mark: usize, depth: usize, start: usize, rewritten: usize) {
+        if self.rewritten == rewritten {
+            self.sink.verbatim(mark, depth, start, self.i);
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -323,12 +346,15 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
 
     fn array(&mut self, depth: usize) -> Result<S::Item, Fail> {
         self.check_depth(depth)?;
+        let (start, rewritten) = (self.i, self.rewritten);
         self.i += 1; // '['
         self.ws()?;
         let mark = self.sink.open(false);
         if self.peek() == Some(b']') {
             self.i += 1;
-            return Ok(self.sink.close(false, mark, 0));
+            let v = self.sink.close(false, mark, 0);
+            self.closed(mark, depth, start, rewritten);
+            return Ok(v);
         }
         let mut count = 0;
         loop {
@@ -343,7 +369,9 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
                 }
                 Some(b']') => {
                     self.i += 1;
-                    return Ok(self.sink.close(false, mark, count));
+                    let v = self.sink.close(false, mark, count);
+                    self.closed(mark, depth, start, rewritten);
+                    return Ok(v);
                 }
                 _ => return Err(Fail::Syntax(self.i, "esperado ',' ou ']'")),
             }
@@ -352,12 +380,15 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
 
     fn object(&mut self, depth: usize) -> Result<S::Item, Fail> {
         self.check_depth(depth)?;
+        let (start, rewritten) = (self.i, self.rewritten);
         self.i += 1; // '{'
         self.ws()?;
         let mark = self.sink.open(true);
         if self.peek() == Some(b'}') {
             self.i += 1;
-            return Ok(self.sink.close(true, mark, 0));
+            let v = self.sink.close(true, mark, 0);
+            self.closed(mark, depth, start, rewritten);
+            return Ok(v);
         }
         let base = self.keys.len();
         loop {
@@ -409,7 +440,9 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
             }
         }
         self.keys.truncate(base);
-        Ok(self.sink.close(true, mark, count))
+        let v = self.sink.close(true, mark, count);
+        self.closed(mark, depth, start, rewritten);
+        Ok(v)
     }
 
     /// A string token: borrowed from the input when it has no escapes.
@@ -451,13 +484,17 @@ impl<'a, S: Sink<'a>> Parser<'a, '_, S> {
                     match esc {
                         Some(b'"') => out.push(b'"'),
                         Some(b'\\') => out.push(b'\\'),
-                        Some(b'/') => out.push(b'/'),
+                        Some(b'/') => {
+                            self.rewritten += 1;
+                            out.push(b'/');
+                        }
                         Some(b'b') => out.push(0x08),
                         Some(b'f') => out.push(0x0c),
                         Some(b'n') => out.push(b'\n'),
                         Some(b'r') => out.push(b'\r'),
                         Some(b't') => out.push(b'\t'),
                         Some(b'u') => {
+                            self.rewritten += 1;
                             let ch = self.unicode_escape()?;
                             let mut buf = [0u8; 4];
                             out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());

@@ -98,7 +98,8 @@ impl Signed {
         if self.warnings.is_empty() {
             out.extend_from_slice(b"null");
         } else {
-            Value::from_serde(&sesgo_core::OperationOutcome::new(self.warnings.clone()).to_value())
+            sesgo_core::OperationOutcome::new(self.warnings.clone())
+                .to_json_value()
                 .write_json(&mut out);
         }
         out.push(b'}');

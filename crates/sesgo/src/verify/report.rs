@@ -269,7 +269,7 @@ impl Verification {
                     .collect(),
             ),
         );
-        o.insert("outcome", Value::from_serde(&self.outcome.to_value()));
+        o.insert("outcome", self.outcome.to_json_value());
         Value::Object(o).to_json()
     }
 
