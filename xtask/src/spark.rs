@@ -154,11 +154,15 @@ pub fn bench_spark() -> Result {
     Ok(())
 }
 
-/// Spark on the loopback only: no UI port; driver and block manager on 127.0.0.1.
+/// Spark on the loopback only: no UI port; driver and block manager on 127.0.0.1. The
+/// driver's heap (the default is 1 GiB): the 10,000-row archive is ~180 MB of text, sent
+/// from Python as one task per core and cached; at 1 GiB the `local[2]` run can run out
+/// of heap (seen once, after the `local[1]` session's blocks).
 const LOCAL_CONF: &[&str] = &[
     "spark.ui.enabled=false",
     "spark.driver.bindAddress=127.0.0.1",
     "spark.driver.host=127.0.0.1",
+    "spark.driver.memory=4g",
 ];
 
 /// The heading of the generated Spark section of BENCHMARKS.md.

@@ -239,7 +239,7 @@ impl AiaSource {
                         let issuers: Vec<Certificate> = certs
                             .into_iter()
                             .filter(|c| {
-                                c.subject_der() == top.issuer_der()
+                                top.issuer_is_subject_of(c)
                                     && top.verify_signed_by(c).is_ok()
                                     && !chain.contains(c)
                             })

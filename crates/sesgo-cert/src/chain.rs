@@ -97,9 +97,8 @@ pub(crate) fn order_from_pool(leaf: &Certificate, pool: &[Certificate]) -> Vec<C
         if cur.is_self_issued() {
             break;
         }
-        let issuer_dn = cur.issuer_der();
         let next = pool.iter().find(|c| {
-            !chain.contains(c) && c.subject_der() == issuer_dn && cur.verify_signed_by(c).is_ok()
+            !chain.contains(c) && cur.issuer_is_subject_of(c) && cur.verify_signed_by(c).is_ok()
         });
         match next {
             Some(c) => chain.push(c.clone()),
@@ -174,7 +173,7 @@ fn structural(chain: &[Certificate], trust: &TrustStore) -> Vec<Finding> {
             continue;
         };
         // criar 2.7.2 / validar 3.7
-        if cur.issuer_der() != next.subject_der() {
+        if !cur.issuer_is_subject_of(next) {
             f.push(fail(
                 Code::CertChainValidationFailed,
                 i,

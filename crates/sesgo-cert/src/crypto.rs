@@ -31,24 +31,36 @@ use sesgo_core::{Code, Error, Result};
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
+// The one-shot digests go through the incremental hashers: OpenSSL 3's one-shot
+// functions (`SHA256()`) fetch the algorithm by name on every call, which costs as much
+// as hashing a certificate (ADR 0076).
+
 /// SHA-1 (certificate fingerprints and OCSP `CertID` only).
 pub fn sha1(data: &[u8]) -> [u8; 20] {
-    openssl::sha::sha1(data)
+    let mut h = openssl::sha::Sha1::new();
+    h.update(data);
+    h.finish()
 }
 
 /// SHA-256.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    openssl::sha::sha256(data)
+    let mut h = openssl::sha::Sha256::new();
+    h.update(data);
+    h.finish()
 }
 
 /// SHA-384.
 pub fn sha384(data: &[u8]) -> [u8; 48] {
-    openssl::sha::sha384(data)
+    let mut h = openssl::sha::Sha384::new();
+    h.update(data);
+    h.finish()
 }
 
 /// SHA-512.
 pub fn sha512(data: &[u8]) -> [u8; 64] {
-    openssl::sha::sha512(data)
+    let mut h = openssl::sha::Sha512::new();
+    h.update(data);
+    h.finish()
 }
 
 /// Cryptographically secure random bytes (the operating system's generator through the
@@ -436,6 +448,12 @@ mod tests {
         assert_eq!(sha384(b"abc")[..4], [0xcb, 0x00, 0x75, 0x3f]);
         assert_eq!(sha512(b"abc")[..4], [0xdd, 0xaf, 0x35, 0xa1]);
         assert_eq!(sha1(b"abc")[..4], [0xa9, 0x99, 0x3e, 0x36]);
+        // FIPS 180-2's long vectors: one million 'a', many blocks.
+        let million = vec![b'a'; 1_000_000];
+        assert_eq!(sha256(&million)[..4], [0xcd, 0xc7, 0x6e, 0x5c]);
+        assert_eq!(sha1(&million)[..4], [0x34, 0xaa, 0x97, 0x3c]);
+        assert_eq!(sha384(&million)[..4], [0x9d, 0x0e, 0x18, 0x09]);
+        assert_eq!(sha512(&million)[..4], [0xe7, 0x18, 0x48, 0x3d]);
         let mut s = Sha256Stream::new();
         s.update(b"a");
         s.update(b"bc");

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::crypto;
 use base64ct::{Base64, Encoding};
-use der::{Decode, Encode};
+use der::Decode;
 use sesgo_core::{Code, Error, Result};
 
 pub(crate) mod oids {
@@ -258,12 +258,11 @@ impl Certificate {
         self.tbs().issuer.to_string()
     }
 
-    pub(crate) fn subject_der(&self) -> Vec<u8> {
-        self.tbs().subject.to_der().unwrap_or_default()
-    }
-
-    pub(crate) fn issuer_der(&self) -> Vec<u8> {
-        self.tbs().issuer.to_der().unwrap_or_default()
+    /// Whether this certificate's issuer DN is `issuer`'s subject DN. The decoded names
+    /// are compared: DER encodes each name one way, so two names are equal exactly when
+    /// their encodings are, and nothing is encoded again.
+    pub(crate) fn issuer_is_subject_of(&self, issuer: &Certificate) -> bool {
+        self.tbs().issuer == issuer.tbs().subject
     }
 
     /// Serial number, upper-case hex.
@@ -320,4 +319,54 @@ pub(crate) fn relocate(e: Error, loc: &str) -> Error {
     let findings: Vec<_> = e.into_findings().into_iter().map(|f| f.at(loc)).collect();
     Error::from_findings(findings)
         .unwrap_or_else(|| Error::new(Code::CertInvalidFormat, "erro").at(loc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Certificate;
+    use der::Encode;
+
+    /// Comparing decoded names answers as comparing their DER encodings, for every pair
+    /// of the test PKI's certificates (the same DN in PrintableString and UTF8String
+    /// included: those differ).
+    #[test]
+    fn names_compare_as_their_encodings() {
+        let pki = crate::testpki::TestPki::shared();
+        let certs: Vec<Certificate> = [
+            &pki.root,
+            &pki.ac1,
+            &pki.ac2,
+            &pki.ecpf,
+            &pki.ecpf_printable,
+            &pki.ecpf_utf8,
+            &pki.ecpf_cn_mismatch,
+            &pki.ecnpj,
+            &pki.eseal,
+        ]
+        .iter()
+        .map(|c| Certificate::from_der(&c.der).unwrap())
+        .collect();
+        let (mut equal, mut different) = (0, 0);
+        for a in &certs {
+            for b in &certs {
+                let by_der = a.tbs().issuer.to_der().unwrap() == b.tbs().subject.to_der().unwrap();
+                assert_eq!(
+                    a.issuer_is_subject_of(b),
+                    by_der,
+                    "{} / {}",
+                    a.issuer(),
+                    b.subject()
+                );
+                if by_der {
+                    equal += 1;
+                } else {
+                    different += 1;
+                }
+            }
+        }
+        assert!(
+            equal >= 4 && different >= 40,
+            "{equal} equal, {different} different"
+        );
+    }
 }

@@ -15,7 +15,7 @@ pub(crate) use policies::policies;
 use std::collections::BTreeSet;
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::Decode;
 use sesgo_core::{Code, Finding};
 use x509_cert::ext::pkix::{
     BasicConstraints, CertificatePolicies, ExtendedKeyUsage, InhibitAnyPolicy, KeyUsage,
@@ -75,9 +75,8 @@ fn decode_ext<'a, T: Decode<'a>>(
 pub(crate) fn well_formed(c: &Certificate, i: usize) -> Vec<Finding> {
     let mut f = Vec::new();
     let x = c.x509();
-    let outer = x.signature_algorithm.to_der().ok();
-    let inner = x.tbs_certificate.signature.to_der().ok();
-    if outer.is_none() || outer != inner {
+    // The decoded identifiers are compared: equal exactly when their DER encodings are.
+    if x.signature_algorithm != x.tbs_certificate.signature {
         f.push(at(
             Code::CertInvalidFormat,
             i,
