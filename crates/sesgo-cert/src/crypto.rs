@@ -44,7 +44,7 @@ pub fn sha1(data: &[u8]) -> [u8; 20] {
 
 /// SHA-256.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    let mut h = openssl::sha::Sha256::new();
+    let mut h = Sha256Stream::new();
     h.update(data);
     h.finish()
 }

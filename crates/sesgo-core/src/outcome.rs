@@ -237,11 +237,7 @@ fn push_escaped(out: &mut String, text: &str) {
 
 /// An object of `members`, in the order given.
 fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
-    let mut o = Object::new();
-    for (k, v) in members {
-        o.insert(k, v);
-    }
-    Json::Object(o)
+    Json::Object(members.into_iter().collect())
 }
 
 /// One `issue`, members by name (as `serde_json` ordered them when it built outcomes).

@@ -8,6 +8,7 @@ use sesgo_core::budget::{self, FindingCap};
 use sesgo_core::json::{Kind, View};
 use sesgo_core::{Code, Error, Finding};
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 /// Deepest nesting the walker follows (the strict parser already bounds inputs at 64).
@@ -158,9 +159,8 @@ impl<'c> Walker<'c> {
 
     fn push_index(&mut self, i: usize) -> usize {
         let len = self.path.len();
-        self.path.push('[');
-        push_decimal(&mut self.path, i);
-        self.path.push(']');
+        // Written in place: no `String` per index. Writing to a `String` cannot fail.
+        let _ = write!(self.path, "[{i}]");
         if self.keep_steps {
             self.steps.push(Step::Index(i));
         }
@@ -411,26 +411,6 @@ impl<'c> Walker<'c> {
     }
 }
 
-/// Appends `n` in decimal without allocating (the walk writes an index per element).
-fn push_decimal(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            // A single decimal digit: always fits.
-            *d = b'0' + u8::try_from(n % 10).unwrap_or(0);
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    for &d in digits.get(at..).unwrap_or_default() {
-        out.push(char::from(d));
-    }
-}
-
 fn contained_ids<'a, V: View<'a>>(obj: V) -> Rc<HashSet<String>> {
     Rc::new(
         obj.get("contained")
@@ -476,23 +456,4 @@ pub fn find_references<'a, V: View<'a>>(
         findings.extend(e.into_findings());
     }
     (w.refs, findings)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_decimal;
-
-    #[test]
-    fn indexes_are_written_as_to_string_writes_them() {
-        let mut edges = vec![usize::MAX, usize::MAX - 1, 1 << 32, u32::MAX as usize];
-        for p in 0..20u32 {
-            let t = 10usize.saturating_pow(p);
-            edges.extend([t.saturating_sub(1), t, t.saturating_add(1)]);
-        }
-        for n in edges.into_iter().chain(0..1000) {
-            let mut out = String::from("entry[");
-            push_decimal(&mut out, n);
-            assert_eq!(out, format!("entry[{n}"));
-        }
-    }
 }
